@@ -1,0 +1,89 @@
+// `npm run generate`: regenerate generated/ from openapi/flora.yaml (or any OpenAPI 3.0/3.1 spec).
+import { parseArgs } from "node:util";
+import { PipelineError, usageError } from "./pipeline/errors.js";
+import type { LintMode } from "./pipeline/lint.js";
+import { DEFAULT_OUT, DEFAULT_SPEC, runPipeline } from "./pipeline/run.js";
+
+const USAGE = `Usage: npm run generate -- [options]
+
+  --spec FILE            OpenAPI 3.0/3.1 description (default ${DEFAULT_SPEC})
+  --out DIR              output folder (default ${DEFAULT_OUT}/)
+  --lint MODE            project | minimal | off (default project; structural errors always stop the run)
+  --runtime-import SPEC  import specifier of the runtime in generated code (default: this repo's src/runtime)
+  --check                write nothing; exit 1 listing each stale file
+  --quiet                print only problems
+  --help                 show this help
+
+Exit codes: 0 ok, 1 spec/lint problem or stale output, 2 usage error.`;
+
+function parseOptions(argv: string[]) {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        spec: { type: "string", default: DEFAULT_SPEC },
+        out: { type: "string", default: DEFAULT_OUT },
+        lint: { type: "string", default: "project" },
+        "runtime-import": { type: "string" },
+        check: { type: "boolean", default: false },
+        quiet: { type: "boolean", default: false },
+        help: { type: "boolean", default: false },
+      },
+    });
+  } catch (error) {
+    throw usageError(`${(error as Error).message}\n\n${USAGE}`);
+  }
+  const { values } = parsed;
+  if (!["project", "minimal", "off"].includes(values.lint)) throw usageError(`--lint must be project, minimal or off, not "${values.lint}"`);
+  if (!values.spec.trim()) throw usageError("--spec needs a file path");
+  if (!values.out.trim()) throw usageError("--out needs a folder path");
+  return { ...values, lint: values.lint as LintMode };
+}
+
+async function main(argv: string[]): Promise<number> {
+  const options = parseOptions(argv);
+  if (options.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const log = options.quiet ? () => {} : (line: string) => console.log(line);
+  const started = performance.now();
+  const result = await runPipeline({
+    spec: options.spec,
+    out: options.out,
+    lint: options.lint,
+    check: options.check,
+    runtimeImport: options["runtime-import"],
+    onStage: (stage, ms, detail) => log(`${stage.padEnd(7)} ${ms.toFixed(0).padStart(6)} ms${detail ? `  ${detail}` : ""}`),
+  });
+  if (options.lint !== "project" && result.lintLines.length && !options.quiet) log(`lint warnings (${result.lintLines.length}) not shown; run with --lint project to see them`);
+  const total = `${(performance.now() - started).toFixed(0)} ms`;
+  const { changed, stale } = result.plan;
+  if (options.check) {
+    if (changed.length || stale.length) {
+      console.error(`generated output is stale (${options.out}): run npm run generate`);
+      for (const name of changed) console.error(`  stale:   ${options.out}/${name}`);
+      for (const name of stale) console.error(`  extra:   ${options.out}/${name}`);
+      return 1;
+    }
+    log(`check   ok: ${options.out}/ matches ${options.spec} (${result.files.size} files) in ${total}`);
+    return 0;
+  }
+  log(`done    ${result.operations} operation(s) → ${options.out}/ (${changed.length} written, ${result.plan.unchanged.length} unchanged) in ${total}`);
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    if (error instanceof PipelineError) {
+      console.error(`error: ${error.format()}`);
+      process.exit(error.exitCode);
+    }
+    console.error(error);
+    process.exit(1);
+  },
+);

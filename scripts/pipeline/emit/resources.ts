@@ -1,0 +1,142 @@
+// Emits resources.ts: typed wrappers grouped by resource (`techniques.runs.create`) and the types they use.
+import { StructureKind, type CodeBlockWriter, type SourceFileStructure, type StatementStructures } from "ts-morph";
+import type { ApiModel, OperationModel } from "../model/index.js";
+import { docLines, headerLine, index, member, propertyKey, type EmitContext } from "./common.js";
+
+interface ResourceNode {
+  children: Map<string, ResourceNode>;
+  operations: OperationModel[];
+}
+
+function resourceTree(operations: OperationModel[]): ResourceNode {
+  const root: ResourceNode = { children: new Map(), operations: [] };
+  for (const op of operations) {
+    let node = root;
+    for (const segment of op.resourcePath) {
+      if (!node.children.has(segment)) node.children.set(segment, { children: new Map(), operations: [] });
+      node = node.children.get(segment) as ResourceNode;
+    }
+    node.operations.push(op);
+  }
+  return root;
+}
+
+const opType = (op: OperationModel) => `${op.typeStem}Operation`;
+
+function bodyType(op: OperationModel): string | undefined {
+  if (!op.requestBody) return undefined;
+  const { contentType } = op.requestBody;
+  if (/^application\/octet-stream|^(image|audio|video)\//i.test(contentType)) return "BinaryBody";
+  return `NonNullable<${opType(op)}["requestBody"]>["content"]${index(contentType)}`;
+}
+
+function responseType(op: OperationModel): string {
+  if (op.response === "empty") return "void";
+  if (op.response === "event-stream") return "Response";
+  if (op.response === "binary") return "Blob";
+  if (op.response === "text") return "string";
+  const parts = op.successResponses.filter((r) => r.mediaType).map((r) => `${opType(op)}["responses"]${index(r.status)}["content"]${index(r.mediaType as string)}`);
+  return [...new Set(parts)].join(" | ") || "unknown";
+}
+
+function paramsType(op: OperationModel): { type: string; required: boolean } | undefined {
+  const members: string[] = [];
+  let required = false;
+  for (const [where, list] of [["query", op.queryParams], ["header", op.headerParams]] as const) {
+    if (list.length === 0) continue;
+    const need = list.some((p) => p.required);
+    required ||= need;
+    let type = `NonNullable<${opType(op)}["parameters"]["${where}"]>`;
+    if (where === "header" && op.idempotency) type = `Omit<${type}, ${JSON.stringify(op.idempotency.header)}>`;
+    members.push(`${where}${need ? "" : "?"}: ${type}`);
+  }
+  return members.length ? { type: `{ ${members.join("; ")} }`, required } : undefined;
+}
+
+function typeStatements(model: ApiModel): StatementStructures[] {
+  const out: StatementStructures[] = [];
+  for (const op of model.operations) {
+    out.push({ kind: StructureKind.TypeAlias, name: opType(op), type: `paths${index(op.path)}${index(op.method)}` });
+    const body = bodyType(op);
+    if (body) out.push({ kind: StructureKind.TypeAlias, isExported: true, name: `${op.typeStem}Body`, docs: [`Request body of \`${op.id}\`.`.replace(/\*\//g, "*\\/")], type: body });
+    const params = paramsType(op);
+    if (params) out.push({ kind: StructureKind.TypeAlias, isExported: true, name: `${op.typeStem}Params`, docs: [`Query and header parameters of \`${op.id}\`.`.replace(/\*\//g, "*\\/")], type: params.type });
+    out.push({ kind: StructureKind.TypeAlias, isExported: true, name: `${op.typeStem}Response`, docs: [`What \`${op.id}\` resolves with.`.replace(/\*\//g, "*\\/")], type: responseType(op) });
+  }
+  return out;
+}
+
+function writeDoc(writer: CodeBlockWriter, op: OperationModel): void {
+  const tags = [
+    ...op.pathParams.map((p) => `@param ${p.identifier} - ${docLines(p.description) || `Path parameter \`${p.name}\`.`}`),
+    ...(op.requestBody ? [`@param body - ${docLines(op.requestBody.description) || "Request body."}`] : []),
+    ...(paramsType(op) ? [["@param params - Query and header parameters:", ...[...op.queryParams, ...op.headerParams].map((p) => `- \`${p.name}\`${p.description ? `: ${docLines(p.description)}` : ""}`)].join("\n")] : []),
+    `@param options - Per-call options: ${op.idempotency ? "idempotency key, " : ""}signal, timeout, retries, headers.`,
+    ...(op.deprecated ? ["@deprecated"] : []),
+    `@see ${op.method.toUpperCase()} ${op.path}`.replace(/\*\//g, "*\\/"),
+  ];
+  const text = [docLines(op.summary, op.description), tags.join("\n")].filter(Boolean).join("\n\n");
+  writer.writeLine("/**");
+  for (const line of text.split("\n")) writer.writeLine(line ? ` * ${line}` : " *");
+  writer.writeLine(" */");
+}
+
+function writeMethod(writer: CodeBlockWriter, op: OperationModel): void {
+  const params = paramsType(op);
+  const args: string[] = op.pathParams.map((p) => `${p.identifier}: ${opType(op)}["parameters"]["path"]${index(p.name)}`);
+  const later = Boolean(params?.required);
+  if (op.requestBody) args.push(op.requestBody.required || later ? `body: ${op.typeStem}Body${op.requestBody.required ? "" : " | undefined"}` : `body?: ${op.typeStem}Body`);
+  if (params) args.push(params.required ? `params: ${op.typeStem}Params` : `params?: ${op.typeStem}Params`);
+  args.push("options?: RequestOptions");
+
+  const call = [
+    ...(op.pathParams.length ? [`path: { ${op.pathParams.map((p) => (p.identifier === p.name ? p.name : `${propertyKey(p.name)}: ${p.identifier}`)).join(", ")} }`] : []),
+    ...(op.queryParams.length ? ["query: params?.query"] : []),
+    ...(op.headerParams.length ? ["header: params?.header"] : []),
+    ...(op.requestBody ? ["body"] : []),
+  ];
+  writeDoc(writer, op);
+  writer.writeLine(`${propertyKey(op.methodName)}(${args.join(", ")}): Promise<${op.typeStem}Response> {`);
+  writer.indent(() => writer.writeLine(`return invoker.invoke(operationDescriptors${member(op.key)}, { ${call.join(", ")} }, options);`));
+  writer.writeLine("},");
+}
+
+function writeNode(writer: CodeBlockWriter, node: ResourceNode): void {
+  writer.write("{").newLine().indent(() => {
+    for (const op of node.operations) writeMethod(writer, op);
+    for (const [name, child] of node.children) {
+      writer.write(`${propertyKey(name)}: `);
+      writeNode(writer, child);
+      writer.write(",").newLine();
+    }
+  });
+  writer.write("}");
+}
+
+export function resourcesFile(model: ApiModel, ctx: EmitContext): SourceFileStructure {
+  const needsBinary = model.operations.some((op) => bodyType(op) === "BinaryBody");
+  return {
+    kind: StructureKind.SourceFile,
+    leadingTrivia: headerLine(ctx) + "\n",
+    statements: [
+      { kind: StructureKind.ImportDeclaration, isTypeOnly: true, moduleSpecifier: ctx.runtimeImport, namedImports: ["OperationInvoker", "RequestOptions"] },
+      { kind: StructureKind.ImportDeclaration, moduleSpecifier: "./operations.js", namedImports: ["operationDescriptors"] },
+      { kind: StructureKind.ImportDeclaration, isTypeOnly: true, moduleSpecifier: "./schema.js", namedImports: ["paths"] },
+      ...(needsBinary ? [{ kind: StructureKind.TypeAlias as const, isExported: true, name: "BinaryBody", docs: ["A raw request body."], type: "Blob | ArrayBuffer | Uint8Array | string" }] : []),
+      ...typeStatements(model),
+      {
+        kind: StructureKind.Function,
+        isExported: true,
+        name: "createResources",
+        docs: [`The typed operations of ${model.title}, grouped by resource, each sent through \`invoker\`.`.replace(/\*\//g, "*\\/")],
+        parameters: [{ name: "invoker", type: "OperationInvoker" }],
+        statements: (writer) => {
+          writer.write("return ");
+          writeNode(writer, resourceTree(model.operations));
+          writer.write(";");
+        },
+      },
+      { kind: StructureKind.TypeAlias, isExported: true, name: "Resources", docs: ["Every resource and its typed methods."], type: "ReturnType<typeof createResources>" },
+    ],
+  };
+}

@@ -1,0 +1,40 @@
+// Problems with the user's input (spec, arguments, stale output): printed without a stack trace.
+
+export interface SpecLocation {
+  /** Filled in by the pipeline when a stage only knows the JSON pointer. */
+  file?: string;
+  line?: number;
+  col?: number;
+  pointer?: string;
+}
+
+/** A problem the maintainer must fix in the spec or the command line; exit code 1 unless `exitCode` says otherwise. */
+export class PipelineError extends Error {
+  constructor(
+    message: string,
+    readonly location?: SpecLocation,
+    readonly exitCode: 1 | 2 = 1,
+    readonly details: readonly string[] = [],
+  ) {
+    super(message);
+    this.name = "PipelineError";
+  }
+
+  /** `file:line:col message`, then one line per detail. */
+  format(): string {
+    const where = this.location ? `${formatLocation(this.location)} ` : "";
+    return [`${where}${this.message}`, ...this.details.map((d) => `  ${d}`)].join("\n");
+  }
+}
+
+export function formatLocation(loc: SpecLocation): string {
+  let out = loc.file ?? "";
+  if (loc.line !== undefined) out += `:${loc.line}:${loc.col ?? 1}`;
+  if (loc.pointer) out += out ? ` (${loc.pointer})` : loc.pointer;
+  return out;
+}
+
+/** A command-line mistake: exit code 2. */
+export function usageError(message: string): PipelineError {
+  return new PipelineError(message, undefined, 2);
+}

@@ -1,0 +1,42 @@
+// Stage 5: the typed, spec-agnostic model the emitters read instead of the raw spec.
+import type { OpenAPIDocument } from "../bundle.js";
+import { PipelineError } from "../errors.js";
+import { NamePool, typeName } from "./names.js";
+import { readOperations } from "./operations.js";
+import { isObject, type Json } from "./refs.js";
+import { placeOperations } from "./resources.js";
+import type { ApiModel, SchemaAlias } from "./types.js";
+
+export type * from "./types.js";
+
+// Suffixes of the per-operation types, so schema aliases can avoid them.
+export const OPERATION_TYPE_SUFFIXES = ["Body", "Params", "Response"] as const;
+
+export function buildModel(document: OpenAPIDocument): ApiModel {
+  const doc = document as Json;
+  const info = isObject(doc.info) ? doc.info : {};
+  const read = readOperations(doc);
+  const rawOps = read.map((op) => {
+    const item = (doc.paths as Json)[op.path];
+    return isObject(item) && isObject(item[op.method]) ? (item[op.method] as Json) : undefined;
+  });
+  const operations = placeOperations(read, rawOps);
+
+  const taken = operations.flatMap((op) => OPERATION_TYPE_SUFFIXES.map((s) => op.typeStem + s));
+  const pool = new NamePool(["Resources", "paths", "components", "operations", "webhooks", "$defs", ...taken]);
+  const components = isObject(doc.components) ? doc.components : {};
+  if (components.schemas !== undefined && !isObject(components.schemas)) {
+    throw new PipelineError("`components.schemas` must be a mapping", { pointer: "#/components/schemas" });
+  }
+  const schemas: SchemaAlias[] = Object.entries((components.schemas as Json | undefined) ?? {}).map(([name, schema]) => ({
+    name,
+    identifier: pool.claim(typeName(name, "Schema")),
+    description: isObject(schema) && typeof schema.description === "string" ? schema.description : undefined,
+  }));
+  return {
+    title: typeof info.title === "string" ? info.title : "API",
+    version: typeof info.version === "string" ? info.version : String(info.version ?? ""),
+    operations,
+    schemas,
+  };
+}

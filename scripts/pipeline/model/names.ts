@@ -1,0 +1,75 @@
+// Identifier rules: every name the generator emits is valid, unique and derived only from the spec.
+
+const RESERVED = new Set(
+  ("break case catch class const continue debugger default delete do else enum export extends false finally for function if " +
+    "import in instanceof new null return super switch this throw true try typeof var void while with yield let static " +
+    "implements interface package private protected public await async of arguments eval undefined NaN Infinity").split(" "),
+);
+
+// Names that would shadow Object.prototype members or globals the generated code relies on.
+const UNSAFE_MEMBERS = new Set(["constructor", "__proto__", "prototype", "toString", "valueOf", "hasOwnProperty", "isPrototypeOf", "propertyIsEnumerable", "toLocaleString", "__defineGetter__", "__defineSetter__", "__lookupGetter__", "__lookupSetter__"]);
+const UNSAFE_TYPES = new Set(["Error", "Object", "Array", "String", "Number", "Boolean", "Symbol", "Function", "Promise", "Date", "RegExp", "Map", "Set", "Record", "Partial", "Required", "Readonly", "Pick", "Omit", "Exclude", "Extract", "NonNullable", "ReturnType", "Blob", "File", "FormData", "Response", "Request", "Headers", "URL", "ReadableStream", "Uint8Array", "ArrayBuffer", "JSON", "Math", "BigInt", "Awaited", "never", "unknown", "any", "string", "number", "boolean", "object", "symbol", "bigint", "void", "null", "undefined"]);
+
+/** Splits any text into lowercase-insensitive words: `get-user.byID v2` → [get, user, by, ID, v2]. */
+export function words(text: string): string[] {
+  return text
+    .replace(/([a-z0-9])([A-Z])/g, "$1 $2")
+    .replace(/([A-Z]+)([A-Z][a-z])/g, "$1 $2")
+    .split(/[^A-Za-z0-9]+/)
+    .filter(Boolean);
+}
+
+export function camelCase(text: string): string {
+  const parts = words(text);
+  if (parts.length === 0) return "";
+  return parts.map((w, i) => (i === 0 ? w.charAt(0).toLowerCase() + w.slice(1) : w.charAt(0).toUpperCase() + w.slice(1))).join("");
+}
+
+export function pascalCase(text: string): string {
+  const camel = camelCase(text);
+  return camel.charAt(0).toUpperCase() + camel.slice(1);
+}
+
+const MAX_IDENTIFIER = 80;
+
+function finish(name: string, fallback: string): string {
+  let out = name || fallback;
+  if (/^[0-9]/.test(out)) out = `_${out}`;
+  if (out.length > MAX_IDENTIFIER) out = out.slice(0, MAX_IDENTIFIER);
+  return out;
+}
+
+/** A local variable or parameter name: camelCase, never a reserved word. */
+export function variableName(text: string, fallback = "value"): string {
+  const name = finish(camelCase(text), fallback);
+  return RESERVED.has(name) || UNSAFE_MEMBERS.has(name) ? `${name}_` : name;
+}
+
+/** An object member name (method or resource): reserved words are allowed there, prototype names are not. */
+export function memberName(text: string, fallback = "call"): string {
+  const name = finish(camelCase(text), fallback);
+  return UNSAFE_MEMBERS.has(name) ? `${name}_` : name;
+}
+
+/** An exported type name: PascalCase, never a global or built-in type. */
+export function typeName(text: string, fallback = "Type"): string {
+  const name = finish(pascalCase(text), fallback);
+  return UNSAFE_TYPES.has(name) || RESERVED.has(name) ? `${name}Type` : name;
+}
+
+/** Hands out names from a pool, adding 2, 3… to later claimants of a taken name. */
+export class NamePool {
+  private readonly taken = new Set<string>();
+  constructor(reserved: Iterable<string> = []) {
+    for (const name of reserved) this.taken.add(name);
+  }
+  claim(name: string): string {
+    let candidate = name;
+    for (let n = 2; this.taken.has(candidate); n++) candidate = `${name}${n}`;
+    this.taken.add(candidate);
+    return candidate;
+  }
+  has(name: string): boolean {
+    return this.taken.has(name);
+  }
+}

@@ -1,0 +1,154 @@
+// Reads each operation of the bundled document into an OperationModel (names are settled in resources.ts).
+import type { HttpMethod, IdempotencyDescriptor, ResponseKind } from "../../../src/runtime/types.js";
+import { PipelineError } from "../errors.js";
+import { NamePool, variableName } from "./names.js";
+import { asObject, isObject, pointer, type Json } from "./refs.js";
+import type { OperationModel, ParameterModel } from "./types.js";
+
+const METHODS: HttpMethod[] = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
+const MUTATING = new Set<HttpMethod>(["post", "put", "patch", "delete"]);
+const IDEMPOTENCY_HEADER = /^idempotency-key$/i;
+const IDEMPOTENCY_BODY_FIELDS = ["idempotency_key", "idempotencyKey"];
+// Preferred request media types, most convenient for a caller first.
+const REQUEST_MEDIA_ORDER = [/^application\/(.+\+)?json\b/i, /^multipart\/form-data/i, /^application\/x-www-form-urlencoded/i, /^application\/octet-stream/i, /^text\//i];
+
+/** One OperationModel per operation, in spec order (paths, then methods in the order OpenAPI lists them). */
+export function readOperations(document: Json): Omit<OperationModel, "key" | "typeStem" | "resourcePath" | "methodName">[] {
+  const paths = document.paths ?? {};
+  if (!isObject(paths)) throw new PipelineError("`paths` must be a mapping", { pointer: "#/paths" });
+  const out: Omit<OperationModel, "key" | "typeStem" | "resourcePath" | "methodName">[] = [];
+  for (const [path, rawItem] of Object.entries(paths)) {
+    const item = asObject(document, rawItem);
+    if (!item) throw new PipelineError(`path item must be a mapping`, { pointer: pointer("paths", path) });
+    for (const method of METHODS) {
+      if (item[method] === undefined) continue;
+      const operation = asObject(document, item[method]);
+      if (!operation) throw new PipelineError(`operation must be a mapping`, { pointer: pointer("paths", path, method) });
+      out.push(readOperation(document, path, method, item, operation));
+    }
+  }
+  return out;
+}
+
+function readOperation(document: Json, path: string, method: HttpMethod, item: Json, operation: Json) {
+  const where = pointer("paths", path, method);
+  const parameters = mergeParameters(document, item.parameters, operation.parameters, where);
+  const idempotencyHeader = parameters.find((p) => p.in === "header" && IDEMPOTENCY_HEADER.test(String(p.name)));
+  const body = readRequestBody(document, operation.requestBody);
+  const idempotency = readIdempotency(operation, idempotencyHeader, body?.schema);
+  const success = readSuccess(document, operation.responses, where);
+
+  const pathOrder = [...path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]);
+  const idents = new NamePool();
+  const toModel = (p: Json): ParameterModel => ({
+    name: String(p.name),
+    identifier: p.in === "path" ? idents.claim(variableName(String(p.name), "param")) : String(p.name),
+    in: p.in as ParameterModel["in"],
+    required: p.in === "path" || p.required === true,
+    description: typeof p.description === "string" ? p.description : undefined,
+  });
+  const declaredPath = parameters.filter((p) => p.in === "path");
+  // Path parameters follow the template's order; a template name the spec forgot to declare still becomes a string argument.
+  const pathParams = pathOrder.map((name) => toModel(declaredPath.find((p) => p.name === name) ?? { name, in: "path", required: true }));
+  return {
+    id: typeof operation.operationId === "string" && operation.operationId.trim() ? operation.operationId.trim() : `${method} ${path}`,
+    method,
+    path,
+    summary: typeof operation.summary === "string" ? operation.summary : undefined,
+    description: typeof operation.description === "string" ? operation.description : undefined,
+    deprecated: operation.deprecated === true,
+    pathParams,
+    queryParams: parameters.filter((p) => p.in === "query").map(toModel),
+    headerParams: parameters.filter((p) => p.in === "header" && p !== idempotencyHeader).map(toModel),
+    requestBody: body && { contentType: body.contentType, required: body.required, description: body.description },
+    successResponses: success.responses,
+    response: success.kind,
+    mutating: MUTATING.has(method),
+    idempotency,
+    streaming: success.streaming,
+  };
+}
+
+/** Operation parameters override path-item parameters with the same name and location. */
+function mergeParameters(document: Json, pathLevel: unknown, opLevel: unknown, where: string): Json[] {
+  const byKey = new Map<string, Json>();
+  for (const list of [pathLevel, opLevel]) {
+    if (list === undefined) continue;
+    if (!Array.isArray(list)) throw new PipelineError("`parameters` must be a list", { pointer: where });
+    for (const raw of list) {
+      const param = asObject(document, raw);
+      if (!param || typeof param.name !== "string" || typeof param.in !== "string") {
+        throw new PipelineError("a parameter needs a string `name` and `in`", { pointer: where });
+      }
+      byKey.set(`${param.in}:${param.name}`, param);
+    }
+  }
+  return [...byKey.values()];
+}
+
+function pickMedia(content: Json, order: RegExp[]): string | undefined {
+  const types = Object.keys(content);
+  for (const pattern of order) {
+    const hit = types.find((t) => pattern.test(t));
+    if (hit) return hit;
+  }
+  return types[0];
+}
+
+function readRequestBody(document: Json, raw: unknown) {
+  const body = asObject(document, raw);
+  if (!body) return undefined;
+  const content = isObject(body.content) ? body.content : {};
+  const contentType = pickMedia(content, REQUEST_MEDIA_ORDER);
+  if (!contentType) return undefined;
+  const media = asObject(document, content[contentType]);
+  return {
+    contentType,
+    required: body.required === true,
+    description: typeof body.description === "string" ? body.description : undefined,
+    schema: media ? asObject(document, media.schema) : undefined,
+  };
+}
+
+function readIdempotency(operation: Json, header: Json | undefined, bodySchema: Json | undefined): IdempotencyDescriptor | undefined {
+  const explicit = isObject(operation["x-idempotency"]) ? operation["x-idempotency"] : undefined;
+  if (!header && !explicit) return undefined;
+  const properties = bodySchema && isObject(bodySchema.properties) ? bodySchema.properties : {};
+  const bodyField = typeof explicit?.bodyField === "string" ? explicit.bodyField : IDEMPOTENCY_BODY_FIELDS.find((f) => f in properties);
+  const window = explicit?.windowSeconds ?? header?.["x-idempotency-window-seconds"];
+  const descriptor: IdempotencyDescriptor = {
+    header: typeof explicit?.header === "string" ? explicit.header : String(header?.name ?? "Idempotency-Key"),
+    ...(bodyField ? { bodyField } : {}),
+    ...(typeof window === "number" && window > 0 ? { windowSeconds: window } : {}),
+  };
+  return descriptor;
+}
+
+function responseKind(mediaType: string | undefined): ResponseKind {
+  if (mediaType === undefined) return "empty";
+  if (/^application\/(.+\+)?json\b|^\*\/\*$|^application\/\*$/i.test(mediaType)) return "json";
+  if (/^text\/event-stream/i.test(mediaType)) return "event-stream";
+  if (/^text\/|^application\/(xml|.+\+xml|javascript|x-www-form-urlencoded)\b/i.test(mediaType)) return "text";
+  return "binary";
+}
+
+const RESPONSE_MEDIA_ORDER = [/^application\/(.+\+)?json\b/i, /^\*\/\*$/, /^text\/(?!event-stream)/i, /^text\/event-stream/i];
+
+/** The 2xx responses (or `default` when there is no 2xx), read as one kind the wrapper resolves with. */
+function readSuccess(document: Json, raw: unknown, where: string) {
+  const responses = asObject(document, raw);
+  if (!responses) throw new PipelineError("operation has no `responses` mapping", { pointer: where });
+  let codes = Object.keys(responses).filter((code) => /^2(\d\d|XX)$/i.test(code));
+  if (codes.length === 0 && "default" in responses) codes = ["default"];
+  let streaming = false;
+  const picked = codes.map((status) => {
+    const response = asObject(document, responses[status]);
+    const content = response && isObject(response.content) ? response.content : {};
+    if (Object.keys(content).some((t) => /^text\/event-stream/i.test(t))) streaming = true;
+    return { status, mediaType: pickMedia(content, RESPONSE_MEDIA_ORDER) };
+  });
+  // One kind per operation: the first response with a body decides (JSON preferred by pickMedia).
+  const kind = responseKind(picked.find((r) => r.mediaType)?.mediaType);
+  const consistent = picked.filter((r) => r.mediaType === undefined || responseKind(r.mediaType) === kind);
+  return { responses: consistent, kind, streaming };
+}

@@ -1,0 +1,34 @@
+// Local $ref lookups in a bundled document (bundling leaves only `#/...` refs).
+import { PipelineError } from "../errors.js";
+
+export type Json = Record<string, unknown>;
+
+export function isObject(value: unknown): value is Json {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** Follows `$ref` chains to the node they name; throws a PipelineError naming a dangling or circular ref. */
+export function deref(document: Json, node: unknown, seen: Set<string> = new Set()): unknown {
+  if (!isObject(node) || typeof node.$ref !== "string") return node;
+  const ref = node.$ref;
+  if (!ref.startsWith("#")) throw new PipelineError(`external $ref left after bundling: ${ref}`);
+  if (seen.has(ref)) throw new PipelineError(`circular $ref chain: ${[...seen, ref].join(" → ")}`);
+  seen.add(ref);
+  let target: unknown = document;
+  for (const raw of ref.slice(1).split("/").slice(1)) {
+    const key = decodeURIComponent(raw).replace(/~1/g, "/").replace(/~0/g, "~");
+    target = isObject(target) || Array.isArray(target) ? (target as Json)[key] : undefined;
+    if (target === undefined) throw new PipelineError(`unresolved $ref ${ref}`);
+  }
+  return deref(document, target, seen);
+}
+
+export function asObject(document: Json, node: unknown): Json | undefined {
+  const resolved = deref(document, node);
+  return isObject(resolved) ? resolved : undefined;
+}
+
+/** Escapes a key for a JSON pointer, for messages. */
+export function pointer(...keys: string[]): string {
+  return "#/" + keys.map((k) => k.replace(/~/g, "~0").replace(/\//g, "~1")).join("/");
+}

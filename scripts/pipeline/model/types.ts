@@ -1,0 +1,54 @@
+// The intermediate model: everything the emitters need, and nothing they must dig out of the spec.
+import type { HttpMethod, IdempotencyDescriptor, ResponseKind } from "../../../src/runtime/types.js";
+
+export interface ParameterModel {
+  /** Name as written in the spec (the wire name). */
+  name: string;
+  /** A valid, unique TypeScript identifier for a positional argument. */
+  identifier: string;
+  in: "path" | "query" | "header" | "cookie";
+  required: boolean;
+  description?: string;
+}
+
+export interface OperationModel {
+  /** operationId, or one derived from method and path. */
+  id: string;
+  /** Unique camelCase key of the descriptor in `operationDescriptors`. */
+  key: string;
+  /** Unique PascalCase stem for this operation's exported types. */
+  typeStem: string;
+  method: HttpMethod;
+  path: string;
+  summary?: string;
+  description?: string;
+  deprecated: boolean;
+  /** Where the wrapper lives, e.g. ["techniques", "runs"], and its name there, e.g. "create". */
+  resourcePath: string[];
+  methodName: string;
+  pathParams: ParameterModel[];
+  queryParams: ParameterModel[];
+  headerParams: ParameterModel[];
+  requestBody?: { contentType: string; required: boolean; description?: string };
+  /** Success responses the wrapper resolves with: status keys as openapi-typescript writes them, and the media type read. */
+  successResponses: { status: string; mediaType?: string }[];
+  response: ResponseKind;
+  mutating: boolean;
+  idempotency?: IdempotencyDescriptor;
+  streaming: boolean;
+}
+
+export interface SchemaAlias {
+  /** Name under components.schemas. */
+  name: string;
+  /** Exported type alias name. */
+  identifier: string;
+  description?: string;
+}
+
+export interface ApiModel {
+  title: string;
+  version: string;
+  operations: OperationModel[];
+  schemas: SchemaAlias[];
+}

@@ -1,0 +1,86 @@
+// The pipeline: load → lint → bundle → types → model → emit → format → write, in one process.
+import { relative, resolve, dirname, sep, posix } from "node:path";
+import { fileURLToPath } from "node:url";
+import { bundleSpec } from "./bundle.js";
+import { emitWrappers } from "./emit/index.js";
+import { PipelineError } from "./errors.js";
+import { formatFiles } from "./format.js";
+import { assertLintClean, lintSpec, type LintMode } from "./lint.js";
+import { displayPath, loadSpec } from "./load.js";
+import { buildModel } from "./model/index.js";
+import { generateTypes } from "./types.js";
+import { planWrite, writeOutput, type WritePlan } from "./write.js";
+
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+export const DEFAULT_SPEC = "openapi/flora.yaml";
+export const DEFAULT_OUT = "generated";
+
+export interface PipelineOptions {
+  spec: string;
+  out: string;
+  lint: LintMode;
+  /** Compare only; write nothing. */
+  check: boolean;
+  /** Import specifier of the runtime in generated code; default: the repo's src/runtime, relative to `out`. */
+  runtimeImport?: string;
+  /** Called after each stage with its name and duration. */
+  onStage?: (stage: string, ms: number, detail?: string) => void;
+}
+
+export interface PipelineResult {
+  plan: WritePlan;
+  files: Map<string, string>;
+  operations: number;
+  /** The lint report's lines (warnings under minimal/off). */
+  lintLines: string[];
+}
+
+/** Where the spec is named in headers: repo-relative when inside the repo, else its path as given. */
+function specLabel(specFile: string): string {
+  const rel = relative(REPO_ROOT, specFile);
+  return rel.startsWith("..") ? specFile.split(sep).pop() ?? specFile : rel.split(sep).join(posix.sep);
+}
+
+function defaultRuntimeImport(outDir: string): string {
+  let rel = relative(outDir, resolve(REPO_ROOT, "src/runtime/index.js")).split(sep).join(posix.sep);
+  if (!rel.startsWith(".")) rel = `./${rel}`;
+  return rel;
+}
+
+export async function runPipeline(options: PipelineOptions): Promise<PipelineResult> {
+  const stage = async <T>(name: string, work: () => Promise<T> | T, detail?: (value: T) => string): Promise<T> => {
+    const started = performance.now();
+    const value = await work();
+    options.onStage?.(name, performance.now() - started, detail?.(value));
+    return value;
+  };
+  const outDir = resolve(options.out);
+  const spec = await stage("load", () => loadSpec(options.spec), (s) => `OpenAPI ${s.version}`);
+  try {
+    const report = await stage("lint", () => lintSpec(spec, options.lint), (r) => `${options.lint}: ${r.errors} error(s), ${r.warnings} warning(s)`);
+    assertLintClean(report, options.lint);
+    const document = await stage("bundle", () => bundleSpec(spec));
+    const schema = await stage("types", () => generateTypes(document), (t) => `${Math.round(t.length / 1024)} kB`);
+    const model = await stage("model", () => buildModel(document), (m) => `${m.operations.length} operation(s), ${m.schemas.length} schema(s)`);
+    const ctx = { runtimeImport: options.runtimeImport ?? defaultRuntimeImport(outDir), specLabel: specLabel(spec.file) };
+    const emitted = await stage("emit", () => emitWrappers(model, ctx), (f) => `${f.size} file(s)`);
+    const formatted = await stage("format", () => formatFiles(emitted));
+    const files = new Map([["schema.d.ts", schema], ...formatted]);
+    const plan = await stage(
+      options.check ? "check" : "write",
+      () => {
+        const planned = planWrite(outDir, files);
+        if (!options.check) writeOutput(outDir, files, planned);
+        return planned;
+      },
+      (p) => `${p.changed.length} changed, ${p.unchanged.length} unchanged, ${p.stale.length} removed`,
+    );
+    return { plan, files, operations: model.operations.length, lintLines: report.lines };
+  } catch (error) {
+    // Stages after load know JSON pointers, not files: name the spec file.
+    if (error instanceof PipelineError && error.location && !error.location.file) {
+      throw new PipelineError(error.message, { ...error.location, file: displayPath(spec.file) }, error.exitCode, error.details);
+    }
+    throw error;
+  }
+}

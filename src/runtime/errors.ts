@@ -1,0 +1,192 @@
+// One flat error hierarchy: everything the SDK throws extends FloraError.
+
+/** One per-field problem from the error envelope's `fields`. */
+export interface FieldError {
+  field: string;
+  message: string;
+}
+
+export class FloraError extends Error {
+  override name = "FloraError";
+  /** Set on any error from a call that sent an idempotency key: retry with this key to stay safe. */
+  idempotencyKey?: string;
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/** Bad input caught before any request is sent. */
+export class ValidationError extends FloraError {
+  override name = "ValidationError";
+  /** The argument or body field at fault, e.g. `techniqueId` or `inputs[0].type`. */
+  readonly field: string | undefined;
+
+  constructor(message: string, field?: string) {
+    super(message);
+    this.field = field;
+  }
+}
+
+export class WebhookVerificationError extends FloraError {
+  override name = "WebhookVerificationError";
+  constructor(message: string) {
+    super(message);
+  }
+}
+
+/** The request never got a complete response: DNS, refused or reset connection, body cut short. */
+export class APIConnectionError extends FloraError {
+  override name = "APIConnectionError";
+  constructor(message = "Connection error.", options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/** The per-attempt timeout (or `wait`'s overall timeout) elapsed. */
+export class APITimeoutError extends APIConnectionError {
+  override name = "APITimeoutError";
+  constructor(message = "Request timed out.", options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/** The caller's AbortSignal fired; never retried. */
+export class APIUserAbortError extends FloraError {
+  override name = "APIUserAbortError";
+  constructor(message = "Request was aborted.", options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/** A response body that should be JSON but is not (HTML error page, truncated JSON, wrong content type). */
+export class MalformedResponseError extends FloraError {
+  override name = "MalformedResponseError";
+  readonly status: number;
+  readonly contentType: string | undefined;
+  /** The first 200 characters of the body. */
+  readonly bodySnippet: string;
+  readonly requestId: string | undefined;
+  readonly headers: Record<string, string>;
+
+  constructor(status: number, headers: Record<string, string>, bodyText: string, problem = "is not valid JSON") {
+    const contentType = headers["content-type"];
+    const bodySnippet = bodyText.slice(0, 200);
+    super(`${status} response body (${contentType ?? "no content-type"}) ${problem}: ${JSON.stringify(bodySnippet)}`);
+    this.status = status;
+    this.contentType = contentType;
+    this.bodySnippet = bodySnippet;
+    this.requestId = headers["request-id"];
+    this.headers = headers;
+  }
+}
+
+/** A non-2xx response with a JSON (or empty) body. */
+export class APIError extends FloraError {
+  override name = "APIError";
+  readonly status: number;
+  /** `error.code` from the envelope, e.g. `input_validation_error`. */
+  readonly code: string | undefined;
+  readonly fields: FieldError[] | undefined;
+  /** The `request-id` response header (`req_…`), for support tickets. */
+  readonly requestId: string | undefined;
+  /** Response headers, lower-cased. Never the request's. */
+  readonly headers: Record<string, string>;
+  /** The parsed response body. */
+  readonly body: unknown;
+
+  constructor(status: number, body: unknown, headers: Record<string, string>) {
+    const envelope = readErrorEnvelope(body);
+    const requestId = headers["request-id"];
+    const detail = envelope.message ?? (body === undefined ? "(no body)" : JSON.stringify(body).slice(0, 200));
+    super(`${status}${envelope.code ? ` ${envelope.code}` : ""}: ${detail}${requestId ? ` (request-id ${requestId})` : ""}`);
+    this.status = status;
+    this.code = envelope.code;
+    this.fields = envelope.fields;
+    this.requestId = requestId;
+    this.headers = headers;
+    this.body = body;
+  }
+
+  /** Picks the subclass from the status and, for idempotency rejections, the error code. */
+  static generate(status: number, body: unknown, headers: Record<string, string>): APIError {
+    const code = readErrorEnvelope(body).code;
+    if (code === "idempotency_duplicate" || code === "idempotency_conflict") return new IdempotencyError(status, body, headers);
+    const ErrorClass = errorClassForStatus(status);
+    return new ErrorClass(status, body, headers);
+  }
+}
+
+export class BadRequestError extends APIError {
+  override name = "BadRequestError";
+}
+export class AuthenticationError extends APIError {
+  override name = "AuthenticationError";
+}
+/** 402, e.g. `insufficient_credits`. */
+export class PaymentRequiredError extends APIError {
+  override name = "PaymentRequiredError";
+}
+export class PermissionDeniedError extends APIError {
+  override name = "PermissionDeniedError";
+}
+export class NotFoundError extends APIError {
+  override name = "NotFoundError";
+}
+export class ConflictError extends APIError {
+  override name = "ConflictError";
+}
+export class UnprocessableEntityError extends APIError {
+  override name = "UnprocessableEntityError";
+}
+export class RateLimitError extends APIError {
+  override name = "RateLimitError";
+}
+export class InternalServerError extends APIError {
+  override name = "InternalServerError";
+}
+
+/** `idempotency_duplicate` (409) or `idempotency_conflict` (422): the key was already used. Never retried. */
+export class IdempotencyError extends APIError {
+  override name = "IdempotencyError";
+}
+
+function errorClassForStatus(status: number): typeof APIError {
+  if (status >= 500) return InternalServerError;
+  const byStatus: Record<number, typeof APIError> = {
+    400: BadRequestError,
+    401: AuthenticationError,
+    402: PaymentRequiredError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    409: ConflictError,
+    422: UnprocessableEntityError,
+    429: RateLimitError,
+  };
+  return byStatus[status] ?? APIError;
+}
+
+interface ErrorEnvelope {
+  code?: string;
+  message?: string;
+  fields?: FieldError[];
+}
+
+/** Reads `{ error: { code, message, fields } }`, tolerating a flat `{ code, message }` too. */
+function readErrorEnvelope(body: unknown): ErrorEnvelope {
+  if (!isRecord(body)) return {};
+  const inner = isRecord(body.error) ? body.error : body;
+  return {
+    code: typeof inner.code === "string" ? inner.code : undefined,
+    message: typeof inner.message === "string" ? inner.message : undefined,
+    fields: Array.isArray(inner.fields) ? inner.fields.filter(isFieldError) : undefined,
+  };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function isFieldError(value: unknown): value is FieldError {
+  return isRecord(value) && typeof value.field === "string" && typeof value.message === "string";
+}

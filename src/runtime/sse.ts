@@ -1,0 +1,149 @@
+// A text/event-stream parser following the WHATWG EventSource rules, on Web Streams only so it bundles for browsers.
+import { FloraError } from "./errors.js";
+
+export interface SSEEvent {
+  /** The `event` field, or "message" when the event named none. */
+  event: string;
+  /** The `data` lines joined with "\n". */
+  data: string;
+  /** The last event id seen on the stream (ids persist across events, per the spec); absent while empty. */
+  id?: string;
+  /** The last valid `retry` value seen on the stream, in milliseconds. */
+  retry?: number;
+}
+
+/** Thrown when an event's data is not what the stream promised. */
+export class StreamParseError extends FloraError {
+  override name = "StreamParseError";
+}
+
+const MESSAGE_PREVIEW_CHARS = 200;
+
+/**
+ * Yields the events of a `text/event-stream` body. A final event without its blank line is not
+ * dispatched (per spec). Stopping early or aborting `signal` cancels the body; an abort rethrows `signal.reason`.
+ */
+export async function* parseSSE(
+  body: ReadableStream<Uint8Array>,
+  options: { signal?: AbortSignal } = {},
+): AsyncGenerator<SSEEvent> {
+  const { signal } = options;
+  const reader = body.getReader();
+  // Cancelling settles a pending read, so an abort does not wait for the next chunk.
+  const cancelOnAbort = () => void reader.cancel(signal?.reason).catch(() => undefined);
+  signal?.addEventListener("abort", cancelOnAbort, { once: true });
+  const decoder = new TextDecoder(); // strips one leading BOM and joins UTF-8 sequences split across chunks
+  const lines = createLineSplitter();
+  const events = createEventBuilder();
+  let finished = false;
+  try {
+    signal?.throwIfAborted();
+    while (true) {
+      const { done, value } = await reader.read();
+      signal?.throwIfAborted();
+      if (done) {
+        finished = true;
+        return; // An unterminated last line or event is discarded, as the spec requires.
+      }
+      for (const line of lines.push(decoder.decode(value, { stream: true }))) {
+        const event = events.pushLine(line);
+        if (event === undefined) continue;
+        yield event;
+        signal?.throwIfAborted();
+      }
+    }
+  } finally {
+    signal?.removeEventListener("abort", cancelOnAbort);
+    // A stream that already errored rejects cancel() with that error, which is already propagating.
+    if (!finished) await reader.cancel(signal?.reason).catch(() => undefined);
+    reader.releaseLock();
+  }
+}
+
+/** Parses an event's data as JSON; `index` is the event's position in the stream, used in the error message. */
+export function parseJsonEvent<T = unknown>(event: SSEEvent, index: number): T {
+  try {
+    return JSON.parse(event.data) as T;
+  } catch (error) {
+    const preview =
+      event.data.length > MESSAGE_PREVIEW_CHARS ? `${event.data.slice(0, MESSAGE_PREVIEW_CHARS)}…` : event.data;
+    throw new StreamParseError(
+      `Stream event ${index} ("${event.event}"): field data is not valid JSON (${(error as Error).message}); data starts: ${preview}`,
+      { cause: error },
+    );
+  }
+}
+
+/** Splits decoded text into lines ended by CRLF, LF or CR, keeping a partial line until its end arrives. */
+function createLineSplitter(): { push(text: string): string[] } {
+  // Pieces of the unfinished line, joined only once its end arrives, so a long line costs linear time.
+  let partial: string[] = [];
+  // A chunk that ended in CR may be followed by the LF of the same CRLF.
+  let skipLeadingLF = false;
+  return {
+    push(text) {
+      let lineStart = skipLeadingLF && text.charCodeAt(0) === 0x0a ? 1 : 0;
+      if (text.length > 0) skipLeadingLF = false;
+      const lines: string[] = [];
+      // Positions are cached so each character of the chunk is scanned once.
+      let nextCR = text.indexOf("\r", lineStart);
+      let nextLF = text.indexOf("\n", lineStart);
+      while (nextCR !== -1 || nextLF !== -1) {
+        const end = nextCR === -1 ? nextLF : nextLF === -1 ? nextCR : Math.min(nextCR, nextLF);
+        const piece = text.slice(lineStart, end);
+        lines.push(partial.length === 0 ? piece : partial.join("") + piece);
+        partial = [];
+        const isCRLF = end === nextCR && nextLF === end + 1;
+        lineStart = isCRLF ? end + 2 : end + 1;
+        if (end === nextCR && end === text.length - 1) skipLeadingLF = true;
+        if (nextCR !== -1 && nextCR < lineStart) nextCR = text.indexOf("\r", lineStart);
+        if (nextLF !== -1 && nextLF < lineStart) nextLF = text.indexOf("\n", lineStart);
+      }
+      if (lineStart < text.length) partial.push(text.slice(lineStart));
+      return lines;
+    },
+  };
+}
+
+/** Applies the spec's field rules line by line and returns an event when a blank line dispatches one. */
+function createEventBuilder(): { pushLine(line: string): SSEEvent | undefined } {
+  let dataLines: string[] = [];
+  let eventType = "";
+  let lastEventId = "";
+  let retry: number | undefined;
+  const dispatch = (): SSEEvent | undefined => {
+    const lines = dataLines;
+    const type = eventType;
+    dataLines = [];
+    eventType = "";
+    if (lines.length === 0) return undefined; // an event without data is not dispatched
+    const event: SSEEvent = { event: type || "message", data: lines.join("\n") };
+    if (lastEventId !== "") event.id = lastEventId;
+    if (retry !== undefined) event.retry = retry;
+    return event;
+  };
+  return {
+    pushLine(line) {
+      if (line === "") return dispatch();
+      if (line.charCodeAt(0) === 0x3a) return undefined; // ":" starts a comment
+      const colon = line.indexOf(":");
+      const field = colon === -1 ? line : line.slice(0, colon);
+      let value = colon === -1 ? "" : line.slice(colon + 1);
+      if (value.charCodeAt(0) === 0x20) value = value.slice(1);
+      if (field === "data") dataLines.push(value);
+      else if (field === "event") eventType = value;
+      else if (field === "id" && !value.includes("\0")) lastEventId = value;
+      else if (field === "retry" && isAllDigits(value)) retry = Number(value);
+      return undefined;
+    },
+  };
+}
+
+function isAllDigits(value: string): boolean {
+  if (value.length === 0) return false;
+  for (let i = 0; i < value.length; i++) {
+    const code = value.charCodeAt(i);
+    if (code < 0x30 || code > 0x39) return false;
+  }
+  return true;
+}

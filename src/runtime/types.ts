@@ -1,0 +1,67 @@
+// The contract between generated wrappers and the runtime. Generated code imports only from
+// the runtime entry (src/runtime/index.ts), never from a deeper module.
+
+export type HttpMethod = "get" | "put" | "post" | "delete" | "options" | "head" | "patch" | "trace";
+
+/** How an operation accepts an idempotency key, read from the spec by the generator. */
+export interface IdempotencyDescriptor {
+  /** Request header that carries the key, e.g. `Idempotency-Key`. */
+  readonly header: string;
+  /** Top-level request-body property that must carry the same key, when the spec declares one. */
+  readonly bodyField?: string;
+  /** How long the server remembers a key, in seconds, when the spec says so. */
+  readonly windowSeconds?: number;
+}
+
+/** How the runtime should read a successful response body. */
+export type ResponseKind = "json" | "text" | "binary" | "event-stream" | "empty";
+
+/** Everything the runtime needs to send one operation; emitted by the generator, one per operation. */
+export interface OperationDescriptor {
+  /** operationId from the spec, or one derived from method and path. */
+  readonly id: string;
+  readonly method: HttpMethod;
+  /** Path template exactly as in the spec, e.g. `/techniques/{techniqueId}/runs`. */
+  readonly path: string;
+  /** Spec names of the path parameters, in the order they appear in the path. */
+  readonly pathParams: readonly string[];
+  readonly queryParams: readonly string[];
+  readonly headerParams: readonly string[];
+  /** Present when the operation has a request body. */
+  readonly requestBody?: {
+    /** The media type the wrapper sends: application/json, multipart/form-data, application/x-www-form-urlencoded, application/octet-stream, text/plain, … */
+    readonly contentType: string;
+    readonly required: boolean;
+  };
+  /** How to read the success body. */
+  readonly response: ResponseKind;
+  /** Present when the operation accepts an idempotency key. */
+  readonly idempotency?: IdempotencyDescriptor;
+  /** True when a success response may be `text/event-stream`. */
+  readonly streaming?: boolean;
+}
+
+/** Per-call options, the last argument of every generated method. */
+export interface RequestOptions {
+  /** Reuse a key from an earlier call, e.g. after an ambiguous failure; otherwise one is generated. */
+  idempotencyKey?: string;
+  signal?: AbortSignal;
+  /** Per-attempt timeout in milliseconds. */
+  timeoutMs?: number;
+  maxRetries?: number;
+  /** Extra request headers. */
+  headers?: Record<string, string>;
+}
+
+/** The values a generated wrapper hands to the runtime; keys are the spec's parameter names. */
+export interface OperationArgs {
+  path?: Record<string, string | number | boolean>;
+  query?: Record<string, unknown>;
+  header?: Record<string, unknown>;
+  body?: unknown;
+}
+
+/** What generated resource factories call. The runtime implements it on openapi-fetch. */
+export interface OperationInvoker {
+  invoke<T>(operation: OperationDescriptor, args: OperationArgs, options?: RequestOptions): Promise<T>;
+}

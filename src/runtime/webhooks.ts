@@ -1,0 +1,250 @@
+// Verifies Flora completion callbacks (`Flora-Signature`) with Web Crypto only, so it bundles for browsers and edge runtimes.
+import { FloraError, WebhookVerificationError } from "./errors.js";
+
+/** The body of a Flora completion callback; outputs are not included, so fetch the run for them. */
+export interface FloraWebhookEvent {
+  /** Delivery id, `whd_…`. */
+  id: string;
+  type: "run.completed" | "run.failed";
+  /** e.g. `2026-06-11`. */
+  api_version: string;
+  /** Unix milliseconds. */
+  created_at: number;
+  data: {
+    run_id: string;
+    run_type: "generation" | "technique";
+    workspace_id: string;
+    status: "completed" | "failed";
+    error_code?: string;
+    error_message?: string;
+  };
+}
+
+/** A `Headers`, a plain (e.g. Node `IncomingHttpHeaders`) object in any key case, or the raw `Name: value` header block. */
+export type WebhookHeaders = Headers | Record<string, string | string[] | undefined> | string;
+
+export type WebhookBody = string | Uint8Array | ArrayBuffer;
+
+export interface UnwrapWebhookOptions {
+  /** Maximum distance in seconds between the signed timestamp and now, in either direction. Default 300. */
+  toleranceSeconds?: number;
+  /** The current time; a number is unix milliseconds. Default `Date.now()`. */
+  now?: number | Date;
+}
+
+const SIGNATURE_HEADER = "flora-signature";
+const DEFAULT_TOLERANCE_SECONDS = 300;
+const utf8 = new TextEncoder();
+const HEX_BYTE = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, "0"));
+
+/**
+ * Verifies a Flora webhook delivery against its raw body and returns the parsed event.
+ * Throws `WebhookVerificationError` with a message naming what failed; the secret never appears in it.
+ */
+export async function unwrapWebhook<TEvent = FloraWebhookEvent>(
+  rawBody: WebhookBody,
+  headers: WebhookHeaders,
+  secret: string,
+  options: UnwrapWebhookOptions = {},
+): Promise<TEvent> {
+  if (typeof secret !== "string" || secret.length === 0) {
+    throw new WebhookVerificationError("Missing webhook secret: pass the whsec_… signing secret of this endpoint.");
+  }
+  const headerValue = readHeader(headers, SIGNATURE_HEADER);
+  if (headerValue === undefined || headerValue.trim() === "") {
+    throw new WebhookVerificationError("Missing Flora-Signature header.");
+  }
+  const { timestamp, signatures } = parseSignatureHeader(headerValue, secret);
+
+  const body = toBytes(rawBody);
+  const expected = utf8.encode(await hmacSha256Hex(secret, signedPayload(timestamp, body)));
+  let matched = false;
+  for (const candidate of signatures) {
+    // Evaluate every candidate so the time taken does not say which one matched.
+    matched = timingSafeEqual(expected, utf8.encode(candidate.toLowerCase())) || matched;
+  }
+  if (!matched) {
+    throw new WebhookVerificationError(
+      `No Flora-Signature v1 signature matched the body (${signatures.length} checked): check the secret, and verify the raw body bytes, not re-serialized JSON.`,
+    );
+  }
+
+  // Checked after the signature so that a timestamp error means the delivery is authentic but stale or skewed.
+  checkTimestamp(timestamp, options);
+  return parseEvent(body, rawBody) as TEvent;
+}
+
+/** Signs a payload the way Flora does and returns the `Flora-Signature` header value, e.g. for tests. */
+export async function signWebhookPayload(
+  rawBody: WebhookBody,
+  secret: string,
+  timestampSeconds: number,
+): Promise<string> {
+  if (typeof secret !== "string" || secret.length === 0) {
+    throw new FloraError("Missing webhook secret: pass the whsec_… signing secret.");
+  }
+  if (!Number.isSafeInteger(timestampSeconds) || timestampSeconds < 0) {
+    throw new FloraError(
+      `timestampSeconds must be a non-negative whole number of unix seconds, got ${timestampSeconds}.`,
+    );
+  }
+  const signature = await hmacSha256Hex(secret, signedPayload(timestampSeconds, toBytes(rawBody)));
+  return `t=${timestampSeconds},v1=${signature}`;
+}
+
+/** Finds one header by case-insensitive name; repeated headers are joined with "," as HTTP allows. */
+function readHeader(headers: WebhookHeaders, lowerName: string): string | undefined {
+  if (typeof headers === "string") return readRawHeader(headers, lowerName);
+  // Duck-typed so Headers from another realm or a fetch polyfill work too.
+  if (isHeadersLike(headers)) return headers.get(lowerName) ?? undefined;
+  const values: string[] = [];
+  for (const [name, value] of Object.entries(headers)) {
+    if (name.toLowerCase() !== lowerName || value === undefined) continue;
+    values.push(...(Array.isArray(value) ? value : [value]));
+  }
+  return values.length === 0 ? undefined : values.join(",");
+}
+
+function isHeadersLike(headers: WebhookHeaders): headers is Headers {
+  return typeof (headers as Headers).get === "function";
+}
+
+function readRawHeader(block: string, lowerName: string): string | undefined {
+  const values: string[] = [];
+  for (const line of block.split("\n")) {
+    const colon = line.indexOf(":");
+    // Lines without a colon (a request line, blank lines) are not headers.
+    if (colon <= 0 || line.slice(0, colon).trim().toLowerCase() !== lowerName) continue;
+    values.push(line.slice(colon + 1).trim());
+  }
+  return values.length === 0 ? undefined : values.join(",");
+}
+
+interface SignatureHeader {
+  timestamp: number;
+  signatures: string[];
+}
+
+/** Parses `t=<unix seconds>,v1=<hex>[,v1=<hex>…]`; unknown schemes such as `v0` are ignored. */
+function parseSignatureHeader(value: string, secret: string): SignatureHeader {
+  let rawTimestamp: string | undefined;
+  const signatures: string[] = [];
+  const parts = value.split(",");
+  for (const [index, rawPart] of parts.entries()) {
+    const part = rawPart.trim();
+    if (part === "") continue;
+    const equals = part.indexOf("=");
+    if (equals <= 0) {
+      throw new WebhookVerificationError(
+        `Malformed Flora-Signature header: part ${index + 1} (${quoteHeaderText(part, secret)}) is not a key=value pair.`,
+      );
+    }
+    const key = part.slice(0, equals).trim();
+    const partValue = part.slice(equals + 1).trim();
+    if (key === "t") {
+      if (rawTimestamp !== undefined) {
+        throw new WebhookVerificationError("Malformed Flora-Signature header: more than one t= timestamp.");
+      }
+      rawTimestamp = partValue;
+    } else if (key === "v1") {
+      signatures.push(partValue);
+    }
+  }
+  if (rawTimestamp === undefined) {
+    throw new WebhookVerificationError("Malformed Flora-Signature header: no t= timestamp.");
+  }
+  if (signatures.length === 0) {
+    throw new WebhookVerificationError("Flora-Signature header has no v1 signature.");
+  }
+  const timestamp = Number(rawTimestamp);
+  if (!/^\d+$/.test(rawTimestamp) || !Number.isSafeInteger(timestamp)) {
+    throw new WebhookVerificationError(
+      `Flora-Signature timestamp is not a number of unix seconds: ${quoteHeaderText(rawTimestamp, secret)}.`,
+    );
+  }
+  return { timestamp, signatures };
+}
+
+/** Quotes header text for a message with the secret, or anything shaped like one, masked: a misplaced secret must not leak into logs. */
+function quoteHeaderText(text: string, secret: string): string {
+  const masked = text.replaceAll(secret, "<secret>").replace(/whsec_\S*/g, "whsec_…");
+  return JSON.stringify(masked.length > 40 ? `${masked.slice(0, 40)}…` : masked);
+}
+
+function checkTimestamp(timestamp: number, options: UnwrapWebhookOptions): void {
+  const tolerance = options.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS;
+  const nowMs = options.now === undefined ? Date.now() : Number(options.now);
+  const ageSeconds = Math.floor(nowMs / 1000) - timestamp;
+  if (ageSeconds > tolerance) {
+    throw new WebhookVerificationError(
+      `Flora-Signature timestamp is too old: signed ${ageSeconds} s ago, tolerance is ${tolerance} s.`,
+    );
+  }
+  if (-ageSeconds > tolerance) {
+    throw new WebhookVerificationError(
+      `Flora-Signature timestamp is in the future: ${-ageSeconds} s ahead of now, tolerance is ${tolerance} s.`,
+    );
+  }
+}
+
+function parseEvent(body: Uint8Array, rawBody: WebhookBody): FloraWebhookEvent {
+  const text = typeof rawBody === "string" ? rawBody : new TextDecoder().decode(body);
+  let event: unknown;
+  try {
+    event = JSON.parse(text);
+  } catch (error) {
+    throw new WebhookVerificationError(`Webhook body is not JSON: ${(error as Error).message}`);
+  }
+  const missing = missingEventFields(event);
+  if (missing.length > 0) {
+    throw new WebhookVerificationError(`Webhook body is not a Flora event: missing or invalid ${missing.join(", ")}.`);
+  }
+  return event as FloraWebhookEvent;
+}
+
+function missingEventFields(event: unknown): string[] {
+  if (typeof event !== "object" || event === null || Array.isArray(event)) return ["id", "type", "data"];
+  const record = event as Record<string, unknown>;
+  const missing: string[] = [];
+  if (typeof record.id !== "string") missing.push("id");
+  if (typeof record.type !== "string") missing.push("type");
+  if (typeof record.data !== "object" || record.data === null) missing.push("data");
+  return missing;
+}
+
+function toBytes(body: WebhookBody): Uint8Array {
+  if (typeof body === "string") return utf8.encode(body);
+  return body instanceof Uint8Array ? body : new Uint8Array(body);
+}
+
+/** `${t}.${rawBody}` as bytes, so a binary body is signed exactly as received. */
+function signedPayload(timestamp: number, body: Uint8Array): Uint8Array<ArrayBuffer> {
+  const prefix = utf8.encode(`${timestamp}.`);
+  const payload = new Uint8Array(prefix.length + body.length);
+  payload.set(prefix, 0);
+  payload.set(body, prefix.length);
+  return payload;
+}
+
+async function hmacSha256Hex(secret: string, payload: Uint8Array<ArrayBuffer>): Promise<string> {
+  const key = await globalThis.crypto.subtle.importKey(
+    "raw",
+    utf8.encode(secret),
+    { name: "HMAC", hash: "SHA-256" },
+    false,
+    ["sign"],
+  );
+  const digest = new Uint8Array(await globalThis.crypto.subtle.sign("HMAC", key, payload));
+  let hex = "";
+  for (const byte of digest) hex += HEX_BYTE[byte];
+  return hex;
+}
+
+/** Compares without an early exit; a length mismatch still walks `expected` so timing does not reveal content. */
+function timingSafeEqual(expected: Uint8Array, candidate: Uint8Array): boolean {
+  const sameLength = expected.length === candidate.length;
+  const other = sameLength ? candidate : expected;
+  let difference = sameLength ? 0 : 1;
+  for (let i = 0; i < expected.length; i++) difference |= expected[i] ^ other[i];
+  return difference === 0;
+}

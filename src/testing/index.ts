@@ -1,0 +1,32 @@
+/**
+ * `flora-sdk/testing`: a Flora-compatible technique-runs server on 127.0.0.1 with fault
+ * injection, for end-to-end tests of code that calls Flora.
+ *
+ * @packageDocumentation
+ */
+export {
+  BASE_PATH,
+  DEFAULT_WEBHOOK_SECRET,
+  startFloraTestServer,
+  type FloraTestServer,
+  type FloraTestServerOptions,
+  type FloraTestServerStats,
+  type LoggedRequest,
+  type StoredRun,
+} from "./server.js";
+export { FAULT_KINDS, mulberry32, type FaultKind, type FaultOptions, type FaultRoute } from "./faults.js";
+export { signWebhook, WEBHOOK_API_VERSION, type CallbackDelivery } from "./callbacks.js";
+export { RUN_UPDATE_EVENT, SSE_RETRY_MS } from "./sse.js";
+export type { IdempotencyMode } from "./idempotency.js";
+export type {
+  CreateTechniqueRunBody,
+  ErrorEnvelope,
+  FieldError,
+  TechniqueInput,
+  TechniqueInputType,
+  TechniqueRun,
+  TechniqueRunOutput,
+  TechniqueRunStatus,
+  WebhookEvent,
+  WebhookEventType,
+} from "./types.js";

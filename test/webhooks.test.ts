@@ -1,0 +1,277 @@
+import { createHmac } from "node:crypto";
+import type { IncomingHttpHeaders } from "node:http";
+import { describe, expect, it } from "vitest";
+import { FloraError, WebhookVerificationError } from "../src/runtime/errors.js";
+import { signWebhookPayload, unwrapWebhook, type FloraWebhookEvent } from "../src/runtime/webhooks.js";
+
+const SECRET = "whsec_test_5f0c1d2e3a4b";
+const OTHER_SECRET = "whsec_rotated_9a8b7c6d";
+const T = 1_780_000_000; // unix seconds of the signature
+const NOW = T * 1000; // the receiver's clock, unix ms
+const EVENT: FloraWebhookEvent = {
+  id: "whd_01",
+  type: "run.completed",
+  api_version: "2026-06-11",
+  created_at: NOW,
+  data: { run_id: "run_abc", run_type: "technique", workspace_id: "ws_1", status: "completed" },
+};
+const BODY = JSON.stringify(EVENT);
+
+/** An independent expected signature, from node:crypto rather than the code under test. */
+function nodeSignature(body: string | Uint8Array, secret: string, t: number): string {
+  return createHmac("sha256", secret).update(`${t}.`).update(body).digest("hex");
+}
+
+function header(body: string | Uint8Array = BODY, secret = SECRET, t = T): string {
+  return `t=${t},v1=${nodeSignature(body, secret, t)}`;
+}
+
+/** Runs unwrap and returns its rejection, failing the test if it resolved. */
+async function rejection(promise: Promise<unknown>): Promise<WebhookVerificationError> {
+  try {
+    await promise;
+  } catch (error) {
+    expect(error).toBeInstanceOf(WebhookVerificationError);
+    expect(error).toBeInstanceOf(FloraError);
+    return error as WebhookVerificationError;
+  }
+  throw new Error("expected unwrapWebhook to reject");
+}
+
+describe("signWebhookPayload", () => {
+  it("matches an HMAC-SHA256 computed independently by node:crypto", async () => {
+    expect(await signWebhookPayload(BODY, SECRET, T)).toBe(header());
+  });
+
+  it("rejects a fractional timestamp and a missing secret", async () => {
+    await expect(signWebhookPayload(BODY, SECRET, 1.5)).rejects.toThrow(/whole number of unix seconds, got 1.5/);
+    await expect(signWebhookPayload(BODY, "", T)).rejects.toThrow(/Missing webhook secret/);
+  });
+});
+
+describe("unwrapWebhook: valid deliveries", () => {
+  it("accepts a Headers object and returns the parsed event", async () => {
+    const headers = new Headers({ "Flora-Signature": header(), "Flora-Event": "run.completed" });
+    expect(await unwrapWebhook(BODY, headers, SECRET, { now: NOW })).toEqual(EVENT);
+  });
+
+  it("accepts a Headers-like object that is not a global Headers instance (e.g. a polyfill)", async () => {
+    const polyfill = { get: (name: string) => (name === "flora-signature" ? header() : null) } as unknown as Headers;
+    expect(await unwrapWebhook(BODY, polyfill, SECRET, { now: NOW })).toEqual(EVENT);
+  });
+
+  it("accepts a plain object in any key case", async () => {
+    const event = await unwrapWebhook(
+      BODY,
+      { "FLORA-signature": header(), "content-type": "application/json" },
+      SECRET,
+      {
+        now: NOW,
+      },
+    );
+    expect(event.data.run_id).toBe("run_abc");
+  });
+
+  it("accepts a node IncomingHttpHeaders-style string[] value", async () => {
+    const sig = nodeSignature(BODY, SECRET, T);
+    const headers: IncomingHttpHeaders = { "flora-signature": [`t=${T}`, `v1=${sig}`], host: "example.com" };
+    expect(await unwrapWebhook(BODY, headers, SECRET, { now: NOW })).toEqual(EVENT);
+  });
+
+  it("accepts the raw header block with CRLF and with bare LF", async () => {
+    const crlf = `POST /hooks HTTP/1.1\r\nHost: example.com\r\nflora-signature: ${header()}\r\nFlora-Event: run.completed\r\n\r\n`;
+    expect(await unwrapWebhook(BODY, crlf, SECRET, { now: NOW })).toEqual(EVENT);
+    const lf = `Host: example.com\nFlora-Signature:${header()}\n`;
+    expect(await unwrapWebhook(BODY, lf, SECRET, { now: NOW })).toEqual(EVENT);
+  });
+
+  it("accepts rotation: two v1 values where only the second matches, plus an unknown v0 scheme", async () => {
+    const value = ` t=${T} , v0=deadbeef, v1=${nodeSignature(BODY, OTHER_SECRET, T)},  v1=${nodeSignature(BODY, SECRET, T)} `;
+    expect(await unwrapWebhook(BODY, { "Flora-Signature": value }, SECRET, { now: NOW })).toEqual(EVENT);
+  });
+
+  it("accepts rotation where the first v1 matches and a later one does not", async () => {
+    const value = `t=${T},v1=${nodeSignature(BODY, SECRET, T)},v1=${nodeSignature(BODY, OTHER_SECRET, T)}`;
+    expect(await unwrapWebhook(BODY, { "Flora-Signature": value }, SECRET, { now: NOW })).toEqual(EVENT);
+  });
+
+  it("accepts an uppercase hex signature", async () => {
+    const value = `t=${T},v1=${nodeSignature(BODY, SECRET, T).toUpperCase()}`;
+    expect(await unwrapWebhook(BODY, { "flora-signature": value }, SECRET, { now: NOW })).toEqual(EVENT);
+  });
+
+  it("accepts Uint8Array and ArrayBuffer bodies, signed over the raw bytes", async () => {
+    const bytes = new TextEncoder().encode(BODY);
+    const headers = { "flora-signature": header(bytes) };
+    expect(await unwrapWebhook(bytes, headers, SECRET, { now: NOW })).toEqual(EVENT);
+    expect(await unwrapWebhook(bytes.slice().buffer, headers, SECRET, { now: NOW })).toEqual(EVENT);
+  });
+
+  it("accepts a body with multi-byte UTF-8 characters", async () => {
+    const body = JSON.stringify({ ...EVENT, data: { ...EVENT.data, error_message: "échec — 失败 🌸" } });
+    const event = await unwrapWebhook(body, { "flora-signature": header(body) }, SECRET, { now: NOW });
+    expect(event.data.error_message).toBe("échec — 失败 🌸");
+  });
+
+  it("accepts a timestamp exactly at the tolerance in both directions, and a Date for now", async () => {
+    const opts = { toleranceSeconds: 10 };
+    await expect(
+      unwrapWebhook(BODY, { "flora-signature": header() }, SECRET, { ...opts, now: NOW + 10_000 }),
+    ).resolves.toEqual(EVENT);
+    await expect(
+      unwrapWebhook(BODY, { "flora-signature": header() }, SECRET, { ...opts, now: NOW - 10_000 }),
+    ).resolves.toEqual(EVENT);
+    await expect(
+      unwrapWebhook(BODY, { "flora-signature": header() }, SECRET, { now: new Date(NOW + 299_000) }),
+    ).resolves.toEqual(EVENT);
+  });
+
+  it("uses the real clock by default", async () => {
+    const t = Math.floor(Date.now() / 1000);
+    await expect(unwrapWebhook(BODY, { "flora-signature": header(BODY, SECRET, t) }, SECRET)).resolves.toEqual(EVENT);
+  });
+});
+
+describe("unwrapWebhook: failures", () => {
+  const ok = () => ({ "flora-signature": header() });
+
+  it("rejects a missing secret", async () => {
+    const error = await rejection(unwrapWebhook(BODY, ok(), "", { now: NOW }));
+    expect(error.message).toBe("Missing webhook secret: pass the whsec_… signing secret of this endpoint.");
+  });
+
+  it("rejects a missing Flora-Signature header in every header form", async () => {
+    for (const headers of [
+      new Headers(),
+      {},
+      { "flora-signature": undefined },
+      { "flora-signature": [] },
+      "Host: x\r\n",
+      { "flora-signature": " " },
+    ]) {
+      const error = await rejection(unwrapWebhook(BODY, headers, SECRET, { now: NOW }));
+      expect(error.message).toBe("Missing Flora-Signature header.");
+    }
+  });
+
+  it("rejects a part that is not key=value, naming the part", async () => {
+    const error = await rejection(unwrapWebhook(BODY, { "flora-signature": `t=${T},garbage` }, SECRET, { now: NOW }));
+    expect(error.message).toBe('Malformed Flora-Signature header: part 2 ("garbage") is not a key=value pair.');
+  });
+
+  it("masks a secret pasted into the header when quoting a part", async () => {
+    const error = await rejection(
+      unwrapWebhook(BODY, { "flora-signature": `t=${T},x${SECRET}` }, SECRET, { now: NOW }),
+    );
+    expect(error.message).toBe('Malformed Flora-Signature header: part 2 ("x<secret>") is not a key=value pair.');
+  });
+
+  it("rejects a header without t=", async () => {
+    const error = await rejection(
+      unwrapWebhook(BODY, { "flora-signature": `v1=${nodeSignature(BODY, SECRET, T)}` }, SECRET, { now: NOW }),
+    );
+    expect(error.message).toBe("Malformed Flora-Signature header: no t= timestamp.");
+  });
+
+  it("rejects a header with two t= values", async () => {
+    const error = await rejection(
+      unwrapWebhook(BODY, { "flora-signature": `t=${T},t=${T},v1=ab` }, SECRET, { now: NOW }),
+    );
+    expect(error.message).toBe("Malformed Flora-Signature header: more than one t= timestamp.");
+  });
+
+  it("rejects a header with no v1 signature (only unknown schemes)", async () => {
+    const error = await rejection(unwrapWebhook(BODY, { "flora-signature": `t=${T},v0=abc` }, SECRET, { now: NOW }));
+    expect(error.message).toBe("Flora-Signature header has no v1 signature.");
+  });
+
+  it("rejects a timestamp that is not a number", async () => {
+    for (const t of ["abc", "12.5", "-5", "1e9", ""]) {
+      const error = await rejection(unwrapWebhook(BODY, { "flora-signature": `t=${t},v1=ab` }, SECRET, { now: NOW }));
+      expect(error.message).toBe(`Flora-Signature timestamp is not a number of unix seconds: "${t}".`);
+    }
+  });
+
+  it("rejects a timestamp older than the tolerance, saying by how much", async () => {
+    const error = await rejection(unwrapWebhook(BODY, ok(), SECRET, { now: NOW + 301_000 }));
+    expect(error.message).toBe("Flora-Signature timestamp is too old: signed 301 s ago, tolerance is 300 s.");
+    const custom = await rejection(unwrapWebhook(BODY, ok(), SECRET, { now: NOW + 61_000, toleranceSeconds: 60 }));
+    expect(custom.message).toBe("Flora-Signature timestamp is too old: signed 61 s ago, tolerance is 60 s.");
+  });
+
+  it("rejects a timestamp further in the future than the tolerance", async () => {
+    const error = await rejection(unwrapWebhook(BODY, ok(), SECRET, { now: new Date(NOW - 400_000) }));
+    expect(error.message).toBe("Flora-Signature timestamp is in the future: 400 s ahead of now, tolerance is 300 s.");
+  });
+
+  it("rejects when no signature matches: wrong secret, wrong timestamp, truncated or empty signature", async () => {
+    const cases = [
+      header(BODY, OTHER_SECRET),
+      `t=${T + 1},v1=${nodeSignature(BODY, SECRET, T)}`,
+      `t=${T},v1=${nodeSignature(BODY, SECRET, T).slice(0, 63)}`,
+      `t=${T},v1=`,
+    ];
+    for (const value of cases) {
+      const error = await rejection(unwrapWebhook(BODY, { "flora-signature": value }, SECRET, { now: NOW }));
+      expect(error.message).toBe(
+        "No Flora-Signature v1 signature matched the body (1 checked): check the secret, and verify the raw body bytes, not re-serialized JSON.",
+      );
+    }
+  });
+
+  it("rejects a body re-serialized with different spacing", async () => {
+    const reserialized = JSON.stringify(JSON.parse(BODY), null, 2);
+    const error = await rejection(unwrapWebhook(reserialized, ok(), SECRET, { now: NOW }));
+    expect(error.message).toMatch(/^No Flora-Signature v1 signature matched the body/);
+  });
+
+  it("checks the signature before the timestamp, so a forged stale delivery reports the signature", async () => {
+    const error = await rejection(
+      unwrapWebhook(BODY, { "flora-signature": header(BODY, OTHER_SECRET) }, SECRET, { now: NOW + 10_000_000 }),
+    );
+    expect(error.message).toMatch(/^No Flora-Signature v1 signature matched/);
+  });
+
+  it("rejects a signed body that is not JSON", async () => {
+    const body = "not json";
+    const error = await rejection(unwrapWebhook(body, { "flora-signature": header(body) }, SECRET, { now: NOW }));
+    expect(error.message).toMatch(/^Webhook body is not JSON: /);
+  });
+
+  it("rejects signed JSON that is not an event, naming what is missing", async () => {
+    const cases: Array<[string, string]> = [
+      ["[1,2]", "id, type, data"],
+      ["null", "id, type, data"],
+      ['{"id":"whd_1","type":"run.completed"}', "data"],
+      ['{"id":1,"type":"run.completed","data":{}}', "id"],
+      ['{"id":"whd_1","data":null}', "type, data"],
+    ];
+    for (const [body, missing] of cases) {
+      const error = await rejection(unwrapWebhook(body, { "flora-signature": header(body) }, SECRET, { now: NOW }));
+      expect(error.message).toBe(`Webhook body is not a Flora event: missing or invalid ${missing}.`);
+    }
+  });
+
+  it("never puts the secret in any error message", async () => {
+    const secretBody = JSON.stringify({ note: SECRET });
+    const attempts: Array<Promise<unknown>> = [
+      unwrapWebhook(BODY, {}, SECRET, { now: NOW }),
+      unwrapWebhook(BODY, { "flora-signature": `t=${T},${SECRET}` }, SECRET, { now: NOW }),
+      unwrapWebhook(BODY, { "flora-signature": `v1=${SECRET}` }, SECRET, { now: NOW }),
+      unwrapWebhook(BODY, { "flora-signature": `t=${T}` }, SECRET, { now: NOW }),
+      unwrapWebhook(BODY, { "flora-signature": `t=x,v1=a` }, SECRET, { now: NOW }),
+      unwrapWebhook(BODY, { "flora-signature": `t=${SECRET},v1=a` }, SECRET, { now: NOW }),
+      unwrapWebhook(BODY, { "flora-signature": `t=${T},${SECRET.slice(0, 12)}` }, SECRET, { now: NOW }),
+      unwrapWebhook(BODY, { "flora-signature": header(BODY, OTHER_SECRET) }, SECRET, { now: NOW }),
+      unwrapWebhook(BODY, ok(), SECRET, { now: NOW + 1_000_000 }),
+      unwrapWebhook(BODY, ok(), SECRET, { now: NOW - 1_000_000 }),
+      unwrapWebhook("{", { "flora-signature": header("{") }, SECRET, { now: NOW }),
+      unwrapWebhook(secretBody, { "flora-signature": header(secretBody) }, SECRET, { now: NOW }),
+    ];
+    for (const attempt of attempts) {
+      const error = await rejection(attempt);
+      expect(error.message).not.toContain(SECRET);
+      expect(error.message).not.toContain("whsec_test");
+    }
+  });
+});
