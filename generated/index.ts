@@ -2,5 +2,7 @@
 export * from "./resources.js";
 export * from "./operations.js";
 export * from "./idempotency.js";
+export * from "./servers.js";
+export * from "./security.js";
 export type * from "./models.js";
 export type { paths, components, webhooks } from "./schema.js";

@@ -173,6 +173,7 @@ export class Flora {
   /** Yields each polled snapshot whose status or progress changed, ending after a terminal one. */
   async *#poll(start: RunReference, options: WaitOptions): AsyncGenerator<Run, void, undefined> {
     validateId(start?.run_id, "run.run_id");
+    if (isTerminal(start)) return;
     const techniqueId = start.techniqueId ?? this.#techniqueIds.get(start);
     let pollUrl = this.#resolvePollUrl(start.poll_url);
     if (pollUrl === undefined && techniqueId === undefined) {
@@ -215,6 +216,7 @@ export class Flora {
       if (deadline.signal.aborted && !options.signal?.aborted) {
         throw new APITimeoutError(`Run ${start.run_id} was still ${current.status ?? "unfinished"} after ${options.timeoutMs} ms.`);
       }
+      if (options.signal?.aborted && !(error instanceof APIUserAbortError)) throw new APIUserAbortError(undefined, { cause: options.signal.reason });
       throw error;
     } finally {
       clearTimeout(timer);
@@ -257,8 +259,7 @@ export class Flora {
         last = this.#remember(await readJsonRun(response), techniqueId);
         yield last;
       }
-      const waitOptions = { ...options, timeoutMs: options.waitTimeoutMs, techniqueId };
-      for await (const snapshot of this.#poll({ ...last, techniqueId }, waitOptions)) yield snapshot;
+      for await (const snapshot of this.#poll({ ...last, techniqueId }, { ...options, timeoutMs: options.waitTimeoutMs })) yield snapshot;
     } catch (error) {
       if (sent.idempotencyKey !== undefined && error instanceof FloraError) error.idempotencyKey = sent.idempotencyKey;
       throw error;

@@ -2,6 +2,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { APIUserAbortError } from "../src/index.js";
+import { sleep } from "../src/runtime/index.js";
 
 export interface SeenRequest {
   method: string;
@@ -77,4 +78,9 @@ export function recordingSleep(): { sleep: (ms: number, signal?: AbortSignal) =>
       if (signal?.aborted) throw new APIUserAbortError();
     },
   };
+}
+
+/** Really waits, but never longer than `capMs`: keeps real timing order without real backoff lengths. */
+export function cappedSleep(capMs = 20): (ms: number, signal?: AbortSignal) => Promise<void> {
+  return (ms, signal) => sleep(Math.min(ms, capMs), signal);
 }

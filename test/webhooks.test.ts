@@ -254,6 +254,7 @@ describe("unwrapWebhook: failures", () => {
 
   it("never puts the secret in any error message", async () => {
     const secretBody = JSON.stringify({ note: SECRET });
+    const brokenSecretBody = `{"note": ${SECRET}}`; // V8 quotes the body in its SyntaxError
     const attempts: Array<Promise<unknown>> = [
       unwrapWebhook(BODY, {}, SECRET, { now: NOW }),
       unwrapWebhook(BODY, { "flora-signature": `t=${T},${SECRET}` }, SECRET, { now: NOW }),
@@ -267,6 +268,7 @@ describe("unwrapWebhook: failures", () => {
       unwrapWebhook(BODY, ok(), SECRET, { now: NOW - 1_000_000 }),
       unwrapWebhook("{", { "flora-signature": header("{") }, SECRET, { now: NOW }),
       unwrapWebhook(secretBody, { "flora-signature": header(secretBody) }, SECRET, { now: NOW }),
+      unwrapWebhook(brokenSecretBody, { "flora-signature": header(brokenSecretBody) }, SECRET, { now: NOW }),
     ];
     for (const attempt of attempts) {
       const error = await rejection(attempt);

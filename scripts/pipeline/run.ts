@@ -47,10 +47,22 @@ function defaultRuntimeImport(outDir: string): string {
   return rel;
 }
 
+/** A spec problem passes through; anything else (a library bug, a stack overflow on absurd nesting) becomes one line naming the stage. */
+function asPipelineError(stage: string, error: unknown): PipelineError {
+  if (error instanceof PipelineError) return error;
+  const reason = error instanceof Error ? `${error.name === "Error" ? "" : `${error.name}: `}${error.message}` : String(error);
+  return new PipelineError(`${stage} stage failed: ${reason.split("\n")[0]}`);
+}
+
 export async function runPipeline(options: PipelineOptions): Promise<PipelineResult> {
   const stage = async <T>(name: string, work: () => Promise<T> | T, detail?: (value: T) => string): Promise<T> => {
     const started = performance.now();
-    const value = await work();
+    let value: T;
+    try {
+      value = await work();
+    } catch (error) {
+      throw asPipelineError(name, error);
+    }
     options.onStage?.(name, performance.now() - started, detail?.(value));
     return value;
   };
@@ -78,7 +90,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
     return { plan, files, operations: model.operations.length, lintLines: report.lines };
   } catch (error) {
     // Stages after load know JSON pointers, not files: name the spec file.
-    if (error instanceof PipelineError && error.location && !error.location.file) {
+    if (error instanceof PipelineError && !error.location?.file) {
       throw new PipelineError(error.message, { ...error.location, file: displayPath(spec.file) }, error.exitCode, error.details);
     }
     throw error;

@@ -180,7 +180,7 @@ async function labelErrors<T>(idempotencyKey: string | undefined, run: () => Pro
 
 /** `body` is what openapi-fetch read from an error response: parsed JSON, or the raw text when it is not JSON. */
 function errorFromResponse(response: Response, body: unknown, secrets: readonly string[]): FloraError {
-  const headers = headersToRecord(response.headers);
+  const headers = redactedHeaders(response.headers, secrets);
   if (body === undefined || (typeof body === "string" && body.trim() === "")) return APIError.generate(response.status, undefined, headers);
   if (typeof body === "string") return new MalformedResponseError(response.status, headers, redactSecrets(body, secrets));
   return APIError.generate(response.status, JSON.parse(redactSecrets(JSON.stringify(body), secrets)), headers);
@@ -198,11 +198,15 @@ async function readSuccessBody(kind: OperationDescriptor["response"], response: 
       await response.body?.cancel();
       return undefined;
     case "json": {
+      if (response.headers.get("content-type")?.includes("text/event-stream")) {
+        await response.body?.cancel();
+        throw new MalformedResponseError(response.status, redactedHeaders(response.headers, secrets), "", "is an event stream, not JSON (use the streaming method)");
+      }
       const text = await response.text();
       if (text.trim() === "") return undefined;
       const parsed = parseJson(text);
       if (parsed.ok) return parsed.value;
-      throw new MalformedResponseError(response.status, headersToRecord(response.headers), redactSecrets(text, secrets));
+      throw new MalformedResponseError(response.status, redactedHeaders(response.headers, secrets), redactSecrets(text, secrets));
     }
   }
 }
@@ -217,6 +221,11 @@ function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {
 
 export function headersToRecord(headers: Headers): Record<string, string> {
   return Object.fromEntries(headers.entries());
+}
+
+/** Response headers for an error object; a server echoing the key must not put it there. */
+function redactedHeaders(headers: Headers, secrets: readonly string[]): Record<string, string> {
+  return Object.fromEntries([...headers.entries()].map(([name, value]) => [name, redactSecrets(value, secrets)]));
 }
 
 /** The key goes only to origins the caller trusts; a caller-supplied Authorization elsewhere is dropped too. */

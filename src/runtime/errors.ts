@@ -72,7 +72,8 @@ export class MalformedResponseError extends FloraError {
   constructor(status: number, headers: Record<string, string>, bodyText: string, problem = "is not valid JSON") {
     const contentType = headers["content-type"];
     const bodySnippet = bodyText.slice(0, 200);
-    super(`${status} response body (${contentType ?? "no content-type"}) ${problem}: ${JSON.stringify(bodySnippet)}`);
+    const shown = bodySnippet ? `: ${JSON.stringify(bodySnippet)}` : "";
+    super(`${status} response body (${contentType ?? "no content-type"}) ${problem}${shown}`);
     this.status = status;
     this.contentType = contentType;
     this.bodySnippet = bodySnippet;

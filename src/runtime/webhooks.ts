@@ -71,7 +71,7 @@ export async function unwrapWebhook<TEvent = FloraWebhookEvent>(
 
   // Checked after the signature so that a timestamp error means the delivery is authentic but stale or skewed.
   checkTimestamp(timestamp, options);
-  return parseEvent(body, rawBody) as TEvent;
+  return parseEvent(body, rawBody, secret) as TEvent;
 }
 
 /** Signs a payload the way Flora does and returns the `Flora-Signature` header value, e.g. for tests. */
@@ -165,10 +165,15 @@ function parseSignatureHeader(value: string, secret: string): SignatureHeader {
   return { timestamp, signatures };
 }
 
-/** Quotes header text for a message with the secret, or anything shaped like one, masked: a misplaced secret must not leak into logs. */
+/** Quotes header text for a message; a misplaced secret must not leak into logs. */
 function quoteHeaderText(text: string, secret: string): string {
-  const masked = text.replaceAll(secret, "<secret>").replace(/whsec_\S*/g, "whsec_…");
+  const masked = maskSecret(text, secret);
   return JSON.stringify(masked.length > 40 ? `${masked.slice(0, 40)}…` : masked);
+}
+
+/** Masks the secret, and anything shaped like a Flora secret, in text bound for an error message. */
+function maskSecret(text: string, secret: string): string {
+  return text.replaceAll(secret, "<secret>").replace(/whsec_\S*/g, "whsec_…");
 }
 
 function checkTimestamp(timestamp: number, options: UnwrapWebhookOptions): void {
@@ -187,13 +192,13 @@ function checkTimestamp(timestamp: number, options: UnwrapWebhookOptions): void 
   }
 }
 
-function parseEvent(body: Uint8Array, rawBody: WebhookBody): FloraWebhookEvent {
+function parseEvent(body: Uint8Array, rawBody: WebhookBody, secret: string): FloraWebhookEvent {
   const text = typeof rawBody === "string" ? rawBody : new TextDecoder().decode(body);
   let event: unknown;
   try {
     event = JSON.parse(text);
   } catch (error) {
-    throw new WebhookVerificationError(`Webhook body is not JSON: ${(error as Error).message}`);
+    throw new WebhookVerificationError(`Webhook body is not JSON: ${maskSecret((error as Error).message, secret)}`);
   }
   const missing = missingEventFields(event);
   if (missing.length > 0) {

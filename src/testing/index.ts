@@ -4,16 +4,15 @@
  *
  * @packageDocumentation
  */
-export {
-  BASE_PATH,
-  DEFAULT_WEBHOOK_SECRET,
-  startFloraTestServer,
-  type FloraTestServer,
-  type FloraTestServerOptions,
-  type FloraTestServerStats,
-  type LoggedRequest,
-  type StoredRun,
-} from "./server.js";
+export { DEFAULT_WEBHOOK_SECRET, startFloraTestServer } from "./server.js";
+export type {
+  FloraTestServer,
+  FloraTestServerOptions,
+  FloraTestServerStats,
+  LoggedRequest,
+  StoredRun,
+} from "./options.js";
+export { BASE_PATH } from "./routes.js";
 export { FAULT_KINDS, mulberry32, type FaultKind, type FaultOptions, type FaultRoute } from "./faults.js";
 export { signWebhook, WEBHOOK_API_VERSION, type CallbackDelivery } from "./callbacks.js";
 export { RUN_UPDATE_EVENT, SSE_RETRY_MS } from "./sse.js";

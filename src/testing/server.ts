@@ -1,188 +1,27 @@
 import { randomBytes } from "node:crypto";
-import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { CallbackDispatcher, type CallbackDelivery } from "./callbacks.js";
-import {
-  FAULT_KINDS,
-  FaultPlan,
-  isPreCommitFault,
-  type FaultKind,
-  type FaultOptions,
-  type FaultRoute,
-  type PostCommitFault,
-  type PreCommitFault,
-} from "./faults.js";
+import { CallbackDispatcher } from "./callbacks.js";
+import { answerPreCommitFault } from "./fault-responses.js";
+import { FAULT_KINDS, FaultPlan, isPreCommitFault, type FaultKind, type PostCommitFault } from "./faults.js";
 import { BodyTooLargeError, canWrite, sendError, sendJson, sendText, readBody } from "./http.js";
-import { IdempotencyStore, requestFingerprint, type IdempotencyMode } from "./idempotency.js";
+import { IdempotencyStore, requestFingerprint } from "./idempotency.js";
+import type { FloraTestServer, FloraTestServerOptions, FloraTestServerStats, LoggedRequest } from "./options.js";
+import { authFailure, BASE_PATH, matchRoute, redactHeaders, type Route } from "./routes.js";
 import { newRunId, runSnapshot, runTerminalAt, techniqueFails, type RunRecord } from "./runs.js";
 import { streamRunEvents } from "./sse.js";
 import { TimerRegistry } from "./timers.js";
-import type { CreateTechniqueRunBody, FieldError, TechniqueRun } from "./types.js";
+import type { FieldError } from "./types.js";
 import { validateCreateBody } from "./validation.js";
 
-/** Path prefix of every route, as in Flora's `https://app.flora.ai/api/v1`. */
-export const BASE_PATH = "/api/v1";
 /** Webhook secret used when `webhookSecret` is not given. */
 export const DEFAULT_WEBHOOK_SECRET = "whsec_test_ZmxvcmEtc2RrLXRlc3Qtc2VydmVy";
 const DEFAULT_API_KEY = "test_key";
 const MAX_BODY_BYTES = 1024 * 1024;
-const HTML_BAD_GATEWAY =
-  "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n";
-
-/** Options of {@link startFloraTestServer}; every one has a default. */
-export interface FloraTestServerOptions {
-  /** Bearer token the server accepts. Default `"test_key"`. */
-  apiKey?: string;
-  /** Port on 127.0.0.1. Default 0 (any free port). */
-  port?: number;
-  /** Status of a successful create. Default 201 (Flora's spec); the seed's docs say 200. */
-  createStatus?: 200 | 201;
-  /** Time from creation to the terminal status. Default 1500. 0 makes runs terminal at once. */
-  runDurationMs?: number;
-  /**
-   * How a reused idempotency key is treated. Default `"replay"`.
-   * - `"replay"`: same key and body → the original status and run (its current state); different body → 422 `idempotency_conflict`.
-   * - `"duplicate"`: any reuse within the window → 409 `idempotency_duplicate`.
-   */
-  idempotency?: IdempotencyMode;
-  /** How long a key is remembered. Default 7_200_000 (2 h). */
-  idempotencyWindowMs?: number;
-  /** What `mode: "stream"` answers with: `"sse"` (text/event-stream) or `"json"` (like async). Default `"sse"`. */
-  streamResponse?: "sse" | "json";
-  /** Interval of `: keep-alive` comments on SSE streams. Default 250. */
-  sseKeepAliveMs?: number;
-  /** Secret that signs webhooks. Default {@link DEFAULT_WEBHOOK_SECRET}. */
-  webhookSecret?: string;
-  /** `workspace_id` in webhook events. Default `"ws_test"`. */
-  workspaceId?: string;
-  /** Maps a run's https `callback_url` to where the server really POSTs, e.g. a local http receiver. */
-  rewriteCallbackUrl?: (url: string) => string;
-  /** Redeliveries after a failed webhook delivery. Default 3. */
-  callbackRetries?: number;
-  /** Delay before the first redelivery, doubled each time. Default 50. */
-  callbackBackoffMs?: number;
-  /** Seeded random fault injection. Default: none (rate 0). */
-  faults?: FaultOptions;
-  /** How long `delay-after-commit` holds the answer; set it above the client's timeout. Default 1000. */
-  faultDelayMs?: number;
-  /** `Retry-After` seconds on injected 429s (also the offset of the HTTP-date form). Default 1. */
-  retryAfterSeconds?: number;
-  /** `retry-after-ms` on injected 429s. Default 20. */
-  retryAfterMs?: number;
-  /** How many requests `requests()` keeps, newest last. Default 10_000. */
-  requestLogLimit?: number;
-}
-
-/** Counters since start or the last reset(). */
-export interface FloraTestServerStats {
-  /** Every HTTP request, including unknown routes. */
-  requests: number;
-  /** Requests that matched each route. */
-  attempts: Record<FaultRoute, number>;
-  /** Faults that took effect, by kind. */
-  faults: Record<FaultKind, number>;
-  runsCreated: number;
-  /** Create requests whose key was already known: replays, conflicts and duplicates. */
-  idempotencyHits: number;
-}
-
-/** A run the server created, with what created it. */
-export interface StoredRun {
-  /** The run as retrieve would show it now. */
-  run: TechniqueRun;
-  techniqueId: string;
-  /** The create body as parsed from the request. */
-  body: CreateTechniqueRunBody;
-  idempotencyKey?: string;
-  /** Unix epoch milliseconds. */
-  createdAt: number;
-}
-
-/** One logged request. */
-export interface LoggedRequest {
-  method: string;
-  /** Path and query as received. */
-  path: string;
-  route?: FaultRoute;
-  /** Request headers; `authorization` is redacted. */
-  headers: IncomingHttpHeaders;
-  /** The effective key: the `Idempotency-Key` header, else the body's `idempotency_key`. */
-  idempotencyKey?: string;
-  fault?: FaultKind;
-  /** Status sent; undefined when the socket was reset or no answer was sent yet. */
-  status?: number;
-  requestId: string;
-  /** Unix epoch milliseconds. */
-  receivedAt: number;
-}
-
-/** A running test server. */
-export interface FloraTestServer {
-  /** Base URL for an SDK, including `/api/v1`, e.g. `http://127.0.0.1:PORT/api/v1`. */
-  readonly url: string;
-  /** `http://127.0.0.1:PORT`. */
-  readonly origin: string;
-  readonly apiKey: string;
-  readonly webhookSecret: string;
-  /** Stops listening and ends every socket, stream, timer and webhook delivery. Idempotent. */
-  close(): Promise<void>;
-  stats(): FloraTestServerStats;
-  /** Every run created, oldest first. */
-  runs(): StoredRun[];
-  /** The last `requestLogLimit` requests, oldest first. */
-  requests(): LoggedRequest[];
-  /** Webhook deliveries so far, oldest first. */
-  callbacks(): CallbackDelivery[];
-  /** Gives the next matching attempts (on `faults.routes`, default create) these faults, in order. */
-  injectFaults(...kinds: FaultKind[]): void;
-  /** Forgets runs, keys, logs, stats, queued faults and pending webhooks; restarts the fault PRNG. */
-  reset(): void;
-}
-
-type Route = { name: "create"; techniqueId: string } | { name: "retrieve"; techniqueId: string; runId: string };
 
 type Outcome =
   | { kind: "error"; status: number; code: string; message: string; fields?: FieldError[] }
   | { kind: "run"; status: number; record: RunRecord };
-
-function decodeSegment(segment: string | undefined): string | undefined {
-  if (segment === undefined || segment === "") return undefined;
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    return undefined;
-  }
-}
-
-/** Matches `POST /techniques/{id}/runs` and `GET /techniques/{id}/runs/{runId}` under the base path. */
-export function matchRoute(method: string, pathname: string): Route | undefined {
-  if (!pathname.startsWith(`${BASE_PATH}/`)) return undefined;
-  const segments = pathname.slice(BASE_PATH.length + 1).split("/");
-  if (segments[0] !== "techniques" || segments[2] !== "runs") return undefined;
-  const techniqueId = decodeSegment(segments[1]);
-  if (techniqueId === undefined) return undefined;
-  if (segments.length === 3 && method === "POST") return { name: "create", techniqueId };
-  const runId = decodeSegment(segments[3]);
-  if (segments.length === 4 && method === "GET" && runId !== undefined) {
-    return { name: "retrieve", techniqueId, runId };
-  }
-  return undefined;
-}
-
-/** The 401 an Authorization header earns, or undefined when it carries the right key. */
-function authFailure(header: string | undefined, apiKey: string): { code: string; message: string } | undefined {
-  if (header === undefined || header === "") {
-    return { code: "unauthorized", message: 'Missing Authorization header; send "Authorization: Bearer <API key>".' };
-  }
-  const token = /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1];
-  if (token === undefined)
-    return { code: "unauthorized", message: "The Authorization header must use the Bearer scheme." };
-  return token === apiKey ? undefined : { code: "invalid_api_key", message: "The API key is invalid." };
-}
-
-function redactHeaders(headers: IncomingHttpHeaders): IncomingHttpHeaders {
-  return headers.authorization === undefined ? { ...headers } : { ...headers, authorization: "[redacted]" };
-}
 
 function emptyFaultCounts(): Record<FaultKind, number> {
   return Object.fromEntries(FAULT_KINDS.map((kind) => [kind, 0])) as Record<FaultKind, number>;
@@ -331,43 +170,12 @@ export async function startFloraTestServer(options: FloraTestServerOptions = {})
   function answerRun(res: ServerResponse, route: Route, status: number, record: RunRecord): void {
     if (route.name === "create" && record.body.mode === "stream" && streamResponse === "sse") {
       if (!canWrite(res)) return;
-      const stop = streamRunEvents(res, record, { timers, keepAliveMs: sseKeepAliveMs, headers: {} });
+      const stop = streamRunEvents(res, record, { timers, keepAliveMs: sseKeepAliveMs });
       streams.add(stop);
       res.on("close", () => streams.delete(stop));
       return;
     }
     sendJson(res, status, runSnapshot(record, Date.now()));
-  }
-
-  function answerPreCommitFault(req: IncomingMessage, res: ServerResponse, kind: PreCommitFault): void {
-    switch (kind) {
-      case "reset-before-commit":
-        req.socket.destroy();
-        return;
-      case "status-500":
-        return sendError(res, 500, "unknown_error", "An unknown error occurred.");
-      case "status-502":
-        return sendError(res, 502, "unknown_error", "Bad gateway.");
-      case "status-503":
-        return sendError(res, 503, "service_unavailable", "Service temporarily unavailable.");
-      case "rate-limit-retry-after-ms":
-        return sendError(res, 429, "rate_limited", "Too many requests.", {
-          headers: { "retry-after-ms": String(retryAfterMs) },
-        });
-      case "rate-limit-retry-after-seconds":
-        return sendError(res, 429, "rate_limited", "Too many requests.", {
-          headers: { "retry-after": String(retryAfterSeconds) },
-        });
-      case "rate-limit-retry-after-date": {
-        // HTTP dates have whole seconds: round up so the wait is never shorter than asked.
-        const retryAt = new Date(Math.ceil(Date.now() / 1000) * 1000 + retryAfterSeconds * 1000);
-        return sendError(res, 429, "rate_limited", "Too many requests.", {
-          headers: { "retry-after": retryAt.toUTCString() },
-        });
-      }
-      case "html-error":
-        return sendText(res, 502, "text/html; charset=utf-8", HTML_BAD_GATEWAY);
-    }
   }
 
   function answerPostCommitFault(
@@ -431,7 +239,7 @@ export async function startFloraTestServer(options: FloraTestServerOptions = {})
     if (fault !== undefined && isPreCommitFault(fault)) {
       entry.fault = fault;
       stats.faults[fault] += 1;
-      return answerPreCommitFault(req, res, fault);
+      return answerPreCommitFault(req, res, fault, { retryAfterMs, retryAfterSeconds });
     }
     const outcome =
       route.name === "create"

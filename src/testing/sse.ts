@@ -1,4 +1,4 @@
-import type { OutgoingHttpHeaders, ServerResponse } from "node:http";
+import type { ServerResponse } from "node:http";
 import { canWrite } from "./http.js";
 import { isTerminal, nextRunChangeAt, runSnapshot, type RunRecord } from "./runs.js";
 import type { TimerRegistry } from "./timers.js";
@@ -23,7 +23,6 @@ export function formatSseEvent(event: string, payload: unknown, id?: string): st
 export interface RunStreamOptions {
   timers: TimerRegistry;
   keepAliveMs: number;
-  headers: OutgoingHttpHeaders;
 }
 
 /**
@@ -64,7 +63,6 @@ export function streamRunEvents(res: ServerResponse, record: RunRecord, options:
 
   res.on("close", stop);
   res.writeHead(200, {
-    ...options.headers,
     "content-type": "text/event-stream; charset=utf-8",
     "cache-control": "no-cache",
     "x-accel-buffering": "no",

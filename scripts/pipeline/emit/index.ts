@@ -7,6 +7,8 @@ import { idempotencyFile } from "./idempotency.js";
 import { modelsFile } from "./models.js";
 import { operationsFile } from "./operations.js";
 import { resourcesFile } from "./resources.js";
+import { securityFile } from "./security.js";
+import { serversFile } from "./servers.js";
 
 export type { EmitContext } from "./common.js";
 
@@ -15,6 +17,8 @@ const EMITTERS: Record<string, (model: ApiModel, ctx: EmitContext) => SourceFile
   "operations.ts": operationsFile,
   "resources.ts": resourcesFile,
   "models.ts": modelsFile,
+  "servers.ts": serversFile,
+  "security.ts": securityFile,
   "index.ts": indexFile,
 };
 

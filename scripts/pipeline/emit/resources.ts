@@ -81,16 +81,22 @@ function writeDoc(writer: CodeBlockWriter, op: OperationModel): void {
   writer.writeLine(" */");
 }
 
+/** `name: identifier` in the path object; a `__proto__` key is computed, or it would set the object's prototype. */
+function pathEntry(p: OperationModel["pathParams"][number]): string {
+  if (p.name === "__proto__") return `["__proto__"]: ${p.identifier}`;
+  return p.identifier === p.name ? p.name : `${propertyKey(p.name)}: ${p.identifier}`;
+}
+
 function writeMethod(writer: CodeBlockWriter, op: OperationModel): void {
   const params = paramsType(op);
-  const args: string[] = op.pathParams.map((p) => `${p.identifier}: ${opType(op)}["parameters"]["path"]${index(p.name)}`);
+  const args: string[] = op.pathParams.map((p) => `${p.identifier}: ${p.declared ? `${opType(op)}["parameters"]["path"]${index(p.name)}` : "string"}`);
   const later = Boolean(params?.required);
   if (op.requestBody) args.push(op.requestBody.required || later ? `body: ${op.typeStem}Body${op.requestBody.required ? "" : " | undefined"}` : `body?: ${op.typeStem}Body`);
   if (params) args.push(params.required ? `params: ${op.typeStem}Params` : `params?: ${op.typeStem}Params`);
   args.push("options?: RequestOptions");
 
   const call = [
-    ...(op.pathParams.length ? [`path: { ${op.pathParams.map((p) => (p.identifier === p.name ? p.name : `${propertyKey(p.name)}: ${p.identifier}`)).join(", ")} }`] : []),
+    ...(op.pathParams.length ? [`path: { ${op.pathParams.map(pathEntry).join(", ")} }`] : []),
     ...(op.queryParams.length ? ["query: params?.query"] : []),
     ...(op.headerParams.length ? ["header: params?.header"] : []),
     ...(op.requestBody ? ["body"] : []),

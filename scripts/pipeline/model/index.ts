@@ -5,12 +5,16 @@ import { NamePool, typeName } from "./names.js";
 import { readOperations } from "./operations.js";
 import { isObject, type Json } from "./refs.js";
 import { placeOperations } from "./resources.js";
+import { readSecuritySchemes } from "./security.js";
+import { readServers } from "./servers.js";
 import type { ApiModel, SchemaAlias } from "./types.js";
 
 export type * from "./types.js";
 
 // Suffixes of the per-operation types, so schema aliases can avoid them.
 export const OPERATION_TYPE_SUFFIXES = ["Body", "Params", "Response"] as const;
+// Names the emitters export beside the schema aliases (index.ts re-exports them all from one module).
+const FIXED_EXPORTS = ["Resources", "BinaryBody", "IdempotentOperation", "ServerDescriptor", "SecuritySchemeDescriptor", "paths", "components", "operations", "webhooks", "$defs"];
 
 export function buildModel(document: OpenAPIDocument): ApiModel {
   const doc = document as Json;
@@ -23,7 +27,7 @@ export function buildModel(document: OpenAPIDocument): ApiModel {
   const operations = placeOperations(read, rawOps);
 
   const taken = operations.flatMap((op) => OPERATION_TYPE_SUFFIXES.map((s) => op.typeStem + s));
-  const pool = new NamePool(["Resources", "paths", "components", "operations", "webhooks", "$defs", ...taken]);
+  const pool = new NamePool([...FIXED_EXPORTS, ...taken]);
   const components = isObject(doc.components) ? doc.components : {};
   if (components.schemas !== undefined && !isObject(components.schemas)) {
     throw new PipelineError("`components.schemas` must be a mapping", { pointer: "#/components/schemas" });
@@ -38,5 +42,7 @@ export function buildModel(document: OpenAPIDocument): ApiModel {
     version: typeof info.version === "string" ? info.version : String(info.version ?? ""),
     operations,
     schemas,
+    servers: readServers(doc),
+    securitySchemes: readSecuritySchemes(doc),
   };
 }

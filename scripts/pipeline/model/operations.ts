@@ -18,38 +18,56 @@ export function readOperations(document: Json): Omit<OperationModel, "key" | "ty
   if (!isObject(paths)) throw new PipelineError("`paths` must be a mapping", { pointer: "#/paths" });
   const out: Omit<OperationModel, "key" | "typeStem" | "resourcePath" | "methodName">[] = [];
   for (const [path, rawItem] of Object.entries(paths)) {
-    const item = asObject(document, rawItem);
+    // `x-` keys are extensions, and an empty path item (`/pets:` with nothing under it) has no operations.
+    if (path.startsWith("x-") || rawItem === null) continue;
+    const item = withPointer(pointer("paths", path), () => asObject(document, rawItem));
     if (!item) throw new PipelineError(`path item must be a mapping`, { pointer: pointer("paths", path) });
     for (const method of METHODS) {
       if (item[method] === undefined) continue;
-      const operation = asObject(document, item[method]);
-      if (!operation) throw new PipelineError(`operation must be a mapping`, { pointer: pointer("paths", path, method) });
-      out.push(readOperation(document, path, method, item, operation));
+      const where = pointer("paths", path, method);
+      const operation = withPointer(where, () => asObject(document, item[method]));
+      if (!operation) throw new PipelineError(`operation must be a mapping`, { pointer: where });
+      out.push(withPointer(where, () => readOperation(document, path, method, item, operation)));
     }
   }
   return out;
+}
+
+/** A problem found while reading one spec object (e.g. a dangling $ref) is reported at that object. */
+function withPointer<T>(where: string, read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    if (error instanceof PipelineError && !error.location) throw new PipelineError(error.message, { pointer: where }, error.exitCode, error.details);
+    throw error;
+  }
 }
 
 function readOperation(document: Json, path: string, method: HttpMethod, item: Json, operation: Json) {
   const where = pointer("paths", path, method);
   const parameters = mergeParameters(document, item.parameters, operation.parameters, where);
   const idempotencyHeader = parameters.find((p) => p.in === "header" && IDEMPOTENCY_HEADER.test(String(p.name)));
-  const body = readRequestBody(document, operation.requestBody);
+  const body = readRequestBody(document, operation.requestBody, `${where}/requestBody`);
   const idempotency = readIdempotency(operation, idempotencyHeader, body?.schema);
   const success = readSuccess(document, operation.responses, where);
 
   const pathOrder = [...path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]);
-  const idents = new NamePool();
-  const toModel = (p: Json): ParameterModel => ({
+  // Positional argument names must not shadow the wrapper's own parameters and locals.
+  const idents = new NamePool(["body", "params", "options", "invoker", "operationDescriptors"]);
+  const toModel = (p: Json, declared = true): ParameterModel => ({
     name: String(p.name),
     identifier: p.in === "path" ? idents.claim(variableName(String(p.name), "param")) : String(p.name),
     in: p.in as ParameterModel["in"],
     required: p.in === "path" || p.required === true,
+    declared,
     description: typeof p.description === "string" ? p.description : undefined,
   });
   const declaredPath = parameters.filter((p) => p.in === "path");
   // Path parameters follow the template's order; a template name the spec forgot to declare still becomes a string argument.
-  const pathParams = pathOrder.map((name) => toModel(declaredPath.find((p) => p.name === name) ?? { name, in: "path", required: true }));
+  const pathParams = [...new Set(pathOrder)].map((name) => {
+    const declared = declaredPath.find((p) => p.name === name);
+    return toModel(declared ?? { name, in: "path", required: true }, declared !== undefined);
+  });
   return {
     id: typeof operation.operationId === "string" && operation.operationId.trim() ? operation.operationId.trim() : `${method} ${path}`,
     method,
@@ -95,9 +113,10 @@ function pickMedia(content: Json, order: RegExp[]): string | undefined {
   return types[0];
 }
 
-function readRequestBody(document: Json, raw: unknown) {
+function readRequestBody(document: Json, raw: unknown, where: string) {
+  if (raw === undefined) return undefined;
   const body = asObject(document, raw);
-  if (!body) return undefined;
+  if (!body) throw new PipelineError("`requestBody` must be a mapping", { pointer: where });
   const content = isObject(body.content) ? body.content : {};
   const contentType = pickMedia(content, REQUEST_MEDIA_ORDER);
   if (!contentType) return undefined;
@@ -136,8 +155,10 @@ const RESPONSE_MEDIA_ORDER = [/^application\/(.+\+)?json\b/i, /^\*\/\*$/, /^text
 
 /** The 2xx responses (or `default` when there is no 2xx), read as one kind the wrapper resolves with. */
 function readSuccess(document: Json, raw: unknown, where: string) {
+  // OpenAPI 3.1 makes `responses` optional: such an operation resolves with nothing.
+  if (raw === undefined) return { responses: [], kind: "empty" as ResponseKind, streaming: false };
   const responses = asObject(document, raw);
-  if (!responses) throw new PipelineError("operation has no `responses` mapping", { pointer: where });
+  if (!responses) throw new PipelineError("`responses` must be a mapping", { pointer: `${where}/responses` });
   let codes = Object.keys(responses).filter((code) => /^2(\d\d|XX)$/i.test(code));
   if (codes.length === 0 && "default" in responses) codes = ["default"];
   let streaming = false;

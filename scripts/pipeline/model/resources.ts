@@ -69,7 +69,8 @@ export function placeOperations(ops: ReadOperation[], rawOperations: (Record<str
   }
 
   const keys = new NamePool();
-  const stems = new NamePool();
+  // `Binary` would make `BinaryBody`, the raw-body type emitted beside the per-operation types.
+  const stems = new NamePool(["Binary"]);
   return placed.map(({ op, resourcePath, methodName }) => {
     const base = op.id.includes(" ") ? `${op.method} ${words(op.path).join(" ")}` : op.id;
     const key = keys.claim(camelCase(base) ? memberName(base) : `${op.method}Root`);

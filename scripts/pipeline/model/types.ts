@@ -8,6 +8,8 @@ export interface ParameterModel {
   identifier: string;
   in: "path" | "query" | "header" | "cookie";
   required: boolean;
+  /** False for a path template name the spec forgot to declare: its value is typed as a plain string. */
+  declared: boolean;
   description?: string;
 }
 
@@ -51,4 +53,27 @@ export interface ApiModel {
   version: string;
   operations: OperationModel[];
   schemas: SchemaAlias[];
+  servers: ServerModel[];
+  securitySchemes: SecuritySchemeModel[];
+}
+
+export interface ServerModel {
+  /** URL template, e.g. `https://{region}.example.com/v1`. */
+  url: string;
+  description?: string;
+  /** Each `{name}` in the template: its default and, when the spec lists them, the allowed values. */
+  variables: Record<string, { default: string; enum?: string[] }>;
+}
+
+export interface SecuritySchemeModel {
+  /** Key under components.securitySchemes. */
+  name: string;
+  /** apiKey, http, oauth2, openIdConnect, mutualTLS. */
+  type: string;
+  /** apiKey only: where the key goes. */
+  in?: "header" | "query" | "cookie";
+  /** apiKey only: the header, query or cookie name. */
+  parameterName?: string;
+  /** http only, lowercase: bearer, basic, … */
+  scheme?: string;
 }

@@ -1,0 +1,10 @@
+import { createConfig, lintDocument } from "@redocly/openapi-core";
+import { loadSpec } from "./scripts/pipeline/load.js";
+const loaded = await loadSpec(process.argv[2]);
+const t = () => performance.now();
+const run = async (label: string, raw: any) => { const config = await createConfig(raw); const s = t(); const p = await lintDocument({ document: loaded.document, config, externalRefResolver: loaded.resolver }); console.log(label, (t()-s).toFixed(0), p.length); };
+await run("warm struct", { rules: { struct: "error" } });
+await run("struct", { rules: { struct: "error" } });
+await run("minimal", { extends: ["minimal"] });
+await run("minimal-no-examples", { extends: ["minimal"], rules: { "no-invalid-media-type-examples": "off" } });
+await run("minimal-no-examples-no-unused", { extends: ["minimal"], rules: { "no-invalid-media-type-examples": "off", "no-unused-components": "off" } });

@@ -1,0 +1,18 @@
+import { createRequire } from "node:module";
+import { loadSpec } from "./scripts/pipeline/load.js";
+import { lintSpec } from "./scripts/pipeline/lint.js";
+import { bundleSpec } from "./scripts/pipeline/bundle.js";
+const spec = process.argv[2];
+const t = () => performance.now();
+let s = t();
+const loaded = await loadSpec(spec); console.log("load", (t()-s).toFixed(0)); s = t();
+const r = await lintSpec(loaded, "minimal"); console.log("lint2 minimal", (t()-s).toFixed(0), r.errors, r.warnings); s = t();
+const r2 = await lintSpec(loaded, "off"); console.log("lint2 off(struct)", (t()-s).toFixed(0)); s = t();
+const doc = await bundleSpec(loaded); console.log("bundle2", (t()-s).toFixed(0)); s = t();
+const req = createRequire(createRequire(import.meta.url).resolve("openapi-typescript"));
+const core1 = req("@redocly/openapi-core");
+const cfg = await core1.createConfig({ rules: { "operation-operationId-unique": { severity: "error" } } }, { extends: ["minimal"] });
+const resolver = new core1.BaseResolver(cfg.resolve);
+const d1 = await resolver.resolveDocument(null, loaded.file, true); console.log("load1", (t()-s).toFixed(0)); s = t();
+const p1 = await core1.lintDocument({ document: d1, config: cfg.styleguide, externalRefResolver: resolver }); console.log("lint1 minimal", (t()-s).toFixed(0), p1.length); s = t();
+const b1 = await core1.bundle({ config: cfg, dereference: false, doc: d1 }); console.log("bundle1", (t()-s).toFixed(0)); s = t();

@@ -1,0 +1,119 @@
+import type { IncomingHttpHeaders } from "node:http";
+import type { CallbackDelivery } from "./callbacks.js";
+import type { FaultKind, FaultOptions, FaultRoute } from "./faults.js";
+import type { IdempotencyMode } from "./idempotency.js";
+import type { CreateTechniqueRunBody, TechniqueRun } from "./types.js";
+
+/** Options of `startFloraTestServer`; every one has a default. */
+export interface FloraTestServerOptions {
+  /** Bearer token the server accepts. Default `"test_key"`. */
+  apiKey?: string;
+  /** Port on 127.0.0.1. Default 0 (any free port). */
+  port?: number;
+  /** Status of a successful create. Default 201, as in Flora's spec; its docs also show 200. */
+  createStatus?: 200 | 201;
+  /** Time from creation to the terminal status. Default 1500. 0 makes runs terminal at once. */
+  runDurationMs?: number;
+  /**
+   * How a reused idempotency key is treated. Default `"replay"`.
+   * - `"replay"`: same key and body → the original status and run (its current state); different body → 422 `idempotency_conflict`.
+   * - `"duplicate"`: any reuse within the window → 409 `idempotency_duplicate`.
+   */
+  idempotency?: IdempotencyMode;
+  /** How long a key is remembered. Default 7_200_000 (2 h). */
+  idempotencyWindowMs?: number;
+  /**
+   * What `mode: "stream"` answers with. Default `"sse"`: status 200, `text/event-stream`, a `retry: 1000`
+   * line, `: keep-alive` comments and one `run.update` event per status or progress change, each run
+   * JSON pretty-printed over several `data:` lines, ending after the terminal event. `"json"`: like async.
+   */
+  streamResponse?: "sse" | "json";
+  /** Interval of `: keep-alive` comments on SSE streams. Default 250. */
+  sseKeepAliveMs?: number;
+  /** Secret that signs webhooks. Default `DEFAULT_WEBHOOK_SECRET` (`whsec_test_…`). */
+  webhookSecret?: string;
+  /** `workspace_id` in webhook events. Default `"ws_test"`. */
+  workspaceId?: string;
+  /** Maps a run's https `callback_url` to where the server really POSTs, e.g. a local http receiver. */
+  rewriteCallbackUrl?: (url: string) => string;
+  /** Redeliveries after a failed webhook delivery. Default 3. */
+  callbackRetries?: number;
+  /** Delay before the first redelivery, doubled each time. Default 50. */
+  callbackBackoffMs?: number;
+  /** Seeded random fault injection. Default: none (rate 0). */
+  faults?: FaultOptions;
+  /** How long `delay-after-commit` holds the answer; set it above the client's timeout. Default 1000. */
+  faultDelayMs?: number;
+  /** `Retry-After` seconds on injected 429s (also the offset of the HTTP-date form). Default 1. */
+  retryAfterSeconds?: number;
+  /** `retry-after-ms` on injected 429s. Default 20. */
+  retryAfterMs?: number;
+  /** How many requests `requests()` keeps, newest last. Default 10_000. */
+  requestLogLimit?: number;
+}
+
+/** Counters since start or the last reset(). */
+export interface FloraTestServerStats {
+  /** Every HTTP request, including unknown routes. */
+  requests: number;
+  /** Requests that matched each route. */
+  attempts: Record<FaultRoute, number>;
+  /** Faults that took effect, by kind. */
+  faults: Record<FaultKind, number>;
+  runsCreated: number;
+  /** Create requests whose key was already known: replays, conflicts and duplicates. */
+  idempotencyHits: number;
+}
+
+/** A run the server created, with what created it. */
+export interface StoredRun {
+  /** The run as retrieve would show it now. */
+  run: TechniqueRun;
+  techniqueId: string;
+  /** The create body as parsed from the request. */
+  body: CreateTechniqueRunBody;
+  idempotencyKey?: string;
+  /** Unix epoch milliseconds. */
+  createdAt: number;
+}
+
+/** One logged request. */
+export interface LoggedRequest {
+  method: string;
+  /** Path and query as received. */
+  path: string;
+  route?: FaultRoute;
+  /** Request headers; `authorization` is redacted. */
+  headers: IncomingHttpHeaders;
+  /** The effective key: the `Idempotency-Key` header, else the body's `idempotency_key`. */
+  idempotencyKey?: string;
+  fault?: FaultKind;
+  /** Status sent; undefined when the socket was reset or no answer was sent yet. */
+  status?: number;
+  requestId: string;
+  /** Unix epoch milliseconds. */
+  receivedAt: number;
+}
+
+/** A running test server. */
+export interface FloraTestServer {
+  /** Base URL for an SDK, including `/api/v1`, e.g. `http://127.0.0.1:PORT/api/v1`. */
+  readonly url: string;
+  /** `http://127.0.0.1:PORT`. */
+  readonly origin: string;
+  readonly apiKey: string;
+  readonly webhookSecret: string;
+  /** Stops listening and ends every socket, stream, timer and webhook delivery. Idempotent. */
+  close(): Promise<void>;
+  stats(): FloraTestServerStats;
+  /** Every run created, oldest first. */
+  runs(): StoredRun[];
+  /** The last `requestLogLimit` requests, oldest first. */
+  requests(): LoggedRequest[];
+  /** Webhook deliveries so far, oldest first. */
+  callbacks(): CallbackDelivery[];
+  /** Gives the next matching attempts (on `faults.routes`, default create) these faults, in order. */
+  injectFaults(...kinds: FaultKind[]): void;
+  /** Forgets runs, keys, logs, stats, queued faults and pending webhooks; restarts the fault PRNG. */
+  reset(): void;
+}

@@ -1,0 +1,148 @@
+// createRuntime with hand-made descriptors: the spec-agnostic invoker on openapi-fetch, against real loopback servers.
+import { afterEach, describe, expect, it } from "vitest";
+import {
+  APIConnectionError,
+  APITimeoutError,
+  createRetryingFetch,
+  createRuntime,
+  type OperationDescriptor,
+  type RuntimeOptions,
+} from "../src/runtime/index.js";
+import type { Logger } from "../src/runtime/index.js";
+import { recordingSleep, resetConnection, sendJson, startScriptedServer, type Handler, type ScriptedServer } from "./client-server.js";
+
+const silentLoggerForTests: Logger = { error() {}, warn() {}, info() {}, debug() {} };
+let server: ScriptedServer | undefined;
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+});
+
+const base = { pathParams: [], queryParams: [], headerParams: [], response: "json" } as const;
+const postNoKey: OperationDescriptor = { ...base, id: "sendEmail", method: "post", path: "/emails", requestBody: { contentType: "application/json", required: true } };
+const postWithKey: OperationDescriptor = { ...postNoKey, id: "createThing", path: "/things", idempotency: { header: "X-Request-Key" } };
+const patchNoKey: OperationDescriptor = { ...postNoKey, id: "patchThing", method: "patch", path: "/things/{id}", pathParams: ["id"] };
+const putThing: OperationDescriptor = { ...postNoKey, id: "putThing", method: "put", path: "/things/{id}", pathParams: ["id"] };
+const search: OperationDescriptor = { ...base, id: "search", method: "get", path: "/search/{kind}", pathParams: ["kind"], queryParams: ["q", "tags"], headerParams: ["x-tenant"] };
+
+async function runtimeFor(handler: Handler, options: Partial<RuntimeOptions> = {}) {
+  server = await startScriptedServer(handler);
+  const recorded = recordingSleep();
+  const runtime = createRuntime({ baseUrl: server.url, apiKey: "k", maxRetries: 2, timeoutMs: 5_000, sleep: recorded.sleep, logger: silentLoggerForTests, ...options });
+  return { runtime, server, delays: recorded.delays };
+}
+
+describe("which requests are retried", () => {
+  it("never re-sends a POST without an idempotency key, even after a reset", async () => {
+    const { runtime, server } = await runtimeFor((_req, res) => resetConnection(res));
+    await expect(runtime.invoke(postNoKey, { body: { to: "a@b.c" } })).rejects.toThrow(APIConnectionError);
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it("never re-sends a POST without a key on 503, or a PATCH on 500", async () => {
+    const { runtime, server } = await runtimeFor((_req, res) => sendJson(res, 503, {}));
+    await expect(runtime.invoke(postNoKey, { body: {} })).rejects.toThrow(/503/);
+    await expect(runtime.invoke(patchNoKey, { path: { id: "1" }, body: {} })).rejects.toThrow(/503/);
+    expect(server.requests).toHaveLength(2);
+  });
+
+  it("re-sends a POST with its key header, and a PUT, byte for byte", async () => {
+    const { runtime, server } = await runtimeFor((_req, res, _seen, index) => (index % 2 === 0 ? resetConnection(res) : sendJson(res, 200, { ok: index })));
+    await expect(runtime.invoke(postWithKey, { body: { name: "x" } }, { idempotencyKey: "abc" })).resolves.toEqual({ ok: 1 });
+    await expect(runtime.invoke(putThing, { path: { id: "7" }, body: { name: "y" } })).resolves.toEqual({ ok: 3 });
+    expect(server.requests.map((r) => [r.method, r.url, r.headers["x-request-key"], r.body])).toEqual([
+      ["POST", "/api/v1/things", "abc", '{"name":"x"}'],
+      ["POST", "/api/v1/things", "abc", '{"name":"x"}'],
+      ["PUT", "/api/v1/things/7", undefined, '{"name":"y"}'],
+      ["PUT", "/api/v1/things/7", undefined, '{"name":"y"}'],
+    ]);
+  });
+
+  it("adds no body field when the descriptor declares none", async () => {
+    const { runtime, server } = await runtimeFor((_req, res) => sendJson(res, 200, {}));
+    await runtime.invoke(postWithKey, { body: { name: "x" } });
+    expect(JSON.parse(server.requests[0].body)).toEqual({ name: "x" });
+    expect(server.requests[0].headers["x-request-key"]).toMatch(/^[0-9a-f-]{36}$/);
+  });
+});
+
+describe("request building", () => {
+  it("serializes path, query and header parameters and percent-encodes the path", async () => {
+    const { runtime, server } = await runtimeFor((_req, res) => sendJson(res, 200, []));
+    await runtime.invoke(search, { path: { kind: "a b/../c" }, query: { q: "x&y=z", tags: ["p", "q"] }, header: { "x-tenant": "t1" } });
+    expect(server.requests[0].url).toBe("/api/v1/search/a%20b%2F..%2Fc?q=x%26y%3Dz&tags=p&tags=q");
+    expect(server.requests[0].headers["x-tenant"]).toBe("t1");
+  });
+
+  it("refuses missing, empty and dot-segment path parameters", async () => {
+    const { runtime, server } = await runtimeFor((_req, res) => sendJson(res, 200, []));
+    await expect(runtime.invoke(search, {})).rejects.toThrow("kind must not be empty.");
+    await expect(runtime.invoke(search, { path: { kind: "." } })).rejects.toThrow('kind must not be "." or "..".');
+    await expect(runtime.invoke(search, { path: { kind: ".." } })).rejects.toThrow(/must not be/);
+    expect(server.requests).toHaveLength(0);
+  });
+
+  it("sends form and text bodies as their media types say", async () => {
+    const { runtime, server } = await runtimeFor((_req, res) => sendJson(res, 200, {}));
+    const form: OperationDescriptor = { ...postNoKey, requestBody: { contentType: "application/x-www-form-urlencoded", required: true } };
+    const text: OperationDescriptor = { ...postNoKey, requestBody: { contentType: "text/plain", required: true } };
+    await runtime.invoke(form, { body: { a: "1", b: "x y" } });
+    await runtime.invoke(text, { body: "plain words" });
+    expect(server.requests[0].body).toBe("a=1&b=x+y");
+    expect(server.requests[0].headers["content-type"]).toBe("application/x-www-form-urlencoded");
+    expect(server.requests[1].body).toBe("plain words");
+    expect(server.requests[1].headers["content-type"]).toBe("text/plain");
+  });
+
+  it("sends credentials and default headers only where allowed", async () => {
+    const { runtime, server } = await runtimeFor((_req, res) => sendJson(res, 200, {}), { defaultHeaders: { "x-sdk": "s/1" } });
+    await runtime.invoke(search, { path: { kind: "k" } }, { headers: { authorization: "Bearer override-attempt" } });
+    expect(server.requests[0].headers.authorization).toBe("Bearer k");
+    expect(server.requests[0].headers["x-sdk"]).toBe("s/1");
+    const other = createRuntime({ baseUrl: "https://api.example.com", apiKey: "k", maxRetries: 0, timeoutMs: 1000, logger: silentLoggerForTests });
+    await other.getJson(`${server.origin}/elsewhere`, { headers: { authorization: "Bearer leaked?" } });
+    expect(server.requests[1].headers.authorization).toBeUndefined();
+  });
+});
+
+describe("response kinds", () => {
+  it("reads text, binary, empty and event-stream bodies", async () => {
+    const { runtime } = await runtimeFor((_req, res) => {
+      res.writeHead(200, { "content-type": "text/event-stream" });
+      res.end("data: hi\n\n");
+    });
+    const kinds = (response: OperationDescriptor["response"]): OperationDescriptor => ({ ...search, response });
+    expect(await runtime.invoke(kinds("text"), { path: { kind: "k" } })).toBe("data: hi\n\n");
+    expect(await (await runtime.invoke<Blob>(kinds("binary"), { path: { kind: "k" } })).text()).toBe("data: hi\n\n");
+    expect(await runtime.invoke(kinds("empty"), { path: { kind: "k" } })).toBeUndefined();
+    const raw = await runtime.invoke<Response>(kinds("event-stream"), { path: { kind: "k" } });
+    expect(raw).toBeInstanceOf(Response);
+    expect(await raw.text()).toBe("data: hi\n\n");
+  });
+});
+
+describe("createRetryingFetch (fetch stubbed)", () => {
+  it("rebuilds the request per attempt with a fresh timeout signal and the same bytes", async () => {
+    const attempts: { body: string; signal: AbortSignal; key: string | null }[] = [];
+    const stub = async (request: Request) => {
+      attempts.push({ body: await request.text(), signal: request.signal, key: request.headers.get("idempotency-key") });
+      if (attempts.length === 1) await new Promise((_, reject) => request.signal.addEventListener("abort", () => reject(request.signal.reason)));
+      return new Response('{"ok":true}', { status: 200, headers: { "content-type": "application/json" } });
+    };
+    const fetch = createRetryingFetch({ fetch: stub, maxRetries: 2, timeoutMs: 50, retrySafe: true, sleep: async () => undefined, logger: silentLoggerForTests });
+    const response = await fetch(new Request("https://x.test/a", { method: "POST", body: '{"a":1}', headers: { "idempotency-key": "k1" } }));
+    expect(await response.json()).toEqual({ ok: true });
+    expect(attempts.map((a) => [a.body, a.key])).toEqual([
+      ['{"a":1}', "k1"],
+      ['{"a":1}', "k1"],
+    ]);
+    expect(attempts[0].signal.aborted).toBe(true);
+    expect(attempts[1].signal.aborted).toBe(false);
+  });
+
+  it("reports a timeout as APITimeoutError naming the limit", async () => {
+    const hang = (request: Request) => new Promise<Response>((_, reject) => request.signal.addEventListener("abort", () => reject(request.signal.reason)));
+    const fetch = createRetryingFetch({ fetch: hang, maxRetries: 0, timeoutMs: 30, retrySafe: true, sleep: async () => undefined, logger: silentLoggerForTests });
+    await expect(fetch(new Request("https://x.test/"))).rejects.toThrow(new APITimeoutError("Request timed out after 30 ms."));
+  });
+});
