@@ -76,7 +76,12 @@ export async function measure(sizeCase: SizeCase): Promise<SizeResult> {
     logLevel: "silent",
   });
   const code = result.outputFiles[0].contents;
-  return { name: sizeCase.name, minBytes: code.byteLength, gzipBytes: gzipSync(code, { level: 9 }).byteLength, metafile: result.metafile };
+  return {
+    name: sizeCase.name,
+    minBytes: code.byteLength,
+    gzipBytes: gzipSync(code, { level: 9 }).byteLength,
+    metafile: result.metafile,
+  };
 }
 
 const kB = (bytes: number): string => `${(bytes / 1000).toFixed(1)} kB`;
@@ -117,7 +122,8 @@ async function main(): Promise<void> {
   console.log(goalVerdict(results[0]));
   console.log();
   console.log("largest contributors to flora-sdk's bundle (minified bytes):");
-  for (const { path, bytes } of biggestInputs(results[0].metafile, 12)) console.log(`  ${String(bytes).padStart(6)}  ${path}`);
+  for (const { path, bytes } of biggestInputs(results[0].metafile, 12))
+    console.log(`  ${String(bytes).padStart(6)}  ${path}`);
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

@@ -20,7 +20,9 @@ function runTsc(project: string): Promise<void> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(process.execPath, [tscBin, "-p", project], { cwd: root, stdio: "inherit" });
     child.on("error", reject);
-    child.on("exit", (code) => (code === 0 ? resolvePromise() : reject(new Error(`tsc -p ${project} exited with ${code}`))));
+    child.on("exit", (code) =>
+      code === 0 ? resolvePromise() : reject(new Error(`tsc -p ${project} exited with ${code}`)),
+    );
   });
 }
 
@@ -41,7 +43,10 @@ async function main(): Promise<void> {
   for (const build of builds) {
     await copyDeclarationFiles("generated", build.outDir);
     // The scope's package.json tells Node and TypeScript which module format the .js and .d.ts files are.
-    await writeFile(join(root, build.outDir, "package.json"), `${JSON.stringify({ type: build.packageType }, null, 2)}\n`);
+    await writeFile(
+      join(root, build.outDir, "package.json"),
+      `${JSON.stringify({ type: build.packageType }, null, 2)}\n`,
+    );
   }
   console.log(`built ${builds.map((build) => build.outDir).join(" and ")}`);
 }

@@ -7,7 +7,6 @@ import { diffSpecs } from "./diff/run.js";
 import { PipelineError, usageError } from "./pipeline/errors.js";
 import { DEFAULT_SPEC } from "./pipeline/run.js";
 
-
 const USAGE = `Usage: npm run diff -- [options]
 
   --base REF|FILE       the old version: a git ref (main, origin/main, v0.1.0, HEAD~1), REF:PATH, or a spec file (default HEAD)
@@ -51,12 +50,23 @@ function parseDiffOptions(argv: string[]): DiffCliOptions {
   } catch (error) {
     throw usageError(`${(error as Error).message}\n\n${USAGE}`);
   }
-  if (!FORMATS.includes(values.format as Format)) throw usageError(`--format must be text, markdown or json, not "${values.format}"`);
-  if (!FAIL_ON.includes(values["fail-on"] as FailOn)) throw usageError(`--fail-on must be breaking, warning or never, not "${values["fail-on"]}"`);
+  if (!FORMATS.includes(values.format as Format))
+    throw usageError(`--format must be text, markdown or json, not "${values.format}"`);
+  if (!FAIL_ON.includes(values["fail-on"] as FailOn))
+    throw usageError(`--fail-on must be breaking, warning or never, not "${values["fail-on"]}"`);
   if (!values.base.trim()) throw usageError("--base needs a git ref or a file path");
   if (!values.head.trim()) throw usageError("--head needs a file path");
-  if (values.version !== undefined && !/^\d+\.\d+\.\d+/.test(values.version)) throw usageError(`--version must look like 1.2.3, not "${values.version}"`);
-  return { base: values.base, head: values.head, format: values.format as Format, failOn: values["fail-on"] as FailOn, version: values.version, rules: values.rules, help: values.help };
+  if (values.version !== undefined && !/^\d+\.\d+\.\d+/.test(values.version))
+    throw usageError(`--version must look like 1.2.3, not "${values.version}"`);
+  return {
+    base: values.base,
+    head: values.head,
+    format: values.format as Format,
+    failOn: values["fail-on"] as FailOn,
+    version: values.version,
+    rules: values.rules,
+    help: values.help,
+  };
 }
 
 function ruleTable(): string {
@@ -74,7 +84,9 @@ async function main(argv: string[]): Promise<number> {
   const report = await diffSpecs({ base: options.base, head: options.head, currentVersion: options.version });
   console.log(formatReport(report, options.format));
   if (!failsThreshold(report, options.failOn)) return 0;
-  console.error(`diff: ${report.counts.breaking} breaking change(s), ${report.counts.warning} warning(s); failing because of --fail-on ${options.failOn}`);
+  console.error(
+    `diff: ${report.counts.breaking} breaking change(s), ${report.counts.warning} warning(s); failing because of --fail-on ${options.failOn}`,
+  );
   return 1;
 }
 

@@ -3,6 +3,7 @@ import { parseArgs } from "node:util";
 import { PipelineError, usageError } from "./pipeline/errors.js";
 import type { LintMode } from "./pipeline/lint.js";
 import { DEFAULT_OUT, DEFAULT_SPEC, runPipeline } from "./pipeline/run.js";
+import { runWatch } from "./watch.js";
 
 const USAGE = `Usage: npm run generate -- [options]
 
@@ -11,6 +12,7 @@ const USAGE = `Usage: npm run generate -- [options]
   --lint MODE            project | minimal | off (default project; structural errors always stop the run)
   --runtime-import SPEC  import specifier of the runtime in generated code (default: this repo's src/runtime)
   --check                write nothing; exit 1 listing each stale file
+  --watch                regenerate on every change under the spec's folder (debounced); Ctrl-C stops
   --quiet                print only problems
   --help                 show this help
 
@@ -29,6 +31,7 @@ function parseOptions(argv: string[]) {
         lint: { type: "string", default: "project" },
         "runtime-import": { type: "string" },
         check: { type: "boolean", default: false },
+        watch: { type: "boolean", default: false },
         quiet: { type: "boolean", default: false },
         help: { type: "boolean", default: false },
       },
@@ -40,6 +43,7 @@ function parseOptions(argv: string[]) {
   if (!["project", "minimal", "off"].includes(values.lint)) throw usageError(`--lint must be project, minimal or off, not "${values.lint}"`);
   if (!values.spec.trim()) throw usageError("--spec needs a file path");
   if (!values.out.trim()) throw usageError("--out needs a folder path");
+  if (values.watch && values.check) throw usageError("--watch and --check cannot be combined");
   return { ...values, lint: values.lint as LintMode };
 }
 
@@ -50,6 +54,7 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const log = options.quiet ? () => {} : (line: string) => console.log(line);
+  if (options.watch) return runWatch({ spec: options.spec, out: options.out, lint: options.lint, runtimeImport: options["runtime-import"], log });
   const started = performance.now();
   const result = await runPipeline({
     spec: options.spec,

@@ -2,7 +2,7 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { upsertChangelogSection } from "./diff/changelog.js";
-import { bumpLine, markdownBody } from "./diff/format.js";
+import { bumpLine, capitalise, markdownBody } from "./diff/format.js";
 import { diffSpecs } from "./diff/run.js";
 import { PipelineError, usageError } from "./pipeline/errors.js";
 import { DEFAULT_SPEC } from "./pipeline/run.js";
@@ -38,7 +38,8 @@ function parseOptions(argv: string[]) {
   } catch (error) {
     throw usageError(`${(error as Error).message}\n\n${USAGE}`);
   }
-  if (values.version !== undefined && !/^\d+\.\d+\.\d+(?:[-+][\w.-]+)?$/.test(values.version)) throw usageError(`--version must look like 1.2.3, not "${values.version}"`);
+  if (values.version !== undefined && !/^\d+\.\d+\.\d+(?:[-+][\w.-]+)?$/.test(values.version))
+    throw usageError(`--version must look like 1.2.3, not "${values.version}"`);
   if (!values.changelog.trim()) throw usageError("--changelog needs a file path");
   return values;
 }
@@ -70,8 +71,6 @@ async function main(argv: string[]): Promise<number> {
   console.log(`${options.changelog}: wrote ## ${version} (${report.changes.length} change(s); ${bumpLine(report)})`);
   return 0;
 }
-
-const capitalise = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
 
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),

@@ -1,7 +1,9 @@
 // The Flora client: generated resources on the runtime, plus run polling, streaming and webhooks.
 import {
+  authHeaders,
   createResources,
   operationDescriptors,
+  serverUrl,
   type CreateTechniqueRunBody,
   type Resources,
   type Run,
@@ -29,11 +31,18 @@ import {
   type Sleep,
 } from "./runtime/index.js";
 import { parseJsonEvent, parseSSE, StreamParseError } from "./runtime/sse.js";
-import { unwrapWebhook, type FloraWebhookEvent, type UnwrapWebhookOptions, type WebhookBody, type WebhookHeaders } from "./runtime/webhooks.js";
+import {
+  unwrapWebhook,
+  type FloraWebhookEvent,
+  type UnwrapWebhookOptions,
+  type WebhookBody,
+  type WebhookHeaders,
+} from "./runtime/webhooks.js";
 import { validateCreateBody, validateId } from "./validate.js";
 import { VERSION } from "./version.js";
 
-const DEFAULT_BASE_URL = "https://app.flora.ai/api/v1";
+/** The spec's first server: https://app.flora.ai/api/v1. */
+const DEFAULT_BASE_URL = serverUrl(0);
 const DEFAULT_POLL_INTERVAL_MS = 2_000;
 const DEFAULT_MAX_POLL_INTERVAL_MS = 10_000;
 const POLL_BACKOFF = 1.5;
@@ -76,6 +85,9 @@ export interface CreateAndWaitOptions extends RequestOptions, Omit<WaitOptions, 
   waitTimeoutMs?: number;
 }
 
+/** The create body for `stream`, which sends `mode: "stream"` itself. */
+export type StreamRunBody = Omit<CreateTechniqueRunBody, "mode"> & { mode?: "stream" };
+
 /** What `wait` needs: a run from this client, or a run_id with its techniqueId and/or poll_url. */
 export type RunReference = Pick<Run, "run_id"> & Partial<Run> & { techniqueId?: string };
 
@@ -84,14 +96,23 @@ export interface RunHelpers {
   wait(run: RunReference, options?: WaitOptions): Promise<Run>;
   createAndWait(techniqueId: string, body: CreateTechniqueRunBody, options?: CreateAndWaitOptions): Promise<Run>;
   /** Starts a run in mode "stream" and yields each new snapshot, ending after the terminal one. */
-  stream(techniqueId: string, body: Omit<CreateTechniqueRunBody, "mode">, options?: CreateAndWaitOptions): AsyncGenerator<Run, void, undefined>;
+  stream(
+    techniqueId: string,
+    body: StreamRunBody,
+    options?: CreateAndWaitOptions,
+  ): AsyncGenerator<Run, void, undefined>;
 }
 
 type FloraTechniques = Resources["techniques"] & { runs: Resources["techniques"]["runs"] & RunHelpers };
 
 export interface FloraWebhooks {
   /** Verifies `Flora-Signature` over the raw body and returns the event; throws WebhookVerificationError. */
-  unwrap(rawBody: WebhookBody, headers: WebhookHeaders, secret: string, options?: UnwrapWebhookOptions): Promise<FloraWebhookEvent>;
+  unwrap(
+    rawBody: WebhookBody,
+    headers: WebhookHeaders,
+    secret: string,
+    options?: UnwrapWebhookOptions,
+  ): Promise<FloraWebhookEvent>;
 }
 
 // Every generated resource appears on Flora without touching this file.
@@ -99,7 +120,9 @@ export interface Flora extends Omit<Resources, "techniques"> {}
 
 export class Flora {
   declare readonly techniques: FloraTechniques;
-  readonly webhooks: FloraWebhooks = { unwrap: (rawBody, headers, secret, options) => unwrapWebhook(rawBody, headers, secret, options) };
+  readonly webhooks: FloraWebhooks = {
+    unwrap: (rawBody, headers, secret, options) => unwrapWebhook(rawBody, headers, secret, options),
+  };
   readonly baseUrl: string;
   #runtime: Runtime;
   #resources: Resources;
@@ -110,7 +133,14 @@ export class Flora {
   constructor(options: FloraOptions = {}) {
     const apiKey = options.apiKey ?? readEnv("FLORA_API_KEY");
     if (!apiKey || apiKey.trim() === "") {
-      throw new ValidationError("No API key: pass `new Flora({ apiKey })` or set the FLORA_API_KEY environment variable.", "apiKey");
+      throw new ValidationError(
+        "No API key: pass `new Flora({ apiKey })` or set the FLORA_API_KEY environment variable.",
+        "apiKey",
+      );
+    }
+    // checked here because the platform's invalid-header error would quote the key
+    if (!/^[\x21-\x7e]+$/.test(apiKey)) {
+      throw new ValidationError("apiKey must be printable ASCII without spaces or line breaks.", "apiKey");
     }
     this.baseUrl = (options.baseUrl ?? readEnv("FLORA_BASE_URL") ?? DEFAULT_BASE_URL).replace(/\/+$/, "");
     const envLevel = readEnv("FLORA_LOG");
@@ -118,7 +148,8 @@ export class Flora {
     this.#sleep = options.sleep ?? realSleep;
     this.#runtime = createRuntime({
       baseUrl: this.baseUrl,
-      apiKey,
+      credentials: authHeaders({ BearerAuth: apiKey }),
+      secrets: [apiKey],
       credentialOrigins: options.allowedPollOrigins,
       defaultHeaders: { "x-flora-sdk": `flora-sdk/${VERSION}` },
       maxRetries: options.maxRetries ?? 2,
@@ -177,7 +208,10 @@ export class Flora {
     const techniqueId = start.techniqueId ?? this.#techniqueIds.get(start);
     let pollUrl = this.#resolvePollUrl(start.poll_url);
     if (pollUrl === undefined && techniqueId === undefined) {
-      throw new ValidationError("wait needs a run with poll_url, or its techniqueId: pass a run this client returned, or { techniqueId, run_id }.", "techniqueId");
+      throw new ValidationError(
+        "wait needs a run with poll_url, or its techniqueId: pass a run this client returned, or { techniqueId, run_id }.",
+        "techniqueId",
+      );
     }
     const deadline = new AbortController();
     const timer = options.timeoutMs === undefined ? undefined : setTimeout(() => deadline.abort(), options.timeoutMs);
@@ -193,9 +227,10 @@ export class Flora {
         delay = interval;
         let next: Run;
         try {
-          next = pollUrl !== undefined
-            ? await this.#runtime.getJson<Run>(pollUrl, { signal })
-            : await this.#resources.techniques.runs.retrieve(techniqueId as string, current.run_id, { signal });
+          next =
+            pollUrl !== undefined
+              ? await this.#runtime.getJson<Run>(pollUrl, { signal })
+              : await this.#resources.techniques.runs.retrieve(techniqueId as string, current.run_id, { signal });
         } catch (error) {
           if (isBusy(error)) {
             delay = Math.max(retryAfterMs(new Headers(error.headers)) ?? 0, interval);
@@ -214,9 +249,12 @@ export class Flora {
       }
     } catch (error) {
       if (deadline.signal.aborted && !options.signal?.aborted) {
-        throw new APITimeoutError(`Run ${start.run_id} was still ${current.status ?? "unfinished"} after ${options.timeoutMs} ms.`);
+        throw new APITimeoutError(
+          `Run ${start.run_id} was still ${current.status ?? "unfinished"} after ${options.timeoutMs} ms.`,
+        );
       }
-      if (options.signal?.aborted && !(error instanceof APIUserAbortError)) throw new APIUserAbortError(undefined, { cause: options.signal.reason });
+      if (options.signal?.aborted && !(error instanceof APIUserAbortError))
+        throw new APIUserAbortError(undefined, { cause: options.signal.reason });
       throw error;
     } finally {
       clearTimeout(timer);
@@ -232,11 +270,19 @@ export class Flora {
     }
   }
 
-  async *#stream(techniqueId: string, body: Omit<CreateTechniqueRunBody, "mode">, options: CreateAndWaitOptions = {}): AsyncGenerator<Run, void, undefined> {
+  async *#stream(
+    techniqueId: string,
+    body: StreamRunBody,
+    options: CreateAndWaitOptions = {},
+  ): AsyncGenerator<Run, void, undefined> {
     validateId(techniqueId, "techniqueId");
     const streamBody = { ...body, mode: "stream" } as CreateTechniqueRunBody;
     validateCreateBody(streamBody);
-    const sent = await this.#runtime.send(operationDescriptors.createTechniqueRun, { path: { techniqueId }, body: streamBody }, options);
+    const sent = await this.#runtime.send(
+      operationDescriptors.createTechniqueRun,
+      { path: { techniqueId }, body: streamBody },
+      options,
+    );
     let last: Run | undefined;
     try {
       const { response } = sent;
@@ -259,7 +305,11 @@ export class Flora {
         last = this.#remember(await readJsonRun(response), techniqueId);
         yield last;
       }
-      for await (const snapshot of this.#poll({ ...last, techniqueId }, { ...options, timeoutMs: options.waitTimeoutMs })) yield snapshot;
+      for await (const snapshot of this.#poll(
+        { ...last, techniqueId },
+        { ...options, timeoutMs: options.waitTimeoutMs },
+      ))
+        yield snapshot;
     } catch (error) {
       if (sent.idempotencyKey !== undefined && error instanceof FloraError) error.idempotencyKey = sent.idempotencyKey;
       throw error;
@@ -277,13 +327,19 @@ function isBusy(error: unknown): error is APIError {
 }
 
 function isUnusablePollUrl(error: unknown): boolean {
-  return error instanceof MalformedResponseError || (error instanceof APIError && [401, 403, 404].includes(error.status));
+  return (
+    error instanceof MalformedResponseError || (error instanceof APIError && [401, 403, 404].includes(error.status))
+  );
 }
 
 function readRunEvent(event: { event: string; data: string }, index: number): Run {
-  if (event.event === "error") throw new StreamParseError(`Stream event ${index} reported an error: ${event.data.slice(0, 200)}`);
+  if (event.event === "error")
+    throw new StreamParseError(`Stream event ${index} reported an error: ${event.data.slice(0, 200)}`);
   const run = parseJsonEvent<Partial<Run>>(event, index);
-  if (!isRunLike(run)) throw new StreamParseError(`Stream event ${index} ("${event.event}") is not a run snapshot: ${event.data.slice(0, 200)}`);
+  if (!isRunLike(run))
+    throw new StreamParseError(
+      `Stream event ${index} ("${event.event}") is not a run snapshot: ${event.data.slice(0, 200)}`,
+    );
   return run;
 }
 
@@ -295,17 +351,25 @@ async function readJsonRun(response: Response): Promise<Run> {
   } catch {
     throw new MalformedResponseError(response.status, headersToRecord(response.headers), text);
   }
-  if (!isRunLike(value)) throw new MalformedResponseError(response.status, headersToRecord(response.headers), text, "is not a run");
+  if (!isRunLike(value))
+    throw new MalformedResponseError(response.status, headersToRecord(response.headers), text, "is not a run");
   return value;
 }
 
 function isRunLike(value: unknown): value is Run {
-  return typeof value === "object" && value !== null && typeof (value as Run).run_id === "string" && typeof (value as Run).status === "string";
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    typeof (value as Run).run_id === "string" &&
+    typeof (value as Run).status === "string"
+  );
 }
 
 function asFloraError(error: unknown): FloraError {
   if (error instanceof FloraError) return error;
-  return new APIConnectionError(`The event stream broke: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  return new APIConnectionError(`The event stream broke: ${error instanceof Error ? error.message : String(error)}`, {
+    cause: error,
+  });
 }
 
 /** Reads an environment variable where one exists (Node, Deno, Bun); browsers have no `process`. */

@@ -1,6 +1,14 @@
 // The public entry of flora-sdk. Portable: nothing here imports from `node:`.
 export { Flora, Flora as default } from "./flora.js";
-export type { FloraOptions, WaitOptions, CreateAndWaitOptions, RunReference, RunHelpers, FloraWebhooks } from "./flora.js";
+export type {
+  FloraOptions,
+  WaitOptions,
+  CreateAndWaitOptions,
+  RunReference,
+  StreamRunBody,
+  RunHelpers,
+  FloraWebhooks,
+} from "./flora.js";
 export {
   FloraError,
   APIError,
@@ -23,10 +31,22 @@ export {
   type FieldError,
 } from "./runtime/errors.js";
 export { StreamParseError } from "./runtime/sse.js";
-export { signWebhookPayload, type FloraWebhookEvent, type UnwrapWebhookOptions, type WebhookBody, type WebhookHeaders } from "./runtime/webhooks.js";
+export {
+  signWebhookPayload,
+  type FloraWebhookEvent,
+  type UnwrapWebhookOptions,
+  type WebhookBody,
+  type WebhookHeaders,
+} from "./runtime/webhooks.js";
 export type { RequestOptions } from "./runtime/types.js";
 export type { Logger, LogLevel } from "./runtime/log.js";
 export type { FetchLike } from "./runtime/fetch.js";
 export type { Sleep } from "./runtime/sleep.js";
-export type { Run, RunOutput, TechniqueInput, CreateTechniqueRunRequest, CreateTechniqueRunBody } from "../generated/index.js";
+export type {
+  Run,
+  RunOutput,
+  TechniqueInput,
+  CreateTechniqueRunRequest,
+  CreateTechniqueRunBody,
+} from "../generated/index.js";
 export { VERSION } from "./version.js";

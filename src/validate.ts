@@ -7,18 +7,23 @@ const INPUT_TYPES: ReadonlySet<string> = new Set(["text", "imageUrl", "videoUrl"
 const MODES: ReadonlySet<string> = new Set(["async", "stream"]);
 
 export function validateId(value: unknown, field: string): void {
-  if (typeof value !== "string" || value.trim() === "") throw new ValidationError(`${field} must be a non-empty string.`, field);
+  if (typeof value !== "string" || value.trim() === "")
+    throw new ValidationError(`${field} must be a non-empty string.`, field);
 }
 
 export function validateCreateBody(body: CreateTechniqueRunBody): void {
-  if (typeof body !== "object" || body === null) throw new ValidationError("body must be an object with inputs and mode.", "body");
+  if (typeof body !== "object" || body === null)
+    throw new ValidationError("body must be an object with inputs and mode.", "body");
   if (!Array.isArray(body.inputs) || body.inputs.length === 0) {
     throw new ValidationError("inputs must be a non-empty array of { id, type, value }.", "inputs");
   }
   body.inputs.forEach((input, index) => {
     const type: unknown = input?.type;
     if (typeof type !== "string" || !INPUT_TYPES.has(type)) {
-      throw new ValidationError(`inputs[${index}].type must be one of ${[...INPUT_TYPES].join(", ")}; got ${JSON.stringify(type)}.`, `inputs[${index}].type`);
+      throw new ValidationError(
+        `inputs[${index}].type must be one of ${[...INPUT_TYPES].join(", ")}; got ${JSON.stringify(type)}.`,
+        `inputs[${index}].type`,
+      );
     }
   });
   const mode: unknown = body.mode;
@@ -26,7 +31,10 @@ export function validateCreateBody(body: CreateTechniqueRunBody): void {
     throw new ValidationError(`mode must be "async" or "stream"; got ${JSON.stringify(mode)}.`, "mode");
   }
   if (body.callback_url !== undefined && !isHttpsUrl(body.callback_url)) {
-    throw new ValidationError(`callback_url must be an https:// URL; got ${JSON.stringify(body.callback_url)}.`, "callback_url");
+    throw new ValidationError(
+      `callback_url must be an https:// URL; got ${JSON.stringify(body.callback_url)}.`,
+      "callback_url",
+    );
   }
 }
 

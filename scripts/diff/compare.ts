@@ -51,7 +51,11 @@ function deduplicate(changes: Change[]): Change[] {
 
 export function sortChanges(changes: Change[]): Change[] {
   return [...changes].sort(
-    (a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] || a.pointer.localeCompare(b.pointer) || a.rule.localeCompare(b.rule) || a.message.localeCompare(b.message),
+    (a, b) =>
+      SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] ||
+      a.pointer.localeCompare(b.pointer) ||
+      a.rule.localeCompare(b.rule) ||
+      a.message.localeCompare(b.message),
   );
 }
 
@@ -59,7 +63,9 @@ export function sortChanges(changes: Change[]): Change[] {
 function sdkMethods(document: Json): Map<string, string> | undefined {
   try {
     const model = buildModel(document as OpenAPIDocument);
-    return new Map(model.operations.map((op) => [`${op.method} ${op.path}`, [...op.resourcePath, op.methodName].join(".")]));
+    return new Map(
+      model.operations.map((op) => [`${op.method} ${op.path}`, [...op.resourcePath, op.methodName].join(".")]),
+    );
   } catch {
     return undefined; // a document the generator refuses has no SDK methods to compare; the other rules still apply
   }
@@ -90,8 +96,16 @@ function compareComponentSchemas(base: Json, head: Json): Change[] {
   const removed = Object.keys(before).filter((name) => !(name in after));
   const added = Object.keys(after).filter((name) => !(name in before));
   return [
-    ...removed.map((name) => makeChange("schema-removed", child(ROOT, "components", "schemas", name), `schema \`${name}\` removed (its model type goes too)`)),
-    ...added.map((name) => makeChange("schema-added", child(ROOT, "components", "schemas", name), `schema \`${name}\` added`)),
+    ...removed.map((name) =>
+      makeChange(
+        "schema-removed",
+        child(ROOT, "components", "schemas", name),
+        `schema \`${name}\` removed (its model type goes too)`,
+      ),
+    ),
+    ...added.map((name) =>
+      makeChange("schema-added", child(ROOT, "components", "schemas", name), `schema \`${name}\` added`),
+    ),
   ];
 }
 
@@ -105,13 +119,21 @@ function compareSecuritySchemes(base: Json, head: Json): Change[] {
   return Object.keys(before).flatMap((name) => {
     const at = child(ROOT, "components", "securitySchemes", name);
     if (!(name in after)) return [makeChange("security-scheme-changed", at, `security scheme \`${name}\` removed`)];
-    if (withoutDescription(before[name]) !== withoutDescription(after[name])) return [makeChange("security-scheme-changed", at, `security scheme \`${name}\` changed`)];
-    return isObject(before[name]) && isObject(after[name]) ? compareDocs(before[name], after[name], at, ["description"]) : [];
+    if (withoutDescription(before[name]) !== withoutDescription(after[name]))
+      return [makeChange("security-scheme-changed", at, `security scheme \`${name}\` changed`)];
+    return isObject(before[name]) && isObject(after[name])
+      ? compareDocs(before[name], after[name], at, ["description"])
+      : [];
   });
 }
 
 function compareTopLevelDocs(base: Json, head: Json): Change[] {
   const info = (doc: Json) => (isObject(doc.info) ? { ...doc.info, version: undefined } : {});
-  const out = compareDocs({ info: info(base), tags: base.tags, externalDocs: base.externalDocs }, { info: info(head), tags: head.tags, externalDocs: head.externalDocs }, ROOT, ["info", "tags", "externalDocs"]);
+  const out = compareDocs(
+    { info: info(base), tags: base.tags, externalDocs: base.externalDocs },
+    { info: info(head), tags: head.tags, externalDocs: head.externalDocs },
+    ROOT,
+    ["info", "tags", "externalDocs"],
+  );
   return out.map((change) => ({ ...change, message: `top-level ${change.message}` }));
 }

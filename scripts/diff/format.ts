@@ -32,6 +32,8 @@ function countLine(report: DiffReport): string {
   return `${report.changes.length} change(s): ${breaking} breaking, ${warning} warning(s), ${report.counts["non-breaking"]} non-breaking`;
 }
 
+export const capitalise = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
+
 const affects = (c: Change) => (c.operations.length ? ` [${c.operations.join(", ")}]` : "");
 
 export function formatText(report: DiffReport): string {
@@ -76,8 +78,6 @@ export function formatMarkdown(report: DiffReport): string {
 export function formatJson(report: DiffReport): string {
   return JSON.stringify({ ...report, zeroXRule: ZERO_X_RULE }, null, 2);
 }
-
-const capitalise = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
 
 export function formatReport(report: DiffReport, format: Format): string {
   if (format === "json") return formatJson(report);

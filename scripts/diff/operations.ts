@@ -46,23 +46,40 @@ export interface OperationPair {
 }
 
 /** Pairs operations by operationId first, then by path and method; reports the unmatched as removed or added. */
-export function matchOperations(base: OperationRef[], head: OperationRef[]): { pairs: OperationPair[]; changes: Change[] } {
+export function matchOperations(
+  base: OperationRef[],
+  head: OperationRef[],
+): { pairs: OperationPair[]; changes: Change[] } {
   const unmatched = new Set(head);
   const pairs: OperationPair[] = [];
   const changes: Change[] = [];
-  const sameSlot = (a: OperationRef, b: OperationRef) => a.kind === b.kind && a.path === b.path && a.method === b.method;
+  const sameSlot = (a: OperationRef, b: OperationRef) =>
+    a.kind === b.kind && a.path === b.path && a.method === b.method;
   for (const b of base) {
-    const h = [...unmatched].find((x) => b.id !== undefined && x.id === b.id && x.kind === b.kind) ?? [...unmatched].find((x) => sameSlot(b, x));
+    const h =
+      [...unmatched].find((x) => b.id !== undefined && x.id === b.id && x.kind === b.kind) ??
+      [...unmatched].find((x) => sameSlot(b, x));
     if (!h) {
       changes.push(makeChange("operation-removed", b.pointer, `${where(b)} (${operationLabel(b)}) removed`));
       continue;
     }
     unmatched.delete(h);
     pairs.push({ base: b, head: h });
-    if (!sameSlot(b, h)) changes.push(makeChange("operation-moved", h.pointer, `${operationLabel(h)} moved from ${where(b)} to ${where(h)}`));
-    else if (b.id !== h.id) changes.push(makeChange("operation-renamed", h.pointer, `operationId of ${where(h)} changed: ${b.id ?? "none"} → ${h.id ?? "none"}`));
+    if (!sameSlot(b, h))
+      changes.push(
+        makeChange("operation-moved", h.pointer, `${operationLabel(h)} moved from ${where(b)} to ${where(h)}`),
+      );
+    else if (b.id !== h.id)
+      changes.push(
+        makeChange(
+          "operation-renamed",
+          h.pointer,
+          `operationId of ${where(h)} changed: ${b.id ?? "none"} → ${h.id ?? "none"}`,
+        ),
+      );
   }
-  for (const h of unmatched) changes.push(makeChange("operation-added", h.pointer, `${where(h)} (${operationLabel(h)}) added`));
+  for (const h of unmatched)
+    changes.push(makeChange("operation-added", h.pointer, `${where(h)} (${operationLabel(h)}) added`));
   return { pairs, changes };
 }
 
@@ -71,7 +88,10 @@ export function compareOperation(ctx: DiffContext, { base, head }: OperationPair
   // Webhook payloads flow to the SDK user, like responses; their own answer is not typed by the SDK.
   const direction: Direction = head.kind === "webhooks" ? "response" : "request";
   const out = [...compareDocs(base.node, head.node, head.pointer, ["summary", "description", "externalDocs", "tags"])];
-  if (base.node.deprecated !== true && head.node.deprecated === true) out.push(makeChange("operation-deprecated", child(head.pointer, "deprecated"), `${operationLabel(head)} deprecated`));
+  if (base.node.deprecated !== true && head.node.deprecated === true)
+    out.push(
+      makeChange("operation-deprecated", child(head.pointer, "deprecated"), `${operationLabel(head)} deprecated`),
+    );
   out.push(...compareSecurity(ctx, base, head));
   out.push(...compareParameters(ctx, direction, base, head));
   out.push(...compareRequestBody(ctx, direction, base, head));
@@ -79,16 +99,31 @@ export function compareOperation(ctx: DiffContext, { base, head }: OperationPair
   return out;
 }
 
+/** One security requirement as order-free text: its scheme names with their sorted scopes. */
+function requirementText(requirement: unknown): string {
+  if (!isObject(requirement)) return stableJson(requirement);
+  const scopes = Object.entries(requirement).map(([scheme, list]) => [
+    scheme,
+    Array.isArray(list) ? [...list].sort() : list,
+  ]);
+  return stableJson(Object.fromEntries(scopes));
+}
+
+/** An operation's effective requirements (its own, else the document's), alternatives sorted; "none" when open. */
 function requirements(document: Json, op: OperationRef): string {
-  const list = Array.isArray(op.node.security) ? op.node.security : Array.isArray(document.security) ? document.security : [];
-  return list.map((r) => stableJson(isObject(r) ? Object.fromEntries(Object.entries(r).map(([k, v]) => [k, Array.isArray(v) ? [...v].sort() : v])) : r)).sort().join(" or ") || "none";
+  const own = op.node.security;
+  const list = Array.isArray(own) ? own : Array.isArray(document.security) ? document.security : [];
+  return list.map(requirementText).sort().join(" or ") || "none";
 }
 
 function compareSecurity(ctx: DiffContext, base: OperationRef, head: OperationRef): Change[] {
   const before = requirements(ctx.base, base);
   const after = requirements(ctx.head, head);
   if (before === after) return [];
-  const at = Array.isArray(head.node.security) || Array.isArray(base.node.security) ? child(head.pointer, "security") : child(ROOT, "security");
+  const at =
+    Array.isArray(head.node.security) || Array.isArray(base.node.security)
+      ? child(head.pointer, "security")
+      : child(ROOT, "security");
   return [makeChange("security-changed", at, `security of ${operationLabel(head)}: ${before} → ${after}`)];
 }
 
@@ -96,14 +131,17 @@ function compareSecurity(ctx: DiffContext, base: OperationRef, head: OperationRe
 function parameters(document: Json, op: OperationRef): Map<string, Located> {
   const out = new Map<string, Located>();
   const itemPointer = op.pointer.slice(0, op.pointer.lastIndexOf("/"));
-  const lists: [unknown, string][] = [[op.shared, child(itemPointer, "parameters")], [op.node.parameters, child(op.pointer, "parameters")]];
+  const lists: [unknown, string][] = [
+    [op.shared, child(itemPointer, "parameters")],
+    [op.node.parameters, child(op.pointer, "parameters")],
+  ];
   for (const [list, at] of lists) {
     if (!Array.isArray(list)) continue;
     list.forEach((raw, i) => {
       const param = resolve(document, raw, child(at, i));
       if (!param || typeof param.node.name !== "string") return;
-      const where = String(param.node.in);
-      out.set(`${where} ${where === "header" ? param.node.name.toLowerCase() : param.node.name}`, param);
+      const location = String(param.node.in);
+      out.set(`${location} ${location === "header" ? param.node.name.toLowerCase() : param.node.name}`, param);
     });
   }
   return out;
@@ -120,12 +158,29 @@ function compareParameters(ctx: DiffContext, direction: Direction, base: Operati
     if (b && !h) out.push(makeChange("parameter-removed", b.pointer, `${name} removed`));
     else if (!b && h) {
       const required = h.node.required === true && direction === "request";
-      out.push(makeChange(required ? "parameter-added-required" : "parameter-added-optional", h.pointer, `${name} added as ${h.node.required === true ? "required" : "optional"}`));
+      out.push(
+        makeChange(
+          required ? "parameter-added-required" : "parameter-added-optional",
+          h.pointer,
+          `${name} added as ${h.node.required === true ? "required" : "optional"}`,
+        ),
+      );
     } else if (b && h) {
       out.push(...compareDocs(b.node, h.node, h.pointer, ["description", "example", "examples"]));
-      if (direction === "request" && b.node.required !== true && h.node.required === true) out.push(makeChange("parameter-made-required", h.pointer, `${name} made required`));
-      if (direction === "request" && b.node.required === true && h.node.required !== true) out.push(makeChange("parameter-made-optional", h.pointer, `${name} made optional`));
-      out.push(...compareSchema(ctx, direction, b.node.schema, child(b.pointer, "schema"), h.node.schema, child(h.pointer, "schema")));
+      if (direction === "request" && b.node.required !== true && h.node.required === true)
+        out.push(makeChange("parameter-made-required", h.pointer, `${name} made required`));
+      if (direction === "request" && b.node.required === true && h.node.required !== true)
+        out.push(makeChange("parameter-made-optional", h.pointer, `${name} made optional`));
+      out.push(
+        ...compareSchema(
+          ctx,
+          direction,
+          b.node.schema,
+          child(b.pointer, "schema"),
+          h.node.schema,
+          child(h.pointer, "schema"),
+        ),
+      );
     }
   }
   return out;
@@ -139,13 +194,21 @@ function compareRequestBody(ctx: DiffContext, direction: Direction, base: Operat
     if (b && !h) return [makeChange("request-body-removed", b.pointer, `request body of ${label} removed`)];
     if (!b && h) {
       const required = h.node.required === true;
-      return [makeChange(required ? "request-body-added-required" : "request-body-added-optional", h.pointer, `request body of ${label} added as ${required ? "required" : "optional"}`)];
+      return [
+        makeChange(
+          required ? "request-body-added-required" : "request-body-added-optional",
+          h.pointer,
+          `request body of ${label} added as ${required ? "required" : "optional"}`,
+        ),
+      ];
     }
   }
   if (!b || !h) return [];
   const out = compareDocs(b.node, h.node, h.pointer, ["description"]);
-  if (direction === "request" && b.node.required !== true && h.node.required === true) out.push(makeChange("request-body-made-required", h.pointer, `request body of ${label} made required`));
-  if (direction === "request" && b.node.required === true && h.node.required !== true) out.push(makeChange("request-body-made-optional", h.pointer, `request body of ${label} made optional`));
+  if (direction === "request" && b.node.required !== true && h.node.required === true)
+    out.push(makeChange("request-body-made-required", h.pointer, `request body of ${label} made required`));
+  if (direction === "request" && b.node.required === true && h.node.required !== true)
+    out.push(makeChange("request-body-made-optional", h.pointer, `request body of ${label} made optional`));
   out.push(...compareContent(ctx, direction, b, h, label));
   return out;
 }
@@ -157,11 +220,24 @@ function compareContent(ctx: DiffContext, direction: Direction, b: Located, h: L
   for (const type of new Set([...Object.keys(before), ...Object.keys(after)])) {
     const bAt = child(b.pointer, "content", type);
     const hAt = child(h.pointer, "content", type);
-    if (!(type in after)) out.push(makeChange(`${direction}-media-type-removed`, bAt, `${direction} media type ${type} of ${label} removed`));
-    else if (!(type in before)) out.push(makeChange(`${direction}-media-type-added`, hAt, `${direction} media type ${type} of ${label} added`));
+    if (!(type in after))
+      out.push(
+        makeChange(`${direction}-media-type-removed`, bAt, `${direction} media type ${type} of ${label} removed`),
+      );
+    else if (!(type in before))
+      out.push(makeChange(`${direction}-media-type-added`, hAt, `${direction} media type ${type} of ${label} added`));
     else if (isObject(before[type]) && isObject(after[type])) {
       out.push(...compareDocs(before[type], after[type], hAt, ["example", "examples"]));
-      out.push(...compareSchema(ctx, direction, before[type].schema, child(bAt, "schema"), after[type].schema, child(hAt, "schema")));
+      out.push(
+        ...compareSchema(
+          ctx,
+          direction,
+          before[type].schema,
+          child(bAt, "schema"),
+          after[type].schema,
+          child(hAt, "schema"),
+        ),
+      );
     }
   }
   return out;
@@ -178,7 +254,13 @@ function compareResponses(ctx: DiffContext, base: OperationRef, head: OperationR
     if (b && !h) out.push(makeChange("response-status-removed", b.pointer, `response ${status} of ${label} removed`));
     else if (!b && h) {
       const success = /^2/.test(status);
-      out.push(makeChange(success ? "response-success-status-added" : "response-status-added", h.pointer, `response ${status} of ${label} added`));
+      out.push(
+        makeChange(
+          success ? "response-success-status-added" : "response-status-added",
+          h.pointer,
+          `response ${status} of ${label} added`,
+        ),
+      );
     } else if (b && h) {
       out.push(...compareDocs(b.node, h.node, h.pointer, ["description"]));
       out.push(...compareContent(ctx, "response", b, h, label));

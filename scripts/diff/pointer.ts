@@ -45,6 +45,12 @@ export function resolve(document: Json, node: unknown, pointer: string): Located
 /** Stable JSON (sorted keys) for comparing values that may differ only in key order. */
 export function stableJson(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) =>
-    isObject(v) ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, v[k]])) : v,
+    isObject(v)
+      ? Object.fromEntries(
+          Object.keys(v)
+            .sort()
+            .map((k) => [k, v[k]]),
+        )
+      : v,
   );
 }

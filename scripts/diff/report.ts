@@ -7,7 +7,16 @@ export function buildReport(base: string, head: string, changes: Change[], curre
   for (const change of changes) counts[change.severity]++;
   const bump = suggestBump(changes);
   const applied = appliedBump(bump, currentVersion);
-  return { base, head, changes, counts, bump, appliedBump: applied, currentVersion, nextVersion: nextVersion(currentVersion, applied) };
+  return {
+    base,
+    head,
+    changes,
+    counts,
+    bump,
+    appliedBump: applied,
+    currentVersion,
+    nextVersion: nextVersion(currentVersion, applied),
+  };
 }
 
 export const FAIL_ON = ["breaking", "warning", "never"] as const;

@@ -66,7 +66,9 @@ export const RULES = {
   "response-property-made-required": addition("an optional response property became required"),
   "response-enum-value-added": warning("a response enum value was added (breaks exhaustive switches)"),
   "response-enum-value-removed": addition("a response enum value is no longer sent"),
-  "response-type-widened": breaking("a response type got wider (the user may receive values their code does not expect)"),
+  "response-type-widened": breaking(
+    "a response type got wider (the user may receive values their code does not expect)",
+  ),
   "response-type-narrowed": addition("a response type or constraint got narrower"),
   "response-constraint-loosened": warning("a response constraint got looser (same TypeScript type, wider values)"),
   "type-changed": breaking("a type changed to an unrelated one"),
@@ -83,7 +85,11 @@ export const RULES = {
   "security-changed": breaking("an operation's security requirements changed"),
   "security-scheme-changed": breaking("a security scheme was removed or changed"),
 
-  "docs-changed": { severity: "non-breaking", impact: "docs", summary: "a description, summary, title or example changed" },
+  "docs-changed": {
+    severity: "non-breaking",
+    impact: "docs",
+    summary: "a description, summary, title or example changed",
+  },
   "unclassified-change": warning("a difference no rule covers: review it by hand"),
 } as const satisfies Record<string, RuleSpec>;
 

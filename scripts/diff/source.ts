@@ -1,8 +1,8 @@
 // Loads one version of the spec, from a file or from a git ref, and bundles it with the pipeline's own stages.
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join, relative, resolve, sep, posix } from "node:path";
+import { basename, dirname, join, relative, resolve, sep, posix } from "node:path";
 import { bundleSpec } from "../pipeline/bundle.js";
 import { PipelineError } from "../pipeline/errors.js";
 import { loadSpec } from "../pipeline/load.js";
@@ -32,10 +32,13 @@ async function bundleFile(file: string): Promise<Json> {
 }
 
 /** Repo-relative path (posix) of the spec whose history a git ref is read from. */
-export function specPathInRepo(specFile: string, cwd = process.cwd()): { top: string; path: string } | undefined {
-  const top = tryGit(["rev-parse", "--show-toplevel"], cwd);
+export function specPathInRepo(specFile: string): { top: string; path: string } | undefined {
+  const file = resolve(specFile);
+  const folder = existsSync(file) && statSync(file).isDirectory() ? file : dirname(file);
+  const top = existsSync(folder) ? tryGit(["rev-parse", "--show-toplevel"], folder) : undefined;
   if (!top) return undefined;
-  const rel = relative(top, resolve(cwd, specFile));
+  // git prints the real path; compare like with like where the temp folder is a symlink (macOS /var).
+  const rel = relative(top, join(realpathSync(folder), folder === file ? "" : basename(file)));
   if (rel.startsWith("..")) return undefined;
   return { top, path: rel.split(sep).join(posix.sep) };
 }
@@ -43,7 +46,10 @@ export function specPathInRepo(specFile: string, cwd = process.cwd()): { top: st
 /** Writes the spec's folder as it was at `ref` into `dir` (a multi-file spec needs all of its files). */
 function materialise(top: string, ref: string, specPath: string, dir: string): void {
   const folder = posix.dirname(specPath);
-  const listing = git(["ls-tree", "-r", "--name-only", ref, "--", folder === "." ? "." : folder], top).toString("utf8").split("\n").filter(Boolean);
+  const listing = git(["ls-tree", "-r", "--name-only", ref, "--", folder === "." ? "." : folder], top)
+    .toString("utf8")
+    .split("\n")
+    .filter(Boolean);
   if (!listing.includes(specPath)) throw new PipelineError(`${specPath} does not exist at ${ref}`);
   for (const file of listing) {
     const target = join(dir, ...file.split(posix.sep));
@@ -55,9 +61,15 @@ function materialise(top: string, ref: string, specPath: string, dir: string): v
 /** Names files of the temporary copy as `ref:path`, so messages point at the version the user asked for. */
 function relabel(error: PipelineError, dir: string, ref: string): PipelineError {
   const file = error.location?.file;
-  const shown = file && resolve(file).startsWith(dir) ? `${ref}:${relative(dir, resolve(file)).split(sep).join(posix.sep)}` : file;
+  const shown =
+    file && resolve(file).startsWith(dir) ? `${ref}:${relative(dir, resolve(file)).split(sep).join(posix.sep)}` : file;
   const details = error.details.map((d) => d.split(dir + sep).join(`${ref}:`));
-  return new PipelineError(error.message, error.location ? { ...error.location, file: shown } : undefined, error.exitCode, details);
+  return new PipelineError(
+    error.message,
+    error.location ? { ...error.location, file: shown } : undefined,
+    error.exitCode,
+    details,
+  );
 }
 
 /**
@@ -69,7 +81,8 @@ export async function loadVersion(source: string, specPath: string, role: string
     if (existsSync(source) && statSync(source).isFile()) return { label: source, document: await bundleFile(source) };
     return await loadFromGit(source, specPath);
   } catch (error) {
-    if (error instanceof PipelineError) throw new PipelineError(`${role}: ${error.message}`, error.location, 1, error.details);
+    if (error instanceof PipelineError)
+      throw new PipelineError(`${role}: ${error.message}`, error.location, 1, error.details);
     throw error;
   }
 }
@@ -81,7 +94,9 @@ async function loadFromGit(source: string, specPath: string): Promise<SpecVersio
   const repo = specPathInRepo(split ? "." : specPath) ?? specPathInRepo(DEFAULT_SPEC);
   if (!repo) throw new PipelineError(`"${source}" is not a file, and this is not a git repository to read a ref from`);
   if (!tryGit(["rev-parse", "--verify", "--quiet", `${ref}^{commit}`], repo.top)) {
-    throw new PipelineError(`"${source}" is neither a spec file nor a git ref (for a remote branch, fetch it first: git fetch origin)`);
+    throw new PipelineError(
+      `"${source}" is neither a spec file nor a git ref (for a remote branch, fetch it first: git fetch origin)`,
+    );
   }
   const path = split ? split[2].replace(/^\.\//, "") : repo.path;
   const dir = mkdtempSync(join(tmpdir(), "flora-diff-"));

@@ -1,11 +1,32 @@
 // The safety net: differences between the documents that no rule reported, so none passes silently.
-import { makeChange } from "./context.js";
-import { DOC_KEYS } from "./context.js";
+import { DOC_KEYS, makeChange } from "./context.js";
 import { child, isObject, ROOT, stableJson } from "./pointer.js";
 import type { Change } from "./types.js";
 
 // Objects whose keys are names chosen by the author (a property called `description` is not documentation).
-const NAME_MAPS = new Set(["properties", "patternProperties", "$defs", "definitions", "paths", "webhooks", "responses", "content", "headers", "encoding", "variables", "callbacks", "links", "schemas", "parameters", "requestBodies", "securitySchemes", "pathItems", "examples", "components", "mapping"]);
+const NAME_MAPS = new Set([
+  "properties",
+  "patternProperties",
+  "$defs",
+  "definitions",
+  "paths",
+  "webhooks",
+  "responses",
+  "content",
+  "headers",
+  "encoding",
+  "variables",
+  "callbacks",
+  "links",
+  "schemas",
+  "parameters",
+  "requestBodies",
+  "securitySchemes",
+  "pathItems",
+  "examples",
+  "components",
+  "mapping",
+]);
 // Arrays whose order carries no meaning.
 const SETS = new Set(["required", "enum", "type", "tags"]);
 // Top-level members that only describe the API (info.version is the release's own number).
@@ -20,7 +41,11 @@ function decode(segment: string): string {
 export function isDocumentation(pointer: string): boolean {
   const segments = pointer.split("/").slice(1).map(decode);
   if (DESCRIPTIVE_ROOT.has(segments[0]) || (segments[0] === "components" && segments[1] === "examples")) return true;
-  return segments.some((s, i) => (DOC_KEYS as readonly string[]).includes(s) && !(i > 0 && NAME_MAPS.has(segments[i - 1]) && segments[i - 1] !== "examples"));
+  return segments.some(
+    (s, i) =>
+      (DOC_KEYS as readonly string[]).includes(s) &&
+      !(i > 0 && NAME_MAPS.has(segments[i - 1]) && segments[i - 1] !== "examples"),
+  );
 }
 
 /** Pointers of the smallest differing nodes (arrays that differ in length count as one node). */
@@ -34,7 +59,8 @@ export function differingPointers(base: unknown, head: unknown, pointer = ROOT, 
   } else if (Array.isArray(base) && Array.isArray(head) && base.length === head.length) {
     base.forEach((item, i) => differingPointers(item, head[i], child(pointer, i), out));
   } else if (isObject(base) && isObject(head)) {
-    for (const key of new Set([...Object.keys(base), ...Object.keys(head)])) differingPointers(base[key], head[key], child(pointer, key), out);
+    for (const key of new Set([...Object.keys(base), ...Object.keys(head)]))
+      differingPointers(base[key], head[key], child(pointer, key), out);
   } else out.push(pointer);
   return out;
 }
@@ -47,11 +73,18 @@ function parent(pointer: string): string {
 function covered(diff: string, explained: string[]): boolean {
   const up = parent(diff);
   const besideOk = up.split("/").length >= 3;
-  return explained.some((c) => diff === c || diff.startsWith(`${c}/`) || c.startsWith(`${diff}/`) || (besideOk && c.startsWith(`${up}/`)));
+  return explained.some(
+    (c) => diff === c || diff.startsWith(`${c}/`) || c.startsWith(`${diff}/`) || (besideOk && c.startsWith(`${up}/`)),
+  );
 }
 
 /** One `unclassified-change` per non-documentation difference that the reported changes do not explain. */
-export function unclassifiedChanges(base: unknown, head: unknown, reported: Change[], alsoExplained: string[] = []): Change[] {
+export function unclassifiedChanges(
+  base: unknown,
+  head: unknown,
+  reported: Change[],
+  alsoExplained: string[] = [],
+): Change[] {
   const structural = [...reported.filter((c) => c.rule !== "docs-changed").map((c) => c.pointer), ...alsoExplained];
   return differingPointers(base, head)
     .filter((p) => !isDocumentation(p) && !covered(p, structural))

@@ -18,10 +18,18 @@ const STRUCTURAL_RULES = { struct: "error", "no-unresolved-refs": "error" } as c
 // Validating every example with AJV is ~80% of minimal lint time on DigitalOcean, and examples never change generated code.
 const SKIPPED_IN_MINIMAL = { "no-invalid-media-type-examples": "off" } as const;
 
-export async function lintConfigFor(mode: LintMode): Promise<Config> {
+// Built-in rulesets are built once per process (building one costs more than linting a small spec);
+// redocly.yaml is read on every run, so a long-running process sees edits to it.
+const builtInConfigs = new Map<Exclude<LintMode, "project">, Promise<Config>>();
+
+export function lintConfigFor(mode: LintMode): Promise<Config> {
   if (mode === "project") return loadConfig({ configPath: PROJECT_CONFIG });
-  if (mode === "minimal") return createConfig({ extends: ["minimal"], rules: { ...STRUCTURAL_RULES, ...SKIPPED_IN_MINIMAL } });
-  return createConfig({ rules: STRUCTURAL_RULES });
+  let config = builtInConfigs.get(mode);
+  if (!config) {
+    config = mode === "minimal" ? createConfig({ extends: ["minimal"], rules: { ...STRUCTURAL_RULES, ...SKIPPED_IN_MINIMAL } }) : createConfig({ rules: STRUCTURAL_RULES });
+    builtInConfigs.set(mode, config);
+  }
+  return config;
 }
 
 export interface LintReport {
@@ -65,7 +73,9 @@ export function formatProblem(problem: NormalizedProblem): string {
     }
   }
   const label = problem.severity === "error" ? "error" : "warning";
-  return `${position} ${label} ${problem.ruleId} ${problem.message}`.trim();
+  // Assertion messages list their problems on `- ` lines; one problem stays one line.
+  const message = problem.message.split("\n").map((line) => line.trim().replace(/^- /, "")).filter(Boolean).join("; ").replace(/:; /g, ": ");
+  return `${position} ${label} ${problem.ruleId} ${message}`.trim();
 }
 
 // Real specs carry keys their version does not define (3.0's `nullable` in a 3.1 file, vendor typos) and
@@ -80,7 +90,7 @@ const VALIDATION_ONLY_KEYWORDS = new Set([
 
 function tolerateUnknownKeys(problem: NormalizedProblem, mode: LintMode): NormalizedProblem {
   if (mode === "project" || problem.ruleId !== "struct" || problem.severity !== "error") return problem;
-  const key = problem.location[0]?.pointer.split("/").pop() ?? "";
+  const key = problem.location[0]?.pointer?.split("/").pop() ?? "";
   const harmless = /is not expected here/.test(problem.message) || VALIDATION_ONLY_KEYWORDS.has(key.replace(/~1/g, "/").replace(/~0/g, "~"));
   return harmless ? { ...problem, severity: "warn" } : problem;
 }

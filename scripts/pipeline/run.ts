@@ -1,14 +1,13 @@
 // The pipeline: load → lint → bundle → types → model → emit → format → write, in one process.
 import { relative, resolve, dirname, sep, posix } from "node:path";
 import { fileURLToPath } from "node:url";
-import { bundleSpec } from "./bundle.js";
-import { emitWrappers } from "./emit/index.js";
+import { bundleSpec, type OpenAPIDocument } from "./bundle.js";
 import { PipelineError } from "./errors.js";
-import { formatFiles } from "./format.js";
 import { assertLintClean, lintSpec, type LintMode } from "./lint.js";
 import { displayPath, loadSpec } from "./load.js";
-import { buildModel } from "./model/index.js";
+import { buildModel, type ApiModel } from "./model/index.js";
 import { generateTypes } from "./types.js";
+import { renderWrappers, startRenderer } from "./render.js";
 import { planWrite, writeOutput, type WritePlan } from "./write.js";
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
@@ -31,6 +30,10 @@ export interface PipelineResult {
   plan: WritePlan;
   files: Map<string, string>;
   operations: number;
+  /** What the emitters read, for callers that want to reach a generated method by name. */
+  model: ApiModel;
+  /** The bundled document the model was read from. */
+  document: OpenAPIDocument;
   /** The lint report's lines (warnings under minimal/off). */
   lintLines: string[];
 }
@@ -67,6 +70,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
     return value;
   };
   const outDir = resolve(options.out);
+  startRenderer();
   const spec = await stage("load", () => loadSpec(options.spec), (s) => `OpenAPI ${s.version}`);
   try {
     const report = await stage("lint", () => lintSpec(spec, options.lint), (r) => `${options.lint}: ${r.errors} error(s), ${r.warnings} warning(s)`);
@@ -75,9 +79,15 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
     const schema = await stage("types", () => generateTypes(document), (t) => `${Math.round(t.length / 1024)} kB`);
     const model = await stage("model", () => buildModel(document), (m) => `${m.operations.length} operation(s), ${m.schemas.length} schema(s)`);
     const ctx = { runtimeImport: options.runtimeImport ?? defaultRuntimeImport(outDir), specLabel: specLabel(spec.file) };
-    const emitted = await stage("emit", () => emitWrappers(model, ctx), (f) => `${f.size} file(s)`);
-    const formatted = await stage("format", () => formatFiles(emitted));
-    const files = new Map([["schema.d.ts", schema], ...formatted]);
+    const started = performance.now();
+    const rendered = await renderWrappers(model, ctx).catch((error: unknown) => {
+      throw asPipelineError("emit", error);
+    });
+    // The worker reports emit and format; the rest of the wait was the worker still loading ts-morph and prettier.
+    const waited = performance.now() - started - rendered.emitMs - rendered.formatMs;
+    options.onStage?.("emit", rendered.emitMs, `${rendered.files.size} file(s)${waited > 1 ? `, after ${waited.toFixed(0)} ms waiting for the worker to load` : ""}`);
+    options.onStage?.("format", rendered.formatMs);
+    const files = new Map([["schema.d.ts", schema], ...rendered.files]);
     const plan = await stage(
       options.check ? "check" : "write",
       () => {
@@ -87,7 +97,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
       },
       (p) => `${p.changed.length} changed, ${p.unchanged.length} unchanged, ${p.stale.length} removed`,
     );
-    return { plan, files, operations: model.operations.length, lintLines: report.lines };
+    return { plan, files, operations: model.operations.length, model, document, lintLines: report.lines };
   } catch (error) {
     // Stages after load know JSON pointers, not files: name the spec file.
     if (error instanceof PipelineError && !error.location?.file) {

@@ -100,7 +100,9 @@ export class APIError extends FloraError {
     const envelope = readErrorEnvelope(body);
     const requestId = headers["request-id"];
     const detail = envelope.message ?? (body === undefined ? "(no body)" : JSON.stringify(body).slice(0, 200));
-    super(`${status}${envelope.code ? ` ${envelope.code}` : ""}: ${detail}${requestId ? ` (request-id ${requestId})` : ""}`);
+    super(
+      `${status}${envelope.code ? ` ${envelope.code}` : ""}: ${detail}${requestId ? ` (request-id ${requestId})` : ""}`,
+    );
     this.status = status;
     this.code = envelope.code;
     this.fields = envelope.fields;
@@ -112,7 +114,8 @@ export class APIError extends FloraError {
   /** Picks the subclass from the status and, for idempotency rejections, the error code. */
   static generate(status: number, body: unknown, headers: Record<string, string>): APIError {
     const code = readErrorEnvelope(body).code;
-    if (code === "idempotency_duplicate" || code === "idempotency_conflict") return new IdempotencyError(status, body, headers);
+    if (code === "idempotency_duplicate" || code === "idempotency_conflict")
+      return new IdempotencyError(status, body, headers);
     const ErrorClass = errorClassForStatus(status);
     return new ErrorClass(status, body, headers);
   }

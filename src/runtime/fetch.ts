@@ -6,7 +6,8 @@ import type { Logger } from "./log.js";
 import { retryDelayMs, shouldRetry } from "./retry.js";
 import type { Sleep } from "./sleep.js";
 
-export type FetchLike = (input: Request) => Promise<Response>;
+/** The standard fetch signature; `globalThis.fetch` fits. */
+export type FetchLike = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
 
 export interface AttemptPolicy {
   fetch: FetchLike;
@@ -18,6 +19,8 @@ export interface AttemptPolicy {
   signal?: AbortSignal;
   /** False for a POST/PATCH without an idempotency key: re-sending it could act twice. */
   retrySafe: boolean;
+  /** The serialized body, re-sent as is by every attempt; read from the request when absent. */
+  body?: BodyInit;
   sleep: Sleep;
   random?: () => number;
   logger: Logger;
@@ -25,63 +28,124 @@ export interface AttemptPolicy {
 
 type AttemptOutcome = { response: Response } | { failure: APIConnectionError };
 
-export function createRetryingFetch(policy: AttemptPolicy): FetchLike {
+/** A 2xx body read inside its attempt; for a JSON content type, also its parsed value. */
+export interface BufferedBody {
+  bytes: ArrayBuffer;
+  text?: string;
+  json?: { value: unknown } | "malformed";
+}
+
+/** Bodies of 2xx responses already read inside their attempt; the Response itself is then spent. */
+const bufferedBodies = new WeakMap<Response, BufferedBody>();
+
+/** The body of a successful response that the retrying fetch already read, if it did. */
+export function bufferedBody(response: Response): BufferedBody | undefined {
+  return bufferedBodies.get(response);
+}
+
+export function createRetryingFetch(policy: AttemptPolicy): (request: Request) => Promise<Response> {
   return async (request) => {
-    const body = request.body === null ? undefined : await request.arrayBuffer();
+    const body = policy.body ?? (request.body === null ? undefined : await request.arrayBuffer());
+    const init = attemptInit(request, body);
     const attempts = (policy.retrySafe ? Math.max(0, policy.maxRetries) : 0) + 1;
     for (let attempt = 1; ; attempt++) {
       policy.logger.debug(`${request.method} ${request.url} (attempt ${attempt} of ${attempts})`);
-      const outcome = await attemptOnce(request, body, policy);
+      const outcome = await attemptOnce(request.url, init, policy);
       const isLast = attempt >= attempts;
       if ("failure" in outcome) {
         if (isLast) throw outcome.failure;
-      } else if (isLast || !shouldRetry(outcome.response)) {
+      } else if (isLast || !(shouldRetry(outcome.response) || isMalformedJson(outcome.response))) {
         return outcome.response;
       }
       const headers = "response" in outcome ? outcome.response.headers : undefined;
       const delay = retryDelayMs(attempt - 1, headers, policy.random);
-      const reason = "response" in outcome ? `status ${outcome.response.status}` : outcome.failure.message;
+      const reason = "failure" in outcome ? outcome.failure.message : describeRetriedResponse(outcome.response);
       policy.logger.info(`retrying ${request.method} ${request.url} in ${delay} ms after ${reason}`);
       await policy.sleep(delay, policy.signal);
     }
   };
 }
 
-async function attemptOnce(request: Request, body: ArrayBuffer | undefined, policy: AttemptPolicy): Promise<AttemptOutcome> {
-  if (policy.signal?.aborted) throw new APIUserAbortError(undefined, { cause: policy.signal.reason });
-  const timeout = new AbortController();
-  const timer = setTimeout(() => timeout.abort(), policy.timeoutMs);
-  const signal = policy.signal ? AbortSignal.any([policy.signal, timeout.signal]) : timeout.signal;
+function attemptInit(request: Request, body: BodyInit | undefined): RequestInit {
+  let headers = request.headers;
+  if (body instanceof FormData) {
+    // each send encodes the form with a fresh boundary, which fetch writes into Content-Type itself
+    headers = new Headers(headers);
+    headers.delete("content-type");
+  }
+  return { method: request.method, headers, body, redirect: request.redirect };
+}
+
+async function attemptOnce(url: string, init: RequestInit, policy: AttemptPolicy): Promise<AttemptOutcome> {
+  const caller = policy.signal;
+  if (caller?.aborted) throw new APIUserAbortError(undefined, { cause: caller.reason });
+  // Linked by hand: AbortSignal.any costs far more than a listener on the hot path.
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), policy.timeoutMs);
+  const onCallerAbort = () => controller.abort(caller?.reason);
+  caller?.addEventListener("abort", onCallerAbort, { once: true });
+  let streaming = false;
   const fetchImpl = policy.fetch;
   try {
-    const attemptRequest = new Request(request.url, {
-      method: request.method,
-      headers: request.headers,
-      body,
-      redirect: request.redirect,
-      signal,
-    });
-    return { response: await bufferUnlessStreaming(await fetchImpl(attemptRequest)) };
+    const response = await fetchImpl(url, { ...init, signal: controller.signal });
+    streaming = isEventStream(response);
+    return { response: streaming ? response : await readWhole(response) };
   } catch (error) {
-    if (policy.signal?.aborted) throw new APIUserAbortError(undefined, { cause: policy.signal.reason });
-    if (timeout.signal.aborted) return { failure: new APITimeoutError(`Request timed out after ${policy.timeoutMs} ms.`) };
+    if (caller?.aborted) throw new APIUserAbortError(undefined, { cause: caller.reason });
+    if (controller.signal.aborted)
+      return { failure: new APITimeoutError(`Request timed out after ${policy.timeoutMs} ms.`) };
     return { failure: new APIConnectionError(`Connection error: ${describeNetworkError(error)}`, { cause: error }) };
   } finally {
     clearTimeout(timer);
+    // an event stream stays linked so the caller's abort still ends it
+    if (!streaming) caller?.removeEventListener("abort", onCallerAbort);
   }
+}
+
+function isEventStream(response: Response): boolean {
+  return response.headers.get("content-type")?.includes("text/event-stream") ?? false;
 }
 
 const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
 
 /**
- * Reads the whole body inside the attempt, so a connection cut mid-body is a retryable failure
- * rather than an error after the call "succeeded". Event streams pass through untouched.
+ * Reads the whole body inside the attempt, so a connection cut mid-body (or a 2xx JSON body cut
+ * short) is a retryable failure rather than an error after the call "succeeded". A 2xx keeps its
+ * (now spent) Response and its body goes to `bufferedBody`; an error response is rebuilt, since
+ * openapi-fetch reads it again.
  */
-async function bufferUnlessStreaming(response: Response): Promise<Response> {
-  if (response.headers.get("content-type")?.includes("text/event-stream")) return response;
+async function readWhole(response: Response): Promise<Response> {
   const bytes = await response.arrayBuffer();
+  if (response.ok) {
+    const body: BufferedBody = { bytes };
+    if (response.headers.get("content-type")?.includes("json")) {
+      body.text = utf8.decode(bytes);
+      body.json = parseJson(body.text);
+    }
+    bufferedBodies.set(response, body);
+    return response;
+  }
   const init = { status: response.status, statusText: response.statusText, headers: response.headers };
   return new Response(NULL_BODY_STATUSES.has(response.status) ? null : bytes, init);
+}
+
+const utf8 = new TextDecoder();
+
+function parseJson(text: string): BufferedBody["json"] {
+  if (text.trim() === "") return { value: undefined };
+  try {
+    return { value: JSON.parse(text) };
+  } catch {
+    return "malformed";
+  }
+}
+
+function isMalformedJson(response: Response): boolean {
+  return bufferedBodies.get(response)?.json === "malformed";
+}
+
+function describeRetriedResponse(response: Response): string {
+  return isMalformedJson(response) ? `a malformed JSON body (status ${response.status})` : `status ${response.status}`;
 }
 
 function describeNetworkError(error: unknown): string {

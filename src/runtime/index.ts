@@ -1,8 +1,18 @@
 // The runtime entry that generated code imports (one specifier for every generated API).
 export type * from "./types.js";
 export * from "./errors.js";
-export { createRuntime, resolveIdempotencyKey, checkBaseUrl, isLoopbackHost, headersToRecord, serializeBody, type Runtime, type RuntimeOptions, type SentResponse } from "./client.js";
-export { createRetryingFetch, type AttemptPolicy, type FetchLike } from "./fetch.js";
+export {
+  createRuntime,
+  resolveIdempotencyKey,
+  checkBaseUrl,
+  isLoopbackHost,
+  headersToRecord,
+  serializeBody,
+  type Runtime,
+  type RuntimeOptions,
+  type SentResponse,
+} from "./client.js";
+export { bufferedBody, createRetryingFetch, type AttemptPolicy, type BufferedBody, type FetchLike } from "./fetch.js";
 export { shouldRetry, retryAfterMs, retryDelayMs, MAX_RETRY_AFTER_MS } from "./retry.js";
 export { createLogger, isLogLevel, redactSecrets, type Logger, type LogLevel } from "./log.js";
 export { sleep, type Sleep } from "./sleep.js";

@@ -31,7 +31,12 @@ export function retryAfterMs(headers: Headers | undefined, now = Date.now()): nu
  * Delay before retry number `retry` (0 for the first retry): the server's Retry-After when given,
  * else 0.5 s doubling to an 8 s cap, minus up to 25% jitter so clients do not retry in lockstep.
  */
-export function retryDelayMs(retry: number, headers?: Headers, random: () => number = Math.random, now = Date.now()): number {
+export function retryDelayMs(
+  retry: number,
+  headers?: Headers,
+  random: () => number = Math.random,
+  now = Date.now(),
+): number {
   const requested = retryAfterMs(headers, now);
   if (requested !== undefined) return requested;
   const backoff = Math.min(INITIAL_DELAY_MS * 2 ** retry, MAX_BACKOFF_MS);

@@ -12,7 +12,14 @@ const execFileAsync = promisify(execFile);
 const npm = process.platform === "win32" ? "npm.cmd" : "npm";
 /** Written last by scripts/build.ts, so its age is the build's. */
 const buildStamp = join(repoRoot, "dist/cjs/package.json");
-const buildInputs = ["src", "generated", "scripts/build.ts", "tsconfig.json", "tsconfig.build.json", "tsconfig.build.cjs.json"];
+const buildInputs = [
+  "src",
+  "generated",
+  "scripts/build.ts",
+  "tsconfig.json",
+  "tsconfig.build.json",
+  "tsconfig.build.cjs.json",
+];
 const buildLock = join(repoRoot, ".tmp/build.lock");
 
 export interface CommandResult {
@@ -22,13 +29,26 @@ export interface CommandResult {
 }
 
 /** Runs a command to completion; a non-zero exit is a result, not a throw. */
-export async function run(file: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promise<CommandResult> {
+export async function run(
+  file: string,
+  args: string[],
+  cwd: string,
+  env: NodeJS.ProcessEnv = {},
+): Promise<CommandResult> {
   try {
-    const { stdout, stderr } = await execFileAsync(file, args, { cwd, env: { ...process.env, ...env }, maxBuffer: 64 * 1024 * 1024 });
+    const { stdout, stderr } = await execFileAsync(file, args, {
+      cwd,
+      env: { ...process.env, ...env },
+      maxBuffer: 64 * 1024 * 1024,
+    });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const failed = error as { code?: number | string; stdout?: string; stderr?: string; message: string };
-    return { code: typeof failed.code === "number" ? failed.code : 1, stdout: failed.stdout ?? "", stderr: failed.stderr ?? failed.message };
+    return {
+      code: typeof failed.code === "number" ? failed.code : 1,
+      stdout: failed.stdout ?? "",
+      stderr: failed.stderr ?? failed.message,
+    };
   }
 }
 
@@ -41,7 +61,10 @@ async function newestMtime(path: string): Promise<number> {
 }
 
 async function distIsFresh(): Promise<boolean> {
-  const built = await stat(buildStamp).then((info) => info.mtimeMs, () => 0);
+  const built = await stat(buildStamp).then(
+    (info) => info.mtimeMs,
+    () => 0,
+  );
   const sources = await Promise.all(buildInputs.map((input) => newestMtime(join(repoRoot, input))));
   return built > Math.max(...sources);
 }
@@ -51,7 +74,10 @@ export async function ensureBuilt(): Promise<void> {
   await mkdir(join(repoRoot, ".tmp"), { recursive: true });
   for (let attempt = 0; attempt < 600; attempt++) {
     if (await distIsFresh()) return;
-    const locked = await mkdir(buildLock).then(() => true, () => false);
+    const locked = await mkdir(buildLock).then(
+      () => true,
+      () => false,
+    );
     if (locked) {
       try {
         if (await distIsFresh()) return;
@@ -77,14 +103,19 @@ export interface PackedProject {
 }
 
 /** Builds, packs, and installs the tarball into a fresh project with typescript and @types/node linked from the repo. */
-export async function installPackedPackage(consumerPackageJson: Record<string, unknown> = { type: "module" }): Promise<PackedProject> {
+export async function installPackedPackage(
+  consumerPackageJson: Record<string, unknown> = { type: "module" },
+): Promise<PackedProject> {
   await ensureBuilt();
   const dir = await mkdtemp(join(tmpdir(), "flora-sdk-consumer-"));
   const packed = await run(npm, ["pack", "--json", "--pack-destination", dir], repoRoot);
   if (packed.code !== 0) throw new Error(`npm pack failed:\n${packed.stderr}`);
   const [info] = JSON.parse(packed.stdout) as Array<{ filename: string; files: Array<{ path: string }> }>;
   const tarball = join(dir, info.filename);
-  await writeFile(join(dir, "package.json"), JSON.stringify({ name: "flora-sdk-consumer", private: true, ...consumerPackageJson }, null, 2));
+  await writeFile(
+    join(dir, "package.json"),
+    JSON.stringify({ name: "flora-sdk-consumer", private: true, ...consumerPackageJson }, null, 2),
+  );
   const flags = ["--no-audit", "--no-fund", "--no-package-lock"];
   // The registry is only a fallback: `npm ci` has already put openapi-fetch in the local cache.
   let installed = await run(npm, ["install", ...flags, "--offline", tarball], dir);
@@ -112,11 +143,19 @@ export interface Diagnostic {
 /** tsc's `file(line,col): error TSxxxx: message` lines (first line of each message). */
 export function parseDiagnostics(output: string): Diagnostic[] {
   const pattern = /^(.+?)\((\d+),\d+\): error (TS\d+): (.*)$/gm;
-  return [...output.matchAll(pattern)].map((match) => ({ file: match[1], line: Number(match[2]), code: match[3], message: match[4] }));
+  return [...output.matchAll(pattern)].map((match) => ({
+    file: match[1],
+    line: Number(match[2]),
+    code: match[3],
+    message: match[4],
+  }));
 }
 
 /** Type-checks a project in `dir` with the repo's TypeScript. */
-export async function typeCheck(dir: string, project: string): Promise<{ code: number; output: string; diagnostics: Diagnostic[] }> {
+export async function typeCheck(
+  dir: string,
+  project: string,
+): Promise<{ code: number; output: string; diagnostics: Diagnostic[] }> {
   const result = await run(process.execPath, [tscBin, "-p", project, "--pretty", "false"], dir);
   const output = `${result.stdout}${result.stderr}`;
   return { code: result.code, output, diagnostics: parseDiagnostics(output) };

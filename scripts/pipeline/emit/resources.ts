@@ -27,7 +27,8 @@ function bodyType(op: OperationModel): string | undefined {
   if (!op.requestBody) return undefined;
   const { contentType } = op.requestBody;
   if (/^application\/octet-stream|^(image|audio|video)\//i.test(contentType)) return "BinaryBody";
-  return `NonNullable<${opType(op)}["requestBody"]>["content"]${index(contentType)}`;
+  const declared = `NonNullable<${opType(op)}["requestBody"]>["content"]${index(contentType)}`;
+  return /^multipart\//i.test(contentType) ? `MultipartBody<${declared}>` : declared;
 }
 
 function responseType(op: OperationModel): string {
@@ -89,7 +90,7 @@ function pathEntry(p: OperationModel["pathParams"][number]): string {
 
 function writeMethod(writer: CodeBlockWriter, op: OperationModel): void {
   const params = paramsType(op);
-  const args: string[] = op.pathParams.map((p) => `${p.identifier}: ${p.declared ? `${opType(op)}["parameters"]["path"]${index(p.name)}` : "string"}`);
+  const args: string[] = op.pathParams.map((p) => `${p.identifier}: ${p.specTyped ? `${opType(op)}["parameters"]["path"]${index(p.name)}` : "string"}`);
   const later = Boolean(params?.required);
   if (op.requestBody) args.push(op.requestBody.required || later ? `body: ${op.typeStem}Body${op.requestBody.required ? "" : " | undefined"}` : `body?: ${op.typeStem}Body`);
   if (params) args.push(params.required ? `params: ${op.typeStem}Params` : `params?: ${op.typeStem}Params`);
@@ -121,6 +122,7 @@ function writeNode(writer: CodeBlockWriter, node: ResourceNode): void {
 
 export function resourcesFile(model: ApiModel, ctx: EmitContext): SourceFileStructure {
   const needsBinary = model.operations.some((op) => bodyType(op) === "BinaryBody");
+  const needsMultipart = model.operations.some((op) => bodyType(op)?.startsWith("MultipartBody<"));
   return {
     kind: StructureKind.SourceFile,
     leadingTrivia: headerLine(ctx) + "\n",
@@ -129,6 +131,7 @@ export function resourcesFile(model: ApiModel, ctx: EmitContext): SourceFileStru
       { kind: StructureKind.ImportDeclaration, moduleSpecifier: "./operations.js", namedImports: ["operationDescriptors"] },
       { kind: StructureKind.ImportDeclaration, isTypeOnly: true, moduleSpecifier: "./schema.js", namedImports: ["paths"] },
       ...(needsBinary ? [{ kind: StructureKind.TypeAlias as const, isExported: true, name: "BinaryBody", docs: ["A raw request body."], type: "Blob | ArrayBuffer | Uint8Array | string" }] : []),
+      ...(needsMultipart ? [{ kind: StructureKind.TypeAlias as const, isExported: true, name: "MultipartBody", typeParameters: ["T"], docs: ["A multipart body: a string field (OpenAPI types `format: binary` as string) may also be a file."], type: "{ [K in keyof T]: T[K] extends string | undefined ? T[K] | Blob : T[K] }" }] : []),
       ...typeStatements(model),
       {
         kind: StructureKind.Function,

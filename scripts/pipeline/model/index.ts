@@ -14,7 +14,7 @@ export type * from "./types.js";
 // Suffixes of the per-operation types, so schema aliases can avoid them.
 export const OPERATION_TYPE_SUFFIXES = ["Body", "Params", "Response"] as const;
 // Names the emitters export beside the schema aliases (index.ts re-exports them all from one module).
-const FIXED_EXPORTS = ["Resources", "BinaryBody", "IdempotentOperation", "ServerDescriptor", "SecuritySchemeDescriptor", "paths", "components", "operations", "webhooks", "$defs"];
+const FIXED_EXPORTS = ["Resources", "BinaryBody", "MultipartBody", "IdempotentOperation", "ServerDescriptor", "SecuritySchemeDescriptor", "paths", "components", "operations", "webhooks", "$defs"];
 
 export function buildModel(document: OpenAPIDocument): ApiModel {
   const doc = document as Json;

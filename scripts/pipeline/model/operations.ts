@@ -45,6 +45,7 @@ function withPointer<T>(where: string, read: () => T): T {
 
 function readOperation(document: Json, path: string, method: HttpMethod, item: Json, operation: Json) {
   const where = pointer("paths", path, method);
+  const hasOperationId = typeof operation.operationId === "string" && operation.operationId.trim() !== "";
   const parameters = mergeParameters(document, item.parameters, operation.parameters, where);
   const idempotencyHeader = parameters.find((p) => p.in === "header" && IDEMPOTENCY_HEADER.test(String(p.name)));
   const body = readRequestBody(document, operation.requestBody, `${where}/requestBody`);
@@ -59,7 +60,7 @@ function readOperation(document: Json, path: string, method: HttpMethod, item: J
     identifier: p.in === "path" ? idents.claim(variableName(String(p.name), "param")) : String(p.name),
     in: p.in as ParameterModel["in"],
     required: p.in === "path" || p.required === true,
-    declared,
+    specTyped: declared && isScalarSchema(asObject(document, p.schema)),
     description: typeof p.description === "string" ? p.description : undefined,
   });
   const declaredPath = parameters.filter((p) => p.in === "path");
@@ -69,15 +70,16 @@ function readOperation(document: Json, path: string, method: HttpMethod, item: J
     return toModel(declared ?? { name, in: "path", required: true }, declared !== undefined);
   });
   return {
-    id: typeof operation.operationId === "string" && operation.operationId.trim() ? operation.operationId.trim() : `${method} ${path}`,
+    id: hasOperationId ? (operation.operationId as string).trim() : `${method} ${path}`,
+    idFromSpec: hasOperationId,
     method,
     path,
     summary: typeof operation.summary === "string" ? operation.summary : undefined,
     description: typeof operation.description === "string" ? operation.description : undefined,
     deprecated: operation.deprecated === true,
     pathParams,
-    queryParams: parameters.filter((p) => p.in === "query").map(toModel),
-    headerParams: parameters.filter((p) => p.in === "header" && p !== idempotencyHeader).map(toModel),
+    queryParams: parameters.filter((p) => p.in === "query").map((p) => toModel(p)),
+    headerParams: parameters.filter((p) => p.in === "header" && p !== idempotencyHeader).map((p) => toModel(p)),
     requestBody: body && { contentType: body.contentType, required: body.required, description: body.description },
     successResponses: success.responses,
     response: success.kind,
@@ -85,6 +87,15 @@ function readOperation(document: Json, path: string, method: HttpMethod, item: J
     idempotency,
     streaming: success.streaming,
   };
+}
+
+const SCALAR_TYPES = new Set(["string", "number", "integer", "boolean"]);
+
+/** A schema whose values are only strings, numbers or booleans (never null, arrays or objects). */
+function isScalarSchema(schema: Json | undefined): boolean {
+  if (!schema || schema.nullable === true) return false;
+  const types = Array.isArray(schema.type) ? schema.type : [schema.type];
+  return types.length > 0 && types.every((t) => typeof t === "string" && SCALAR_TYPES.has(t));
 }
 
 /** Operation parameters override path-item parameters with the same name and location. */

@@ -30,7 +30,7 @@ function conventionalVerb(op: ReadOperation): string | undefined {
 }
 
 function fallbackVerb(op: ReadOperation): string {
-  return memberName(op.id.includes(" ") ? `${op.method} ${staticSegments(op.path).slice(-1)[0] ?? "root"}` : op.id, op.method);
+  return memberName(op.idFromSpec ? op.id : `${op.method} ${staticSegments(op.path).slice(-1)[0] ?? "root"}`, op.method);
 }
 
 function extension(op: ReadOperation, raw: Record<string, unknown> | undefined, key: string): string | undefined {
@@ -69,10 +69,10 @@ export function placeOperations(ops: ReadOperation[], rawOperations: (Record<str
   }
 
   const keys = new NamePool();
-  // `Binary` would make `BinaryBody`, the raw-body type emitted beside the per-operation types.
-  const stems = new NamePool(["Binary"]);
+  // `Binary` and `Multipart` would make `BinaryBody` and `MultipartBody`, emitted beside the per-operation types.
+  const stems = new NamePool(["Binary", "Multipart"]);
   return placed.map(({ op, resourcePath, methodName }) => {
-    const base = op.id.includes(" ") ? `${op.method} ${words(op.path).join(" ")}` : op.id;
+    const base = op.idFromSpec ? op.id : `${op.method} ${words(op.path).join(" ")}`;
     const key = keys.claim(camelCase(base) ? memberName(base) : `${op.method}Root`);
     return { ...op, resourcePath, methodName, key, typeStem: stems.claim(typeName(pascalCase(key) || key)) };
   });

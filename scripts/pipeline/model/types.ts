@@ -8,14 +8,19 @@ export interface ParameterModel {
   identifier: string;
   in: "path" | "query" | "header" | "cookie";
   required: boolean;
-  /** False for a path template name the spec forgot to declare: its value is typed as a plain string. */
-  declared: boolean;
+  /**
+   * True when the spec types this parameter as a string, number or boolean (what fits in a URL segment):
+   * the argument takes the spec's type. Otherwise (undeclared, an object, nullable) it takes a plain string.
+   */
+  specTyped: boolean;
   description?: string;
 }
 
 export interface OperationModel {
   /** operationId, or one derived from method and path. */
   id: string;
+  /** True when `id` is the spec's operationId. */
+  idFromSpec: boolean;
   /** Unique camelCase key of the descriptor in `operationDescriptors`. */
   key: string;
   /** Unique PascalCase stem for this operation's exported types. */

@@ -1,0 +1,178 @@
+// `npm run bench:generate`: wall time and peak memory of the full pipeline beside openapi-typescript's CLI alone and
+// @hey-api/openapi-ts on the same specs, in the same run (median of several runs); then ×1/×2/×4 of a synthetic spec.
+import { execFile } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { parseArgs, promisify } from "node:util";
+import { parse } from "yaml";
+import { REPO_ROOT } from "./pipeline/run.js";
+
+const SPECS_DIR = resolve(REPO_ROOT, "../shared/specs");
+const TIME = "/usr/bin/time";
+const BIN = {
+  tsx: resolve(REPO_ROOT, "node_modules/tsx/dist/cli.mjs"),
+  openapiTypescript: resolve(REPO_ROOT, "node_modules/openapi-typescript/bin/cli.js"),
+  heyApi: resolve(REPO_ROOT, "node_modules/@hey-api/openapi-ts/bin/run.js"),
+};
+
+interface Run {
+  ms: number;
+  /** Peak resident set size in MB, when /usr/bin/time is there to report it. */
+  rssMb?: number;
+  ok: boolean;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a command as a child process; wall time measured here, peak RSS by GNU time's %M. */
+async function measure(command: string, args: string[], cwd: string): Promise<Run> {
+  const withTime = existsSync(TIME);
+  const started = performance.now();
+  let stdout = "";
+  let stderr = "";
+  let ok = true;
+  try {
+    ({ stdout, stderr } = await promisify(execFile)(withTime ? TIME : command, withTime ? ["-f", "@@rss %M", command, ...args] : args, {
+      cwd,
+      maxBuffer: 64 * 1024 * 1024,
+      env: { ...process.env, REDOCLY_SUPPRESS_UPDATE_NOTICE: "true", REDOCLY_TELEMETRY: "off", NO_COLOR: "1" },
+    }));
+  } catch (error) {
+    ok = false;
+    ({ stdout = "", stderr = "" } = error as { stdout?: string; stderr?: string });
+  }
+  const ms = performance.now() - started;
+  const rss = /@@rss (\d+)/.exec(stderr);
+  return { ms, rssMb: rss ? Number(rss[1]) / 1024 : undefined, ok, stdout, stderr: stderr.replace(/@@rss \d+\n?/, "") };
+}
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+
+interface Summary {
+  ms: number;
+  rssMb?: number;
+  ok: boolean;
+  /** Median time of each pipeline stage, from the CLI's own stage lines. */
+  stages?: Map<string, number>;
+  failure?: string;
+}
+
+function summarize(runs: Run[]): Summary {
+  const good = runs.filter((r) => r.ok);
+  if (good.length === 0) return { ms: NaN, ok: false, failure: (runs[0].stderr || runs[0].stdout).trim().split("\n").slice(-1)[0]?.slice(0, 160) };
+  const rss = good.map((r) => r.rssMb).filter((v): v is number => v !== undefined);
+  const stages = new Map<string, number[]>();
+  for (const run of good) {
+    for (const [, stage, ms] of run.stdout.matchAll(/^(load|lint|bundle|types|model|emit|format|write)\s+(\d+) ms/gm)) stages.set(stage, [...(stages.get(stage) ?? []), Number(ms)]);
+  }
+  return {
+    ms: median(good.map((r) => r.ms)),
+    rssMb: rss.length ? median(rss) : undefined,
+    ok: true,
+    stages: stages.size ? new Map([...stages].map(([stage, values]) => [stage, median(values)])) : undefined,
+  };
+}
+
+interface Target {
+  label: string;
+  spec: string;
+  lint: "project" | "minimal";
+}
+
+async function benchSpec(target: Target, runs: number, scratch: string): Promise<{ ours: Summary; openapiTypescript: Summary; heyApi: Summary }> {
+  const collect = { ours: [] as Run[], openapiTypescript: [] as Run[], heyApi: [] as Run[] };
+  // Interleaved, so a burst of load on the shared machine hits every tool alike.
+  for (let i = 0; i < runs; i++) {
+    const out = join(scratch, `run-${i}`);
+    collect.ours.push(await measure(process.execPath, [BIN.tsx, resolve(REPO_ROOT, "scripts/generate.ts"), "--spec", target.spec, "--out", join(out, "ours"), "--lint", target.lint], REPO_ROOT));
+    // The peers run from the scratch folder so they do not pick up this repo's redocly.yaml.
+    collect.openapiTypescript.push(await measure(process.execPath, [BIN.openapiTypescript, target.spec, "-o", join(out, "openapi-typescript.d.ts")], scratch));
+    collect.heyApi.push(await measure(process.execPath, [BIN.heyApi, "-i", target.spec, "-o", join(out, "hey-api")], scratch));
+    rmSync(out, { recursive: true, force: true });
+  }
+  return { ours: summarize(collect.ours), openapiTypescript: summarize(collect.openapiTypescript), heyApi: summarize(collect.heyApi) };
+}
+
+/** `copies` copies of museum's paths under /copyN prefixes, operationIds suffixed: the same work repeated. */
+function syntheticSpec(copies: number): string {
+  const base = parse(readFileSync(join(SPECS_DIR, "museum.yaml"), "utf8")) as Record<string, unknown> & { paths: Record<string, Record<string, unknown>> };
+  const paths: Record<string, unknown> = {};
+  for (let n = 1; n <= copies; n++) {
+    for (const [path, item] of Object.entries(base.paths)) {
+      const copy = structuredClone(item) as Record<string, Record<string, unknown>>;
+      for (const operation of Object.values(copy)) if (operation && typeof operation.operationId === "string") operation.operationId = `${operation.operationId}${n}`;
+      paths[`/copy${n}${path}`] = copy;
+    }
+  }
+  return JSON.stringify({ ...base, paths });
+}
+
+const seconds = (ms: number) => (Number.isNaN(ms) ? "failed" : `${(ms / 1000).toFixed(2)} s`);
+const megabytes = (s: Summary) => (s.ok && s.rssMb !== undefined ? `${Math.round(s.rssMb)} MB` : "–");
+const ratio = (a: Summary, b: Summary) => (a.ok && b.ok ? `${(a.ms / b.ms).toFixed(2)}×` : "–");
+
+async function main(argv: string[]): Promise<number> {
+  const { values } = parseArgs({ args: argv, options: { runs: { type: "string", default: "3" }, only: { type: "string" } } });
+  const runs = Number(values.runs);
+  if (!Number.isInteger(runs) || runs < 1) {
+    console.error("usage: npm run bench:generate -- [--runs N] [--only flora|museum|openai|digitalocean]");
+    return 2;
+  }
+  const candidates: Target[] = [
+    { label: "openapi/flora.yaml", spec: resolve(REPO_ROOT, "openapi/flora.yaml"), lint: "project" },
+    { label: "museum.yaml", spec: join(SPECS_DIR, "museum.yaml"), lint: "minimal" },
+    { label: "openai.yaml", spec: join(SPECS_DIR, "openai.yaml"), lint: "minimal" },
+    { label: "DigitalOcean", spec: join(SPECS_DIR, "digitalocean/DigitalOcean-public.v2.yaml"), lint: "minimal" },
+  ];
+  const targets = candidates.filter((t) => existsSync(t.spec) && (!values.only || t.label.toLowerCase().includes(values.only.toLowerCase())));
+  if (!existsSync(SPECS_DIR)) console.log(`note: ${SPECS_DIR} is absent; only openapi/flora.yaml is measured`);
+
+  const scratch = mkdtempSync(join(tmpdir(), "bench-generate-"));
+  try {
+    console.log(`bench:generate — median of ${runs} run(s) per tool, each a fresh process (wall time includes Node/tsx start-up); peak RSS by ${existsSync(TIME) ? TIME : "(unavailable)"}\n`);
+    console.log("| spec | full pipeline | peak RSS | openapi-typescript CLI | peak RSS | @hey-api/openapi-ts | peak RSS | pipeline ÷ openapi-typescript | pipeline ÷ hey-api |");
+    console.log("|---|---|---|---|---|---|---|---|---|");
+    const stageRows: string[] = [];
+    for (const target of targets) {
+      const { ours, openapiTypescript, heyApi } = await benchSpec(target, runs, scratch);
+      console.log(
+        `| ${target.label} | ${seconds(ours.ms)} | ${megabytes(ours)} | ${seconds(openapiTypescript.ms)} | ${megabytes(openapiTypescript)} | ${seconds(heyApi.ms)}${heyApi.ok ? "" : ` (${heyApi.failure ?? "error"})`} | ${megabytes(heyApi)} | ${ratio(ours, openapiTypescript)} | ${ratio(ours, heyApi)} |`,
+      );
+      if (ours.stages) stageRows.push(`| ${target.label} | ${[...ours.stages].map(([stage, ms]) => `${stage} ${ms}`).join(" · ")} |`);
+      if (!ours.ok) console.log(`  pipeline failed on ${target.label}: ${ours.failure}`);
+    }
+    console.log("\nPipeline stages (median ms, as the CLI prints them):\n\n| spec | stages |\n|---|---|");
+    for (const row of stageRows) console.log(row);
+
+    if (existsSync(join(SPECS_DIR, "museum.yaml"))) {
+      console.log("\nLinear growth: museum.yaml's paths copied 25×, 50×, 100× (×1, ×2, ×4), full pipeline:\n\n| size | operations | wall time | peak RSS | per operation |\n|---|---|---|---|---|");
+      let first: number | undefined;
+      for (const factor of [1, 2, 4]) {
+        const spec = join(scratch, `synthetic-x${factor}.json`);
+        writeFileSync(spec, syntheticSpec(25 * factor));
+        const operations = 25 * factor * 8;
+        const list: Run[] = [];
+        for (let i = 0; i < runs; i++) list.push(await measure(process.execPath, [BIN.tsx, resolve(REPO_ROOT, "scripts/generate.ts"), "--spec", spec, "--out", join(scratch, `synthetic-out-${factor}`), "--lint", "minimal"], REPO_ROOT));
+        const result = summarize(list);
+        first ??= result.ms;
+        console.log(`| ×${factor} | ${operations} | ${seconds(result.ms)} (${(result.ms / first).toFixed(2)}× of ×1) | ${megabytes(result)} | ${(result.ms / operations).toFixed(1)} ms |`);
+      }
+    }
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
