@@ -4,6 +4,7 @@ import { execFile } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
 import { parseArgs, promisify } from "node:util";
 import { parse } from "yaml";
 import { REPO_ROOT } from "./pipeline/run.js";
@@ -11,7 +12,7 @@ import { REPO_ROOT } from "./pipeline/run.js";
 const SPECS_DIR = resolve(REPO_ROOT, "../shared/specs");
 const TIME = "/usr/bin/time";
 const BIN = {
-  tsx: resolve(REPO_ROOT, "node_modules/tsx/dist/cli.mjs"),
+  tsxLoader: resolve(REPO_ROOT, "node_modules/tsx/dist/loader.mjs"),
   openapiTypescript: resolve(REPO_ROOT, "node_modules/openapi-typescript/bin/cli.js"),
   heyApi: resolve(REPO_ROOT, "node_modules/@hey-api/openapi-ts/bin/run.js"),
 };
@@ -89,7 +90,7 @@ async function benchSpec(target: Target, runs: number, scratch: string): Promise
   // Interleaved, so a burst of load on the shared machine hits every tool alike.
   for (let i = 0; i < runs; i++) {
     const out = join(scratch, `run-${i}`);
-    collect.ours.push(await measure(process.execPath, [BIN.tsx, resolve(REPO_ROOT, "scripts/generate.ts"), "--spec", target.spec, "--out", join(out, "ours"), "--lint", target.lint], REPO_ROOT));
+    collect.ours.push(await measure(process.execPath, ["--import", pathToFileURL(BIN.tsxLoader).href, resolve(REPO_ROOT, "scripts/generate.ts"), "--spec", target.spec, "--out", join(out, "ours"), "--lint", target.lint], REPO_ROOT));
     // The peers run from the scratch folder so they do not pick up this repo's redocly.yaml.
     collect.openapiTypescript.push(await measure(process.execPath, [BIN.openapiTypescript, target.spec, "-o", join(out, "openapi-typescript.d.ts")], scratch));
     collect.heyApi.push(await measure(process.execPath, [BIN.heyApi, "-i", target.spec, "-o", join(out, "hey-api")], scratch));
@@ -134,7 +135,7 @@ async function main(argv: string[]): Promise<number> {
 
   const scratch = mkdtempSync(join(tmpdir(), "bench-generate-"));
   try {
-    console.log(`bench:generate — median of ${runs} run(s) per tool, each a fresh process (wall time includes Node/tsx start-up); peak RSS by ${existsSync(TIME) ? TIME : "(unavailable)"}\n`);
+    console.log(`bench:generate — median of ${runs} run(s) per tool, each a fresh process (wall time includes start-up; the pipeline runs as \`node --import tsx scripts/generate.ts\`); peak RSS by ${existsSync(TIME) ? TIME : "(unavailable)"}\n`);
     console.log("| spec | full pipeline | peak RSS | openapi-typescript CLI | peak RSS | @hey-api/openapi-ts | peak RSS | pipeline ÷ openapi-typescript | pipeline ÷ hey-api |");
     console.log("|---|---|---|---|---|---|---|---|---|");
     const stageRows: string[] = [];
@@ -157,7 +158,7 @@ async function main(argv: string[]): Promise<number> {
         writeFileSync(spec, syntheticSpec(25 * factor));
         const operations = 25 * factor * 8;
         const list: Run[] = [];
-        for (let i = 0; i < runs; i++) list.push(await measure(process.execPath, [BIN.tsx, resolve(REPO_ROOT, "scripts/generate.ts"), "--spec", spec, "--out", join(scratch, `synthetic-out-${factor}`), "--lint", "minimal"], REPO_ROOT));
+        for (let i = 0; i < runs; i++) list.push(await measure(process.execPath, ["--import", pathToFileURL(BIN.tsxLoader).href, resolve(REPO_ROOT, "scripts/generate.ts"), "--spec", spec, "--out", join(scratch, `synthetic-out-${factor}`), "--lint", "minimal"], REPO_ROOT));
         const result = summarize(list);
         first ??= result.ms;
         console.log(`| ×${factor} | ${operations} | ${seconds(result.ms)} (${(result.ms / first).toFixed(2)}× of ×1) | ${megabytes(result)} | ${(result.ms / operations).toFixed(1)} ms |`);

@@ -16,6 +16,7 @@ import {
   FloraError,
   MalformedResponseError,
   RateLimitError,
+  StreamParseError,
   ValidationError,
   createLogger,
   createRuntime,
@@ -30,15 +31,14 @@ import {
   type Runtime,
   type Sleep,
 } from "./runtime/index.js";
-import { parseJsonEvent, parseSSE, StreamParseError } from "./runtime/sse.js";
-import {
-  unwrapWebhook,
-  type FloraWebhookEvent,
-  type UnwrapWebhookOptions,
-  type WebhookBody,
-  type WebhookHeaders,
+import { isEventStream } from "./runtime/fetch.js";
+import type {
+  FloraWebhookEvent,
+  UnwrapWebhookOptions,
+  WebhookBody,
+  WebhookHeaders,
 } from "./runtime/webhooks.js";
-import { validateCreateBody, validateId } from "./validate.js";
+import { isRunLike, validateCreateBody, validateId } from "./validate.js";
 import { VERSION } from "./version.js";
 
 /** The spec's first server: https://app.flora.ai/api/v1. */
@@ -121,7 +121,9 @@ export interface Flora extends Omit<Resources, "techniques"> {}
 export class Flora {
   declare readonly techniques: FloraTechniques;
   readonly webhooks: FloraWebhooks = {
-    unwrap: (rawBody, headers, secret, options) => unwrapWebhook(rawBody, headers, secret, options),
+    // Web Crypto verification loads on first use, so an app that never verifies a webhook can leave it out.
+    unwrap: async (rawBody, headers, secret, options) =>
+      (await import("./runtime/webhooks.js")).unwrapWebhook(rawBody, headers, secret, options),
   };
   readonly baseUrl: string;
   #runtime: Runtime;
@@ -286,14 +288,14 @@ export class Flora {
     let last: Run | undefined;
     try {
       const { response } = sent;
-      if (response.headers.get("content-type")?.includes("text/event-stream") && response.body) {
+      if (isEventStream(response) && response.body) {
         try {
-          let index = 0;
-          for await (const event of parseSSE(response.body, { signal: options.signal })) {
-            const run = this.#remember(readRunEvent(event, index++), techniqueId);
-            last = run;
-            yield run;
-            if (isTerminal(run)) return;
+          // The SSE parser loads only once a stream arrives.
+          const { readRunEvents } = await import("./run-stream.js");
+          for await (const snapshot of readRunEvents(response.body, options.signal)) {
+            last = this.#remember(snapshot, techniqueId);
+            yield last;
+            if (isTerminal(last)) return;
           }
         } catch (error) {
           if (options.signal?.aborted) throw new APIUserAbortError(undefined, { cause: options.signal.reason });
@@ -332,17 +334,6 @@ function isUnusablePollUrl(error: unknown): boolean {
   );
 }
 
-function readRunEvent(event: { event: string; data: string }, index: number): Run {
-  if (event.event === "error")
-    throw new StreamParseError(`Stream event ${index} reported an error: ${event.data.slice(0, 200)}`);
-  const run = parseJsonEvent<Partial<Run>>(event, index);
-  if (!isRunLike(run))
-    throw new StreamParseError(
-      `Stream event ${index} ("${event.event}") is not a run snapshot: ${event.data.slice(0, 200)}`,
-    );
-  return run;
-}
-
 async function readJsonRun(response: Response): Promise<Run> {
   const text = await response.text();
   let value: unknown;
@@ -354,15 +345,6 @@ async function readJsonRun(response: Response): Promise<Run> {
   if (!isRunLike(value))
     throw new MalformedResponseError(response.status, headersToRecord(response.headers), text, "is not a run");
   return value;
-}
-
-function isRunLike(value: unknown): value is Run {
-  return (
-    typeof value === "object" &&
-    value !== null &&
-    typeof (value as Run).run_id === "string" &&
-    typeof (value as Run).status === "string"
-  );
 }
 
 function asFloraError(error: unknown): FloraError {

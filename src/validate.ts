@@ -1,5 +1,5 @@
 // Flora-specific input checks, run before any request so a bad call never reaches the network.
-import type { CreateTechniqueRunBody } from "../generated/index.js";
+import type { CreateTechniqueRunBody, Run } from "../generated/index.js";
 import { ValidationError } from "./runtime/index.js";
 
 /** The spec's input types plus the snake_case aliases the server also accepts. */
@@ -45,4 +45,14 @@ function isHttpsUrl(value: unknown): boolean {
   } catch {
     return false;
   }
+}
+
+/** Enough of a run to poll or return: a string `run_id` and `status`. */
+export function isRunLike(value: unknown): value is Run {
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    typeof (value as Run).run_id === "string" &&
+    typeof (value as Run).status === "string"
+  );
 }

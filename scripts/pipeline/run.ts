@@ -1,4 +1,4 @@
-// The pipeline: load → lint → bundle → types → model → emit → format → write, in one process.
+// The pipeline: load → lint → bundle → model → types ‖ emit → format → write, in one process; types and emit+format run in worker threads (workers.ts).
 import { relative, resolve, dirname, sep, posix } from "node:path";
 import { fileURLToPath } from "node:url";
 import { bundleSpec, type OpenAPIDocument } from "./bundle.js";
@@ -6,8 +6,8 @@ import { PipelineError } from "./errors.js";
 import { assertLintClean, lintSpec, type LintMode } from "./lint.js";
 import { displayPath, loadSpec } from "./load.js";
 import { buildModel, type ApiModel } from "./model/index.js";
-import { generateTypes } from "./types.js";
-import { renderWrappers, startRenderer } from "./render.js";
+import type { Rendered, RenderRequest } from "./render-worker.js";
+import { workerTask } from "./workers.js";
 import { planWrite, writeOutput, type WritePlan } from "./write.js";
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
@@ -51,11 +51,14 @@ function defaultRuntimeImport(outDir: string): string {
 }
 
 /** A spec problem passes through; anything else (a library bug, a stack overflow on absurd nesting) becomes one line naming the stage. */
-function asPipelineError(stage: string, error: unknown): PipelineError {
+export function asPipelineError(stage: string, error: unknown): PipelineError {
   if (error instanceof PipelineError) return error;
   const reason = error instanceof Error ? `${error.name === "Error" ? "" : `${error.name}: `}${error.message}` : String(error);
   return new PipelineError(`${stage} stage failed: ${reason.split("\n")[0]}`);
 }
+
+const typesWorker = workerTask<{ document: OpenAPIDocument }, string>(new URL("./types-worker.ts", import.meta.url));
+const renderWorker = workerTask<RenderRequest, Rendered>(new URL("./render-worker.ts", import.meta.url));
 
 export async function runPipeline(options: PipelineOptions): Promise<PipelineResult> {
   const stage = async <T>(name: string, work: () => Promise<T> | T, detail?: (value: T) => string): Promise<T> => {
@@ -70,22 +73,25 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
     return value;
   };
   const outDir = resolve(options.out);
-  startRenderer();
+  typesWorker.start();
+  renderWorker.start();
   const spec = await stage("load", () => loadSpec(options.spec), (s) => `OpenAPI ${s.version}`);
   try {
     const report = await stage("lint", () => lintSpec(spec, options.lint), (r) => `${options.lint}: ${r.errors} error(s), ${r.warnings} warning(s)`);
     assertLintClean(report, options.lint);
     const document = await stage("bundle", () => bundleSpec(spec));
-    const schema = await stage("types", () => generateTypes(document), (t) => `${Math.round(t.length / 1024)} kB`);
     const model = await stage("model", () => buildModel(document), (m) => `${m.operations.length} operation(s), ${m.schemas.length} schema(s)`);
     const ctx = { runtimeImport: options.runtimeImport ?? defaultRuntimeImport(outDir), specLabel: specLabel(spec.file) };
-    const started = performance.now();
-    const rendered = await renderWrappers(model, ctx).catch((error: unknown) => {
-      throw asPipelineError("emit", error);
-    });
-    // The worker reports emit and format; the rest of the wait was the worker still loading ts-morph and prettier.
-    const waited = performance.now() - started - rendered.emitMs - rendered.formatMs;
-    options.onStage?.("emit", rendered.emitMs, `${rendered.files.size} file(s)${waited > 1 ? `, after ${waited.toFixed(0)} ms waiting for the worker to load` : ""}`);
+    // Both workers get copies, so openapi-typescript's discriminator patches never reach the model's document.
+    const rendering = renderWorker.run({ model, ctx }).then(
+      (value) => ({ value }),
+      (error: unknown) => ({ error }),
+    );
+    const schema = await stage("types", () => typesWorker.run({ document }), (t) => `${Math.round(t.length / 1024)} kB`);
+    const outcome = await rendering;
+    if ("error" in outcome) throw asPipelineError("emit", outcome.error);
+    const rendered = outcome.value;
+    options.onStage?.("emit", rendered.emitMs, `${rendered.files.length} file(s)`);
     options.onStage?.("format", rendered.formatMs);
     const files = new Map([["schema.d.ts", schema], ...rendered.files]);
     const plan = await stage(

@@ -17,6 +17,11 @@ interface OpenapiTsModules {
 
 let modules: Promise<OpenapiTsModules> | undefined;
 
+/** Loads TypeScript and openapi-typescript's transform ahead of the first document. */
+export async function preloadTypes(): Promise<void> {
+  await openapiTsModules();
+}
+
 function openapiTsModules(): Promise<OpenapiTsModules> {
   // Deep paths have no type declarations of their own; their exports are typed from the package entry above.
   const load = (path: string) => import(`openapi-typescript/dist/${path}`) as Promise<Record<string, unknown>>;

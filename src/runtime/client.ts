@@ -1,7 +1,7 @@
 // createRuntime: the OperationInvoker generated wrappers call, built on openapi-fetch's client and middleware.
 import createClient, { type Middleware } from "openapi-fetch";
-import { APIError, FloraError, MalformedResponseError, ValidationError } from "./errors.js";
-import { bufferedBody, createRetryingFetch, type FetchLike } from "./fetch.js";
+import { APIError, MalformedResponseError, ValidationError, type FloraError } from "./errors.js";
+import { bufferedBody, createRetryingFetch, isEventStream, parseJson, type FetchLike } from "./fetch.js";
 import { redactSecrets, silentLogger, type Logger } from "./log.js";
 import { sleep as realSleep, type Sleep } from "./sleep.js";
 import type {
@@ -53,20 +53,26 @@ type UntypedRequest = (
 
 export function createRuntime(options: RuntimeOptions): Runtime {
   const baseUrl = checkBaseUrl(options.baseUrl, "baseUrl");
-  const apiOrigin = new URL(baseUrl).origin;
-  const credentialOrigins = new Set([
-    apiOrigin,
-    ...(options.credentialOrigins ?? []).map((o) => new URL(checkBaseUrl(o, "allowedPollOrigins")).origin),
-  ]);
+  const credentialOrigins = [
+    baseUrl,
+    ...(options.credentialOrigins ?? []).map((origin) => checkBaseUrl(origin, "allowedPollOrigins")),
+  ].map((url) => new URL(url).origin);
   const secrets = options.secrets ?? [];
-  const logger = options.logger ?? silentLogger;
   const client = createClient({ baseUrl, headers: options.defaultHeaders });
   client.use(authMiddleware(options.credentials ?? {}, credentialOrigins));
-  const request = client.request as unknown as UntypedRequest;
+  const untypedRequest = client.request as unknown as UntypedRequest;
 
-  const retryingFetch = (retrySafe: boolean, callOptions: RequestOptions, body?: BodyInit) =>
-    createRetryingFetch({
-      fetch: options.fetch ?? ((input, init) => globalThis.fetch(input, init)),
+  /** One logical request through openapi-fetch and the retrying fetch; a non-2xx response throws its typed error. */
+  async function request(
+    method: HttpMethod,
+    url: string,
+    init: Record<string, unknown>,
+    callOptions: RequestOptions,
+    retrySafe: boolean,
+    body?: BodyInit,
+  ): Promise<Response> {
+    const fetch = createRetryingFetch({
+      fetch: options.fetch ?? ((input, fetchInit) => globalThis.fetch(input, fetchInit)),
       maxRetries: callOptions.maxRetries ?? options.maxRetries,
       timeoutMs: callOptions.timeoutMs ?? options.timeoutMs,
       signal: callOptions.signal,
@@ -74,78 +80,63 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       body,
       sleep: options.sleep ?? realSleep,
       random: options.random,
-      logger,
+      logger: options.logger ?? silentLogger,
     });
-
-  async function sendUnlabelled(
-    operation: OperationDescriptor,
-    args: OperationArgs,
-    callOptions: RequestOptions,
-    key: string | undefined,
-  ) {
-    checkPathParams(operation, args.path);
-    const headers: Record<string, string> = { ...callOptions.headers };
-    if (key !== undefined && operation.idempotency) headers[operation.idempotency.header] = key;
-    const bodyField = operation.idempotency?.bodyField;
-    const body = key !== undefined && bodyField && isRecord(args.body) ? { ...args.body, [bodyField]: key } : args.body;
-    const retrySafe = !isUnsafeMethod(operation.method) || key !== undefined;
-    const contentType = operation.requestBody?.contentType ?? "application/json";
-    // Serialized once and handed to the retrying fetch, which sends it on every attempt; openapi-fetch's
-    // own Request stays body-less, so no stream is built for a body nobody reads.
-    const serialized = body === undefined ? undefined : serializeBody(contentType, body);
-    // multipart needs the boundary the platform writes into Content-Type itself
-    if (serialized !== undefined && !contentType.startsWith("multipart/")) headers["content-type"] ??= contentType;
-    const init: Record<string, unknown> = {
-      params: { path: args.path, query: args.query, header: args.header },
-      headers,
-      parseAs: "stream",
-      fetch: retryingFetch(retrySafe, callOptions, serialized),
-    };
-    const { response, error } = await request(operation.method, operation.path, init);
+    const { response, error } = await untypedRequest(method, url, { ...init, parseAs: "stream", fetch });
     if (!response.ok) throw errorFromResponse(response, error, secrets);
     return response;
   }
 
-  async function sendLabelled(operation: OperationDescriptor, args: OperationArgs, callOptions: RequestOptions) {
-    const key = operation.idempotency
-      ? resolveIdempotencyKey(operation.idempotency, args.body, callOptions.idempotencyKey)
-      : undefined;
-    const response = await labelErrors(key, () => sendUnlabelled(operation, args, callOptions, key));
-    return { response, idempotencyKey: key };
-  }
-
-  async function send(
+  /** Sends an operation; every error after the key is chosen carries it. The 2xx body may already sit in `bufferedBody`. */
+  async function sendOperation(
     operation: OperationDescriptor,
     args: OperationArgs,
-    callOptions: RequestOptions = {},
+    callOptions: RequestOptions,
   ): Promise<SentResponse> {
-    const { response, idempotencyKey } = await sendLabelled(operation, args, callOptions);
-    const buffered = bufferedBody(response);
-    return { response: buffered === undefined ? response : new Response(buffered.bytes, response), idempotencyKey };
+    const { idempotency } = operation;
+    const key = idempotency && resolveIdempotencyKey(idempotency, args.body, callOptions.idempotencyKey);
+    try {
+      checkPathParams(operation, args.path);
+      const headers: Record<string, string> = { ...callOptions.headers };
+      const bodyField = idempotency?.bodyField;
+      let body = args.body;
+      if (key !== undefined && idempotency) {
+        headers[idempotency.header] = key;
+        if (bodyField && isRecord(body)) body = { ...body, [bodyField]: key };
+      }
+      const contentType = operation.requestBody?.contentType ?? "application/json";
+      // Serialized once and handed to the retrying fetch, which sends it on every attempt; openapi-fetch's
+      // own Request stays body-less, so no stream is built for a body nobody reads.
+      const serialized = body === undefined ? undefined : serializeBody(contentType, body);
+      // multipart needs the boundary the platform writes into Content-Type itself
+      if (serialized !== undefined && !contentType.startsWith("multipart/")) headers["content-type"] ??= contentType;
+      const params = { path: args.path, query: args.query, header: args.header };
+      const retrySafe = !isUnsafeMethod(operation.method) || key !== undefined;
+      const response = await request(operation.method, operation.path, { params, headers }, callOptions, retrySafe, serialized);
+      return { response, idempotencyKey: key };
+    } catch (error) {
+      throw withIdempotencyKey(error, key);
+    }
   }
 
-  async function invoke<T>(
-    operation: OperationDescriptor,
-    args: OperationArgs,
-    callOptions: RequestOptions = {},
-  ): Promise<T> {
-    const { response, idempotencyKey } = await sendLabelled(operation, args, callOptions);
-    return labelErrors(idempotencyKey, () => readSuccessBody(operation.response, response, secrets) as Promise<T>);
-  }
-
-  async function getJson<T>(url: string, callOptions: RequestOptions = {}): Promise<T> {
-    const target = new URL(url);
-    const { response, error } = await request("get", `${target.pathname}${target.search}`, {
-      baseUrl: target.origin,
-      headers: { ...callOptions.headers },
-      parseAs: "stream",
-      fetch: retryingFetch(true, callOptions),
-    });
-    if (!response.ok) throw errorFromResponse(response, error, secrets);
-    return (await readSuccessBody("json", response, secrets)) as T;
-  }
-
-  return { invoke, send, getJson };
+  return {
+    async send(operation, args, callOptions = {}) {
+      const sent = await sendOperation(operation, args, callOptions);
+      return { ...sent, response: unreadResponse(sent.response) };
+    },
+    async invoke<T>(operation: OperationDescriptor, args: OperationArgs, callOptions: RequestOptions = {}) {
+      const { response, idempotencyKey } = await sendOperation(operation, args, callOptions);
+      return readSuccessBody(operation.response, response, secrets).catch((error: unknown) => {
+        throw withIdempotencyKey(error, idempotencyKey);
+      }) as Promise<T>;
+    },
+    async getJson<T>(url: string, callOptions: RequestOptions = {}) {
+      const target = new URL(url);
+      const init = { baseUrl: target.origin, headers: { ...callOptions.headers } };
+      const response = await request("get", `${target.pathname}${target.search}`, init, callOptions, true);
+      return readSuccessBody("json", response, secrets) as Promise<T>;
+    },
+  };
 }
 
 /**
@@ -180,8 +171,7 @@ export function checkBaseUrl(value: string, field: string): string {
   } catch {
     throw new ValidationError(`${field} is not a valid absolute URL: ${JSON.stringify(value)}.`, field);
   }
-  if (url.protocol === "https:") return value;
-  if (url.protocol === "http:" && isLoopbackHost(url.hostname)) return value;
+  if (url.protocol === "https:" || (url.protocol === "http:" && isLoopbackHost(url.hostname))) return value;
   throw new ValidationError(
     `${field} must use https:// (plain http:// is allowed only for loopback hosts), got ${url.origin}.`,
     field,
@@ -200,10 +190,10 @@ export function isLoopbackHost(hostname: string): boolean {
 /** Every path parameter present and never a `.`/`..` segment: URL parsers resolve those even percent-encoded. */
 function checkPathParams(operation: OperationDescriptor, path: OperationArgs["path"]): void {
   for (const name of operation.pathParams) {
-    const value = path?.[name];
-    if (value === undefined || String(value) === "") throw new ValidationError(`${name} must not be empty.`, name);
-    if (String(value) === "." || String(value) === "..")
-      throw new ValidationError(`${name} must not be "." or "..".`, name);
+    const raw = path?.[name];
+    const value = raw === undefined ? "" : String(raw);
+    if (value === "") throw new ValidationError(`${name} must not be empty.`, name);
+    if (value === "." || value === "..") throw new ValidationError(`${name} must not be "." or "..".`, name);
   }
 }
 
@@ -211,73 +201,71 @@ function isUnsafeMethod(method: HttpMethod): boolean {
   return method === "post" || method === "patch";
 }
 
-async function labelErrors<T>(idempotencyKey: string | undefined, run: () => Promise<T>): Promise<T> {
-  try {
-    return await run();
-  } catch (error) {
-    if (idempotencyKey !== undefined && typeof error === "object" && error !== null) {
-      (error as FloraError).idempotencyKey = idempotencyKey;
-    }
-    throw error;
+/** Lets the caller retry safely: an error from a call that sent a key says which key. */
+function withIdempotencyKey(error: unknown, idempotencyKey: string | undefined): unknown {
+  if (idempotencyKey !== undefined && typeof error === "object" && error !== null) {
+    (error as FloraError).idempotencyKey = idempotencyKey;
   }
+  return error;
+}
+
+/** A response whose body the retrying fetch already read, made readable again. */
+function unreadResponse(response: Response): Response {
+  const buffered = bufferedBody(response);
+  return buffered === undefined ? response : new Response(buffered.bytes, response);
+}
+
+/** A MalformedResponseError whose headers and body snippet cannot carry a secret. */
+function malformedResponse(
+  response: Response,
+  secrets: readonly string[],
+  text: string,
+  problem?: string,
+): MalformedResponseError {
+  return new MalformedResponseError(
+    response.status,
+    redactedHeaders(response.headers, secrets),
+    redactSecrets(text, secrets),
+    problem,
+  );
 }
 
 /** `body` is what openapi-fetch read from an error response: parsed JSON, or the raw text when it is not JSON. */
 function errorFromResponse(response: Response, body: unknown, secrets: readonly string[]): FloraError {
+  if (typeof body === "string" && body.trim() !== "") return malformedResponse(response, secrets, body);
   const headers = redactedHeaders(response.headers, secrets);
-  if (body === undefined || (typeof body === "string" && body.trim() === ""))
-    return APIError.generate(response.status, undefined, headers);
-  if (typeof body === "string")
-    return new MalformedResponseError(response.status, headers, redactSecrets(body, secrets));
+  if (body === undefined || typeof body === "string") return APIError.generate(response.status, undefined, headers);
   return APIError.generate(response.status, JSON.parse(redactSecrets(JSON.stringify(body), secrets)), headers);
 }
 
+/** Only an event stream arrives unread: every other 2xx body was read inside its attempt. */
 async function readSuccessBody(
   kind: OperationDescriptor["response"],
   response: Response,
   secrets: readonly string[],
 ): Promise<unknown> {
+  if (kind === "event-stream") return unreadResponse(response);
   const buffered = bufferedBody(response);
-  switch (kind) {
-    case "event-stream":
-      return buffered === undefined ? response : new Response(buffered.bytes, response);
-    case "binary":
-      if (buffered === undefined) return response.blob();
-      return new Blob([buffered.bytes], { type: response.headers.get("content-type") ?? "" });
-    case "text":
-      return buffered === undefined ? response.text() : (buffered.text ?? utf8.decode(buffered.bytes));
-    case "empty":
-      if (buffered === undefined) await response.body?.cancel();
-      return undefined;
-    case "json": {
-      if (buffered?.json !== undefined && buffered.json !== "malformed") return buffered.json.value;
-      if (buffered === undefined && response.headers.get("content-type")?.includes("text/event-stream")) {
-        await response.body?.cancel();
-        const problem = "is an event stream, not JSON (use the streaming method)";
-        throw new MalformedResponseError(response.status, redactedHeaders(response.headers, secrets), "", problem);
-      }
-      const text = buffered === undefined ? await response.text() : (buffered.text ?? utf8.decode(buffered.bytes));
-      if (text.trim() === "") return undefined;
-      const parsed = parseJson(text);
-      if (parsed.ok) return parsed.value;
-      throw new MalformedResponseError(
-        response.status,
-        redactedHeaders(response.headers, secrets),
-        redactSecrets(text, secrets),
-      );
-    }
+  if (kind === "empty") {
+    if (buffered === undefined) await response.body?.cancel();
+    return undefined;
   }
+  if (kind === "json" && buffered === undefined && isEventStream(response)) {
+    await response.body?.cancel();
+    throw malformedResponse(response, secrets, "", "is an event stream, not JSON (use the streaming method)");
+  }
+  if (kind === "binary") {
+    if (buffered === undefined) return response.blob();
+    return new Blob([buffered.bytes], { type: response.headers.get("content-type") ?? "" });
+  }
+  const text = buffered === undefined ? await response.text() : (buffered.text ?? utf8.decode(buffered.bytes));
+  if (kind === "text") return text;
+  const parsed = buffered?.json ?? parseJson(text);
+  if (parsed !== "malformed") return parsed.value;
+  throw malformedResponse(response, secrets, text);
 }
 
 const utf8 = new TextDecoder();
-
-function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {
-  try {
-    return { ok: true, value: JSON.parse(text) };
-  } catch {
-    return { ok: false };
-  }
-}
 
 export function headersToRecord(headers: Headers): Record<string, string> {
   return Object.fromEntries(headers.entries());
@@ -289,17 +277,17 @@ function redactedHeaders(headers: Headers, secrets: readonly string[]): Record<s
 }
 
 /** Credentials go only to origins the caller trusts; caller-supplied ones elsewhere are dropped too. */
-function authMiddleware(credentials: Record<string, string>, credentialOrigins: ReadonlySet<string>): Middleware {
+function authMiddleware(credentials: Record<string, string>, credentialOrigins: readonly string[]): Middleware {
   // request.url is normalized, so an origin followed by "/" is an exact origin match
-  const prefixes = [...credentialOrigins].map((origin) => `${origin}/`);
+  const prefixes = credentialOrigins.map((origin) => `${origin}/`);
   const entries = Object.entries(credentials);
-  const names = new Set(["authorization", ...entries.map(([name]) => name.toLowerCase())]);
   return {
     onRequest({ request }) {
       if (prefixes.some((prefix) => request.url.startsWith(prefix))) {
         for (const [name, value] of entries) request.headers.set(name, value);
       } else {
-        for (const name of names) request.headers.delete(name);
+        // Headers.delete ignores case
+        for (const name of ["authorization", ...Object.keys(credentials)]) request.headers.delete(name);
       }
       return request;
     },
@@ -319,18 +307,11 @@ export function serializeBody(contentType: string, body: unknown): BodyInit {
     for (const [name, value] of Object.entries(body)) form.append(name, value instanceof Blob ? value : String(value));
     return form;
   }
-  if (
+  const passesAsIs =
     typeof body === "string" ||
-    body instanceof Blob ||
-    body instanceof ArrayBuffer ||
     ArrayBuffer.isView(body) ||
-    body instanceof FormData ||
-    body instanceof URLSearchParams ||
-    body instanceof ReadableStream
-  ) {
-    return body as BodyInit;
-  }
-  return String(body);
+    [Blob, ArrayBuffer, FormData, URLSearchParams, ReadableStream].some((type) => body instanceof type);
+  return passesAsIs ? (body as BodyInit) : String(body);
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

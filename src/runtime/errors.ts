@@ -20,7 +20,7 @@ export class FloraError extends Error {
 export class ValidationError extends FloraError {
   override name = "ValidationError";
   /** The argument or body field at fault, e.g. `techniqueId` or `inputs[0].type`. */
-  readonly field: string | undefined;
+  declare readonly field: string | undefined;
 
   constructor(message: string, field?: string) {
     super(message);
@@ -30,9 +30,11 @@ export class ValidationError extends FloraError {
 
 export class WebhookVerificationError extends FloraError {
   override name = "WebhookVerificationError";
-  constructor(message: string) {
-    super(message);
-  }
+}
+
+/** A streamed event whose data is not what the stream promised. */
+export class StreamParseError extends FloraError {
+  override name = "StreamParseError";
 }
 
 /** The request never got a complete response: DNS, refused or reset connection, body cut short. */
@@ -62,12 +64,12 @@ export class APIUserAbortError extends FloraError {
 /** A response body that should be JSON but is not (HTML error page, truncated JSON, wrong content type). */
 export class MalformedResponseError extends FloraError {
   override name = "MalformedResponseError";
-  readonly status: number;
-  readonly contentType: string | undefined;
+  declare readonly status: number;
+  declare readonly contentType: string | undefined;
   /** The first 200 characters of the body. */
-  readonly bodySnippet: string;
-  readonly requestId: string | undefined;
-  readonly headers: Record<string, string>;
+  declare readonly bodySnippet: string;
+  declare readonly requestId: string | undefined;
+  declare readonly headers: Record<string, string>;
 
   constructor(status: number, headers: Record<string, string>, bodyText: string, problem = "is not valid JSON") {
     const contentType = headers["content-type"];
@@ -85,16 +87,16 @@ export class MalformedResponseError extends FloraError {
 /** A non-2xx response with a JSON (or empty) body. */
 export class APIError extends FloraError {
   override name = "APIError";
-  readonly status: number;
+  declare readonly status: number;
   /** `error.code` from the envelope, e.g. `input_validation_error`. */
-  readonly code: string | undefined;
-  readonly fields: FieldError[] | undefined;
+  declare readonly code: string | undefined;
+  declare readonly fields: FieldError[] | undefined;
   /** The `request-id` response header (`req_…`), for support tickets. */
-  readonly requestId: string | undefined;
+  declare readonly requestId: string | undefined;
   /** Response headers, lower-cased. Never the request's. */
-  readonly headers: Record<string, string>;
+  declare readonly headers: Record<string, string>;
   /** The parsed response body. */
-  readonly body: unknown;
+  declare readonly body: unknown;
 
   constructor(status: number, body: unknown, headers: Record<string, string>) {
     const envelope = readErrorEnvelope(body);

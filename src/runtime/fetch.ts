@@ -57,8 +57,7 @@ export function createRetryingFetch(policy: AttemptPolicy): (request: Request) =
       } else if (isLast || !(shouldRetry(outcome.response) || isMalformedJson(outcome.response))) {
         return outcome.response;
       }
-      const headers = "response" in outcome ? outcome.response.headers : undefined;
-      const delay = retryDelayMs(attempt - 1, headers, policy.random);
+      const delay = retryDelayMs(attempt - 1, "response" in outcome ? outcome.response.headers : undefined, policy.random);
       const reason = "failure" in outcome ? outcome.failure.message : describeRetriedResponse(outcome.response);
       policy.logger.info(`retrying ${request.method} ${request.url} in ${delay} ms after ${reason}`);
       await policy.sleep(delay, policy.signal);
@@ -85,9 +84,8 @@ async function attemptOnce(url: string, init: RequestInit, policy: AttemptPolicy
   const onCallerAbort = () => controller.abort(caller?.reason);
   caller?.addEventListener("abort", onCallerAbort, { once: true });
   let streaming = false;
-  const fetchImpl = policy.fetch;
   try {
-    const response = await fetchImpl(url, { ...init, signal: controller.signal });
+    const response = await policy.fetch(url, { ...init, signal: controller.signal });
     streaming = isEventStream(response);
     return { response: streaming ? response : await readWhole(response) };
   } catch (error) {
@@ -102,11 +100,10 @@ async function attemptOnce(url: string, init: RequestInit, policy: AttemptPolicy
   }
 }
 
-function isEventStream(response: Response): boolean {
+export function isEventStream(response: Response): boolean {
   return response.headers.get("content-type")?.includes("text/event-stream") ?? false;
 }
 
-const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
 
 /**
  * Reads the whole body inside the attempt, so a connection cut mid-body (or a 2xx JSON body cut
@@ -126,12 +123,14 @@ async function readWhole(response: Response): Promise<Response> {
     return response;
   }
   const init = { status: response.status, statusText: response.statusText, headers: response.headers };
-  return new Response(NULL_BODY_STATUSES.has(response.status) ? null : bytes, init);
+  // statuses whose Response may not have a body
+  return new Response([101, 103, 204, 205, 304].includes(response.status) ? null : bytes, init);
 }
 
 const utf8 = new TextDecoder();
 
-function parseJson(text: string): BufferedBody["json"] {
+/** Blank text is no value; anything else must parse. */
+export function parseJson(text: string): NonNullable<BufferedBody["json"]> {
   if (text.trim() === "") return { value: undefined };
   try {
     return { value: JSON.parse(text) };

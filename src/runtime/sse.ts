@@ -1,5 +1,7 @@
 // A text/event-stream parser following the WHATWG EventSource rules, on Web Streams only so it bundles for browsers.
-import { FloraError } from "./errors.js";
+import { StreamParseError } from "./errors.js";
+
+export { StreamParseError };
 
 export interface SSEEvent {
   /** The `event` field, or "message" when the event named none. */
@@ -10,11 +12,6 @@ export interface SSEEvent {
   id?: string;
   /** The last valid `retry` value seen on the stream, in milliseconds. */
   retry?: number;
-}
-
-/** Thrown when an event's data is not what the stream promised. */
-export class StreamParseError extends FloraError {
-  override name = "StreamParseError";
 }
 
 const MESSAGE_PREVIEW_CHARS = 200;

@@ -1,5 +1,8 @@
 // Verifies Flora completion callbacks (`Flora-Signature`) with Web Crypto only, so it bundles for browsers and edge runtimes.
-import { FloraError, WebhookVerificationError } from "./errors.js";
+import { WebhookVerificationError } from "./errors.js";
+import { hmacSha256Hex, signedPayload, toBytes, type WebhookBody } from "./webhook-signature.js";
+
+export { signWebhookPayload, type WebhookBody } from "./webhook-signature.js";
 
 /** The body of a Flora completion callback; outputs are not included, so fetch the run for them. */
 export interface FloraWebhookEvent {
@@ -23,8 +26,6 @@ export interface FloraWebhookEvent {
 /** A `Headers`, a plain (e.g. Node `IncomingHttpHeaders`) object in any key case, or the raw `Name: value` header block. */
 export type WebhookHeaders = Headers | Record<string, string | string[] | undefined> | string;
 
-export type WebhookBody = string | Uint8Array | ArrayBuffer;
-
 export interface UnwrapWebhookOptions {
   /** Maximum distance in seconds between the signed timestamp and now, in either direction. Default 300. */
   toleranceSeconds?: number;
@@ -35,7 +36,6 @@ export interface UnwrapWebhookOptions {
 const SIGNATURE_HEADER = "flora-signature";
 const DEFAULT_TOLERANCE_SECONDS = 300;
 const utf8 = new TextEncoder();
-const HEX_BYTE = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, "0"));
 
 /**
  * Verifies a Flora webhook delivery against its raw body and returns the parsed event.
@@ -74,34 +74,14 @@ export async function unwrapWebhook<TEvent = FloraWebhookEvent>(
   return parseEvent(body, rawBody, secret) as TEvent;
 }
 
-/** Signs a payload the way Flora does and returns the `Flora-Signature` header value, e.g. for tests. */
-export async function signWebhookPayload(
-  rawBody: WebhookBody,
-  secret: string,
-  timestampSeconds: number,
-): Promise<string> {
-  if (typeof secret !== "string" || secret.length === 0) {
-    throw new FloraError("Missing webhook secret: pass the whsec_… signing secret.");
-  }
-  if (!Number.isSafeInteger(timestampSeconds) || timestampSeconds < 0) {
-    throw new FloraError(
-      `timestampSeconds must be a non-negative whole number of unix seconds, got ${timestampSeconds}.`,
-    );
-  }
-  const signature = await hmacSha256Hex(secret, signedPayload(timestampSeconds, toBytes(rawBody)));
-  return `t=${timestampSeconds},v1=${signature}`;
-}
-
 /** Finds one header by case-insensitive name; repeated headers are joined with "," as HTTP allows. */
 function readHeader(headers: WebhookHeaders, lowerName: string): string | undefined {
-  if (typeof headers === "string") return readRawHeader(headers, lowerName);
   // Duck-typed so Headers from another realm or a fetch polyfill work too.
   if (isHeadersLike(headers)) return headers.get(lowerName) ?? undefined;
-  const values: string[] = [];
-  for (const [name, value] of Object.entries(headers)) {
-    if (name.toLowerCase() !== lowerName || value === undefined) continue;
-    values.push(...(Array.isArray(value) ? value : [value]));
-  }
+  const entries = typeof headers === "string" ? rawHeaderEntries(headers) : Object.entries(headers);
+  const values = entries
+    .filter(([name, value]) => value !== undefined && name.toLowerCase() === lowerName)
+    .flatMap(([, value]) => value as string | string[]);
   return values.length === 0 ? undefined : values.join(",");
 }
 
@@ -109,15 +89,12 @@ function isHeadersLike(headers: WebhookHeaders): headers is Headers {
   return typeof (headers as Headers).get === "function";
 }
 
-function readRawHeader(block: string, lowerName: string): string | undefined {
-  const values: string[] = [];
-  for (const line of block.split("\n")) {
+/** The `Name: value` lines of a raw header block; lines without a colon (a request line, blank lines) are not headers. */
+function rawHeaderEntries(block: string): Array<[string, string]> {
+  return block.split("\n").flatMap((line): Array<[string, string]> => {
     const colon = line.indexOf(":");
-    // Lines without a colon (a request line, blank lines) are not headers.
-    if (colon <= 0 || line.slice(0, colon).trim().toLowerCase() !== lowerName) continue;
-    values.push(line.slice(colon + 1).trim());
-  }
-  return values.length === 0 ? undefined : values.join(",");
+    return colon > 0 ? [[line.slice(0, colon).trim(), line.slice(colon + 1).trim()]] : [];
+  });
 }
 
 interface SignatureHeader {
@@ -210,39 +187,9 @@ function parseEvent(body: Uint8Array, rawBody: WebhookBody, secret: string): Flo
 function missingEventFields(event: unknown): string[] {
   if (typeof event !== "object" || event === null || Array.isArray(event)) return ["id", "type", "data"];
   const record = event as Record<string, unknown>;
-  const missing: string[] = [];
-  if (typeof record.id !== "string") missing.push("id");
-  if (typeof record.type !== "string") missing.push("type");
+  const missing = ["id", "type"].filter((field) => typeof record[field] !== "string");
   if (typeof record.data !== "object" || record.data === null) missing.push("data");
   return missing;
-}
-
-function toBytes(body: WebhookBody): Uint8Array {
-  if (typeof body === "string") return utf8.encode(body);
-  return body instanceof Uint8Array ? body : new Uint8Array(body);
-}
-
-/** `${t}.${rawBody}` as bytes, so a binary body is signed exactly as received. */
-function signedPayload(timestamp: number, body: Uint8Array): Uint8Array<ArrayBuffer> {
-  const prefix = utf8.encode(`${timestamp}.`);
-  const payload = new Uint8Array(prefix.length + body.length);
-  payload.set(prefix, 0);
-  payload.set(body, prefix.length);
-  return payload;
-}
-
-async function hmacSha256Hex(secret: string, payload: Uint8Array<ArrayBuffer>): Promise<string> {
-  const key = await globalThis.crypto.subtle.importKey(
-    "raw",
-    utf8.encode(secret),
-    { name: "HMAC", hash: "SHA-256" },
-    false,
-    ["sign"],
-  );
-  const digest = new Uint8Array(await globalThis.crypto.subtle.sign("HMAC", key, payload));
-  let hex = "";
-  for (const byte of digest) hex += HEX_BYTE[byte];
-  return hex;
 }
 
 /** Compares without an early exit; a length mismatch still walks `expected` so timing does not reveal content. */

@@ -1,0 +1,75 @@
+// Stages that need heavy libraries (TypeScript for the types, ts-morph and prettier for the wrappers) run in worker
+// threads started with the run, so loading those libraries overlaps load, lint and bundle on the main thread.
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { parentPort, Worker } from "node:worker_threads";
+import { PipelineError } from "./errors.js";
+
+type Reply<Res> = { id: number; value: Res } | { id: number; error: string };
+
+export interface WorkerTask<Req, Res> {
+  /** Starts the worker (once per process); it loads its libraries while the caller goes on. */
+  start(): void;
+  /** Sends one request; a failure comes back as a one-line PipelineError. */
+  run(request: Req): Promise<Res>;
+}
+
+// Workers run TypeScript sources like the main thread, whatever started this process (tsx CLI, node --import tsx,
+// vitest): a small bootstrap registers tsx's loader, then imports the worker module.
+const TSX_API = pathToFileURL(join(dirname(createRequire(import.meta.url).resolve("tsx/package.json")), "dist/esm/api/index.mjs")).href;
+
+export function workerTask<Req, Res>(module: URL): WorkerTask<Req, Res> {
+  let state: { worker: Worker; pending: Map<number, { resolve(reply: Reply<Res>): void; reject(error: Error): void }>; nextId: number } | undefined;
+
+  function start(): void {
+    if (state) return;
+    const bootstrap = `import(${JSON.stringify(TSX_API)}).then(({ register }) => { register(); return import(${JSON.stringify(module.href)}); });`;
+    const worker = new Worker(bootstrap, { eval: true, execArgv: [] });
+    const current = { worker, pending: new Map<number, { resolve(reply: Reply<Res>): void; reject(error: Error): void }>(), nextId: 0 };
+    const failAll = (error: Error) => {
+      for (const waiter of current.pending.values()) waiter.reject(error);
+      current.pending.clear();
+      if (state === current) state = undefined;
+    };
+    worker.on("message", (reply: Reply<Res>) => {
+      current.pending.get(reply.id)?.resolve(reply);
+      current.pending.delete(reply.id);
+      if (current.pending.size === 0) worker.unref();
+    });
+    worker.on("error", failAll);
+    worker.on("exit", (code) => failAll(new Error(`worker exited with code ${code}`)));
+    // An idle worker must not keep the process alive.
+    worker.unref();
+    state = current;
+  }
+
+  async function run(request: Req): Promise<Res> {
+    start();
+    const current = state as NonNullable<typeof state>;
+    const id = current.nextId++;
+    const reply = await new Promise<Reply<Res>>((resolve, reject) => {
+      current.pending.set(id, { resolve, reject });
+      current.worker.ref();
+      current.worker.postMessage({ id, request });
+    }).catch((error: Error) => {
+      throw new PipelineError(error.message.split("\n")[0]);
+    });
+    if ("error" in reply) throw new PipelineError(reply.error);
+    return reply.value;
+  }
+
+  return { start, run };
+}
+
+/** In a worker module: answers each request with `handle`; a thrown error travels back as its first line. */
+export function serveTasks<Req, Res>(handle: (request: Req) => Promise<Res>): void {
+  parentPort?.on("message", async ({ id, request }: { id: number; request: Req }) => {
+    try {
+      parentPort?.postMessage({ id, value: await handle(request) } satisfies Reply<Res>);
+    } catch (error) {
+      const reason = error instanceof PipelineError ? error.message : error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+      parentPort?.postMessage({ id, error: reason.split("\n")[0] } satisfies Reply<Res>);
+    }
+  });
+}

@@ -1,0 +1,25 @@
+// A run's text/event-stream read as run snapshots; `stream` imports it only once a stream arrives.
+import type { Run } from "../generated/index.js";
+import { StreamParseError } from "./runtime/errors.js";
+import { parseJsonEvent, parseSSE, type SSEEvent } from "./runtime/sse.js";
+import { isRunLike } from "./validate.js";
+
+/** Yields each event as a run snapshot; an `error` event or one that is not a run throws StreamParseError. */
+export async function* readRunEvents(
+  body: ReadableStream<Uint8Array>,
+  signal: AbortSignal | undefined,
+): AsyncGenerator<Run, void, undefined> {
+  let index = 0;
+  for await (const event of parseSSE(body, { signal })) yield readRunEvent(event, index++);
+}
+
+function readRunEvent(event: SSEEvent, index: number): Run {
+  if (event.event === "error")
+    throw new StreamParseError(`Stream event ${index} reported an error: ${event.data.slice(0, 200)}`);
+  const run = parseJsonEvent<Partial<Run>>(event, index);
+  if (!isRunLike(run))
+    throw new StreamParseError(
+      `Stream event ${index} ("${event.event}") is not a run snapshot: ${event.data.slice(0, 200)}`,
+    );
+  return run;
+}

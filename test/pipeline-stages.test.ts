@@ -1,0 +1,271 @@
+// Unit tests of each pipeline stage: load, lint, bundle, types, model (names included), emit, format, write, run.
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import openapiTS, { astToString, type OpenAPI3 } from "openapi-typescript";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { bundleSpec } from "../scripts/pipeline/bundle.js";
+import { emitWrappers } from "../scripts/pipeline/emit/index.js";
+import { PipelineError } from "../scripts/pipeline/errors.js";
+import { FORMAT_LIMIT_BYTES, formatFiles } from "../scripts/pipeline/format.js";
+import { assertLintClean, lintSpec } from "../scripts/pipeline/lint.js";
+import { loadSpec } from "../scripts/pipeline/load.js";
+import { buildModel } from "../scripts/pipeline/model/index.js";
+import { memberName, NamePool, typeName, variableName } from "../scripts/pipeline/model/names.js";
+import { asPipelineError, REPO_ROOT, runPipeline } from "../scripts/pipeline/run.js";
+import { generateTypes, SCHEMA_HEADER } from "../scripts/pipeline/types.js";
+import { planWrite, writeOutput } from "../scripts/pipeline/write.js";
+import { tempPackage } from "./pipeline-harness.js";
+
+const FLORA = resolve(REPO_ROOT, "openapi/flora.yaml");
+const FIXTURES = resolve(REPO_ROOT, "test/fixtures/pipeline");
+let root: string;
+
+beforeAll(() => {
+  root = tempPackage("pipeline-stages");
+});
+
+afterAll(() => {
+  if (root) rmSync(root, { recursive: true, force: true });
+});
+
+/** Writes an inline spec (JSON is YAML) and returns its path. */
+function specFile(name: string, doc: object): string {
+  const path = join(root, name);
+  writeFileSync(path, JSON.stringify(doc));
+  return path;
+}
+
+const minimalDoc = (paths: object, extra: object = {}) => ({ openapi: "3.1.0", info: { title: "T", version: "1" }, paths, ...extra });
+
+async function caught(work: () => Promise<unknown>): Promise<PipelineError> {
+  const error = await work().then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(PipelineError);
+  return error as PipelineError;
+}
+
+describe("load", () => {
+  it("reads the version of an OpenAPI 3.x document", async () => {
+    expect((await loadSpec(FLORA)).version).toMatch(/^3\.1\./);
+  });
+
+  it("names the file for a missing path, a directory, a YAML error (with line:col) and a non-3.x document", async () => {
+    expect((await caught(() => loadSpec(join(FIXTURES, "nope.yaml")))).format()).toMatch(/nope\.yaml spec file not found$/);
+    expect((await caught(() => loadSpec(FIXTURES))).message).toBe("spec path is a directory, not a file");
+    expect((await caught(() => loadSpec(join(FIXTURES, "yaml-syntax-error.yaml")))).format()).toMatch(/yaml-syntax-error\.yaml:8:16 YAML syntax error: /);
+    expect((await caught(() => loadSpec(join(FIXTURES, "swagger-2.yaml")))).format()).toMatch(/swagger-2\.yaml:1:1 not an OpenAPI 3\.0\/3\.1 document \(swagger: 2\.0\)/);
+    expect((await caught(() => loadSpec(specFile("list.json", [1, 2])))).message).toMatch(/top level is not a mapping/);
+  });
+});
+
+describe("lint", () => {
+  it("passes the Flora spec under the project ruleset with 0 errors and 0 warnings", async () => {
+    const report = await lintSpec(await loadSpec(FLORA), "project");
+    expect(report).toMatchObject({ errors: 0, warnings: 0 });
+  });
+
+  it("minimal: keys the version does not define and 3.0-style validation keywords warn, they do not stop the run", async () => {
+    const spec = specFile("tolerated.json", {
+      ...minimalDoc({}),
+      components: { schemas: { A: { type: "string", nullable: true }, B: { type: "number", minimum: 0, exclusiveMinimum: true } } },
+    });
+    const report = await lintSpec(await loadSpec(spec), "minimal");
+    expect(report.errors).toBe(0);
+    expect(report.lines.join("\n")).toMatch(/warning struct Property `nullable` is not expected here/);
+    expect(report.lines.join("\n")).toMatch(/warning struct Expected type `number` but got `boolean`/);
+  });
+
+  it("minimal and off: a structural error that breaks generation stays fatal, one line per problem", async () => {
+    const spec = specFile("structural.json", minimalDoc({ "/a": { get: { responses: "none" } } }));
+    for (const mode of ["minimal", "off"] as const) {
+      const report = await lintSpec(await loadSpec(spec), mode);
+      expect(report.errors).toBeGreaterThan(0);
+      expect(() => assertLintClean(report, mode)).toThrow(PipelineError);
+      for (const line of report.lines) expect(line).not.toContain("\n");
+    }
+  });
+
+  it("project: warnings fail the run too", () => {
+    expect(() => assertLintClean({ errors: 0, warnings: 1, lines: ["x warning"] }, "project")).toThrow(/lint failed: 0 error\(s\), 1 warning\(s\)/);
+    expect(() => assertLintClean({ errors: 0, warnings: 1, lines: ["x warning"] }, "minimal")).not.toThrow();
+  });
+});
+
+describe("bundle", () => {
+  it("joins a multi-file spec into one document with local refs only", async () => {
+    const bundled = await bundleSpec(await loadSpec(join(FIXTURES, "multi-file/root.yaml")));
+    const refs = [...JSON.stringify(bundled).matchAll(/"\$ref":"([^"]+)"/g)].map((m) => m[1]);
+    expect(refs.length).toBeGreaterThan(0);
+    for (const ref of refs) expect(ref).toMatch(/^#\/components\//);
+    expect(Object.keys(bundled.paths as object)).toEqual(["/pets/{petId}"]);
+  });
+});
+
+describe("types", () => {
+  it("equals openapiTS() on the same bundled document, with one generated-file header", async () => {
+    const document = await bundleSpec(await loadSpec(FLORA));
+    const text = await generateTypes(structuredClone(document));
+    expect(text.startsWith(SCHEMA_HEADER)).toBe(true);
+    const viaOpenapiTS = astToString(await openapiTS(structuredClone(document) as unknown as OpenAPI3, { silent: true }));
+    expect(text.slice(SCHEMA_HEADER.length)).toBe(viaOpenapiTS);
+  });
+});
+
+describe("model: names", () => {
+  it("variable names are camelCase, never reserved words or prototype members", () => {
+    expect(variableName("org-id")).toBe("orgId");
+    expect(variableName("class")).toBe("class_");
+    expect(variableName("__proto__")).toBe("proto");
+    expect(variableName("constructor")).toBe("constructor_");
+    expect(variableName("1st")).toBe("_1st");
+    expect(variableName("!!!")).toBe("value");
+  });
+
+  it("member names may be reserved words; type names avoid globals; long names are cut", () => {
+    expect(memberName("delete")).toBe("delete");
+    expect(memberName("toString")).toBe("toString_");
+    expect(typeName("error")).toBe("ErrorType");
+    expect(typeName("display-name")).toBe("DisplayName");
+    expect(typeName("x".repeat(500))).toHaveLength(80);
+  });
+
+  it("NamePool numbers later claimants of a taken name", () => {
+    const pool = new NamePool(["Resources"]);
+    expect(["Resources", "Pet", "Pet", "Pet"].map((n) => pool.claim(n))).toEqual(["Resources2", "Pet", "Pet2", "Pet3"]);
+  });
+});
+
+describe("model", () => {
+  const build = (doc: object) => buildModel(doc as never);
+
+  it("reads operations, resources, idempotency, servers and security schemes", async () => {
+    const model = buildModel(await bundleSpec(await loadSpec(FLORA)));
+    expect(model.operations.map((op) => [op.resourcePath.join("."), op.methodName, op.key])).toEqual([
+      ["techniques.runs", "create", "createTechniqueRun"],
+      ["techniques.runs", "retrieve", "retrieveTechniqueRun"],
+    ]);
+    expect(model.operations[0].idempotency).toEqual({ header: "Idempotency-Key", bodyField: "idempotency_key", windowSeconds: 7200 });
+    expect(model.servers).toEqual([expect.objectContaining({ url: "https://app.flora.ai/api/v1", variables: {} })]);
+    expect(model.securitySchemes).toEqual([{ name: "BearerAuth", type: "http", scheme: "bearer" }]);
+  });
+
+  it("an operation without `responses` (optional in 3.1) resolves with nothing; x- keys under paths are skipped", () => {
+    const model = build(minimalDoc({ "x-note": "ignored", "/ping": { post: { operationId: "ping" } } }));
+    expect(model.operations).toHaveLength(1);
+    expect(model.operations[0]).toMatchObject({ key: "ping", response: "empty", successResponses: [] });
+  });
+
+  it("x-sdk-resource and x-sdk-method override the derived place", () => {
+    const model = build(minimalDoc({ "/v1/things": { get: { operationId: "listThings", "x-sdk-resource": "catalog.items", "x-sdk-method": "all", responses: {} } } }));
+    expect(model.operations[0]).toMatchObject({ resourcePath: ["catalog", "items"], methodName: "all" });
+  });
+
+  it("a path parameter typed as a scalar keeps its type; an undeclared or non-scalar one is a plain string", () => {
+    const model = build(
+      minimalDoc({
+        "/a/{id}/{ids}/{free}": {
+          get: {
+            parameters: [
+              { name: "id", in: "path", required: true, schema: { type: "integer" } },
+              { name: "ids", in: "path", required: true, schema: { type: "array", items: { type: "string" } } },
+            ],
+            responses: {},
+          },
+        },
+      }),
+    );
+    expect(model.operations[0].pathParams.map((p) => [p.name, p.specTyped])).toEqual([
+      ["id", true],
+      ["ids", false],
+      ["free", false],
+    ]);
+  });
+
+  it("shapes it cannot read raise a PipelineError with a JSON pointer", () => {
+    const pointerOf = (doc: object) => {
+      try {
+        build(doc);
+      } catch (error) {
+        expect(error).toBeInstanceOf(PipelineError);
+        return (error as PipelineError).location?.pointer;
+      }
+      throw new Error("expected a PipelineError");
+    };
+    expect(pointerOf(minimalDoc({ "/a": { get: "nope" } }))).toBe("#/paths/~1a/get");
+    expect(pointerOf(minimalDoc({ "/a": { get: { responses: { "200": { $ref: "#/components/responses/Gone" } } } } }))).toBe("#/paths/~1a/get");
+    expect(pointerOf(minimalDoc({ "/a": { get: { parameters: [{ in: "query" }], responses: {} } } }))).toBe("#/paths/~1a/get");
+    expect(pointerOf({ ...minimalDoc({}), servers: "https://x" })).toBe("#/servers");
+  });
+});
+
+describe("emit", () => {
+  it("creates each wrapper file once, each starting with the generated-file header", async () => {
+    const model = buildModel(await bundleSpec(await loadSpec(FLORA)));
+    const files = emitWrappers(model, { runtimeImport: "flora-sdk/runtime", specLabel: "openapi/flora.yaml" });
+    expect([...files.keys()]).toEqual(["idempotency.ts", "operations.ts", "resources.ts", "models.ts", "servers.ts", "security.ts", "index.ts"]);
+    for (const text of files.values()) expect(text.split("\n")[0]).toBe("// Generated by scripts/generate.ts from openapi/flora.yaml. Do not edit.");
+    const runtimeImports = [...files.values()].flatMap((text) => [...text.matchAll(/from "([^.][^"]*)"/g)].map((m) => m[1]));
+    expect(new Set(runtimeImports)).toEqual(new Set(["flora-sdk/runtime"]));
+  });
+
+  it("a `__proto__` path parameter becomes a computed key, so it cannot set the prototype", () => {
+    const model = buildModel(minimalDoc({ "/a/{__proto__}": { get: { operationId: "getA", responses: {} } } }) as never);
+    const resources = emitWrappers(model, { runtimeImport: "rt", specLabel: "x" }).get("resources.ts") as string;
+    expect(resources).toContain('path: { ["__proto__"]: proto }');
+  });
+});
+
+describe("format", () => {
+  it("formats small files with prettier and leaves files above the limit as emitted", async () => {
+    const big = `export const list = [${"1, ".repeat(FORMAT_LIMIT_BYTES / 3)}];\n`;
+    const formatted = await formatFiles(new Map([["small.ts", "export   const a = {b:1}\n"], ["big.ts", big]]));
+    expect(formatted.get("small.ts")).toBe("export const a = { b: 1 };\n");
+    expect(formatted.get("big.ts")).toBe(big);
+  });
+});
+
+describe("write", () => {
+  it("plans changed, unchanged and stale files, writes atomically and leaves no staging folder", () => {
+    const out = join(root, "write-out");
+    mkdirSync(out, { recursive: true });
+    writeFileSync(join(out, "same.ts"), "// Generated by scripts/generate.ts same\n");
+    writeFileSync(join(out, "old.ts"), "// Generated by scripts/generate.ts old\n");
+    writeFileSync(join(out, "mine.ts"), "// hand-written, not generated\n");
+    const sameMtime = statSync(join(out, "same.ts")).mtimeMs;
+    const files = new Map([
+      ["same.ts", "// Generated by scripts/generate.ts same\n"],
+      ["new.ts", "// Generated by scripts/generate.ts new\n"],
+    ]);
+    const plan = planWrite(out, files);
+    expect(plan).toEqual({ changed: ["new.ts"], unchanged: ["same.ts"], stale: ["old.ts"] });
+    writeOutput(out, files, plan);
+    expect(readdirSync(out).sort()).toEqual(["mine.ts", "new.ts", "same.ts"]);
+    expect(statSync(join(out, "same.ts")).mtimeMs).toBe(sameMtime);
+    expect(readFileSync(join(out, "new.ts"), "utf8")).toBe(files.get("new.ts"));
+  });
+});
+
+describe("run", () => {
+  it("absurd nesting stops at load with one clear message naming the file and position", async () => {
+    const depth = 20_000;
+    const schema = `${'{"type":"array","items":'.repeat(depth)}{"type":"string"}${"}".repeat(depth)}`;
+    const spec = join(root, "deep.json");
+    // Written as text: JSON.stringify itself would overflow on this depth.
+    writeFileSync(spec, `{"openapi":"3.1.0","info":{"title":"T","version":"1"},"paths":{},"components":{"schemas":{"Deep":${schema}}}}`);
+    const out = join(root, "deep-out");
+    const error = await caught(() => runPipeline({ spec, out, lint: "off", check: false }));
+    expect(error.format()).toMatch(/deep\.json:1:\d+ YAML syntax error: nesting exceeded maxDepth/);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it("an unexpected exception inside a stage becomes one line naming the stage; spec problems pass through", () => {
+    const overflow = asPipelineError("types", new RangeError("Maximum call stack size exceeded\n    at walk (x.js:1:1)"));
+    expect(overflow).toBeInstanceOf(PipelineError);
+    expect(overflow.message).toBe("types stage failed: RangeError: Maximum call stack size exceeded");
+    expect(asPipelineError("lint", new Error("boom")).message).toBe("lint stage failed: boom");
+    const specProblem = new PipelineError("bad spec", { pointer: "#/paths" });
+    expect(asPipelineError("model", specProblem)).toBe(specProblem);
+  });
+});
