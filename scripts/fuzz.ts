@@ -60,9 +60,52 @@ function parentOf(root: Json, path: Path): Json | unknown[] {
   return path.slice(0, -1).reduce<unknown>((node, key) => (node as Json)[key as string], root) as Json | unknown[];
 }
 
-const ODD_NAMES = ["", " ", "x-ext", "$ref", "delete", "default", "class", "__proto__", "constructor", "a b", "1st", "@type", "display-name", "{id}", "/", "é漢字", "a/b~c", "*/", "\"'`", "toString"];
-const OTHER_VALUES: unknown[] = [null, 0, -1, 1.5, "", "text", true, [], {}, [1, "a"], { $ref: "#/components/schemas/Nope" }, { type: "object" }];
-const BROKEN_REFS = ["#/components/schemas/Nope", "#/", "#", "missing.yaml#/X", "#/paths", "not a ref", "#/components/schemas/a~1b", "./missing.json"];
+const ODD_NAMES = [
+  "",
+  " ",
+  "x-ext",
+  "$ref",
+  "delete",
+  "default",
+  "class",
+  "__proto__",
+  "constructor",
+  "a b",
+  "1st",
+  "@type",
+  "display-name",
+  "{id}",
+  "/",
+  "é漢字",
+  "a/b~c",
+  "*/",
+  "\"'`",
+  "toString",
+];
+const OTHER_VALUES: unknown[] = [
+  null,
+  0,
+  -1,
+  1.5,
+  "",
+  "text",
+  true,
+  [],
+  {},
+  [1, "a"],
+  { $ref: "#/components/schemas/Nope" },
+  { type: "object" },
+];
+const BROKEN_REFS = [
+  "#/components/schemas/Nope",
+  "#/",
+  "#",
+  "missing.yaml#/X",
+  "#/paths",
+  "not a ref",
+  "#/components/schemas/a~1b",
+  "./missing.json",
+];
 
 function hugeName(rand: () => number): string {
   const alphabet = "abcXYZ_-. 0123456789$@é";
@@ -88,7 +131,9 @@ function deepSchema(rand: () => number): unknown {
 /** Applies one random mutation in place and names it. */
 export function mutate(doc: Json, rand: () => number): string {
   const nodes = nodesOf(doc);
-  const objects = nodes.filter((n) => n.value && typeof n.value === "object" && !Array.isArray(n.value) && Object.keys(n.value).length > 0);
+  const objects = nodes.filter(
+    (n) => n.value && typeof n.value === "object" && !Array.isArray(n.value) && Object.keys(n.value).length > 0,
+  );
   const kind = pick(rand, ["drop-key", "rename-key", "swap-type", "break-ref", "huge-name", "deep-nesting"] as const);
   if (kind === "drop-key" || kind === "rename-key" || kind === "huge-name") {
     const { value, path } = pick(rand, objects);
@@ -102,8 +147,14 @@ export function mutate(doc: Json, rand: () => number): string {
     return `${kind} ${[...path, key].join(".")} → ${name.slice(0, 24)}${name.length > 24 ? `…(${name.length})` : ""}`;
   }
   if (kind === "swap-type") {
-    const { path, value } = pick(rand, nodes.filter((n) => n.path.length > 0));
-    const replacement = pick(rand, OTHER_VALUES.filter((v) => typeof v !== typeof value || Array.isArray(v) !== Array.isArray(value)));
+    const { path, value } = pick(
+      rand,
+      nodes.filter((n) => n.path.length > 0),
+    );
+    const replacement = pick(
+      rand,
+      OTHER_VALUES.filter((v) => typeof v !== typeof value || Array.isArray(v) !== Array.isArray(value)),
+    );
     setOwn(parentOf(doc, path), path[path.length - 1], structuredClone(replacement));
     return `swap-type ${path.join(".")} → ${JSON.stringify(replacement)}`;
   }
@@ -114,8 +165,15 @@ export function mutate(doc: Json, rand: () => number): string {
     setOwn(target.length === 1 ? doc : parentOf(doc, target), "$ref", broken);
     return `break-ref ${target.join(".")} → ${broken}`;
   }
-  const schemas = nodes.filter((n) => n.path.length >= 3 && n.path[n.path.length - 2] === "schemas" || n.path[n.path.length - 1] === "schema");
-  const { path } = schemas.length ? pick(rand, schemas) : pick(rand, nodes.filter((n) => n.path.length > 0));
+  const schemas = nodes.filter(
+    (n) => (n.path.length >= 3 && n.path[n.path.length - 2] === "schemas") || n.path[n.path.length - 1] === "schema",
+  );
+  const { path } = schemas.length
+    ? pick(rand, schemas)
+    : pick(
+        rand,
+        nodes.filter((n) => n.path.length > 0),
+      );
   setOwn(parentOf(doc, path), path[path.length - 1], deepSchema(rand));
   return `deep-nesting ${path.join(".")}`;
 }
@@ -153,7 +211,11 @@ function snapshot(dir: string): string {
 const TSC = resolve(REPO_ROOT, "node_modules/typescript/bin/tsc");
 
 /** Type-checks many generated folders in a few tsc programs (one per batch), strict, with the runtime. */
-async function typeCheckBatches(root: string, folders: string[], batchSize: number): Promise<{ failed: Set<string>; errors: string }> {
+async function typeCheckBatches(
+  root: string,
+  folders: string[],
+  batchSize: number,
+): Promise<{ failed: Set<string>; errors: string }> {
   const failed = new Set<string>();
   let errors = "";
   for (let i = 0; i < folders.length; i += batchSize) {
@@ -162,7 +224,19 @@ async function typeCheckBatches(root: string, folders: string[], batchSize: numb
     writeFileSync(
       configPath,
       JSON.stringify({
-        compilerOptions: { target: "ES2022", module: "NodeNext", moduleResolution: "NodeNext", lib: ["ES2022", "DOM", "DOM.Iterable"], types: ["node"], typeRoots: [resolve(REPO_ROOT, "node_modules/@types")], strict: true, noEmit: true, skipLibCheck: true, verbatimModuleSyntax: true, isolatedModules: true },
+        compilerOptions: {
+          target: "ES2022",
+          module: "NodeNext",
+          moduleResolution: "NodeNext",
+          lib: ["ES2022", "DOM", "DOM.Iterable"],
+          types: ["node"],
+          typeRoots: [resolve(REPO_ROOT, "node_modules/@types")],
+          strict: true,
+          noEmit: true,
+          skipLibCheck: true,
+          verbatimModuleSyntax: true,
+          isolatedModules: true,
+        },
         files: [...batch.map((f) => join(f, "index.ts")), resolve(REPO_ROOT, "src/runtime/index.ts")],
       }),
     );
@@ -178,9 +252,17 @@ async function typeCheckBatches(root: string, folders: string[], batchSize: numb
 }
 
 /** Runs `count` cases from `seed`, in this process, then type-checks the distinct outputs. */
-export async function runFuzz(options: { seed: number; count: number; onCase?: (c: FuzzCase) => void; keep?: boolean }): Promise<FuzzReport> {
+export async function runFuzz(options: {
+  seed: number;
+  count: number;
+  onCase?: (c: FuzzCase) => void;
+  keep?: boolean;
+}): Promise<FuzzReport> {
   const rand = random(options.seed);
-  const seeds = seedSpecs().map((spec) => ({ spec, doc: parse(readFileSync(resolve(REPO_ROOT, spec), "utf8")) as Json }));
+  const seeds = seedSpecs().map((spec) => ({
+    spec,
+    doc: parse(readFileSync(resolve(REPO_ROOT, spec), "utf8")) as Json,
+  }));
   const root = mkdtempSync(join(tmpdir(), `fuzz-${options.seed}-`));
   writeFileSync(join(root, "package.json"), JSON.stringify({ type: "module", private: true }));
   // Every case's output folder starts as a copy of a good output, so a failed case must leave it byte-for-byte intact.
@@ -204,24 +286,38 @@ export async function runFuzz(options: { seed: number; count: number; onCase?: (
       const before = snapshot(out);
       const entry: FuzzCase = { index, seedSpec: seed.spec, mutations, outcome: "generated" };
       try {
-        const result = await runPipeline({ spec: specFile, out, lint: pick(rand, ["minimal", "off"] as const), check: false, onStage: (stage, ms) => stageMs.set(stage, (stageMs.get(stage) ?? 0) + ms) });
+        const result = await runPipeline({
+          spec: specFile,
+          out,
+          lint: pick(rand, ["minimal", "off"] as const),
+          check: false,
+          onStage: (stage, ms) => stageMs.set(stage, (stageMs.get(stage) ?? 0) + ms),
+        });
         const written = readdirSync(out).sort();
         if (written.join() !== [...result.files.keys()].sort().join()) {
           Object.assign(entry, { outcome: "half-written", detail: `out/ holds ${written.join(", ")}` });
         } else {
-          const hash = createHash("sha256").update([...result.files].map(([n, t]) => `${n}\0${t.replace(/^\/\/ Generated by .*\n/, "")}`).join("\0")).digest("hex");
+          const hash = createHash("sha256")
+            .update([...result.files].map(([n, t]) => `${n}\0${t.replace(/^\/\/ Generated by .*\n/, "")}`).join("\0"))
+            .digest("hex");
           if (!outputs.has(hash)) outputs.set(hash, out);
           entry.out = outputs.get(hash);
         }
       } catch (error) {
         if (!(error instanceof PipelineError)) {
-          Object.assign(entry, { outcome: "crash", detail: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+          Object.assign(entry, {
+            outcome: "crash",
+            detail: error instanceof Error ? (error.stack ?? error.message) : String(error),
+          });
         } else {
           const message = error.format();
           const first = message.split("\n")[0];
           const clear = first.includes("spec.json") && !/^\s+at .+:\d+:\d+\)?$/m.test(message);
           const intact = snapshot(out) === before;
-          Object.assign(entry, { outcome: !intact ? "half-written" : clear ? "rejected" : "unclear-message", detail: first.slice(0, 300) });
+          Object.assign(entry, {
+            outcome: !intact ? "half-written" : clear ? "rejected" : "unclear-message",
+            detail: first.slice(0, 300),
+          });
         }
       }
       cases.push(entry);
@@ -252,7 +348,15 @@ export async function runFuzz(options: { seed: number; count: number; onCase?: (
 }
 
 async function main(argv: string[]): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { seed: { type: "string", default: "1" }, count: { type: "string", default: "200" }, verbose: { type: "boolean", default: false }, keep: { type: "boolean", default: false } } });
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      seed: { type: "string", default: "1" },
+      count: { type: "string", default: "200" },
+      verbose: { type: "boolean", default: false },
+      keep: { type: "boolean", default: false },
+    },
+  });
   const seed = Number(values.seed);
   const count = Number(values.count);
   if (!Number.isInteger(seed) || !Number.isInteger(count) || count < 1) {
@@ -265,22 +369,34 @@ async function main(argv: string[]): Promise<number> {
     count,
     keep: values.keep,
     onCase: (c) => {
-      if (values.verbose || !["generated", "rejected"].includes(c.outcome)) console.log(`#${c.index} ${c.outcome} [${c.seedSpec}] ${c.mutations.join("; ")}${c.detail ? `\n    ${c.detail.split("\n").slice(0, 8).join("\n    ")}` : ""}`);
+      if (values.verbose || !["generated", "rejected"].includes(c.outcome))
+        console.log(
+          `#${c.index} ${c.outcome} [${c.seedSpec}] ${c.mutations.join("; ")}${c.detail ? `\n    ${c.detail.split("\n").slice(0, 8).join("\n    ")}` : ""}`,
+        );
     },
   });
   const { counts } = report;
   console.log(`fuzz seed ${seed}: ${count} case(s) in ${((performance.now() - started) / 1000).toFixed(1)} s`);
-  console.log(`  generated ${counts.generated} (${counts["distinct-outputs"]} distinct outputs type-checked: ${counts.compiled} compile, ${counts["compile-failed"]} do not)`);
+  console.log(
+    `  generated ${counts.generated} (${counts["distinct-outputs"]} distinct outputs type-checked: ${counts.compiled} compile, ${counts["compile-failed"]} do not)`,
+  );
   console.log(`  rejected with a clear message ${counts.rejected}`);
-  console.log(`  stage time: ${[...report.stageMs].map(([stage, ms]) => `${stage} ${(ms / 1000).toFixed(1)} s`).join(", ")}`);
-  console.log(`  crashes ${counts.crash}, half-written outputs ${counts["half-written"]}, unclear messages ${counts["unclear-message"]}`);
+  console.log(
+    `  stage time: ${[...report.stageMs].map(([stage, ms]) => `${stage} ${(ms / 1000).toFixed(1)} s`).join(", ")}`,
+  );
+  console.log(
+    `  crashes ${counts.crash}, half-written outputs ${counts["half-written"]}, unclear messages ${counts["unclear-message"]}`,
+  );
   if (counts["compile-failed"]) console.log(report.compileErrors.split("\n").slice(0, 30).join("\n"));
   return counts.crash + counts["half-written"] + counts["unclear-message"] + counts["compile-failed"] === 0 ? 0 : 1;
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  main(process.argv.slice(2)).then((code) => process.exit(code), (error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  });
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      console.error(error);
+      process.exit(1);
+    },
+  );
 }

@@ -9,7 +9,6 @@ import {
   type Run,
 } from "../generated/index.js";
 import {
-  APIConnectionError,
   APIError,
   APITimeoutError,
   APIUserAbortError,
@@ -20,7 +19,6 @@ import {
   ValidationError,
   createLogger,
   createRuntime,
-  headersToRecord,
   isLogLevel,
   retryAfterMs,
   sleep as realSleep,
@@ -31,14 +29,16 @@ import {
   type Runtime,
   type Sleep,
 } from "./runtime/index.js";
+import { asFloraError, readJsonRun, readRunEvents } from "./run-stream.js";
 import { isEventStream } from "./runtime/fetch.js";
-import type {
-  FloraWebhookEvent,
-  UnwrapWebhookOptions,
-  WebhookBody,
-  WebhookHeaders,
+import {
+  unwrapWebhook,
+  type FloraWebhookEvent,
+  type UnwrapWebhookOptions,
+  type WebhookBody,
+  type WebhookHeaders,
 } from "./runtime/webhooks.js";
-import { isRunLike, validateCreateBody, validateId } from "./validate.js";
+import { validateCreateBody, validateId } from "./validate.js";
 import { VERSION } from "./version.js";
 
 /** The spec's first server: https://app.flora.ai/api/v1. */
@@ -120,11 +120,7 @@ export interface Flora extends Omit<Resources, "techniques"> {}
 
 export class Flora {
   declare readonly techniques: FloraTechniques;
-  readonly webhooks: FloraWebhooks = {
-    // Web Crypto verification loads on first use, so an app that never verifies a webhook can leave it out.
-    unwrap: async (rawBody, headers, secret, options) =>
-      (await import("./runtime/webhooks.js")).unwrapWebhook(rawBody, headers, secret, options),
-  };
+  readonly webhooks: FloraWebhooks = { unwrap: unwrapWebhook };
   readonly baseUrl: string;
   #runtime: Runtime;
   #resources: Resources;
@@ -290,8 +286,6 @@ export class Flora {
       const { response } = sent;
       if (isEventStream(response) && response.body) {
         try {
-          // The SSE parser loads only once a stream arrives.
-          const { readRunEvents } = await import("./run-stream.js");
           for await (const snapshot of readRunEvents(response.body, options.signal)) {
             last = this.#remember(snapshot, techniqueId);
             yield last;
@@ -332,26 +326,6 @@ function isUnusablePollUrl(error: unknown): boolean {
   return (
     error instanceof MalformedResponseError || (error instanceof APIError && [401, 403, 404].includes(error.status))
   );
-}
-
-async function readJsonRun(response: Response): Promise<Run> {
-  const text = await response.text();
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    throw new MalformedResponseError(response.status, headersToRecord(response.headers), text);
-  }
-  if (!isRunLike(value))
-    throw new MalformedResponseError(response.status, headersToRecord(response.headers), text, "is not a run");
-  return value;
-}
-
-function asFloraError(error: unknown): FloraError {
-  if (error instanceof FloraError) return error;
-  return new APIConnectionError(`The event stream broke: ${error instanceof Error ? error.message : String(error)}`, {
-    cause: error,
-  });
 }
 
 /** Reads an environment variable where one exists (Node, Deno, Bun); browsers have no `process`. */

@@ -31,9 +31,13 @@ export {
   StreamParseError,
   type FieldError,
 } from "./runtime/errors.js";
-// Only types from the verifier: it loads lazily, on the first `flora.webhooks.unwrap`.
-export { signWebhookPayload, type WebhookBody } from "./runtime/webhook-signature.js";
-export type { FloraWebhookEvent, UnwrapWebhookOptions, WebhookHeaders } from "./runtime/webhooks.js";
+export {
+  signWebhookPayload,
+  type FloraWebhookEvent,
+  type UnwrapWebhookOptions,
+  type WebhookBody,
+  type WebhookHeaders,
+} from "./runtime/webhooks.js";
 export type { RequestOptions } from "./runtime/types.js";
 export type { Logger, LogLevel } from "./runtime/log.js";
 export type { FetchLike } from "./runtime/fetch.js";

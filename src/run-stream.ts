@@ -1,6 +1,12 @@
-// A run's text/event-stream read as run snapshots; `stream` imports it only once a stream arrives.
+// What `stream` reads: a run's text/event-stream as run snapshots, or the JSON run a server sent instead.
 import type { Run } from "../generated/index.js";
-import { StreamParseError } from "./runtime/errors.js";
+import {
+  APIConnectionError,
+  FloraError,
+  headersToRecord,
+  MalformedResponseError,
+  StreamParseError,
+} from "./runtime/index.js";
 import { parseJsonEvent, parseSSE, type SSEEvent } from "./runtime/sse.js";
 import { isRunLike } from "./validate.js";
 
@@ -22,4 +28,26 @@ function readRunEvent(event: SSEEvent, index: number): Run {
       `Stream event ${index} ("${event.event}") is not a run snapshot: ${event.data.slice(0, 200)}`,
     );
   return run;
+}
+
+/** The JSON answer of a server that did not stream. */
+export async function readJsonRun(response: Response): Promise<Run> {
+  const text = await response.text();
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new MalformedResponseError(response.status, headersToRecord(response.headers), text);
+  }
+  if (!isRunLike(value))
+    throw new MalformedResponseError(response.status, headersToRecord(response.headers), text, "is not a run");
+  return value;
+}
+
+/** A stream cut by the transport becomes an APIConnectionError. */
+export function asFloraError(error: unknown): FloraError {
+  if (error instanceof FloraError) return error;
+  return new APIConnectionError(`The event stream broke: ${error instanceof Error ? error.message : String(error)}`, {
+    cause: error,
+  });
 }

@@ -6,7 +6,18 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { OperationModel } from "../scripts/pipeline/model/index.js";
 import { REPO_ROOT, type PipelineResult } from "../scripts/pipeline/run.js";
 import type { OperationInvoker } from "../src/runtime/index.js";
-import { exampleOf, follow, generate, importGenerated, loopbackRuntime, SHARED_SPECS, SHARED_SPECS_MISSING, startServer, tempPackage, typeCheck } from "./pipeline-harness.js";
+import {
+  exampleOf,
+  follow,
+  generate,
+  importGenerated,
+  loopbackRuntime,
+  SHARED_SPECS,
+  SHARED_SPECS_MISSING,
+  startServer,
+  tempPackage,
+  typeCheck,
+} from "./pipeline-harness.js";
 
 type Json = Record<string, unknown>;
 type Method = (...args: unknown[]) => Promise<unknown>;
@@ -19,7 +30,12 @@ function corpus(): string[] {
     "museum.yaml",
     "openai.yaml",
     "digitalocean/DigitalOcean-public.v2.yaml",
-    ...(existsSync(oai) ? readdirSync(oai).filter((f) => f.endsWith(".json")).sort().map((f) => `oai/${f}`) : []),
+    ...(existsSync(oai)
+      ? readdirSync(oai)
+          .filter((f) => f.endsWith(".json"))
+          .sort()
+          .map((f) => `oai/${f}`)
+      : []),
   ].filter((spec) => existsSync(join(SHARED_SPECS, spec)));
 }
 
@@ -34,7 +50,10 @@ beforeAll(async () => {
   if (SPECS.length === 0) return;
   root = tempPackage("conformance");
   for (const spec of SPECS) {
-    results.set(spec, await generate(join(SHARED_SPECS, spec), join(root, folderOf(spec)), "minimal").catch((error: Error) => error));
+    results.set(
+      spec,
+      await generate(join(SHARED_SPECS, spec), join(root, folderOf(spec)), "minimal").catch((error: Error) => error),
+    );
   }
 }, 300_000);
 
@@ -53,7 +72,8 @@ function pickOperation(result: PipelineResult): { op: OperationModel; status: nu
     const responses = follow(document, ((document.paths as Json)[op.path] as Json)[op.method]) as Json;
     const response = follow(document, (responses.responses as Json)[success.status]) as Json;
     const example = exampleOf(document, (response.content as Json)[success.mediaType]);
-    if (example !== undefined && example !== null) return { op, status: /^\d{3}$/.test(success.status) ? Number(success.status) : 200, example };
+    if (example !== undefined && example !== null)
+      return { op, status: /^\d{3}$/.test(success.status) ? Number(success.status) : 200, example };
   }
   return undefined;
 }
@@ -67,8 +87,10 @@ function argumentsFor(result: PipelineResult, op: OperationModel): unknown[] {
     const body = follow(document, operation.requestBody) as Json;
     args.push(exampleOf(document, (body.content as Json)[op.requestBody.contentType]) ?? {});
   }
-  const required = (list: OperationModel["queryParams"]) => Object.fromEntries(list.filter((p) => p.required).map((p) => [p.name, "x"]));
-  if (op.queryParams.length || op.headerParams.length) args.push({ query: required(op.queryParams), header: required(op.headerParams) });
+  const required = (list: OperationModel["queryParams"]) =>
+    Object.fromEntries(list.filter((p) => p.required).map((p) => [p.name, "x"]));
+  if (op.queryParams.length || op.headerParams.length)
+    args.push({ query: required(op.queryParams), header: required(op.headerParams) });
   return args;
 }
 
@@ -88,14 +110,20 @@ describe.skipIf(Boolean(SHARED_SPECS_MISSING))("conformance on ../shared/specs",
   it("every output imports the runtime through one specifier", () => {
     for (const spec of SPECS) {
       const result = results.get(spec) as PipelineResult;
-      const specifiers = new Set([...result.files.values()].flatMap((text) => [...text.matchAll(/from "([^"]+)"/g)].map((m) => m[1])).filter((s) => !s.startsWith("./")));
+      const specifiers = new Set(
+        [...result.files.values()]
+          .flatMap((text) => [...text.matchAll(/from "([^"]+)"/g)].map((m) => m[1]))
+          .filter((s) => !s.startsWith("./")),
+      );
       expect([...specifiers]).toEqual([relative(join(root, folderOf(spec)), join(REPO_ROOT, "src/runtime/index.js"))]);
     }
   });
 
   it.each(SPECS)("%s: one generated wrapper answers from the spec's own example over loopback", async (spec) => {
     const result = results.get(spec) as PipelineResult;
-    const { createResources } = await importGenerated<{ createResources(invoker: OperationInvoker): Json }>(join(root, folderOf(spec)));
+    const { createResources } = await importGenerated<{ createResources(invoker: OperationInvoker): Json }>(
+      join(root, folderOf(spec)),
+    );
     const picked = pickOperation(result);
     if (!picked) {
       // Only specs without a callable JSON operation get here (the webhooks-only example): the factory still works.
@@ -113,7 +141,10 @@ describe.skipIf(Boolean(SHARED_SPECS_MISSING))("conformance on ../shared/specs",
       const resource = op.resourcePath.reduce<Json>((node, name) => node[name] as Json, resources);
       const value = await (resource[op.methodName] as Method)(...argumentsFor(result, op));
       expect(value).toEqual(JSON.parse(JSON.stringify(example)));
-      const expectedPath = op.pathParams.reduce((path, p, i) => path.replace(`{${p.name}}`, encodeURIComponent(`v${i}-${p.name}`)), op.path);
+      const expectedPath = op.pathParams.reduce(
+        (path, p, i) => path.replace(`{${p.name}}`, encodeURIComponent(`v${i}-${p.name}`)),
+        op.path,
+      );
       expect(server.requests).toHaveLength(1);
       expect(server.requests[0].method).toBe(op.method.toUpperCase());
       expect(server.requests[0].url.split("?")[0]).toBe(`/base${expectedPath}`);

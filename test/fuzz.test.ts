@@ -6,7 +6,11 @@ describe("fuzz", () => {
   it("the same seed gives the same mutations", () => {
     const run = (seed: number) => {
       const rand = random(seed);
-      const doc = { openapi: "3.1.0", info: { title: "t", version: "1" }, paths: { "/a": { get: { responses: { "200": { description: "ok" } } } } } };
+      const doc = {
+        openapi: "3.1.0",
+        info: { title: "t", version: "1" },
+        paths: { "/a": { get: { responses: { "200": { description: "ok" } } } } },
+      };
       return Array.from({ length: 5 }, () => mutate(doc, rand));
     };
     expect(run(7)).toEqual(run(7));

@@ -5,7 +5,17 @@ import { parse } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { REPO_ROOT } from "../scripts/pipeline/run.js";
 import type { OperationInvoker } from "../src/runtime/index.js";
-import { generate, importGenerated, loopbackRuntime, sendJson, snapshot, startServer, tempPackage, typeCheck, type LoopbackServer } from "./pipeline-harness.js";
+import {
+  generate,
+  importGenerated,
+  loopbackRuntime,
+  sendJson,
+  snapshot,
+  startServer,
+  tempPackage,
+  typeCheck,
+  type LoopbackServer,
+} from "./pipeline-harness.js";
 
 const FIXTURES = resolve(REPO_ROOT, "test/fixtures/names");
 const CASES = ["operation-ids", "missing-and-colliding", "path-params", "property-names"];
@@ -35,7 +45,9 @@ const generated: Record<string, Generated> = {};
 const api: Record<string, ResourceTree> = {};
 
 function operationCount(name: string): number {
-  const spec = parse(readFileSync(join(FIXTURES, `${name}.yaml`), "utf8")) as { paths: Record<string, Record<string, unknown>> };
+  const spec = parse(readFileSync(join(FIXTURES, `${name}.yaml`), "utf8")) as {
+    paths: Record<string, Record<string, unknown>>;
+  };
   return Object.values(spec.paths).reduce((n, item) => n + Object.keys(item).filter((k) => METHODS.has(k)).length, 0);
 }
 
@@ -44,7 +56,9 @@ const lastRequest = () => requestLine(server.requests[server.requests.length - 1
 
 /** Every method of a resource tree, as dotted paths. */
 function methodPaths(tree: ResourceTree, prefix = ""): string[] {
-  return Object.entries(tree).flatMap(([name, value]) => (typeof value === "function" ? [`${prefix}${name}`] : methodPaths(value, `${prefix}${name}.`)));
+  return Object.entries(tree).flatMap(([name, value]) =>
+    typeof value === "function" ? [`${prefix}${name}`] : methodPaths(value, `${prefix}${name}.`),
+  );
 }
 
 beforeAll(async () => {
@@ -83,7 +97,9 @@ describe("names: generated code", () => {
   it.each(CASES)("%s: a second run gives byte-identical files", async (name) => {
     const again = join(root, `${name}-again`);
     await generate(join(FIXTURES, `${name}.yaml`), again);
-    const first = [...snapshot(join(root, name))].filter(([file]) => file !== "check.ts").map(([file, { text }]) => [file, text]);
+    const first = [...snapshot(join(root, name))]
+      .filter(([file]) => file !== "check.ts")
+      .map(([file, { text }]) => [file, text]);
     expect([...snapshot(again)].map(([file, { text }]) => [file, text])).toEqual(first);
   });
 });
@@ -91,7 +107,19 @@ describe("names: generated code", () => {
 describe("names: operationIds with dashes, dots, spaces, leading digits and reserved words", () => {
   it("become identifiers: reserved words stay as keys, other text is camel-cased, a leading digit gets `_`", () => {
     expect(Object.keys(generated["operation-ids"].operationDescriptors).sort()).toEqual(
-      ["getItemById", "_2faSetup", "delete", "default", "new", "class", "import", "apiV2DottedList", "keywordDefault", "keywordNew", "keywordDelete"].sort(),
+      [
+        "getItemById",
+        "_2faSetup",
+        "delete",
+        "default",
+        "new",
+        "class",
+        "import",
+        "apiV2DottedList",
+        "keywordDefault",
+        "keywordNew",
+        "keywordDelete",
+      ].sort(),
     );
     expect(generated["operation-ids"].operationDescriptors._2faSetup.id).toBe("2fa-setup");
   });
@@ -99,18 +127,44 @@ describe("names: operationIds with dashes, dots, spaces, leading digits and rese
   it("reserved words work as method names (x-sdk-method) and every wrapper sends its own request", async () => {
     const ops = api["operation-ids"] as Record<string, Record<string, Method>>;
     await expect(ops.items.retrieve("i 1")).resolves.toEqual({ method: "GET", url: "/items/i%201" });
-    for (const call of [() => ops.items.update("i1"), () => ops.items.delete("i1"), () => ops.keywords.default(), () => ops.keywords.new(), () => ops.keywords.delete(), () => ops.imports.create()]) {
+    for (const call of [
+      () => ops.items.update("i1"),
+      () => ops.items.delete("i1"),
+      () => ops.keywords.default(),
+      () => ops.keywords.new(),
+      () => ops.keywords.delete(),
+      () => ops.imports.create(),
+    ]) {
       await call();
     }
-    expect(server.requests.slice(-6).map(requestLine)).toEqual(["PUT /items/i1", "DELETE /items/i1", "GET /keywords", "POST /keywords", "DELETE /keywords", "POST /imports"]);
+    expect(server.requests.slice(-6).map(requestLine)).toEqual([
+      "PUT /items/i1",
+      "DELETE /items/i1",
+      "GET /keywords",
+      "POST /keywords",
+      "DELETE /keywords",
+      "POST /imports",
+    ]);
   });
 });
 
 describe("names: missing operationIds and names that collide after camel-casing", () => {
   it("derive keys from method and path, and number colliding ids in spec order", () => {
     const descriptors = generated["missing-and-colliding"].operationDescriptors;
-    expect(Object.keys(descriptors)).toEqual(["getUsers", "postUsers", "getUsersUserId", "postUsersUserIdRename", "getUser", "getUser2", "getUser3", "getUser4", "get"]);
-    expect([descriptors.getUser.id, descriptors.getUser2.id, descriptors.getUser3.id, descriptors.getUser4.id]).toEqual(["get-user", "get_user", "getUser", "GetUser"]);
+    expect(Object.keys(descriptors)).toEqual([
+      "getUsers",
+      "postUsers",
+      "getUsersUserId",
+      "postUsersUserIdRename",
+      "getUser",
+      "getUser2",
+      "getUser3",
+      "getUser4",
+      "get",
+    ]);
+    expect([descriptors.getUser.id, descriptors.getUser2.id, descriptors.getUser3.id, descriptors.getUser4.id]).toEqual(
+      ["get-user", "get_user", "getUser", "GetUser"],
+    );
   });
 
   it("still call the right endpoint", async () => {
@@ -128,7 +182,10 @@ describe("names: missing operationIds and names that collide after camel-casing"
 describe("names: path parameters with dashes, reserved words, and a name shared by path and query", () => {
   it("become positional arguments that fill the right template slots", async () => {
     const tree = api["path-params"] as Record<string, Record<string, Record<string, Method>>>;
-    await expect(tree.orgs.repos.retrieve("my org", "a.b")).resolves.toEqual({ method: "GET", url: "/orgs/my%20org/repos/a.b" });
+    await expect(tree.orgs.repos.retrieve("my org", "a.b")).resolves.toEqual({
+      method: "GET",
+      url: "/orgs/my%20org/repos/a.b",
+    });
     await (tree.reserved as unknown as Record<string, Method>).retrieve("c", "d", 7);
     expect(lastRequest()).toBe("GET /reserved/c/d/7");
   });
@@ -142,7 +199,10 @@ describe("names: path parameters with dashes, reserved words, and a name shared 
 
 describe("names: property names such as @type, display-name, constructor and __proto__", () => {
   it("travel as own JSON properties both ways", async () => {
-    const body = JSON.parse('{"@type":"t","display-name":"d","constructor":"c","__proto__":"p","1st":1}') as Record<string, unknown>;
+    const body = JSON.parse('{"@type":"t","display-name":"d","constructor":"c","__proto__":"p","1st":1}') as Record<
+      string,
+      unknown
+    >;
     const entities = api["property-names"].entities as Record<string, Method>;
     const echoed = (await entities.create(body)) as Record<string, unknown>;
     expect(Object.keys(echoed)).toEqual(["@type", "display-name", "constructor", "__proto__", "1st"]);

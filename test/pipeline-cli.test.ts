@@ -18,10 +18,14 @@ interface CliResult {
 
 async function cli(...args: string[]): Promise<CliResult> {
   try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, ["--import", "tsx", "scripts/generate.ts", ...args], {
-      cwd: REPO_ROOT,
-      env: { ...process.env, REDOCLY_SUPPRESS_UPDATE_NOTICE: "true", REDOCLY_TELEMETRY: "off" },
-    });
+    const { stdout, stderr } = await promisify(execFile)(
+      process.execPath,
+      ["--import", "tsx", "scripts/generate.ts", ...args],
+      {
+        cwd: REPO_ROOT,
+        env: { ...process.env, REDOCLY_SUPPRESS_UPDATE_NOTICE: "true", REDOCLY_TELEMETRY: "off" },
+      },
+    );
     return { code: 0, stdout, stderr };
   } catch (error) {
     const { code, stdout, stderr } = error as { code: number; stdout: string; stderr: string };
@@ -42,32 +46,61 @@ afterAll(() => {
   if (root) rmSync(root, { recursive: true, force: true });
 });
 
-describe.concurrent("generate: a broken spec stops the run with one clear message and leaves the output untouched", () => {
-  const cases: [string, string[], RegExp][] = [
-    ["a missing file", ["--spec", "test/fixtures/pipeline/no-such-spec.yaml"], /^error: test\/fixtures\/pipeline\/no-such-spec\.yaml spec file not found$/m],
-    ["a YAML syntax error", ["--spec", "test/fixtures/pipeline/yaml-syntax-error.yaml"], /^error: test\/fixtures\/pipeline\/yaml-syntax-error\.yaml:8:16 YAML syntax error: /m],
-    ["an unresolved $ref", ["--spec", "test/fixtures/pipeline/unresolved-ref.yaml", "--lint", "off"], /^ {2}test\/fixtures\/pipeline\/unresolved-ref\.yaml:10:50 error no-unresolved-refs Can't resolve \$ref$/m],
-    ["a lint error", ["--spec", "test/fixtures/pipeline/lint-error.yaml"], /^ {2}test\/fixtures\/pipeline\/lint-error\.yaml:3:18 error rule\/server-https Servers must use https/m],
-    ["a document that is not OpenAPI 3.x", ["--spec", "test/fixtures/pipeline/swagger-2.yaml"], /^error: test\/fixtures\/pipeline\/swagger-2\.yaml:1:1 not an OpenAPI 3\.0\/3\.1 document \(swagger: 2\.0\)/m],
-  ];
+describe.concurrent(
+  "generate: a broken spec stops the run with one clear message and leaves the output untouched",
+  () => {
+    const cases: [string, string[], RegExp][] = [
+      [
+        "a missing file",
+        ["--spec", "test/fixtures/pipeline/no-such-spec.yaml"],
+        /^error: test\/fixtures\/pipeline\/no-such-spec\.yaml spec file not found$/m,
+      ],
+      [
+        "a YAML syntax error",
+        ["--spec", "test/fixtures/pipeline/yaml-syntax-error.yaml"],
+        /^error: test\/fixtures\/pipeline\/yaml-syntax-error\.yaml:8:16 YAML syntax error: /m,
+      ],
+      [
+        "an unresolved $ref",
+        ["--spec", "test/fixtures/pipeline/unresolved-ref.yaml", "--lint", "off"],
+        /^ {2}test\/fixtures\/pipeline\/unresolved-ref\.yaml:10:50 error no-unresolved-refs Can't resolve \$ref$/m,
+      ],
+      [
+        "a lint error",
+        ["--spec", "test/fixtures/pipeline/lint-error.yaml"],
+        /^ {2}test\/fixtures\/pipeline\/lint-error\.yaml:3:18 error rule\/server-https Servers must use https/m,
+      ],
+      [
+        "a document that is not OpenAPI 3.x",
+        ["--spec", "test/fixtures/pipeline/swagger-2.yaml"],
+        /^error: test\/fixtures\/pipeline\/swagger-2\.yaml:1:1 not an OpenAPI 3\.0\/3\.1 document \(swagger: 2\.0\)/m,
+      ],
+    ];
 
-  it.each(cases)("%s: exit 1, file and location named, no stack trace, output byte-for-byte untouched", async (_name, args, expected) => {
-    const before = snapshot(existing);
-    const result = await cli(...args, "--out", existing);
-    expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(expected);
-    expect(result.stderr.split("\n").filter((line) => line.startsWith("error:"))).toHaveLength(1);
-    expect(result.stderr).not.toMatch(/^\s+at /m);
-    expect(snapshot(existing)).toEqual(before);
-  });
-});
+    it.each(cases)(
+      "%s: exit 1, file and location named, no stack trace, output byte-for-byte untouched",
+      async (_name, args, expected) => {
+        const before = snapshot(existing);
+        const result = await cli(...args, "--out", existing);
+        expect(result.code).toBe(1);
+        expect(result.stderr).toMatch(expected);
+        expect(result.stderr.split("\n").filter((line) => line.startsWith("error:"))).toHaveLength(1);
+        expect(result.stderr).not.toMatch(/^\s+at /m);
+        expect(snapshot(existing)).toEqual(before);
+      },
+    );
+  },
+);
 
 describe.concurrent("generate: usage errors", () => {
-  it.each([[["--no-such-flag"]], [["--lint", "strict"]], [["--spec", " "]]])("%j exits 2 with the usage", async (args) => {
-    const result = await cli(...args);
-    expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/^error: /);
-  });
+  it.each([[["--no-such-flag"]], [["--lint", "strict"]], [["--spec", " "]]])(
+    "%j exits 2 with the usage",
+    async (args) => {
+      const result = await cli(...args);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toMatch(/^error: /);
+    },
+  );
 });
 
 describe("generate --check", () => {

@@ -1,6 +1,15 @@
 // Shared by the generator's tests: generate into a temp folder, type-check outputs in one tsc program, call them over loopback.
 import { execFile } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -62,7 +71,9 @@ export async function typeCheck(root: string, folders: string[]): Promise<string
     },
     // Each folder's index.ts, plus its check.ts of type assertions when a test wrote one.
     files: [
-      ...folders.flatMap((f) => ["index.ts", "check.ts"].map((name) => resolve(root, f, name)).filter((path) => existsSync(path))),
+      ...folders.flatMap((f) =>
+        ["index.ts", "check.ts"].map((name) => resolve(root, f, name)).filter((path) => existsSync(path)),
+      ),
       resolve(REPO_ROOT, "src/runtime/index.ts"),
     ],
   };
@@ -112,7 +123,12 @@ export async function startServer(respond: (seen: SeenRequest, res: ServerRespon
   };
 }
 
-export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   res.writeHead(status, { "content-type": "application/json", ...headers });
   res.end(JSON.stringify(body));
 }
@@ -145,7 +161,10 @@ export function follow(document: Json, node: unknown, depth = 0): unknown {
   const target = node.$ref
     .slice(2)
     .split("/")
-    .reduce<unknown>((at, key) => (isJson(at) ? at[decodeURIComponent(key).replace(/~1/g, "/").replace(/~0/g, "~")] : undefined), document);
+    .reduce<unknown>(
+      (at, key) => (isJson(at) ? at[decodeURIComponent(key).replace(/~1/g, "/").replace(/~0/g, "~")] : undefined),
+      document,
+    );
   return follow(document, target, depth + 1);
 }
 
@@ -184,7 +203,11 @@ export function sampleOf(document: Json, raw: unknown, depth: number): unknown {
   if (type === "object" || isJson(schema.properties)) {
     const properties = isJson(schema.properties) ? schema.properties : {};
     const required = Array.isArray(schema.required) ? schema.required.map(String) : [];
-    return Object.fromEntries(required.filter((name) => name in properties).map((name) => [name, sampleOf(document, properties[name], depth + 1)]));
+    return Object.fromEntries(
+      required
+        .filter((name) => name in properties)
+        .map((name) => [name, sampleOf(document, properties[name], depth + 1)]),
+    );
   }
   return null;
 }

@@ -35,7 +35,12 @@ function specFile(name: string, doc: object): string {
   return path;
 }
 
-const minimalDoc = (paths: object, extra: object = {}) => ({ openapi: "3.1.0", info: { title: "T", version: "1" }, paths, ...extra });
+const minimalDoc = (paths: object, extra: object = {}) => ({
+  openapi: "3.1.0",
+  info: { title: "T", version: "1" },
+  paths,
+  ...extra,
+});
 
 async function caught(work: () => Promise<unknown>): Promise<PipelineError> {
   const error = await work().then(
@@ -52,10 +57,16 @@ describe("load", () => {
   });
 
   it("names the file for a missing path, a directory, a YAML error (with line:col) and a non-3.x document", async () => {
-    expect((await caught(() => loadSpec(join(FIXTURES, "nope.yaml")))).format()).toMatch(/nope\.yaml spec file not found$/);
+    expect((await caught(() => loadSpec(join(FIXTURES, "nope.yaml")))).format()).toMatch(
+      /nope\.yaml spec file not found$/,
+    );
     expect((await caught(() => loadSpec(FIXTURES))).message).toBe("spec path is a directory, not a file");
-    expect((await caught(() => loadSpec(join(FIXTURES, "yaml-syntax-error.yaml")))).format()).toMatch(/yaml-syntax-error\.yaml:8:16 YAML syntax error: /);
-    expect((await caught(() => loadSpec(join(FIXTURES, "swagger-2.yaml")))).format()).toMatch(/swagger-2\.yaml:1:1 not an OpenAPI 3\.0\/3\.1 document \(swagger: 2\.0\)/);
+    expect((await caught(() => loadSpec(join(FIXTURES, "yaml-syntax-error.yaml")))).format()).toMatch(
+      /yaml-syntax-error\.yaml:8:16 YAML syntax error: /,
+    );
+    expect((await caught(() => loadSpec(join(FIXTURES, "swagger-2.yaml")))).format()).toMatch(
+      /swagger-2\.yaml:1:1 not an OpenAPI 3\.0\/3\.1 document \(swagger: 2\.0\)/,
+    );
     expect((await caught(() => loadSpec(specFile("list.json", [1, 2])))).message).toMatch(/top level is not a mapping/);
   });
 });
@@ -69,7 +80,9 @@ describe("lint", () => {
   it("minimal: keys the version does not define and 3.0-style validation keywords warn, they do not stop the run", async () => {
     const spec = specFile("tolerated.json", {
       ...minimalDoc({}),
-      components: { schemas: { A: { type: "string", nullable: true }, B: { type: "number", minimum: 0, exclusiveMinimum: true } } },
+      components: {
+        schemas: { A: { type: "string", nullable: true }, B: { type: "number", minimum: 0, exclusiveMinimum: true } },
+      },
     });
     const report = await lintSpec(await loadSpec(spec), "minimal");
     expect(report.errors).toBe(0);
@@ -88,7 +101,9 @@ describe("lint", () => {
   });
 
   it("project: warnings fail the run too", () => {
-    expect(() => assertLintClean({ errors: 0, warnings: 1, lines: ["x warning"] }, "project")).toThrow(/lint failed: 0 error\(s\), 1 warning\(s\)/);
+    expect(() => assertLintClean({ errors: 0, warnings: 1, lines: ["x warning"] }, "project")).toThrow(
+      /lint failed: 0 error\(s\), 1 warning\(s\)/,
+    );
     expect(() => assertLintClean({ errors: 0, warnings: 1, lines: ["x warning"] }, "minimal")).not.toThrow();
   });
 });
@@ -108,7 +123,9 @@ describe("types", () => {
     const document = await bundleSpec(await loadSpec(FLORA));
     const text = await generateTypes(structuredClone(document));
     expect(text.startsWith(SCHEMA_HEADER)).toBe(true);
-    const viaOpenapiTS = astToString(await openapiTS(structuredClone(document) as unknown as OpenAPI3, { silent: true }));
+    const viaOpenapiTS = astToString(
+      await openapiTS(structuredClone(document) as unknown as OpenAPI3, { silent: true }),
+    );
     expect(text.slice(SCHEMA_HEADER.length)).toBe(viaOpenapiTS);
   });
 });
@@ -146,7 +163,11 @@ describe("model", () => {
       ["techniques.runs", "create", "createTechniqueRun"],
       ["techniques.runs", "retrieve", "retrieveTechniqueRun"],
     ]);
-    expect(model.operations[0].idempotency).toEqual({ header: "Idempotency-Key", bodyField: "idempotency_key", windowSeconds: 7200 });
+    expect(model.operations[0].idempotency).toEqual({
+      header: "Idempotency-Key",
+      bodyField: "idempotency_key",
+      windowSeconds: 7200,
+    });
     expect(model.servers).toEqual([expect.objectContaining({ url: "https://app.flora.ai/api/v1", variables: {} })]);
     expect(model.securitySchemes).toEqual([{ name: "BearerAuth", type: "http", scheme: "bearer" }]);
   });
@@ -158,7 +179,13 @@ describe("model", () => {
   });
 
   it("x-sdk-resource and x-sdk-method override the derived place", () => {
-    const model = build(minimalDoc({ "/v1/things": { get: { operationId: "listThings", "x-sdk-resource": "catalog.items", "x-sdk-method": "all", responses: {} } } }));
+    const model = build(
+      minimalDoc({
+        "/v1/things": {
+          get: { operationId: "listThings", "x-sdk-resource": "catalog.items", "x-sdk-method": "all", responses: {} },
+        },
+      }),
+    );
     expect(model.operations[0]).toMatchObject({ resourcePath: ["catalog", "items"], methodName: "all" });
   });
 
@@ -194,8 +221,12 @@ describe("model", () => {
       throw new Error("expected a PipelineError");
     };
     expect(pointerOf(minimalDoc({ "/a": { get: "nope" } }))).toBe("#/paths/~1a/get");
-    expect(pointerOf(minimalDoc({ "/a": { get: { responses: { "200": { $ref: "#/components/responses/Gone" } } } } }))).toBe("#/paths/~1a/get");
-    expect(pointerOf(minimalDoc({ "/a": { get: { parameters: [{ in: "query" }], responses: {} } } }))).toBe("#/paths/~1a/get");
+    expect(
+      pointerOf(minimalDoc({ "/a": { get: { responses: { "200": { $ref: "#/components/responses/Gone" } } } } })),
+    ).toBe("#/paths/~1a/get");
+    expect(pointerOf(minimalDoc({ "/a": { get: { parameters: [{ in: "query" }], responses: {} } } }))).toBe(
+      "#/paths/~1a/get",
+    );
     expect(pointerOf({ ...minimalDoc({}), servers: "https://x" })).toBe("#/servers");
   });
 });
@@ -204,14 +235,27 @@ describe("emit", () => {
   it("creates each wrapper file once, each starting with the generated-file header", async () => {
     const model = buildModel(await bundleSpec(await loadSpec(FLORA)));
     const files = emitWrappers(model, { runtimeImport: "flora-sdk/runtime", specLabel: "openapi/flora.yaml" });
-    expect([...files.keys()]).toEqual(["idempotency.ts", "operations.ts", "resources.ts", "models.ts", "servers.ts", "security.ts", "index.ts"]);
-    for (const text of files.values()) expect(text.split("\n")[0]).toBe("// Generated by scripts/generate.ts from openapi/flora.yaml. Do not edit.");
-    const runtimeImports = [...files.values()].flatMap((text) => [...text.matchAll(/from "([^.][^"]*)"/g)].map((m) => m[1]));
+    expect([...files.keys()]).toEqual([
+      "idempotency.ts",
+      "operations.ts",
+      "resources.ts",
+      "models.ts",
+      "servers.ts",
+      "security.ts",
+      "index.ts",
+    ]);
+    for (const text of files.values())
+      expect(text.split("\n")[0]).toBe("// Generated by scripts/generate.ts from openapi/flora.yaml. Do not edit.");
+    const runtimeImports = [...files.values()].flatMap((text) =>
+      [...text.matchAll(/from "([^.][^"]*)"/g)].map((m) => m[1]),
+    );
     expect(new Set(runtimeImports)).toEqual(new Set(["flora-sdk/runtime"]));
   });
 
   it("a `__proto__` path parameter becomes a computed key, so it cannot set the prototype", () => {
-    const model = buildModel(minimalDoc({ "/a/{__proto__}": { get: { operationId: "getA", responses: {} } } }) as never);
+    const model = buildModel(
+      minimalDoc({ "/a/{__proto__}": { get: { operationId: "getA", responses: {} } } }) as never,
+    );
     const resources = emitWrappers(model, { runtimeImport: "rt", specLabel: "x" }).get("resources.ts") as string;
     expect(resources).toContain('path: { ["__proto__"]: proto }');
   });
@@ -220,7 +264,12 @@ describe("emit", () => {
 describe("format", () => {
   it("formats small files with prettier and leaves files above the limit as emitted", async () => {
     const big = `export const list = [${"1, ".repeat(FORMAT_LIMIT_BYTES / 3)}];\n`;
-    const formatted = await formatFiles(new Map([["small.ts", "export   const a = {b:1}\n"], ["big.ts", big]]));
+    const formatted = await formatFiles(
+      new Map([
+        ["small.ts", "export   const a = {b:1}\n"],
+        ["big.ts", big],
+      ]),
+    );
     expect(formatted.get("small.ts")).toBe("export const a = { b: 1 };\n");
     expect(formatted.get("big.ts")).toBe(big);
   });
@@ -253,7 +302,10 @@ describe("run", () => {
     const schema = `${'{"type":"array","items":'.repeat(depth)}{"type":"string"}${"}".repeat(depth)}`;
     const spec = join(root, "deep.json");
     // Written as text: JSON.stringify itself would overflow on this depth.
-    writeFileSync(spec, `{"openapi":"3.1.0","info":{"title":"T","version":"1"},"paths":{},"components":{"schemas":{"Deep":${schema}}}}`);
+    writeFileSync(
+      spec,
+      `{"openapi":"3.1.0","info":{"title":"T","version":"1"},"paths":{},"components":{"schemas":{"Deep":${schema}}}}`,
+    );
     const out = join(root, "deep-out");
     const error = await caught(() => runPipeline({ spec, out, lint: "off", check: false }));
     expect(error.format()).toMatch(/deep\.json:1:\d+ YAML syntax error: nesting exceeded maxDepth/);
@@ -261,7 +313,10 @@ describe("run", () => {
   });
 
   it("an unexpected exception inside a stage becomes one line naming the stage; spec problems pass through", () => {
-    const overflow = asPipelineError("types", new RangeError("Maximum call stack size exceeded\n    at walk (x.js:1:1)"));
+    const overflow = asPipelineError(
+      "types",
+      new RangeError("Maximum call stack size exceeded\n    at walk (x.js:1:1)"),
+    );
     expect(overflow).toBeInstanceOf(PipelineError);
     expect(overflow.message).toBe("types stage failed: RangeError: Maximum call stack size exceeded");
     expect(asPipelineError("lint", new Error("boom")).message).toBe("lint stage failed: boom");

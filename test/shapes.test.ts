@@ -4,7 +4,16 @@ import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { REPO_ROOT } from "../scripts/pipeline/run.js";
 import type { OperationInvoker } from "../src/runtime/index.js";
-import { generate, importGenerated, loopbackRuntime, sendJson, startServer, tempPackage, typeCheck, type LoopbackServer } from "./pipeline-harness.js";
+import {
+  generate,
+  importGenerated,
+  loopbackRuntime,
+  sendJson,
+  startServer,
+  tempPackage,
+  typeCheck,
+  type LoopbackServer,
+} from "./pipeline-harness.js";
 
 const FIXTURES = resolve(REPO_ROOT, "test/fixtures/shapes");
 
@@ -101,8 +110,10 @@ beforeAll(async () => {
   server = await startServer((seen, res) => {
     const path = seen.url.split("?")[0];
     if (path === "/readme") return void res.writeHead(200, { "content-type": "text/plain" }).end("# Readme\n");
-    if (path === "/archive") return void res.writeHead(200, { "content-type": "application/octet-stream" }).end(Buffer.from([0, 1, 2, 255]));
-    if (path === "/events") return void res.writeHead(200, { "content-type": "text/event-stream" }).end("data: one\n\ndata: two\n\n");
+    if (path === "/archive")
+      return void res.writeHead(200, { "content-type": "application/octet-stream" }).end(Buffer.from([0, 1, 2, 255]));
+    if (path === "/events")
+      return void res.writeHead(200, { "content-type": "text/event-stream" }).end("data: one\n\ndata: two\n\n");
     if (path === "/status") return sendJson(res, 200, { ok: true });
     if (path === "/ping" || path.startsWith("/blobs/") || path === "/session") return void res.writeHead(204).end();
     if (path === "/labels") return sendJson(res, 200, { bug: 1 });
@@ -114,7 +125,9 @@ beforeAll(async () => {
   });
   invoker = loopbackRuntime(server.origin);
   for (const name of Object.keys(CHECKS)) {
-    const generated = await importGenerated<{ createResources(invoker: OperationInvoker): (typeof resources)[string] }>(join(root, name));
+    const generated = await importGenerated<{ createResources(invoker: OperationInvoker): (typeof resources)[string] }>(
+      join(root, name),
+    );
     resources[name] = generated.createResources(invoker);
   }
 }, 120_000);
@@ -159,12 +172,17 @@ describe("shapes: calls over loopback", () => {
   });
 
   it("enum values that are not identifiers go on the query string encoded", async () => {
-    await expect(resources.enums.tasks.list({ query: { sort: "due date" } })).resolves.toEqual([{ status: "done!", priority: -1 }]);
+    await expect(resources.enums.tasks.list({ query: { sort: "due date" } })).resolves.toEqual([
+      { status: "done!", priority: -1 },
+    ]);
     expect(new URL(last().url, server.origin).searchParams.get("sort")).toBe("due date");
   });
 
   it("multipart: a file and a field arrive as multipart/form-data parts", async () => {
-    await resources["request-bodies"].uploads.create({ file: new Blob(["file-bytes"], { type: "text/plain" }), purpose: "test" });
+    await resources["request-bodies"].uploads.create({
+      file: new Blob(["file-bytes"], { type: "text/plain" }),
+      purpose: "test",
+    });
     const sent = last();
     expect(sent.headers["content-type"]).toMatch(/^multipart\/form-data; boundary=/);
     const text = sent.body.toString("utf8");
@@ -176,11 +194,16 @@ describe("shapes: calls over loopback", () => {
     await resources["request-bodies"].tokens.create({ grant_type: "client credentials", scope: "a+b" });
     const sent = last();
     expect(sent.headers["content-type"]).toMatch(/^application\/x-www-form-urlencoded/);
-    expect(Object.fromEntries(new URLSearchParams(sent.body.toString("utf8")))).toEqual({ grant_type: "client credentials", scope: "a+b" });
+    expect(Object.fromEntries(new URLSearchParams(sent.body.toString("utf8")))).toEqual({
+      grant_type: "client credentials",
+      scope: "a+b",
+    });
   });
 
   it("binary: raw bytes arrive unchanged as application/octet-stream", async () => {
-    await expect(resources["request-bodies"].blobs.update("b1", new Uint8Array([0, 1, 2, 255]))).resolves.toBeUndefined();
+    await expect(
+      resources["request-bodies"].blobs.update("b1", new Uint8Array([0, 1, 2, 255])),
+    ).resolves.toBeUndefined();
     const sent = last();
     expect(sent).toMatchObject({ method: "PUT", url: "/blobs/b1" });
     expect(sent.headers["content-type"]).toBe("application/octet-stream");
@@ -213,7 +236,9 @@ describe("shapes: calls over loopback", () => {
     expect(base).toBe(`${server.origin}/v1`);
     expect(() => generated.serverUrl(0, { version: "v9" })).toThrow(/version must be one of v1, v2/);
 
-    const api = generated.createResources(loopbackRuntime(base, generated.authHeaders({ ApiKeyHeader: "secret-key", SessionCookie: "s 1" })));
+    const api = generated.createResources(
+      loopbackRuntime(base, generated.authHeaders({ ApiKeyHeader: "secret-key", SessionCookie: "s 1" })),
+    );
     await expect(api.me.list()).resolves.toEqual({ id: "me" });
     expect(last().url).toBe("/v1/me");
     expect(last().headers["x-api-key"]).toBe("secret-key");

@@ -270,8 +270,8 @@ describe("unwrapWebhook: failures", () => {
       unwrapWebhook(secretBody, { "flora-signature": header(secretBody) }, SECRET, { now: NOW }),
       unwrapWebhook(brokenSecretBody, { "flora-signature": header(brokenSecretBody) }, SECRET, { now: NOW }),
     ];
-    for (const attempt of attempts) {
-      const error = await rejection(attempt);
+    // Handlers attach to every promise at once: awaiting one by one lets a later rejection go unhandled.
+    for (const error of await Promise.all(attempts.map(rejection))) {
       expect(error.message).not.toContain(SECRET);
       expect(error.message).not.toContain("whsec_test");
     }

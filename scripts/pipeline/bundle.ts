@@ -24,7 +24,12 @@ export async function bundleSpec(spec: LoadedSpec): Promise<OpenAPIDocument> {
   const errors = result.problems.filter((p) => p.severity === "error");
   if (errors.length > 0) {
     const lines = errors.map(formatProblem);
-    throw new PipelineError(`cannot bundle the spec: ${errors.length} unresolved or broken reference(s)`, undefined, 1, lines);
+    throw new PipelineError(
+      `cannot bundle the spec: ${errors.length} unresolved or broken reference(s)`,
+      undefined,
+      1,
+      lines,
+    );
   }
   return result.bundle.parsed as OpenAPIDocument;
 }

@@ -12,7 +12,10 @@ export async function formatFiles(files: Map<string, string>): Promise<Map<strin
   // prettier takes ~0.2 s to load: skip the import when nothing needs it.
   const { format } = small.length ? await import("prettier") : { format: undefined };
   const entries = await Promise.all(
-    [...files].map(async ([name, text]) => [name, format && text.length <= FORMAT_LIMIT_BYTES ? await format(text, PRETTIER_OPTIONS) : text] as const),
+    [...files].map(
+      async ([name, text]) =>
+        [name, format && text.length <= FORMAT_LIMIT_BYTES ? await format(text, PRETTIER_OPTIONS) : text] as const,
+    ),
   );
   return new Map(entries);
 }

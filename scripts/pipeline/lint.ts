@@ -1,6 +1,13 @@
 // Stage 2: lint the loaded spec with Redocly, reporting problems as file:line:col rule message.
 import { fileURLToPath } from "node:url";
-import { createConfig, getLineColLocation, lintDocument, loadConfig, type Config, type NormalizedProblem } from "@redocly/openapi-core";
+import {
+  createConfig,
+  getLineColLocation,
+  lintDocument,
+  loadConfig,
+  type Config,
+  type NormalizedProblem,
+} from "@redocly/openapi-core";
 import { PipelineError } from "./errors.js";
 import { displayPath, type LoadedSpec } from "./load.js";
 
@@ -26,7 +33,10 @@ export function lintConfigFor(mode: LintMode): Promise<Config> {
   if (mode === "project") return loadConfig({ configPath: PROJECT_CONFIG });
   let config = builtInConfigs.get(mode);
   if (!config) {
-    config = mode === "minimal" ? createConfig({ extends: ["minimal"], rules: { ...STRUCTURAL_RULES, ...SKIPPED_IN_MINIMAL } }) : createConfig({ rules: STRUCTURAL_RULES });
+    config =
+      mode === "minimal"
+        ? createConfig({ extends: ["minimal"], rules: { ...STRUCTURAL_RULES, ...SKIPPED_IN_MINIMAL } })
+        : createConfig({ rules: STRUCTURAL_RULES });
     builtInConfigs.set(mode, config);
   }
   return config;
@@ -74,7 +84,12 @@ export function formatProblem(problem: NormalizedProblem): string {
   }
   const label = problem.severity === "error" ? "error" : "warning";
   // Assertion messages list their problems on `- ` lines; one problem stays one line.
-  const message = problem.message.split("\n").map((line) => line.trim().replace(/^- /, "")).filter(Boolean).join("; ").replace(/:; /g, ": ");
+  const message = problem.message
+    .split("\n")
+    .map((line) => line.trim().replace(/^- /, ""))
+    .filter(Boolean)
+    .join("; ")
+    .replace(/:; /g, ": ");
   return `${position} ${label} ${problem.ruleId} ${message}`.trim();
 }
 
@@ -82,16 +97,48 @@ export function formatProblem(problem: NormalizedProblem): string {
 // validation keywords in the other version's form (3.0's boolean `exclusiveMinimum` in a 3.1 file). Neither
 // changes a type or a request, so outside the project ruleset they warn instead of failing the run.
 const VALIDATION_ONLY_KEYWORDS = new Set([
-  "exclusiveMinimum", "exclusiveMaximum", "minimum", "maximum", "multipleOf", "minLength", "maxLength", "pattern",
-  "minItems", "maxItems", "uniqueItems", "minProperties", "maxProperties", "format", "example", "examples", "default",
-  "deprecated", "readOnly", "writeOnly", "title", "description", "summary", "externalDocs", "xml", "contact", "license",
-  "termsOfService", "contentEncoding", "contentMediaType", "$comment", "$schema", "$id", "tags",
+  "exclusiveMinimum",
+  "exclusiveMaximum",
+  "minimum",
+  "maximum",
+  "multipleOf",
+  "minLength",
+  "maxLength",
+  "pattern",
+  "minItems",
+  "maxItems",
+  "uniqueItems",
+  "minProperties",
+  "maxProperties",
+  "format",
+  "example",
+  "examples",
+  "default",
+  "deprecated",
+  "readOnly",
+  "writeOnly",
+  "title",
+  "description",
+  "summary",
+  "externalDocs",
+  "xml",
+  "contact",
+  "license",
+  "termsOfService",
+  "contentEncoding",
+  "contentMediaType",
+  "$comment",
+  "$schema",
+  "$id",
+  "tags",
 ]);
 
 function tolerateUnknownKeys(problem: NormalizedProblem, mode: LintMode): NormalizedProblem {
   if (mode === "project" || problem.ruleId !== "struct" || problem.severity !== "error") return problem;
   const key = problem.location[0]?.pointer?.split("/").pop() ?? "";
-  const harmless = /is not expected here/.test(problem.message) || VALIDATION_ONLY_KEYWORDS.has(key.replace(/~1/g, "/").replace(/~0/g, "~"));
+  const harmless =
+    /is not expected here/.test(problem.message) ||
+    VALIDATION_ONLY_KEYWORDS.has(key.replace(/~1/g, "/").replace(/~0/g, "~"));
   return harmless ? { ...problem, severity: "warn" } : problem;
 }
 

@@ -33,12 +33,25 @@ export async function loadSpec(path: string): Promise<LoadedSpec> {
 
   const root = loaded.parsed as Record<string, unknown> | null;
   if (root === null || typeof root !== "object" || Array.isArray(root)) {
-    throw new PipelineError("not an OpenAPI document: the file's top level is not a mapping", { file: shown, line: 1, col: 1 });
+    throw new PipelineError("not an OpenAPI document: the file's top level is not a mapping", {
+      file: shown,
+      line: 1,
+      col: 1,
+    });
   }
   const version = root.openapi;
   if (typeof version !== "string" || !/^3\.[01]\.\d+/.test(version)) {
-    const found = root.swagger !== undefined ? `swagger: ${String(root.swagger)}` : version === undefined ? "no `openapi` field" : `openapi: ${String(version)}`;
-    throw new PipelineError(`not an OpenAPI 3.0/3.1 document (${found}); only 3.0.x and 3.1.x are supported`, { file: shown, line: 1, col: 1 });
+    const found =
+      root.swagger !== undefined
+        ? `swagger: ${String(root.swagger)}`
+        : version === undefined
+          ? "no `openapi` field"
+          : `openapi: ${String(version)}`;
+    throw new PipelineError(`not an OpenAPI 3.0/3.1 document (${found}); only 3.0.x and 3.1.x are supported`, {
+      file: shown,
+      line: 1,
+      col: 1,
+    });
   }
   return { file, document: loaded, resolver, version };
 }
@@ -58,7 +71,10 @@ interface YamlLikeError extends Error {
 
 function parseFailure(error: YamlLikeError, file: string): PipelineError {
   if (error.name === "YamlParseError" || error.constructor.name === "YamlParseError") {
-    const reason = error.message.split("\n")[0].replace(/ in "[^"]*"/, "").replace(/ \(\d+:\d+\)$/, "");
+    const reason = error.message
+      .split("\n")[0]
+      .replace(/ in "[^"]*"/, "")
+      .replace(/ \(\d+:\d+\)$/, "");
     return new PipelineError(`YAML syntax error: ${reason}`, { file, line: error.line, col: error.col });
   }
   return new PipelineError(`cannot read spec: ${error.message.replace(/^ENOENT: /, "")}`, { file });

@@ -19,18 +19,20 @@ export interface Rendered {
 // Prettier loads its TypeScript parser on first use: pay that while the main thread lints and bundles.
 const warm = formatFiles(new Map([["warm.ts", "export const warm = 1;\n"]])).catch(() => undefined);
 
-const inStage = <T>(stage: string, work: () => T): T => {
+async function inStage<T>(stage: string, work: () => T | Promise<T>): Promise<T> {
   try {
-    return work();
+    return await work();
   } catch (error) {
-    throw new PipelineError(`${stage} stage failed: ${error instanceof Error ? `${error.name === "Error" ? "" : `${error.name}: `}${error.message}` : String(error)}`);
+    const reason =
+      error instanceof Error ? `${error.name === "Error" ? "" : `${error.name}: `}${error.message}` : String(error);
+    throw new PipelineError(`${stage} stage failed: ${reason}`);
   }
-};
+}
 
 serveTasks<RenderRequest, Rendered>(async ({ model, ctx }) => {
   await warm;
   let started = performance.now();
-  const emitted = inStage("emit", () => emitWrappers(model, ctx));
+  const emitted = await inStage("emit", () => emitWrappers(model, ctx));
   const emitMs = performance.now() - started;
   started = performance.now();
   const formatted = await inStage("format", () => formatFiles(emitted));

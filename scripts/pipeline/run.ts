@@ -1,4 +1,4 @@
-// The pipeline: load → lint → bundle → model → types ‖ emit → format → write, in one process; types and emit+format run in worker threads (workers.ts).
+// The pipeline: load → lint → bundle → model → types ‖ (emit → format, in a worker thread) → write, in one process.
 import { relative, resolve, dirname, sep, posix } from "node:path";
 import { fileURLToPath } from "node:url";
 import { bundleSpec, type OpenAPIDocument } from "./bundle.js";
@@ -8,6 +8,7 @@ import { displayPath, loadSpec } from "./load.js";
 import { buildModel, type ApiModel } from "./model/index.js";
 import type { Rendered, RenderRequest } from "./render-worker.js";
 import { workerTask } from "./workers.js";
+import { generateTypes } from "./types.js";
 import { planWrite, writeOutput, type WritePlan } from "./write.js";
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
@@ -41,7 +42,7 @@ export interface PipelineResult {
 /** Where the spec is named in headers: repo-relative when inside the repo, else its path as given. */
 function specLabel(specFile: string): string {
   const rel = relative(REPO_ROOT, specFile);
-  return rel.startsWith("..") ? specFile.split(sep).pop() ?? specFile : rel.split(sep).join(posix.sep);
+  return rel.startsWith("..") ? (specFile.split(sep).pop() ?? specFile) : rel.split(sep).join(posix.sep);
 }
 
 function defaultRuntimeImport(outDir: string): string {
@@ -53,12 +54,12 @@ function defaultRuntimeImport(outDir: string): string {
 /** A spec problem passes through; anything else (a library bug, a stack overflow on absurd nesting) becomes one line naming the stage. */
 export function asPipelineError(stage: string, error: unknown): PipelineError {
   if (error instanceof PipelineError) return error;
-  const reason = error instanceof Error ? `${error.name === "Error" ? "" : `${error.name}: `}${error.message}` : String(error);
+  const reason =
+    error instanceof Error ? `${error.name === "Error" ? "" : `${error.name}: `}${error.message}` : String(error);
   return new PipelineError(`${stage} stage failed: ${reason.split("\n")[0]}`);
 }
 
-const typesWorker = workerTask<{ document: OpenAPIDocument }, string>(new URL("./types-worker.ts", import.meta.url));
-const renderWorker = workerTask<RenderRequest, Rendered>(new URL("./render-worker.ts", import.meta.url));
+const renderWorker = workerTask<RenderRequest, Rendered>(new URL("./render-worker.ts", import.meta.url), "emit stage");
 
 export async function runPipeline(options: PipelineOptions): Promise<PipelineResult> {
   const stage = async <T>(name: string, work: () => Promise<T> | T, detail?: (value: T) => string): Promise<T> => {
@@ -73,25 +74,44 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
     return value;
   };
   const outDir = resolve(options.out);
-  typesWorker.start();
   renderWorker.start();
-  const spec = await stage("load", () => loadSpec(options.spec), (s) => `OpenAPI ${s.version}`);
+  const spec = await stage(
+    "load",
+    () => loadSpec(options.spec),
+    (s) => `OpenAPI ${s.version}`,
+  );
   try {
-    const report = await stage("lint", () => lintSpec(spec, options.lint), (r) => `${options.lint}: ${r.errors} error(s), ${r.warnings} warning(s)`);
+    const report = await stage(
+      "lint",
+      () => lintSpec(spec, options.lint),
+      (r) => `${options.lint}: ${r.errors} error(s), ${r.warnings} warning(s)`,
+    );
     assertLintClean(report, options.lint);
     const document = await stage("bundle", () => bundleSpec(spec));
-    const model = await stage("model", () => buildModel(document), (m) => `${m.operations.length} operation(s), ${m.schemas.length} schema(s)`);
-    const ctx = { runtimeImport: options.runtimeImport ?? defaultRuntimeImport(outDir), specLabel: specLabel(spec.file) };
-    // Both workers get copies, so openapi-typescript's discriminator patches never reach the model's document.
+    const model = await stage(
+      "model",
+      () => buildModel(document),
+      (m) => `${m.operations.length} operation(s), ${m.schemas.length} schema(s)`,
+    );
+    const ctx = {
+      runtimeImport: options.runtimeImport ?? defaultRuntimeImport(outDir),
+      specLabel: specLabel(spec.file),
+    };
+    // The worker emits and formats while this thread compiles the types; the model was read before
+    // openapi-typescript patches discriminator enums into the document.
     const rendering = renderWorker.run({ model, ctx }).then(
       (value) => ({ value }),
       (error: unknown) => ({ error }),
     );
-    const schema = await stage("types", () => typesWorker.run({ document }), (t) => `${Math.round(t.length / 1024)} kB`);
+    const schema = await stage(
+      "types",
+      () => generateTypes(document),
+      (t) => `${Math.round(t.length / 1024)} kB`,
+    );
     const outcome = await rendering;
     if ("error" in outcome) throw asPipelineError("emit", outcome.error);
     const rendered = outcome.value;
-    options.onStage?.("emit", rendered.emitMs, `${rendered.files.length} file(s)`);
+    options.onStage?.("emit", rendered.emitMs, `${rendered.files.length} file(s), in a worker thread`);
     options.onStage?.("format", rendered.formatMs);
     const files = new Map([["schema.d.ts", schema], ...rendered.files]);
     const plan = await stage(
@@ -107,7 +127,12 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
   } catch (error) {
     // Stages after load know JSON pointers, not files: name the spec file.
     if (error instanceof PipelineError && !error.location?.file) {
-      throw new PipelineError(error.message, { ...error.location, file: displayPath(spec.file) }, error.exitCode, error.details);
+      throw new PipelineError(
+        error.message,
+        { ...error.location, file: displayPath(spec.file) },
+        error.exitCode,
+        error.details,
+      );
     }
     throw error;
   }

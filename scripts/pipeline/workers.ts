@@ -1,5 +1,5 @@
-// Stages that need heavy libraries (TypeScript for the types, ts-morph and prettier for the wrappers) run in worker
-// threads started with the run, so loading those libraries overlaps load, lint and bundle on the main thread.
+// Emit and format run in a worker thread started with the run: loading ts-morph's bundled TypeScript and prettier
+// then overlaps load, lint and bundle, and emitting overlaps the types stage on the main thread.
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -17,16 +17,29 @@ export interface WorkerTask<Req, Res> {
 
 // Workers run TypeScript sources like the main thread, whatever started this process (tsx CLI, node --import tsx,
 // vitest): a small bootstrap registers tsx's loader, then imports the worker module.
-const TSX_API = pathToFileURL(join(dirname(createRequire(import.meta.url).resolve("tsx/package.json")), "dist/esm/api/index.mjs")).href;
+const TSX_API = pathToFileURL(
+  join(dirname(createRequire(import.meta.url).resolve("tsx/package.json")), "dist/esm/api/index.mjs"),
+).href;
 
-export function workerTask<Req, Res>(module: URL): WorkerTask<Req, Res> {
-  let state: { worker: Worker; pending: Map<number, { resolve(reply: Reply<Res>): void; reject(error: Error): void }>; nextId: number } | undefined;
+/** `label` names the work in messages when the worker itself fails, e.g. "emit stage". */
+export function workerTask<Req, Res>(module: URL, label: string): WorkerTask<Req, Res> {
+  let state:
+    | {
+        worker: Worker;
+        pending: Map<number, { resolve(reply: Reply<Res>): void; reject(error: Error): void }>;
+        nextId: number;
+      }
+    | undefined;
 
   function start(): void {
     if (state) return;
     const bootstrap = `import(${JSON.stringify(TSX_API)}).then(({ register }) => { register(); return import(${JSON.stringify(module.href)}); });`;
     const worker = new Worker(bootstrap, { eval: true, execArgv: [] });
-    const current = { worker, pending: new Map<number, { resolve(reply: Reply<Res>): void; reject(error: Error): void }>(), nextId: 0 };
+    const current = {
+      worker,
+      pending: new Map<number, { resolve(reply: Reply<Res>): void; reject(error: Error): void }>(),
+      nextId: 0,
+    };
     const failAll = (error: Error) => {
       for (const waiter of current.pending.values()) waiter.reject(error);
       current.pending.clear();
@@ -53,7 +66,7 @@ export function workerTask<Req, Res>(module: URL): WorkerTask<Req, Res> {
       current.worker.ref();
       current.worker.postMessage({ id, request });
     }).catch((error: Error) => {
-      throw new PipelineError(error.message.split("\n")[0]);
+      throw new PipelineError(`${label} failed: ${error.message.split("\n")[0]}`);
     });
     if ("error" in reply) throw new PipelineError(reply.error);
     return reply.value;
@@ -68,7 +81,12 @@ export function serveTasks<Req, Res>(handle: (request: Req) => Promise<Res>): vo
     try {
       parentPort?.postMessage({ id, value: await handle(request) } satisfies Reply<Res>);
     } catch (error) {
-      const reason = error instanceof PipelineError ? error.message : error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+      const reason =
+        error instanceof PipelineError
+          ? error.message
+          : error instanceof Error
+            ? `${error.name}: ${error.message}`
+            : String(error);
       parentPort?.postMessage({ id, error: reason.split("\n")[0] } satisfies Reply<Res>);
     }
   });

@@ -112,7 +112,14 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       if (serialized !== undefined && !contentType.startsWith("multipart/")) headers["content-type"] ??= contentType;
       const params = { path: args.path, query: args.query, header: args.header };
       const retrySafe = !isUnsafeMethod(operation.method) || key !== undefined;
-      const response = await request(operation.method, operation.path, { params, headers }, callOptions, retrySafe, serialized);
+      const response = await request(
+        operation.method,
+        operation.path,
+        { params, headers },
+        callOptions,
+        retrySafe,
+        serialized,
+      );
       return { response, idempotencyKey: key };
     } catch (error) {
       throw withIdempotencyKey(error, key);

@@ -26,7 +26,8 @@ export interface AttemptPolicy {
   logger: Logger;
 }
 
-type AttemptOutcome = { response: Response } | { failure: APIConnectionError };
+/** A failed attempt is returned, not thrown, so the loop can decide to retry it. */
+type AttemptOutcome = Response | APIConnectionError;
 
 /** A 2xx body read inside its attempt; for a JSON content type, also its parsed value. */
 export interface BufferedBody {
@@ -51,14 +52,13 @@ export function createRetryingFetch(policy: AttemptPolicy): (request: Request) =
     for (let attempt = 1; ; attempt++) {
       policy.logger.debug(`${request.method} ${request.url} (attempt ${attempt} of ${attempts})`);
       const outcome = await attemptOnce(request.url, init, policy);
-      const isLast = attempt >= attempts;
-      if ("failure" in outcome) {
-        if (isLast) throw outcome.failure;
-      } else if (isLast || !(shouldRetry(outcome.response) || isMalformedJson(outcome.response))) {
-        return outcome.response;
+      const failed = outcome instanceof APIConnectionError;
+      if (attempt >= attempts || !(failed || shouldRetry(outcome) || isMalformedJson(outcome))) {
+        if (failed) throw outcome;
+        return outcome;
       }
-      const delay = retryDelayMs(attempt - 1, "response" in outcome ? outcome.response.headers : undefined, policy.random);
-      const reason = "failure" in outcome ? outcome.failure.message : describeRetriedResponse(outcome.response);
+      const delay = retryDelayMs(attempt - 1, failed ? undefined : outcome.headers, policy.random);
+      const reason = failed ? outcome.message : describeRetriedResponse(outcome);
       policy.logger.info(`retrying ${request.method} ${request.url} in ${delay} ms after ${reason}`);
       await policy.sleep(delay, policy.signal);
     }
@@ -87,12 +87,11 @@ async function attemptOnce(url: string, init: RequestInit, policy: AttemptPolicy
   try {
     const response = await policy.fetch(url, { ...init, signal: controller.signal });
     streaming = isEventStream(response);
-    return { response: streaming ? response : await readWhole(response) };
+    return streaming ? response : await readWhole(response);
   } catch (error) {
     if (caller?.aborted) throw new APIUserAbortError(undefined, { cause: caller.reason });
-    if (controller.signal.aborted)
-      return { failure: new APITimeoutError(`Request timed out after ${policy.timeoutMs} ms.`) };
-    return { failure: new APIConnectionError(`Connection error: ${describeNetworkError(error)}`, { cause: error }) };
+    if (controller.signal.aborted) return new APITimeoutError(`Request timed out after ${policy.timeoutMs} ms.`);
+    return new APIConnectionError(`Connection error: ${describeNetworkError(error)}`, { cause: error });
   } finally {
     clearTimeout(timer);
     // an event stream stays linked so the caller's abort still ends it
@@ -103,7 +102,6 @@ async function attemptOnce(url: string, init: RequestInit, policy: AttemptPolicy
 export function isEventStream(response: Response): boolean {
   return response.headers.get("content-type")?.includes("text/event-stream") ?? false;
 }
-
 
 /**
  * Reads the whole body inside the attempt, so a connection cut mid-body (or a 2xx JSON body cut

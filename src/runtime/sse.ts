@@ -73,30 +73,17 @@ export function parseJsonEvent<T = unknown>(event: SSEEvent, index: number): T {
 
 /** Splits decoded text into lines ended by CRLF, LF or CR, keeping a partial line until its end arrives. */
 function createLineSplitter(): { push(text: string): string[] } {
-  // Pieces of the unfinished line, joined only once its end arrives, so a long line costs linear time.
-  let partial: string[] = [];
+  // Each chunk is scanned once and the unfinished line grows by concatenation, so a long line costs linear time.
+  let partial = "";
   // A chunk that ended in CR may be followed by the LF of the same CRLF.
   let skipLeadingLF = false;
   return {
     push(text) {
-      let lineStart = skipLeadingLF && text.charCodeAt(0) === 0x0a ? 1 : 0;
-      if (text.length > 0) skipLeadingLF = false;
-      const lines: string[] = [];
-      // Positions are cached so each character of the chunk is scanned once.
-      let nextCR = text.indexOf("\r", lineStart);
-      let nextLF = text.indexOf("\n", lineStart);
-      while (nextCR !== -1 || nextLF !== -1) {
-        const end = nextCR === -1 ? nextLF : nextLF === -1 ? nextCR : Math.min(nextCR, nextLF);
-        const piece = text.slice(lineStart, end);
-        lines.push(partial.length === 0 ? piece : partial.join("") + piece);
-        partial = [];
-        const isCRLF = end === nextCR && nextLF === end + 1;
-        lineStart = isCRLF ? end + 2 : end + 1;
-        if (end === nextCR && end === text.length - 1) skipLeadingLF = true;
-        if (nextCR !== -1 && nextCR < lineStart) nextCR = text.indexOf("\r", lineStart);
-        if (nextLF !== -1 && nextLF < lineStart) nextLF = text.indexOf("\n", lineStart);
-      }
-      if (lineStart < text.length) partial.push(text.slice(lineStart));
+      const rest = skipLeadingLF && text.charCodeAt(0) === 0x0a ? text.slice(1) : text;
+      if (text.length > 0) skipLeadingLF = text.endsWith("\r");
+      const lines = rest.split(/\r\n|\r|\n/);
+      lines[0] = partial + lines[0];
+      partial = lines.pop() ?? "";
       return lines;
     },
   };
@@ -130,17 +117,8 @@ function createEventBuilder(): { pushLine(line: string): SSEEvent | undefined } 
       if (field === "data") dataLines.push(value);
       else if (field === "event") eventType = value;
       else if (field === "id" && !value.includes("\0")) lastEventId = value;
-      else if (field === "retry" && isAllDigits(value)) retry = Number(value);
+      else if (field === "retry" && /^\d+$/.test(value)) retry = Number(value);
       return undefined;
     },
   };
-}
-
-function isAllDigits(value: string): boolean {
-  if (value.length === 0) return false;
-  for (let i = 0; i < value.length; i++) {
-    const code = value.charCodeAt(i);
-    if (code < 0x30 || code > 0x39) return false;
-  }
-  return true;
 }

@@ -49,4 +49,3 @@ export async function hmacSha256Hex(secret: string, payload: Uint8Array<ArrayBuf
   const digest = new Uint8Array(await globalThis.crypto.subtle.sign("HMAC", key, payload));
   return Array.from(digest, (byte) => byte.toString(16).padStart(2, "0")).join("");
 }
-

@@ -13,8 +13,15 @@ export function indexFile(model: ApiModel, ctx: EmitContext): SourceFileStructur
       { kind: StructureKind.ExportDeclaration, moduleSpecifier: "./idempotency.js" },
       { kind: StructureKind.ExportDeclaration, moduleSpecifier: "./servers.js" },
       { kind: StructureKind.ExportDeclaration, moduleSpecifier: "./security.js" },
-      ...(model.schemas.length ? [{ kind: StructureKind.ExportDeclaration as const, isTypeOnly: true, moduleSpecifier: "./models.js" }] : []),
-      { kind: StructureKind.ExportDeclaration, isTypeOnly: true, moduleSpecifier: "./schema.js", namedExports: ["paths", "components", "webhooks"] },
+      ...(model.schemas.length
+        ? [{ kind: StructureKind.ExportDeclaration as const, isTypeOnly: true, moduleSpecifier: "./models.js" }]
+        : []),
+      {
+        kind: StructureKind.ExportDeclaration,
+        isTypeOnly: true,
+        moduleSpecifier: "./schema.js",
+        namedExports: ["paths", "components", "webhooks"],
+      },
     ],
   };
 }

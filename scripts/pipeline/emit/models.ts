@@ -8,7 +8,16 @@ export function modelsFile(model: ApiModel, ctx: EmitContext): SourceFileStructu
     kind: StructureKind.SourceFile,
     leadingTrivia: headerLine(ctx) + "\n",
     statements: [
-      ...(model.schemas.length ? [{ kind: StructureKind.ImportDeclaration as const, isTypeOnly: true, moduleSpecifier: "./schema.js", namedImports: ["components"] }] : []),
+      ...(model.schemas.length
+        ? [
+            {
+              kind: StructureKind.ImportDeclaration as const,
+              isTypeOnly: true,
+              moduleSpecifier: "./schema.js",
+              namedImports: ["components"],
+            },
+          ]
+        : []),
       ...model.schemas.map((schema) => ({
         kind: StructureKind.TypeAlias as const,
         isExported: true,

@@ -12,7 +12,9 @@ function descriptor(op: OperationModel): Omit<OperationDescriptor, "idempotency"
     pathParams: op.pathParams.map((p) => p.name),
     queryParams: op.queryParams.map((p) => p.name),
     headerParams: op.headerParams.map((p) => p.name),
-    ...(op.requestBody ? { requestBody: { contentType: op.requestBody.contentType, required: op.requestBody.required } } : {}),
+    ...(op.requestBody
+      ? { requestBody: { contentType: op.requestBody.contentType, required: op.requestBody.required } }
+      : {}),
     response: op.response,
     ...(op.streaming ? { streaming: true } : {}),
   };
@@ -24,8 +26,21 @@ export function operationsFile(model: ApiModel, ctx: EmitContext): SourceFileStr
     kind: StructureKind.SourceFile,
     leadingTrivia: headerLine(ctx) + "\n",
     statements: [
-      { kind: StructureKind.ImportDeclaration, isTypeOnly: true, moduleSpecifier: ctx.runtimeImport, namedImports: ["OperationDescriptor"] },
-      ...(usesIdempotency ? [{ kind: StructureKind.ImportDeclaration as const, moduleSpecifier: "./idempotency.js", namedImports: ["idempotency"] }] : []),
+      {
+        kind: StructureKind.ImportDeclaration,
+        isTypeOnly: true,
+        moduleSpecifier: ctx.runtimeImport,
+        namedImports: ["OperationDescriptor"],
+      },
+      ...(usesIdempotency
+        ? [
+            {
+              kind: StructureKind.ImportDeclaration as const,
+              moduleSpecifier: "./idempotency.js",
+              namedImports: ["idempotency"],
+            },
+          ]
+        : []),
       {
         kind: StructureKind.VariableStatement,
         isExported: true,
@@ -35,13 +50,16 @@ export function operationsFile(model: ApiModel, ctx: EmitContext): SourceFileStr
           {
             name: "operationDescriptors",
             initializer: (writer) => {
-              writer.write("{").newLine().indent(() => {
-                for (const op of model.operations) {
-                  const body = JSON.stringify(descriptor(op));
-                  const idem = op.idempotency ? `, idempotency: idempotency.${op.key}` : "";
-                  writer.writeLine(`${propertyKey(op.key)}: ${body.slice(0, -1)}${idem}},`);
-                }
-              });
+              writer
+                .write("{")
+                .newLine()
+                .indent(() => {
+                  for (const op of model.operations) {
+                    const body = JSON.stringify(descriptor(op));
+                    const idem = op.idempotency ? `, idempotency: idempotency.${op.key}` : "";
+                    writer.writeLine(`${propertyKey(op.key)}: ${body.slice(0, -1)}${idem}},`);
+                  }
+                });
               writer.write("} as const satisfies Record<string, OperationDescriptor>");
             },
           },

@@ -36,14 +36,19 @@ function responseType(op: OperationModel): string {
   if (op.response === "event-stream") return "Response";
   if (op.response === "binary") return "Blob";
   if (op.response === "text") return "string";
-  const parts = op.successResponses.filter((r) => r.mediaType).map((r) => `${opType(op)}["responses"]${index(r.status)}["content"]${index(r.mediaType as string)}`);
+  const parts = op.successResponses
+    .filter((r) => r.mediaType)
+    .map((r) => `${opType(op)}["responses"]${index(r.status)}["content"]${index(r.mediaType as string)}`);
   return [...new Set(parts)].join(" | ") || "unknown";
 }
 
 function paramsType(op: OperationModel): { type: string; required: boolean } | undefined {
   const members: string[] = [];
   let required = false;
-  for (const [where, list] of [["query", op.queryParams], ["header", op.headerParams]] as const) {
+  for (const [where, list] of [
+    ["query", op.queryParams],
+    ["header", op.headerParams],
+  ] as const) {
     if (list.length === 0) continue;
     const need = list.some((p) => p.required);
     required ||= need;
@@ -59,19 +64,50 @@ function typeStatements(model: ApiModel): StatementStructures[] {
   for (const op of model.operations) {
     out.push({ kind: StructureKind.TypeAlias, name: opType(op), type: `paths${index(op.path)}${index(op.method)}` });
     const body = bodyType(op);
-    if (body) out.push({ kind: StructureKind.TypeAlias, isExported: true, name: `${op.typeStem}Body`, docs: [`Request body of \`${op.id}\`.`.replace(/\*\//g, "*\\/")], type: body });
+    if (body)
+      out.push({
+        kind: StructureKind.TypeAlias,
+        isExported: true,
+        name: `${op.typeStem}Body`,
+        docs: [`Request body of \`${op.id}\`.`.replace(/\*\//g, "*\\/")],
+        type: body,
+      });
     const params = paramsType(op);
-    if (params) out.push({ kind: StructureKind.TypeAlias, isExported: true, name: `${op.typeStem}Params`, docs: [`Query and header parameters of \`${op.id}\`.`.replace(/\*\//g, "*\\/")], type: params.type });
-    out.push({ kind: StructureKind.TypeAlias, isExported: true, name: `${op.typeStem}Response`, docs: [`What \`${op.id}\` resolves with.`.replace(/\*\//g, "*\\/")], type: responseType(op) });
+    if (params)
+      out.push({
+        kind: StructureKind.TypeAlias,
+        isExported: true,
+        name: `${op.typeStem}Params`,
+        docs: [`Query and header parameters of \`${op.id}\`.`.replace(/\*\//g, "*\\/")],
+        type: params.type,
+      });
+    out.push({
+      kind: StructureKind.TypeAlias,
+      isExported: true,
+      name: `${op.typeStem}Response`,
+      docs: [`What \`${op.id}\` resolves with.`.replace(/\*\//g, "*\\/")],
+      type: responseType(op),
+    });
   }
   return out;
 }
 
 function writeDoc(writer: CodeBlockWriter, op: OperationModel): void {
   const tags = [
-    ...op.pathParams.map((p) => `@param ${p.identifier} - ${docLines(p.description) || `Path parameter \`${p.name}\`.`}`),
+    ...op.pathParams.map(
+      (p) => `@param ${p.identifier} - ${docLines(p.description) || `Path parameter \`${p.name}\`.`}`,
+    ),
     ...(op.requestBody ? [`@param body - ${docLines(op.requestBody.description) || "Request body."}`] : []),
-    ...(paramsType(op) ? [["@param params - Query and header parameters:", ...[...op.queryParams, ...op.headerParams].map((p) => `- \`${p.name}\`${p.description ? `: ${docLines(p.description)}` : ""}`)].join("\n")] : []),
+    ...(paramsType(op)
+      ? [
+          [
+            "@param params - Query and header parameters:",
+            ...[...op.queryParams, ...op.headerParams].map(
+              (p) => `- \`${p.name}\`${p.description ? `: ${docLines(p.description)}` : ""}`,
+            ),
+          ].join("\n"),
+        ]
+      : []),
     `@param options - Per-call options: ${op.idempotency ? "idempotency key, " : ""}signal, timeout, retries, headers.`,
     ...(op.deprecated ? ["@deprecated"] : []),
     `@see ${op.method.toUpperCase()} ${op.path}`.replace(/\*\//g, "*\\/"),
@@ -90,9 +126,16 @@ function pathEntry(p: OperationModel["pathParams"][number]): string {
 
 function writeMethod(writer: CodeBlockWriter, op: OperationModel): void {
   const params = paramsType(op);
-  const args: string[] = op.pathParams.map((p) => `${p.identifier}: ${p.specTyped ? `${opType(op)}["parameters"]["path"]${index(p.name)}` : "string"}`);
+  const args: string[] = op.pathParams.map(
+    (p) => `${p.identifier}: ${p.specTyped ? `${opType(op)}["parameters"]["path"]${index(p.name)}` : "string"}`,
+  );
   const later = Boolean(params?.required);
-  if (op.requestBody) args.push(op.requestBody.required || later ? `body: ${op.typeStem}Body${op.requestBody.required ? "" : " | undefined"}` : `body?: ${op.typeStem}Body`);
+  if (op.requestBody)
+    args.push(
+      op.requestBody.required || later
+        ? `body: ${op.typeStem}Body${op.requestBody.required ? "" : " | undefined"}`
+        : `body?: ${op.typeStem}Body`,
+    );
   if (params) args.push(params.required ? `params: ${op.typeStem}Params` : `params?: ${op.typeStem}Params`);
   args.push("options?: RequestOptions");
 
@@ -104,19 +147,24 @@ function writeMethod(writer: CodeBlockWriter, op: OperationModel): void {
   ];
   writeDoc(writer, op);
   writer.writeLine(`${propertyKey(op.methodName)}(${args.join(", ")}): Promise<${op.typeStem}Response> {`);
-  writer.indent(() => writer.writeLine(`return invoker.invoke(operationDescriptors${member(op.key)}, { ${call.join(", ")} }, options);`));
+  writer.indent(() =>
+    writer.writeLine(`return invoker.invoke(operationDescriptors${member(op.key)}, { ${call.join(", ")} }, options);`),
+  );
   writer.writeLine("},");
 }
 
 function writeNode(writer: CodeBlockWriter, node: ResourceNode): void {
-  writer.write("{").newLine().indent(() => {
-    for (const op of node.operations) writeMethod(writer, op);
-    for (const [name, child] of node.children) {
-      writer.write(`${propertyKey(name)}: `);
-      writeNode(writer, child);
-      writer.write(",").newLine();
-    }
-  });
+  writer
+    .write("{")
+    .newLine()
+    .indent(() => {
+      for (const op of node.operations) writeMethod(writer, op);
+      for (const [name, child] of node.children) {
+        writer.write(`${propertyKey(name)}: `);
+        writeNode(writer, child);
+        writer.write(",").newLine();
+      }
+    });
   writer.write("}");
 }
 
@@ -127,17 +175,57 @@ export function resourcesFile(model: ApiModel, ctx: EmitContext): SourceFileStru
     kind: StructureKind.SourceFile,
     leadingTrivia: headerLine(ctx) + "\n",
     statements: [
-      { kind: StructureKind.ImportDeclaration, isTypeOnly: true, moduleSpecifier: ctx.runtimeImport, namedImports: ["OperationInvoker", "RequestOptions"] },
-      { kind: StructureKind.ImportDeclaration, moduleSpecifier: "./operations.js", namedImports: ["operationDescriptors"] },
-      { kind: StructureKind.ImportDeclaration, isTypeOnly: true, moduleSpecifier: "./schema.js", namedImports: ["paths"] },
-      ...(needsBinary ? [{ kind: StructureKind.TypeAlias as const, isExported: true, name: "BinaryBody", docs: ["A raw request body."], type: "Blob | ArrayBuffer | Uint8Array | string" }] : []),
-      ...(needsMultipart ? [{ kind: StructureKind.TypeAlias as const, isExported: true, name: "MultipartBody", typeParameters: ["T"], docs: ["A multipart body: a string field (OpenAPI types `format: binary` as string) may also be a file."], type: "{ [K in keyof T]: T[K] extends string | undefined ? T[K] | Blob : T[K] }" }] : []),
+      {
+        kind: StructureKind.ImportDeclaration,
+        isTypeOnly: true,
+        moduleSpecifier: ctx.runtimeImport,
+        namedImports: ["OperationInvoker", "RequestOptions"],
+      },
+      {
+        kind: StructureKind.ImportDeclaration,
+        moduleSpecifier: "./operations.js",
+        namedImports: ["operationDescriptors"],
+      },
+      {
+        kind: StructureKind.ImportDeclaration,
+        isTypeOnly: true,
+        moduleSpecifier: "./schema.js",
+        namedImports: ["paths"],
+      },
+      ...(needsBinary
+        ? [
+            {
+              kind: StructureKind.TypeAlias as const,
+              isExported: true,
+              name: "BinaryBody",
+              docs: ["A raw request body."],
+              type: "Blob | ArrayBuffer | Uint8Array | string",
+            },
+          ]
+        : []),
+      ...(needsMultipart
+        ? [
+            {
+              kind: StructureKind.TypeAlias as const,
+              isExported: true,
+              name: "MultipartBody",
+              typeParameters: ["T"],
+              docs: ["A multipart body: a string field (OpenAPI types `format: binary` as string) may also be a file."],
+              type: "{ [K in keyof T]: T[K] extends string | undefined ? T[K] | Blob : T[K] }",
+            },
+          ]
+        : []),
       ...typeStatements(model),
       {
         kind: StructureKind.Function,
         isExported: true,
         name: "createResources",
-        docs: [`The typed operations of ${model.title}, grouped by resource, each sent through \`invoker\`.`.replace(/\*\//g, "*\\/")],
+        docs: [
+          `The typed operations of ${model.title}, grouped by resource, each sent through \`invoker\`.`.replace(
+            /\*\//g,
+            "*\\/",
+          ),
+        ],
         parameters: [{ name: "invoker", type: "OperationInvoker" }],
         statements: (writer) => {
           writer.write("return ");
@@ -145,7 +233,13 @@ export function resourcesFile(model: ApiModel, ctx: EmitContext): SourceFileStru
           writer.write(";");
         },
       },
-      { kind: StructureKind.TypeAlias, isExported: true, name: "Resources", docs: ["Every resource and its typed methods."], type: "ReturnType<typeof createResources>" },
+      {
+        kind: StructureKind.TypeAlias,
+        isExported: true,
+        name: "Resources",
+        docs: ["Every resource and its typed methods."],
+        type: "ReturnType<typeof createResources>",
+      },
     ],
   };
 }

@@ -27,7 +27,9 @@ export function securityFile(model: ApiModel, ctx: EmitContext): SourceFileStruc
         kind: StructureKind.Interface,
         isExported: true,
         name: "SecuritySchemeDescriptor",
-        docs: ["Where a credential goes: `type` as in the spec; for apiKey, `in` and the header, query or cookie `name`; for http, the lowercase `scheme`."],
+        docs: [
+          "Where a credential goes: `type` as in the spec; for apiKey, `in` and the header, query or cookie `name`; for http, the lowercase `scheme`.",
+        ],
         properties: [
           { name: "type", isReadonly: true, type: "string" },
           { name: "in", isReadonly: true, hasQuestionToken: true, type: '"header" | "query" | "cookie"' },
@@ -44,12 +46,20 @@ export function securityFile(model: ApiModel, ctx: EmitContext): SourceFileStruc
           {
             name: "securitySchemes",
             initializer: (writer) => {
-              writer.write("{").newLine().indent(() => {
-                for (const s of model.securitySchemes) {
-                  const descriptor = { type: s.type, ...(s.in ? { in: s.in } : {}), ...(s.parameterName ? { name: s.parameterName } : {}), ...(s.scheme ? { scheme: s.scheme } : {}) };
-                  writer.writeLine(`${propertyKey(s.name)}: ${JSON.stringify(descriptor)},`);
-                }
-              });
+              writer
+                .write("{")
+                .newLine()
+                .indent(() => {
+                  for (const s of model.securitySchemes) {
+                    const descriptor = {
+                      type: s.type,
+                      ...(s.in ? { in: s.in } : {}),
+                      ...(s.parameterName ? { name: s.parameterName } : {}),
+                      ...(s.scheme ? { scheme: s.scheme } : {}),
+                    };
+                    writer.writeLine(`${propertyKey(s.name)}: ${JSON.stringify(descriptor)},`);
+                  }
+                });
               writer.write("} as const satisfies Record<string, SecuritySchemeDescriptor>");
             },
           },
@@ -59,7 +69,9 @@ export function securityFile(model: ApiModel, ctx: EmitContext): SourceFileStruc
         kind: StructureKind.Function,
         isExported: true,
         name: "authHeaders",
-        docs: ["Request headers carrying the given credentials, by scheme name: apiKey in a header or cookie, HTTP bearer or basic (`user:password`). Pass them as the runtime's default headers."],
+        docs: [
+          "Request headers carrying the given credentials, by scheme name: apiKey in a header or cookie, HTTP bearer or basic (`user:password`). Pass them as the runtime's default headers.",
+        ],
         parameters: [{ name: "credentials", type: "Partial<Record<keyof typeof securitySchemes, string>>" }],
         returnType: "Record<string, string>",
         statements: AUTH_HEADERS_BODY,

@@ -26,7 +26,11 @@ export function serversFile(model: ApiModel, ctx: EmitContext): SourceFileStruct
         properties: [
           { name: "url", isReadonly: true, type: "string" },
           { name: "description", isReadonly: true, hasQuestionToken: true, type: "string" },
-          { name: "variables", isReadonly: true, type: "Readonly<Record<string, { readonly default: string; readonly enum?: readonly string[] }>>" },
+          {
+            name: "variables",
+            isReadonly: true,
+            type: "Readonly<Record<string, { readonly default: string; readonly enum?: readonly string[] }>>",
+          },
         ],
       },
       {
@@ -34,13 +38,17 @@ export function serversFile(model: ApiModel, ctx: EmitContext): SourceFileStruct
         isExported: true,
         declarationKind: VariableDeclarationKind.Const,
         docs: ["The servers the spec lists, in its order."],
-        declarations: [{ name: "servers", type: "readonly ServerDescriptor[]", initializer: JSON.stringify(model.servers) }],
+        declarations: [
+          { name: "servers", type: "readonly ServerDescriptor[]", initializer: JSON.stringify(model.servers) },
+        ],
       },
       {
         kind: StructureKind.Function,
         isExported: true,
         name: "serverUrl",
-        docs: ["The base URL of `servers[index]` with its variables filled in: the given value, else the spec's default. Throws a RangeError for a value outside the variable's enum."],
+        docs: [
+          "The base URL of `servers[index]` with its variables filled in: the given value, else the spec's default. Throws a RangeError for a value outside the variable's enum.",
+        ],
         parameters: [
           { name: "index", initializer: "0" },
           { name: "variables", type: "Readonly<Record<string, string>>", initializer: "{}" },

@@ -14,7 +14,19 @@ export type * from "./types.js";
 // Suffixes of the per-operation types, so schema aliases can avoid them.
 export const OPERATION_TYPE_SUFFIXES = ["Body", "Params", "Response"] as const;
 // Names the emitters export beside the schema aliases (index.ts re-exports them all from one module).
-const FIXED_EXPORTS = ["Resources", "BinaryBody", "MultipartBody", "IdempotentOperation", "ServerDescriptor", "SecuritySchemeDescriptor", "paths", "components", "operations", "webhooks", "$defs"];
+const FIXED_EXPORTS = [
+  "Resources",
+  "BinaryBody",
+  "MultipartBody",
+  "IdempotentOperation",
+  "ServerDescriptor",
+  "SecuritySchemeDescriptor",
+  "paths",
+  "components",
+  "operations",
+  "webhooks",
+  "$defs",
+];
 
 export function buildModel(document: OpenAPIDocument): ApiModel {
   const doc = document as Json;
@@ -32,11 +44,13 @@ export function buildModel(document: OpenAPIDocument): ApiModel {
   if (components.schemas !== undefined && !isObject(components.schemas)) {
     throw new PipelineError("`components.schemas` must be a mapping", { pointer: "#/components/schemas" });
   }
-  const schemas: SchemaAlias[] = Object.entries((components.schemas as Json | undefined) ?? {}).map(([name, schema]) => ({
-    name,
-    identifier: pool.claim(typeName(name, "Schema")),
-    description: isObject(schema) && typeof schema.description === "string" ? schema.description : undefined,
-  }));
+  const schemas: SchemaAlias[] = Object.entries((components.schemas as Json | undefined) ?? {}).map(
+    ([name, schema]) => ({
+      name,
+      identifier: pool.claim(typeName(name, "Schema")),
+      description: isObject(schema) && typeof schema.description === "string" ? schema.description : undefined,
+    }),
+  );
   return {
     title: typeof info.title === "string" ? info.title : "API",
     version: typeof info.version === "string" ? info.version : String(info.version ?? ""),

@@ -1,14 +1,80 @@
 // Identifier rules: every name the generator emits is valid, unique and derived only from the spec.
 
 const RESERVED = new Set(
-  ("break case catch class const continue debugger default delete do else enum export extends false finally for function if " +
+  (
+    "break case catch class const continue debugger default delete do else enum export extends false finally for function if " +
     "import in instanceof new null return super switch this throw true try typeof var void while with yield let static " +
-    "implements interface package private protected public await async of arguments eval undefined NaN Infinity").split(" "),
+    "implements interface package private protected public await async of arguments eval undefined NaN Infinity"
+  ).split(" "),
 );
 
 // Names that would shadow Object.prototype members or globals the generated code relies on.
-const UNSAFE_MEMBERS = new Set(["constructor", "__proto__", "prototype", "toString", "valueOf", "hasOwnProperty", "isPrototypeOf", "propertyIsEnumerable", "toLocaleString", "__defineGetter__", "__defineSetter__", "__lookupGetter__", "__lookupSetter__"]);
-const UNSAFE_TYPES = new Set(["Error", "Object", "Array", "String", "Number", "Boolean", "Symbol", "Function", "Promise", "Date", "RegExp", "Map", "Set", "Record", "Partial", "Required", "Readonly", "Pick", "Omit", "Exclude", "Extract", "NonNullable", "ReturnType", "Blob", "File", "FormData", "Response", "Request", "Headers", "URL", "ReadableStream", "Uint8Array", "ArrayBuffer", "JSON", "Math", "BigInt", "Awaited", "never", "unknown", "any", "string", "number", "boolean", "object", "symbol", "bigint", "void", "null", "undefined"]);
+const UNSAFE_MEMBERS = new Set([
+  "constructor",
+  "__proto__",
+  "prototype",
+  "toString",
+  "valueOf",
+  "hasOwnProperty",
+  "isPrototypeOf",
+  "propertyIsEnumerable",
+  "toLocaleString",
+  "__defineGetter__",
+  "__defineSetter__",
+  "__lookupGetter__",
+  "__lookupSetter__",
+]);
+const UNSAFE_TYPES = new Set([
+  "Error",
+  "Object",
+  "Array",
+  "String",
+  "Number",
+  "Boolean",
+  "Symbol",
+  "Function",
+  "Promise",
+  "Date",
+  "RegExp",
+  "Map",
+  "Set",
+  "Record",
+  "Partial",
+  "Required",
+  "Readonly",
+  "Pick",
+  "Omit",
+  "Exclude",
+  "Extract",
+  "NonNullable",
+  "ReturnType",
+  "Blob",
+  "File",
+  "FormData",
+  "Response",
+  "Request",
+  "Headers",
+  "URL",
+  "ReadableStream",
+  "Uint8Array",
+  "ArrayBuffer",
+  "JSON",
+  "Math",
+  "BigInt",
+  "Awaited",
+  "never",
+  "unknown",
+  "any",
+  "string",
+  "number",
+  "boolean",
+  "object",
+  "symbol",
+  "bigint",
+  "void",
+  "null",
+  "undefined",
+]);
 
 /** Splits any text into lowercase-insensitive words: `get-user.byID v2` → [get, user, by, ID, v2]. */
 export function words(text: string): string[] {
@@ -22,7 +88,9 @@ export function words(text: string): string[] {
 export function camelCase(text: string): string {
   const parts = words(text);
   if (parts.length === 0) return "";
-  return parts.map((w, i) => (i === 0 ? w.charAt(0).toLowerCase() + w.slice(1) : w.charAt(0).toUpperCase() + w.slice(1))).join("");
+  return parts
+    .map((w, i) => (i === 0 ? w.charAt(0).toLowerCase() + w.slice(1) : w.charAt(0).toUpperCase() + w.slice(1)))
+    .join("");
 }
 
 export function pascalCase(text: string): string {

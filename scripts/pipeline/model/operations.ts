@@ -10,10 +10,18 @@ const MUTATING = new Set<HttpMethod>(["post", "put", "patch", "delete"]);
 const IDEMPOTENCY_HEADER = /^idempotency-key$/i;
 const IDEMPOTENCY_BODY_FIELDS = ["idempotency_key", "idempotencyKey"];
 // Preferred request media types, most convenient for a caller first.
-const REQUEST_MEDIA_ORDER = [/^application\/(.+\+)?json\b/i, /^multipart\/form-data/i, /^application\/x-www-form-urlencoded/i, /^application\/octet-stream/i, /^text\//i];
+const REQUEST_MEDIA_ORDER = [
+  /^application\/(.+\+)?json\b/i,
+  /^multipart\/form-data/i,
+  /^application\/x-www-form-urlencoded/i,
+  /^application\/octet-stream/i,
+  /^text\//i,
+];
 
 /** One OperationModel per operation, in spec order (paths, then methods in the order OpenAPI lists them). */
-export function readOperations(document: Json): Omit<OperationModel, "key" | "typeStem" | "resourcePath" | "methodName">[] {
+export function readOperations(
+  document: Json,
+): Omit<OperationModel, "key" | "typeStem" | "resourcePath" | "methodName">[] {
   const paths = document.paths ?? {};
   if (!isObject(paths)) throw new PipelineError("`paths` must be a mapping", { pointer: "#/paths" });
   const out: Omit<OperationModel, "key" | "typeStem" | "resourcePath" | "methodName">[] = [];
@@ -38,7 +46,8 @@ function withPointer<T>(where: string, read: () => T): T {
   try {
     return read();
   } catch (error) {
-    if (error instanceof PipelineError && !error.location) throw new PipelineError(error.message, { pointer: where }, error.exitCode, error.details);
+    if (error instanceof PipelineError && !error.location)
+      throw new PipelineError(error.message, { pointer: where }, error.exitCode, error.details);
     throw error;
   }
 }
@@ -140,11 +149,16 @@ function readRequestBody(document: Json, raw: unknown, where: string) {
   };
 }
 
-function readIdempotency(operation: Json, header: Json | undefined, bodySchema: Json | undefined): IdempotencyDescriptor | undefined {
+function readIdempotency(
+  operation: Json,
+  header: Json | undefined,
+  bodySchema: Json | undefined,
+): IdempotencyDescriptor | undefined {
   const explicit = isObject(operation["x-idempotency"]) ? operation["x-idempotency"] : undefined;
   if (!header && !explicit) return undefined;
   const properties = bodySchema && isObject(bodySchema.properties) ? bodySchema.properties : {};
-  const bodyField = typeof explicit?.bodyField === "string" ? explicit.bodyField : IDEMPOTENCY_BODY_FIELDS.find((f) => f in properties);
+  const bodyField =
+    typeof explicit?.bodyField === "string" ? explicit.bodyField : IDEMPOTENCY_BODY_FIELDS.find((f) => f in properties);
   const window = explicit?.windowSeconds ?? header?.["x-idempotency-window-seconds"];
   const descriptor: IdempotencyDescriptor = {
     header: typeof explicit?.header === "string" ? explicit.header : String(header?.name ?? "Idempotency-Key"),
@@ -162,7 +176,12 @@ function responseKind(mediaType: string | undefined): ResponseKind {
   return "binary";
 }
 
-const RESPONSE_MEDIA_ORDER = [/^application\/(.+\+)?json\b/i, /^\*\/\*$/, /^text\/(?!event-stream)/i, /^text\/event-stream/i];
+const RESPONSE_MEDIA_ORDER = [
+  /^application\/(.+\+)?json\b/i,
+  /^\*\/\*$/,
+  /^text\/(?!event-stream)/i,
+  /^text\/event-stream/i,
+];
 
 /** The 2xx responses (or `default` when there is no 2xx), read as one kind the wrapper resolves with. */
 function readSuccess(document: Json, raw: unknown, where: string) {

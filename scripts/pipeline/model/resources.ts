@@ -14,7 +14,11 @@ function staticSegments(path: string): string[] {
 function commonMount(paths: string[]): number {
   const split = paths.map((p) => p.split("/").filter(Boolean));
   let depth = 0;
-  while (split.length > 0 && split.every((s) => s.length > depth + 1 && s[depth] === split[0][depth] && MOUNT_SEGMENT.test(s[depth]))) depth++;
+  while (
+    split.length > 0 &&
+    split.every((s) => s.length > depth + 1 && s[depth] === split[0][depth] && MOUNT_SEGMENT.test(s[depth]))
+  )
+    depth++;
   return depth;
 }
 
@@ -30,7 +34,10 @@ function conventionalVerb(op: ReadOperation): string | undefined {
 }
 
 function fallbackVerb(op: ReadOperation): string {
-  return memberName(op.idFromSpec ? op.id : `${op.method} ${staticSegments(op.path).slice(-1)[0] ?? "root"}`, op.method);
+  return memberName(
+    op.idFromSpec ? op.id : `${op.method} ${staticSegments(op.path).slice(-1)[0] ?? "root"}`,
+    op.method,
+  );
 }
 
 function extension(op: ReadOperation, raw: Record<string, unknown> | undefined, key: string): string | undefined {
@@ -42,11 +49,16 @@ function extension(op: ReadOperation, raw: Record<string, unknown> | undefined, 
  * Settles every operation's resource path, method name, descriptor key and type stem.
  * `x-sdk-resource` (dotted) and `x-sdk-method` on an operation override the derivation.
  */
-export function placeOperations(ops: ReadOperation[], rawOperations: (Record<string, unknown> | undefined)[]): OperationModel[] {
+export function placeOperations(
+  ops: ReadOperation[],
+  rawOperations: (Record<string, unknown> | undefined)[],
+): OperationModel[] {
   const mount = commonMount(ops.map((o) => o.path));
   const placed = ops.map((op, i) => {
     const custom = extension(op, rawOperations[i], "x-sdk-resource");
-    const resourcePath = (custom ? custom.split(".") : staticSegments(op.path).slice(mount)).map((s) => memberName(s, "root"));
+    const resourcePath = (custom ? custom.split(".") : staticSegments(op.path).slice(mount)).map((s) =>
+      memberName(s, "root"),
+    );
     const methodName = extension(op, rawOperations[i], "x-sdk-method") ?? conventionalVerb(op) ?? fallbackVerb(op);
     return { op, resourcePath, methodName: memberName(methodName) };
   });
@@ -58,13 +70,18 @@ export function placeOperations(ops: ReadOperation[], rawOperations: (Record<str
   for (const p of placed) if ((counts.get(slot(p)) ?? 0) > 1) p.methodName = fallbackVerb(p.op);
 
   // Methods never shadow a sub-resource, and still-colliding names get 2, 3… in spec order.
-  const resourceKeys = new Set<string>();
-  for (const p of placed) for (let d = 1; d <= p.resourcePath.length; d++) resourceKeys.add(p.resourcePath.slice(0, d).join("."));
+  const children = new Map<string, Set<string>>();
+  for (const p of placed) {
+    for (let d = 0; d < p.resourcePath.length; d++) {
+      const parent = p.resourcePath.slice(0, d).join(".");
+      if (!children.has(parent)) children.set(parent, new Set());
+      (children.get(parent) as Set<string>).add(p.resourcePath[d]);
+    }
+  }
   const pools = new Map<string, NamePool>();
   for (const p of placed) {
     const parent = p.resourcePath.join(".");
-    const childKeys = [...resourceKeys].filter((k) => k.startsWith(parent ? `${parent}.` : "") && k.split(".").length === p.resourcePath.length + 1).map((k) => k.split(".").pop() as string);
-    if (!pools.has(parent)) pools.set(parent, new NamePool(childKeys));
+    if (!pools.has(parent)) pools.set(parent, new NamePool(children.get(parent) ?? []));
     p.methodName = (pools.get(parent) as NamePool).claim(p.methodName);
   }
 
