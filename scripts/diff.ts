@@ -4,7 +4,7 @@ import { FORMATS, formatReport, type Format } from "./diff/format.js";
 import { RULES } from "./diff/rules.js";
 import { FAIL_ON, failsThreshold, type FailOn } from "./diff/report.js";
 import { diffSpecs } from "./diff/run.js";
-import { PipelineError, usageError } from "./pipeline/errors.js";
+import { runCommand, usageError } from "./pipeline/errors.js";
 import { DEFAULT_SPEC } from "./pipeline/run.js";
 
 const USAGE = `Usage: npm run diff -- [options]
@@ -90,14 +90,4 @@ async function main(argv: string[]): Promise<number> {
   return 1;
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    if (error instanceof PipelineError) {
-      console.error(`error: ${error.format()}`);
-      process.exit(error.exitCode);
-    }
-    console.error(error);
-    process.exit(1);
-  },
-);
+runCommand(main);

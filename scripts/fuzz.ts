@@ -10,6 +10,7 @@ import { parseArgs, promisify } from "node:util";
 import { parse } from "yaml";
 import { PipelineError } from "./pipeline/errors.js";
 import { REPO_ROOT, runPipeline } from "./pipeline/run.js";
+import { mulberry32 } from "../src/testing/faults.js";
 
 type Json = Record<string, unknown>;
 type Path = (string | number)[];
@@ -25,17 +26,8 @@ export function seedSpecs(): string[] {
   return ["openapi/flora.yaml", ...fixtures];
 }
 
-/** mulberry32: a fixed seed gives the same cases on every machine. */
-export function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A fixed seed gives the same cases on every machine (the test server's seeded PRNG). */
+export const random = mulberry32;
 
 const pick = <T>(rand: () => number, list: readonly T[]): T => list[Math.floor(rand() * list.length)];
 const isContainer = (v: unknown): v is Json | unknown[] => typeof v === "object" && v !== null;

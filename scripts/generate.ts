@@ -1,6 +1,6 @@
 // `npm run generate`: regenerate generated/ from openapi/flora.yaml (or any OpenAPI 3.0/3.1 spec).
 import { parseArgs } from "node:util";
-import { PipelineError, usageError } from "./pipeline/errors.js";
+import { runCommand, usageError } from "./pipeline/errors.js";
 import type { LintMode } from "./pipeline/lint.js";
 import { DEFAULT_OUT, DEFAULT_SPEC, runPipeline } from "./pipeline/run.js";
 import { runWatch } from "./watch.js";
@@ -81,14 +81,4 @@ async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    if (error instanceof PipelineError) {
-      console.error(`error: ${error.format()}`);
-      process.exit(error.exitCode);
-    }
-    console.error(error);
-    process.exit(1);
-  },
-);
+runCommand(main);

@@ -4,7 +4,7 @@ import { parseArgs } from "node:util";
 import { upsertChangelogSection } from "./diff/changelog.js";
 import { bumpLine, capitalise, markdownBody } from "./diff/format.js";
 import { diffSpecs } from "./diff/run.js";
-import { PipelineError, usageError } from "./pipeline/errors.js";
+import { runCommand, usageError } from "./pipeline/errors.js";
 import { DEFAULT_SPEC } from "./pipeline/run.js";
 
 const USAGE = `Usage: npm run release:notes -- [options]
@@ -72,14 +72,4 @@ async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    if (error instanceof PipelineError) {
-      console.error(`error: ${error.format()}`);
-      process.exit(error.exitCode);
-    }
-    console.error(error);
-    process.exit(1);
-  },
-);
+runCommand(main);

@@ -38,3 +38,18 @@ export function formatLocation(loc: SpecLocation): string {
 export function usageError(message: string): PipelineError {
   return new PipelineError(message, undefined, 2);
 }
+
+/** Runs a command's main and exits with its code; a PipelineError prints as one clear message, never a stack. */
+export function runCommand(main: (argv: string[]) => Promise<number>): void {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      if (error instanceof PipelineError) {
+        console.error(`error: ${error.format()}`);
+        process.exit(error.exitCode);
+      }
+      console.error(error);
+      process.exit(1);
+    },
+  );
+}

@@ -6,6 +6,7 @@ import type {
   scanDiscriminators as ScanDiscriminators,
   transformSchema as TransformSchema,
 } from "openapi-typescript";
+import { createRequire } from "node:module";
 import { PipelineError } from "./errors.js";
 import type { OpenAPIDocument } from "./bundle.js";
 
@@ -21,19 +22,24 @@ interface OpenapiTsModules {
   astToString: typeof AstToString;
 }
 
-let modules: Promise<OpenapiTsModules> | undefined;
+let modules: OpenapiTsModules | undefined;
 
-function openapiTsModules(): Promise<OpenapiTsModules> {
+// The CommonJS builds, through require: importing TypeScript's 9 MB CommonJS file from ESM makes Node scan it
+// for named exports first, which costs more than half a second on every run.
+const requireFromHere = createRequire(import.meta.url);
+
+function openapiTsModules(): OpenapiTsModules {
   // Deep paths have no type declarations of their own; their exports are typed from the package entry above.
-  const load = (path: string) => import(`openapi-typescript/dist/${path}`) as Promise<Record<string, unknown>>;
-  modules ??= Promise.all([load("transform/index.mjs"), load("lib/utils.mjs"), load("lib/ts.mjs")]).then(
-    ([transform, utils, ts]) => ({
-      transformSchema: transform.default as typeof TransformSchema,
+  const load = (path: string) => requireFromHere(`openapi-typescript/dist/${path}`) as Record<string, unknown>;
+  if (!modules) {
+    const [transform, utils, ts] = [load("transform/index.cjs"), load("lib/utils.cjs"), load("lib/ts.cjs")];
+    modules = {
+      transformSchema: (transform.default ?? transform) as typeof TransformSchema,
       scanDiscriminators: utils.scanDiscriminators as typeof ScanDiscriminators,
       resolveRef: utils.resolveRef as typeof ResolveRef,
       astToString: ts.astToString as typeof AstToString,
-    }),
-  );
+    };
+  }
   return modules;
 }
 
@@ -46,7 +52,7 @@ export const SCHEMA_HEADER =
  * nothing those patches touch, so the document is not copied first.
  */
 export async function generateTypes(document: OpenAPIDocument): Promise<string> {
-  const { transformSchema, scanDiscriminators, resolveRef, astToString } = await openapiTsModules();
+  const { transformSchema, scanDiscriminators, resolveRef, astToString } = openapiTsModules();
   const schema = document as unknown as OpenAPI3;
   const ctx: TransformContext = {
     additionalProperties: false,

@@ -1,30 +1,26 @@
 // Emits models.ts: a named type alias for every component schema.
 import { StructureKind, type SourceFileStructure } from "ts-morph";
 import type { ApiModel } from "../model/index.js";
-import { docLines, headerLine, index, type EmitContext } from "./common.js";
+import { docLines, generatedFile, index, type EmitContext } from "./common.js";
 
 export function modelsFile(model: ApiModel, ctx: EmitContext): SourceFileStructure {
-  return {
-    kind: StructureKind.SourceFile,
-    leadingTrivia: headerLine(ctx) + "\n",
-    statements: [
-      ...(model.schemas.length
-        ? [
-            {
-              kind: StructureKind.ImportDeclaration as const,
-              isTypeOnly: true,
-              moduleSpecifier: "./schema.js",
-              namedImports: ["components"],
-            },
-          ]
-        : []),
-      ...model.schemas.map((schema) => ({
-        kind: StructureKind.TypeAlias as const,
-        isExported: true,
-        name: schema.identifier,
-        docs: schema.description ? [docLines(schema.description)] : [],
-        type: `components["schemas"]${index(schema.name)}`,
-      })),
-    ],
-  };
+  return generatedFile(ctx, [
+    ...(model.schemas.length
+      ? [
+          {
+            kind: StructureKind.ImportDeclaration as const,
+            isTypeOnly: true,
+            moduleSpecifier: "./schema.js",
+            namedImports: ["components"],
+          },
+        ]
+      : []),
+    ...model.schemas.map((schema) => ({
+      kind: StructureKind.TypeAlias as const,
+      isExported: true,
+      name: schema.identifier,
+      docs: schema.description ? [docLines(schema.description)] : [],
+      type: `components["schemas"]${index(schema.name)}`,
+    })),
+  ]);
 }

@@ -2,7 +2,7 @@
 import { StructureKind, VariableDeclarationKind, type SourceFileStructure } from "ts-morph";
 import type { OperationDescriptor } from "../../../src/runtime/types.js";
 import type { ApiModel, OperationModel } from "../model/index.js";
-import { headerLine, propertyKey, type EmitContext } from "./common.js";
+import { generatedFile, propertyKey, type EmitContext } from "./common.js";
 
 function descriptor(op: OperationModel): Omit<OperationDescriptor, "idempotency"> {
   return {
@@ -22,49 +22,45 @@ function descriptor(op: OperationModel): Omit<OperationDescriptor, "idempotency"
 
 export function operationsFile(model: ApiModel, ctx: EmitContext): SourceFileStructure {
   const usesIdempotency = model.operations.some((op) => op.idempotency);
-  return {
-    kind: StructureKind.SourceFile,
-    leadingTrivia: headerLine(ctx) + "\n",
-    statements: [
-      {
-        kind: StructureKind.ImportDeclaration,
-        isTypeOnly: true,
-        moduleSpecifier: ctx.runtimeImport,
-        namedImports: ["OperationDescriptor"],
-      },
-      ...(usesIdempotency
-        ? [
-            {
-              kind: StructureKind.ImportDeclaration as const,
-              moduleSpecifier: "./idempotency.js",
-              namedImports: ["idempotency"],
-            },
-          ]
-        : []),
-      {
-        kind: StructureKind.VariableStatement,
-        isExported: true,
-        declarationKind: VariableDeclarationKind.Const,
-        docs: [`Every operation of ${model.title} ${model.version}, as the runtime sends it.`.replace(/\*\//g, "*\\/")],
-        declarations: [
+  return generatedFile(ctx, [
+    {
+      kind: StructureKind.ImportDeclaration,
+      isTypeOnly: true,
+      moduleSpecifier: ctx.runtimeImport,
+      namedImports: ["OperationDescriptor"],
+    },
+    ...(usesIdempotency
+      ? [
           {
-            name: "operationDescriptors",
-            initializer: (writer) => {
-              writer
-                .write("{")
-                .newLine()
-                .indent(() => {
-                  for (const op of model.operations) {
-                    const body = JSON.stringify(descriptor(op));
-                    const idem = op.idempotency ? `, idempotency: idempotency.${op.key}` : "";
-                    writer.writeLine(`${propertyKey(op.key)}: ${body.slice(0, -1)}${idem}},`);
-                  }
-                });
-              writer.write("} as const satisfies Record<string, OperationDescriptor>");
-            },
+            kind: StructureKind.ImportDeclaration as const,
+            moduleSpecifier: "./idempotency.js",
+            namedImports: ["idempotency"],
           },
-        ],
-      },
-    ],
-  };
+        ]
+      : []),
+    {
+      kind: StructureKind.VariableStatement,
+      isExported: true,
+      declarationKind: VariableDeclarationKind.Const,
+      docs: [`Every operation of ${model.title} ${model.version}, as the runtime sends it.`.replace(/\*\//g, "*\\/")],
+      declarations: [
+        {
+          name: "operationDescriptors",
+          initializer: (writer) => {
+            writer
+              .write("{")
+              .newLine()
+              .indent(() => {
+                for (const op of model.operations) {
+                  const body = JSON.stringify(descriptor(op));
+                  const idem = op.idempotency ? `, idempotency: idempotency.${op.key}` : "";
+                  writer.writeLine(`${propertyKey(op.key)}: ${body.slice(0, -1)}${idem}},`);
+                }
+              });
+            writer.write("} as const satisfies Record<string, OperationDescriptor>");
+          },
+        },
+      ],
+    },
+  ]);
 }

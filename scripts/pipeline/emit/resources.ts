@@ -1,7 +1,7 @@
 // Emits resources.ts: typed wrappers grouped by resource (`techniques.runs.create`) and the types they use.
 import { StructureKind, type CodeBlockWriter, type SourceFileStructure, type StatementStructures } from "ts-morph";
 import type { ApiModel, OperationModel } from "../model/index.js";
-import { docLines, headerLine, index, member, propertyKey, type EmitContext } from "./common.js";
+import { docLines, generatedFile, index, member, propertyKey, type EmitContext } from "./common.js";
 
 interface ResourceNode {
   children: Map<string, ResourceNode>;
@@ -171,75 +171,71 @@ function writeNode(writer: CodeBlockWriter, node: ResourceNode): void {
 export function resourcesFile(model: ApiModel, ctx: EmitContext): SourceFileStructure {
   const needsBinary = model.operations.some((op) => bodyType(op) === "BinaryBody");
   const needsMultipart = model.operations.some((op) => bodyType(op)?.startsWith("MultipartBody<"));
-  return {
-    kind: StructureKind.SourceFile,
-    leadingTrivia: headerLine(ctx) + "\n",
-    statements: [
-      {
-        kind: StructureKind.ImportDeclaration,
-        isTypeOnly: true,
-        moduleSpecifier: ctx.runtimeImport,
-        namedImports: ["OperationInvoker", "RequestOptions"],
+  return generatedFile(ctx, [
+    {
+      kind: StructureKind.ImportDeclaration,
+      isTypeOnly: true,
+      moduleSpecifier: ctx.runtimeImport,
+      namedImports: ["OperationInvoker", "RequestOptions"],
+    },
+    {
+      kind: StructureKind.ImportDeclaration,
+      moduleSpecifier: "./operations.js",
+      namedImports: ["operationDescriptors"],
+    },
+    {
+      kind: StructureKind.ImportDeclaration,
+      isTypeOnly: true,
+      moduleSpecifier: "./schema.js",
+      namedImports: ["paths"],
+    },
+    ...(needsBinary
+      ? [
+          {
+            kind: StructureKind.TypeAlias as const,
+            isExported: true,
+            name: "BinaryBody",
+            docs: ["A raw request body."],
+            type: "Blob | ArrayBuffer | Uint8Array | string",
+          },
+        ]
+      : []),
+    ...(needsMultipart
+      ? [
+          {
+            kind: StructureKind.TypeAlias as const,
+            isExported: true,
+            name: "MultipartBody",
+            typeParameters: ["T"],
+            docs: ["A multipart body: a string field (OpenAPI types `format: binary` as string) may also be a file."],
+            type: "{ [K in keyof T]: T[K] extends string | undefined ? T[K] | Blob : T[K] }",
+          },
+        ]
+      : []),
+    ...typeStatements(model),
+    {
+      kind: StructureKind.Function,
+      isExported: true,
+      name: "createResources",
+      docs: [
+        `The typed operations of ${model.title}, grouped by resource, each sent through \`invoker\`.`.replace(
+          /\*\//g,
+          "*\\/",
+        ),
+      ],
+      parameters: [{ name: "invoker", type: "OperationInvoker" }],
+      statements: (writer) => {
+        writer.write("return ");
+        writeNode(writer, resourceTree(model.operations));
+        writer.write(";");
       },
-      {
-        kind: StructureKind.ImportDeclaration,
-        moduleSpecifier: "./operations.js",
-        namedImports: ["operationDescriptors"],
-      },
-      {
-        kind: StructureKind.ImportDeclaration,
-        isTypeOnly: true,
-        moduleSpecifier: "./schema.js",
-        namedImports: ["paths"],
-      },
-      ...(needsBinary
-        ? [
-            {
-              kind: StructureKind.TypeAlias as const,
-              isExported: true,
-              name: "BinaryBody",
-              docs: ["A raw request body."],
-              type: "Blob | ArrayBuffer | Uint8Array | string",
-            },
-          ]
-        : []),
-      ...(needsMultipart
-        ? [
-            {
-              kind: StructureKind.TypeAlias as const,
-              isExported: true,
-              name: "MultipartBody",
-              typeParameters: ["T"],
-              docs: ["A multipart body: a string field (OpenAPI types `format: binary` as string) may also be a file."],
-              type: "{ [K in keyof T]: T[K] extends string | undefined ? T[K] | Blob : T[K] }",
-            },
-          ]
-        : []),
-      ...typeStatements(model),
-      {
-        kind: StructureKind.Function,
-        isExported: true,
-        name: "createResources",
-        docs: [
-          `The typed operations of ${model.title}, grouped by resource, each sent through \`invoker\`.`.replace(
-            /\*\//g,
-            "*\\/",
-          ),
-        ],
-        parameters: [{ name: "invoker", type: "OperationInvoker" }],
-        statements: (writer) => {
-          writer.write("return ");
-          writeNode(writer, resourceTree(model.operations));
-          writer.write(";");
-        },
-      },
-      {
-        kind: StructureKind.TypeAlias,
-        isExported: true,
-        name: "Resources",
-        docs: ["Every resource and its typed methods."],
-        type: "ReturnType<typeof createResources>",
-      },
-    ],
-  };
+    },
+    {
+      kind: StructureKind.TypeAlias,
+      isExported: true,
+      name: "Resources",
+      docs: ["Every resource and its typed methods."],
+      type: "ReturnType<typeof createResources>",
+    },
+  ]);
 }

@@ -1,7 +1,7 @@
 // Emits security.ts: the spec's security schemes and the request headers that carry a credential for each.
 import { StructureKind, VariableDeclarationKind, type SourceFileStructure } from "ts-morph";
 import type { ApiModel } from "../model/index.js";
-import { headerLine, propertyKey, type EmitContext } from "./common.js";
+import { generatedFile, propertyKey, type EmitContext } from "./common.js";
 
 // Query-string keys are not covered: the runtime has no per-client query parameters.
 const AUTH_HEADERS_BODY = `const headers: Record<string, string> = {};
@@ -19,63 +19,59 @@ if (cookies.length > 0) headers.cookie = cookies.join("; ");
 return headers;`;
 
 export function securityFile(model: ApiModel, ctx: EmitContext): SourceFileStructure {
-  return {
-    kind: StructureKind.SourceFile,
-    leadingTrivia: headerLine(ctx) + "\n",
-    statements: [
-      {
-        kind: StructureKind.Interface,
-        isExported: true,
-        name: "SecuritySchemeDescriptor",
-        docs: [
-          "Where a credential goes: `type` as in the spec; for apiKey, `in` and the header, query or cookie `name`; for http, the lowercase `scheme`.",
-        ],
-        properties: [
-          { name: "type", isReadonly: true, type: "string" },
-          { name: "in", isReadonly: true, hasQuestionToken: true, type: '"header" | "query" | "cookie"' },
-          { name: "name", isReadonly: true, hasQuestionToken: true, type: "string" },
-          { name: "scheme", isReadonly: true, hasQuestionToken: true, type: "string" },
-        ],
-      },
-      {
-        kind: StructureKind.VariableStatement,
-        isExported: true,
-        declarationKind: VariableDeclarationKind.Const,
-        docs: ["The spec's security schemes by name."],
-        declarations: [
-          {
-            name: "securitySchemes",
-            initializer: (writer) => {
-              writer
-                .write("{")
-                .newLine()
-                .indent(() => {
-                  for (const s of model.securitySchemes) {
-                    const descriptor = {
-                      type: s.type,
-                      ...(s.in ? { in: s.in } : {}),
-                      ...(s.parameterName ? { name: s.parameterName } : {}),
-                      ...(s.scheme ? { scheme: s.scheme } : {}),
-                    };
-                    writer.writeLine(`${propertyKey(s.name)}: ${JSON.stringify(descriptor)},`);
-                  }
-                });
-              writer.write("} as const satisfies Record<string, SecuritySchemeDescriptor>");
-            },
+  return generatedFile(ctx, [
+    {
+      kind: StructureKind.Interface,
+      isExported: true,
+      name: "SecuritySchemeDescriptor",
+      docs: [
+        "Where a credential goes: `type` as in the spec; for apiKey, `in` and the header, query or cookie `name`; for http, the lowercase `scheme`.",
+      ],
+      properties: [
+        { name: "type", isReadonly: true, type: "string" },
+        { name: "in", isReadonly: true, hasQuestionToken: true, type: '"header" | "query" | "cookie"' },
+        { name: "name", isReadonly: true, hasQuestionToken: true, type: "string" },
+        { name: "scheme", isReadonly: true, hasQuestionToken: true, type: "string" },
+      ],
+    },
+    {
+      kind: StructureKind.VariableStatement,
+      isExported: true,
+      declarationKind: VariableDeclarationKind.Const,
+      docs: ["The spec's security schemes by name."],
+      declarations: [
+        {
+          name: "securitySchemes",
+          initializer: (writer) => {
+            writer
+              .write("{")
+              .newLine()
+              .indent(() => {
+                for (const s of model.securitySchemes) {
+                  const descriptor = {
+                    type: s.type,
+                    ...(s.in ? { in: s.in } : {}),
+                    ...(s.parameterName ? { name: s.parameterName } : {}),
+                    ...(s.scheme ? { scheme: s.scheme } : {}),
+                  };
+                  writer.writeLine(`${propertyKey(s.name)}: ${JSON.stringify(descriptor)},`);
+                }
+              });
+            writer.write("} as const satisfies Record<string, SecuritySchemeDescriptor>");
           },
-        ],
-      },
-      {
-        kind: StructureKind.Function,
-        isExported: true,
-        name: "authHeaders",
-        docs: [
-          "Request headers carrying the given credentials, by scheme name: apiKey in a header or cookie, HTTP bearer or basic (`user:password`). Pass them as the runtime's default headers.",
-        ],
-        parameters: [{ name: "credentials", type: "Partial<Record<keyof typeof securitySchemes, string>>" }],
-        returnType: "Record<string, string>",
-        statements: AUTH_HEADERS_BODY,
-      },
-    ],
-  };
+        },
+      ],
+    },
+    {
+      kind: StructureKind.Function,
+      isExported: true,
+      name: "authHeaders",
+      docs: [
+        "Request headers carrying the given credentials, by scheme name: apiKey in a header or cookie, HTTP bearer or basic (`user:password`). Pass them as the runtime's default headers.",
+      ],
+      parameters: [{ name: "credentials", type: "Partial<Record<keyof typeof securitySchemes, string>>" }],
+      returnType: "Record<string, string>",
+      statements: AUTH_HEADERS_BODY,
+    },
+  ]);
 }
