@@ -103,7 +103,7 @@ export interface RunHelpers {
   ): AsyncGenerator<Run, void, undefined>;
 }
 
-type FloraTechniques = Resources["techniques"] & { runs: Resources["techniques"]["runs"] & RunHelpers };
+export type FloraTechniques = Resources["techniques"] & { runs: Resources["techniques"]["runs"] & RunHelpers };
 
 export interface FloraWebhooks {
   /** Verifies `Flora-Signature` over the raw body and returns the event; throws WebhookVerificationError. */

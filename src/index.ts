@@ -1,6 +1,10 @@
-// The public entry of flora-sdk. Portable: nothing here imports from `node:`.
+/**
+ * `flora-sdk`: the typed client for Flora's technique-runs API. Portable: nothing here imports from `node:`.
+ * @module flora-sdk
+ */
 export { Flora, Flora as default } from "./flora.js";
 export type {
+  FloraTechniques,
   FloraOptions,
   WaitOptions,
   CreateAndWaitOptions,

@@ -3,6 +3,7 @@
  * injection, for end-to-end tests of code that calls Flora.
  *
  * @packageDocumentation
+ * @module flora-sdk/testing
  */
 export { DEFAULT_WEBHOOK_SECRET, startFloraTestServer } from "./server.js";
 export type {
