@@ -1,6 +1,6 @@
 // End-to-end tests of the Flora client against scripted node:http servers on 127.0.0.1.
 import { inspect } from "node:util";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import {
   APIConnectionError,
   APIError,
@@ -20,6 +20,7 @@ import {
 } from "../src/index.js";
 import {
   API_KEY,
+  failOnUnhandledRejections,
   recordingSleep,
   resetConnection,
   runJson,
@@ -31,18 +32,10 @@ import {
 
 const inputs = [{ id: "prompt", type: "text" as const, value: "a red fox" }];
 let server: ScriptedServer | undefined;
-const unhandled: unknown[] = [];
-const onUnhandled = (reason: unknown) => unhandled.push(reason);
-
-beforeEach(() => {
-  unhandled.length = 0;
-  process.on("unhandledRejection", onUnhandled);
-});
+failOnUnhandledRejections();
 afterEach(async () => {
   await server?.close();
   server = undefined;
-  process.off("unhandledRejection", onUnhandled);
-  expect(unhandled).toEqual([]);
 });
 
 async function clientFor(handler: Handler, options: Partial<ConstructorParameters<typeof Flora>[0]> = {}) {

@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import { APIUserAbortError } from "../src/index.js";
 import { sleep } from "../src/runtime/index.js";
+import { afterEach, beforeEach, expect } from "vitest";
 
 export interface SeenRequest {
   method: string;
@@ -103,4 +104,18 @@ export function recordingSleep(): { sleep: (ms: number, signal?: AbortSignal) =>
 /** Really waits, but never longer than `capMs`: keeps real timing order without real backoff lengths. */
 export function cappedSleep(capMs = 20): (ms: number, signal?: AbortSignal) => Promise<void> {
   return (ms, signal) => sleep(Math.min(ms, capMs), signal);
+}
+
+/** Fails any test that leaves an unhandled rejection behind; register before the file's own cleanup hooks. */
+export function failOnUnhandledRejections(): void {
+  const unhandled: unknown[] = [];
+  const onUnhandled = (reason: unknown) => void unhandled.push(reason);
+  beforeEach(() => {
+    unhandled.length = 0;
+    process.on("unhandledRejection", onUnhandled);
+  });
+  afterEach(() => {
+    process.off("unhandledRejection", onUnhandled);
+    expect(unhandled).toEqual([]);
+  });
 }

@@ -1,7 +1,7 @@
 // The Flora client end to end against the Flora-compatible test server (flora-sdk/testing).
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import {
   FAULT_KINDS,
   startFloraTestServer,
@@ -18,22 +18,14 @@ import {
   WebhookVerificationError,
   type Run,
 } from "../src/index.js";
-import { cappedSleep, recordingSleep } from "./client-server.js";
+import { cappedSleep, failOnUnhandledRejections, recordingSleep } from "./client-server.js";
 
 const inputs = [{ id: "prompt", type: "text" as const, value: "a lighthouse at dusk" }];
 let server: FloraTestServer | undefined;
-const unhandled: unknown[] = [];
-const onUnhandled = (reason: unknown) => unhandled.push(reason);
-
-beforeEach(() => {
-  unhandled.length = 0;
-  process.on("unhandledRejection", onUnhandled);
-});
+failOnUnhandledRejections();
 afterEach(async () => {
   await server?.close();
   server = undefined;
-  process.off("unhandledRejection", onUnhandled);
-  expect(unhandled).toEqual([]);
 });
 
 async function setup(

@@ -1,5 +1,5 @@
 // wait / createAndWait / stream against scripted node:http servers on 127.0.0.1.
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import type { ServerResponse } from "node:http";
 import {
   APIConnectionError,
@@ -12,6 +12,7 @@ import {
 } from "../src/index.js";
 import {
   API_KEY,
+  failOnUnhandledRejections,
   recordingSleep,
   resetConnection,
   runJson,
@@ -23,17 +24,9 @@ import {
 
 const inputs = [{ id: "prompt", type: "text" as const, value: "a red fox" }];
 const servers: ScriptedServer[] = [];
-const unhandled: unknown[] = [];
-const onUnhandled = (reason: unknown) => unhandled.push(reason);
-
-beforeEach(() => {
-  unhandled.length = 0;
-  process.on("unhandledRejection", onUnhandled);
-});
+failOnUnhandledRejections();
 afterEach(async () => {
   await Promise.all(servers.splice(0).map((s) => s.close()));
-  process.off("unhandledRejection", onUnhandled);
-  expect(unhandled).toEqual([]);
 });
 
 async function serve(handler: Handler): Promise<ScriptedServer> {
