@@ -26,6 +26,21 @@ export function seedSpecs(): string[] {
   return ["openapi/flora.yaml", ...fixtures];
 }
 
+/** How generated output is type-checked: strict, NodeNext, with the DOM and Node types the runtime uses. */
+export const STRICT_COMPILER_OPTIONS = {
+  target: "ES2022",
+  module: "NodeNext",
+  moduleResolution: "NodeNext",
+  lib: ["ES2022", "DOM", "DOM.Iterable"],
+  types: ["node"],
+  typeRoots: [resolve(REPO_ROOT, "node_modules/@types")],
+  strict: true,
+  noEmit: true,
+  skipLibCheck: true,
+  verbatimModuleSyntax: true,
+  isolatedModules: true,
+};
+
 /** A fixed seed gives the same cases on every machine (the test server's seeded PRNG). */
 export const random = mulberry32;
 
@@ -216,19 +231,7 @@ async function typeCheckBatches(
     writeFileSync(
       configPath,
       JSON.stringify({
-        compilerOptions: {
-          target: "ES2022",
-          module: "NodeNext",
-          moduleResolution: "NodeNext",
-          lib: ["ES2022", "DOM", "DOM.Iterable"],
-          types: ["node"],
-          typeRoots: [resolve(REPO_ROOT, "node_modules/@types")],
-          strict: true,
-          noEmit: true,
-          skipLibCheck: true,
-          verbatimModuleSyntax: true,
-          isolatedModules: true,
-        },
+        compilerOptions: STRICT_COMPILER_OPTIONS,
         files: [...batch.map((f) => join(f, "index.ts")), resolve(REPO_ROOT, "src/runtime/index.ts")],
       }),
     );

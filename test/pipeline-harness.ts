@@ -19,6 +19,7 @@ import { runPipeline, REPO_ROOT, type PipelineResult } from "../scripts/pipeline
 import type { LintMode } from "../scripts/pipeline/lint.js";
 import { createRuntime } from "../src/runtime/index.js";
 import type { OperationInvoker } from "../src/runtime/index.js";
+import { STRICT_COMPILER_OPTIONS } from "../scripts/fuzz.js";
 
 export const SHARED_SPECS = resolve(REPO_ROOT, "../shared/specs");
 export const SHARED_SPECS_MISSING = existsSync(SHARED_SPECS)
@@ -56,19 +57,7 @@ const TSC = resolve(REPO_ROOT, "node_modules/typescript/bin/tsc");
  */
 export async function typeCheck(root: string, folders: string[]): Promise<string> {
   const config = {
-    compilerOptions: {
-      target: "ES2022",
-      module: "NodeNext",
-      moduleResolution: "NodeNext",
-      lib: ["ES2022", "DOM", "DOM.Iterable"],
-      types: ["node"],
-      typeRoots: [resolve(REPO_ROOT, "node_modules/@types")],
-      strict: true,
-      noEmit: true,
-      skipLibCheck: true,
-      verbatimModuleSyntax: true,
-      isolatedModules: true,
-    },
+    compilerOptions: STRICT_COMPILER_OPTIONS,
     // Each folder's index.ts, plus its check.ts of type assertions when a test wrote one.
     files: [
       ...folders.flatMap((f) =>
