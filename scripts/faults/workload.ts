@@ -106,7 +106,8 @@ export async function runFaultWorkload(sdk: SdkName, options: FaultWorkloadOptio
     // The promise behind `idempotencyKey`: re-sending with it never makes a second run.
     let recovered = 0;
     if (sdk === "flora-sdk" && options.idempotency === "replay") {
-      const retry = sdkCall(sdk, server.url, server.apiKey, options.timeoutMs, 8);
+      // Enough retries that a run of faults (38% each) ending the recovery is vanishingly rare (0.38^13 per call).
+      const retry = sdkCall(sdk, server.url, server.apiKey, options.timeoutMs, 12);
       await inPool([...errors], options.concurrency, async ([marker, error]) => {
         const key = (error as FloraError).idempotencyKey;
         const run = key ? await retry(marker, key).catch(() => undefined) : undefined;
