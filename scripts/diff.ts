@@ -1,10 +1,9 @@
 // `npm run diff`: what changed between two versions of the spec, and what that means for SDK users and the version.
-import { parseArgs } from "node:util";
 import { FORMATS, formatReport, type Format } from "./diff/format.js";
 import { RULES } from "./diff/rules.js";
 import { FAIL_ON, failsThreshold, type FailOn } from "./diff/report.js";
 import { diffSpecs } from "./diff/run.js";
-import { runCommand, usageError } from "./pipeline/errors.js";
+import { parseCommandOptions, runCommand, usageError } from "./pipeline/errors.js";
 import { DEFAULT_SPEC } from "./pipeline/run.js";
 
 const USAGE = `Usage: npm run diff -- [options]
@@ -31,25 +30,19 @@ interface DiffCliOptions {
 }
 
 function parseDiffOptions(argv: string[]): DiffCliOptions {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        base: { type: "string", default: "HEAD" },
-        head: { type: "string", default: DEFAULT_SPEC },
-        format: { type: "string", default: "text" },
-        "fail-on": { type: "string", default: "never" },
-        version: { type: "string" },
-        rules: { type: "boolean", default: false },
-        help: { type: "boolean", default: false },
-      },
-    }));
-  } catch (error) {
-    throw usageError(`${(error as Error).message}\n\n${USAGE}`);
-  }
+  const values = parseCommandOptions(
+    argv,
+    {
+      base: { type: "string", default: "HEAD" },
+      head: { type: "string", default: DEFAULT_SPEC },
+      format: { type: "string", default: "text" },
+      "fail-on": { type: "string", default: "never" },
+      version: { type: "string" },
+      rules: { type: "boolean", default: false },
+      help: { type: "boolean", default: false },
+    },
+    USAGE,
+  );
   if (!FORMATS.includes(values.format as Format))
     throw usageError(`--format must be text, markdown or json, not "${values.format}"`);
   if (!FAIL_ON.includes(values["fail-on"] as FailOn))

@@ -1,6 +1,5 @@
 // `npm run generate`: regenerate generated/ from openapi/flora.yaml (or any OpenAPI 3.0/3.1 spec).
-import { parseArgs } from "node:util";
-import { runCommand, usageError } from "./pipeline/errors.js";
+import { parseCommandOptions, runCommand, usageError } from "./pipeline/errors.js";
 import type { LintMode } from "./pipeline/lint.js";
 import { DEFAULT_OUT, DEFAULT_SPEC, runPipeline } from "./pipeline/run.js";
 import { runWatch } from "./watch.js";
@@ -19,28 +18,22 @@ const USAGE = `Usage: npm run generate -- [options]
 Exit codes: 0 ok, 1 spec/lint problem or stale output, 2 usage error.`;
 
 function parseOptions(argv: string[]) {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        spec: { type: "string", default: DEFAULT_SPEC },
-        out: { type: "string", default: DEFAULT_OUT },
-        lint: { type: "string", default: "project" },
-        "runtime-import": { type: "string" },
-        check: { type: "boolean", default: false },
-        watch: { type: "boolean", default: false },
-        quiet: { type: "boolean", default: false },
-        help: { type: "boolean", default: false },
-      },
-    });
-  } catch (error) {
-    throw usageError(`${(error as Error).message}\n\n${USAGE}`);
-  }
-  const { values } = parsed;
-  if (!["project", "minimal", "off"].includes(values.lint)) throw usageError(`--lint must be project, minimal or off, not "${values.lint}"`);
+  const values = parseCommandOptions(
+    argv,
+    {
+      spec: { type: "string", default: DEFAULT_SPEC },
+      out: { type: "string", default: DEFAULT_OUT },
+      lint: { type: "string", default: "project" },
+      "runtime-import": { type: "string" },
+      check: { type: "boolean", default: false },
+      watch: { type: "boolean", default: false },
+      quiet: { type: "boolean", default: false },
+      help: { type: "boolean", default: false },
+    },
+    USAGE,
+  );
+  if (!["project", "minimal", "off"].includes(values.lint))
+    throw usageError(`--lint must be project, minimal or off, not "${values.lint}"`);
   if (!values.spec.trim()) throw usageError("--spec needs a file path");
   if (!values.out.trim()) throw usageError("--out needs a folder path");
   if (values.watch && values.check) throw usageError("--watch and --check cannot be combined");
@@ -54,7 +47,14 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const log = options.quiet ? () => {} : (line: string) => console.log(line);
-  if (options.watch) return runWatch({ spec: options.spec, out: options.out, lint: options.lint, runtimeImport: options["runtime-import"], log });
+  if (options.watch)
+    return runWatch({
+      spec: options.spec,
+      out: options.out,
+      lint: options.lint,
+      runtimeImport: options["runtime-import"],
+      log,
+    });
   const started = performance.now();
   const result = await runPipeline({
     spec: options.spec,
@@ -62,9 +62,11 @@ async function main(argv: string[]): Promise<number> {
     lint: options.lint,
     check: options.check,
     runtimeImport: options["runtime-import"],
-    onStage: (stage, ms, detail) => log(`${stage.padEnd(7)} ${ms.toFixed(0).padStart(6)} ms${detail ? `  ${detail}` : ""}`),
+    onStage: (stage, ms, detail) =>
+      log(`${stage.padEnd(7)} ${ms.toFixed(0).padStart(6)} ms${detail ? `  ${detail}` : ""}`),
   });
-  if (options.lint !== "project" && result.lintLines.length && !options.quiet) log(`lint warnings (${result.lintLines.length}) not shown; run with --lint project to see them`);
+  if (options.lint !== "project" && result.lintLines.length && !options.quiet)
+    log(`lint warnings (${result.lintLines.length}) not shown; run with --lint project to see them`);
   const total = `${(performance.now() - started).toFixed(0)} ms`;
   const { changed, stale } = result.plan;
   if (options.check) {
@@ -77,7 +79,9 @@ async function main(argv: string[]): Promise<number> {
     log(`check   ok: ${options.out}/ matches ${options.spec} (${result.files.size} files) in ${total}`);
     return 0;
   }
-  log(`done    ${result.operations} operation(s) → ${options.out}/ (${changed.length} written, ${result.plan.unchanged.length} unchanged) in ${total}`);
+  log(
+    `done    ${result.operations} operation(s) → ${options.out}/ (${changed.length} written, ${result.plan.unchanged.length} unchanged) in ${total}`,
+  );
   return 0;
 }
 

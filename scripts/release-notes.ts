@@ -1,10 +1,9 @@
 // `npm run release:notes`: writes the spec diff as the new version's section of CHANGELOG.md (same version again: replaced).
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import { parseArgs } from "node:util";
 import { upsertChangelogSection } from "./diff/changelog.js";
 import { bumpLine, capitalise, markdownBody } from "./diff/format.js";
 import { diffSpecs } from "./diff/run.js";
-import { runCommand, usageError } from "./pipeline/errors.js";
+import { parseCommandOptions, runCommand, usageError } from "./pipeline/errors.js";
 import { DEFAULT_SPEC } from "./pipeline/run.js";
 
 const USAGE = `Usage: npm run release:notes -- [options]
@@ -20,24 +19,18 @@ Running it again for the same version replaces that version's section.
 Exit codes: 0 ok, 1 a spec cannot be read, 2 usage error.`;
 
 function parseOptions(argv: string[]) {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        base: { type: "string", default: "HEAD" },
-        head: { type: "string", default: DEFAULT_SPEC },
-        version: { type: "string" },
-        changelog: { type: "string", default: "CHANGELOG.md" },
-        "dry-run": { type: "boolean", default: false },
-        help: { type: "boolean", default: false },
-      },
-    }));
-  } catch (error) {
-    throw usageError(`${(error as Error).message}\n\n${USAGE}`);
-  }
+  const values = parseCommandOptions(
+    argv,
+    {
+      base: { type: "string", default: "HEAD" },
+      head: { type: "string", default: DEFAULT_SPEC },
+      version: { type: "string" },
+      changelog: { type: "string", default: "CHANGELOG.md" },
+      "dry-run": { type: "boolean", default: false },
+      help: { type: "boolean", default: false },
+    },
+    USAGE,
+  );
   if (values.version !== undefined && !/^\d+\.\d+\.\d+(?:[-+][\w.-]+)?$/.test(values.version))
     throw usageError(`--version must look like 1.2.3, not "${values.version}"`);
   if (!values.changelog.trim()) throw usageError("--changelog needs a file path");

@@ -1,4 +1,5 @@
 // Problems with the user's input (spec, arguments, stale output): printed without a stack trace.
+import { parseArgs, type ParseArgsConfig } from "node:util";
 
 export interface SpecLocation {
   /** Filled in by the pipeline when a stage only knows the JSON pointer. */
@@ -52,4 +53,22 @@ export function runCommand(main: (argv: string[]) => Promise<number>): void {
       process.exit(1);
     },
   );
+}
+
+type OptionSpecs = NonNullable<ParseArgsConfig["options"]>;
+type ParsedValues<O extends OptionSpecs> = ReturnType<
+  typeof parseArgs<{ args: string[]; strict: true; allowPositionals: false; options: O }>
+>["values"];
+
+/** Strict option parsing for a command: an unknown or malformed option is a usage error that shows `usage`. */
+export function parseCommandOptions<const O extends OptionSpecs>(
+  argv: string[],
+  options: O,
+  usage: string,
+): ParsedValues<O> {
+  try {
+    return parseArgs({ args: argv, strict: true, allowPositionals: false, options }).values;
+  } catch (error) {
+    throw usageError(`${(error as Error).message}\n\n${usage}`);
+  }
 }
