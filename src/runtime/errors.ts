@@ -10,6 +10,10 @@ export class FloraError extends Error {
   override name = "FloraError";
   /** Set on any error from a call that sent an idempotency key: retry with this key to stay safe. */
   idempotencyKey?: string;
+  /** Set on any error from `createAndWait`, `wait` or `stream` after the run exists: resume with `wait({ run_id: runId, techniqueId })`. */
+  runId?: string;
+  /** The last snapshot of that run the SDK saw (a `Run` for Flora), when `runId` is set. */
+  run?: unknown;
 
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
