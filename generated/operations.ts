@@ -12,6 +12,15 @@ export const operationDescriptors = {
     headerParams: [],
     requestBody: { contentType: "application/json", required: true },
     response: "json",
+    responseShape: {
+      types: ["object"],
+      required: {
+        created_at: { types: ["number"] },
+        progress: { types: ["number"] },
+        run_id: { types: ["string"] },
+        status: { types: ["string"], enum: ["pending", "running", "completed", "failed"] },
+      },
+    },
     streaming: true,
     idempotency: idempotency.createTechniqueRun,
   },
@@ -23,5 +32,14 @@ export const operationDescriptors = {
     queryParams: [],
     headerParams: [],
     response: "json",
+    responseShape: {
+      types: ["object"],
+      required: {
+        created_at: { types: ["number"] },
+        progress: { types: ["number"] },
+        run_id: { types: ["string"] },
+        status: { types: ["string"], enum: ["pending", "running", "completed", "failed"] },
+      },
+    },
   },
 } as const satisfies Record<string, OperationDescriptor>;

@@ -9,6 +9,7 @@ import {
   type Run,
 } from "../generated/index.js";
 import {
+  APIConnectionError,
   APIError,
   APITimeoutError,
   APIUserAbortError,
@@ -18,8 +19,13 @@ import {
   StreamParseError,
   ValidationError,
   createLogger,
+  checkBaseUrl,
+  checkNumber,
   createRuntime,
   isLogLevel,
+  MILLISECONDS,
+  redactError,
+  resolveIdempotencyKey,
   retryAfterMs,
   sleep as realSleep,
   type FetchLike,
@@ -28,8 +34,9 @@ import {
   type RequestOptions,
   type Runtime,
   type Sleep,
+  type ValueShape,
 } from "./runtime/index.js";
-import { asFloraError, readJsonRun, readRunEvents } from "./run-stream.js";
+import { readJsonRun, readRunEvents } from "./run-stream.js";
 import { isEventStream } from "./runtime/fetch.js";
 import {
   unwrapWebhook,
@@ -46,6 +53,7 @@ const DEFAULT_BASE_URL = serverUrl(0);
 const DEFAULT_POLL_INTERVAL_MS = 2_000;
 const DEFAULT_MAX_POLL_INTERVAL_MS = 10_000;
 const POLL_BACKOFF = 1.5;
+const DEFAULT_WAIT_TIMEOUT_MS = 30 * 60_000;
 
 export interface FloraOptions {
   /** Default `process.env.FLORA_API_KEY`. */
@@ -69,18 +77,24 @@ export interface FloraOptions {
 }
 
 export interface WaitOptions {
-  /** First delay between polls. Default 2000; it grows ×1.5 per poll up to `maxIntervalMs`. */
+  /** First delay between polls, in ms (1 to 2_147_483_647). Default 2000; it grows ×1.5 per poll up to `maxIntervalMs`. */
   intervalMs?: number;
-  /** Default 10_000 (or `intervalMs` if larger). */
+  /** Longest delay between polls, in ms. Default 10_000 (or `intervalMs` if larger). */
   maxIntervalMs?: number;
-  /** Overall limit; APITimeoutError when exceeded. Default none. */
+  /**
+   * Overall limit in ms; APITimeoutError (with `runId`) when exceeded. Default 1_800_000 (30 minutes);
+   * `Infinity` waits as long as the run takes.
+   */
   timeoutMs?: number;
   /** Called with each snapshot whose status or progress changed. */
   onProgress?: (run: Run) => void;
   signal?: AbortSignal;
 }
 
-/** `create` options plus polling options; `timeoutMs` stays per attempt, `waitTimeoutMs` bounds the whole wait. */
+/**
+ * `create` options plus polling options. `timeoutMs`, `maxRetries` and `headers` apply to every request the
+ * call makes (the create and each poll); `waitTimeoutMs` bounds the whole wait (default 30 minutes).
+ */
 export interface CreateAndWaitOptions extends RequestOptions, Omit<WaitOptions, "timeoutMs" | "signal"> {
   waitTimeoutMs?: number;
 }
@@ -92,7 +106,10 @@ export type StreamRunBody = Omit<CreateTechniqueRunBody, "mode"> & { mode?: "str
 export type RunReference = Pick<Run, "run_id"> & Partial<Run> & { techniqueId?: string };
 
 export interface RunHelpers {
-  /** Polls until the run is `completed` or `failed` and resolves with it; rejects only on timeout, abort or transport failure. */
+  /**
+   * Polls until the run is `completed` or `failed` and resolves with it. Rejects on the overall timeout, abort,
+   * transport failure or a malformed snapshot (e.g. a status the spec does not define), always with `runId`.
+   */
   wait(run: RunReference, options?: WaitOptions): Promise<Run>;
   createAndWait(techniqueId: string, body: CreateTechniqueRunBody, options?: CreateAndWaitOptions): Promise<Run>;
   /** Starts a run in mode "stream" and yields each new snapshot, ending after the terminal one. */
@@ -120,13 +137,14 @@ export interface Flora extends Omit<Resources, "techniques"> {}
 
 export class Flora {
   declare readonly techniques: FloraTechniques;
-  readonly webhooks: FloraWebhooks = { unwrap: unwrapWebhook };
+  readonly webhooks: FloraWebhooks;
   readonly baseUrl: string;
   #runtime: Runtime;
   #resources: Resources;
   #sleep: Sleep;
-  /** The techniqueId of each run object this client returned, so `wait(run)` can fall back to retrieve. */
-  #techniqueIds = new WeakMap<object, string>();
+  #maxRetries: number;
+  /** Where each run object this client returned came from, so `wait(run)` can fall back to retrieve. */
+  #origins = new WeakMap<object, RunOrigin>();
 
   constructor(options: FloraOptions = {}) {
     const apiKey = options.apiKey ?? readEnv("FLORA_API_KEY");
@@ -144,6 +162,7 @@ export class Flora {
     const envLevel = readEnv("FLORA_LOG");
     const logLevel = options.logLevel ?? (isLogLevel(envLevel) ? envLevel : "warn");
     this.#sleep = options.sleep ?? realSleep;
+    this.#maxRetries = options.maxRetries ?? 2;
     this.#runtime = createRuntime({
       baseUrl: this.baseUrl,
       credentials: authHeaders({ BearerAuth: apiKey }),
@@ -157,6 +176,13 @@ export class Flora {
       sleep: this.#sleep,
     });
     this.#resources = createResources(this.#runtime);
+    this.webhooks = {
+      // a body or header that echoes the API key must not carry it into a verification error
+      unwrap: (rawBody, headers, secret, unwrapOptions) =>
+        unwrapWebhook<FloraWebhookEvent>(rawBody, headers, secret, unwrapOptions).catch((error: unknown) => {
+          throw redactError(error, [apiKey, typeof secret === "string" ? secret : ""]);
+        }),
+    };
     Object.assign(this, this.#resources, { techniques: this.#buildTechniques() });
   }
 
@@ -165,104 +191,124 @@ export class Flora {
     const runs = generated.runs;
     const helpers: Resources["techniques"]["runs"] & RunHelpers = {
       ...runs,
-      create: async (techniqueId, body, options) => {
+      create: async (techniqueId, body, options = {}) => {
         validateId(techniqueId, "techniqueId");
         validateCreateBody(body);
-        return this.#remember(await runs.create(techniqueId, body, options), techniqueId);
+        // chosen here so that wait() can name the key of a run this client started
+        const idempotencyKey = resolveIdempotencyKey(createIdempotency, body, options.idempotencyKey);
+        const run = await runs.create(techniqueId, body, { ...options, idempotencyKey });
+        return this.#remember(run, { techniqueId, idempotencyKey });
       },
       retrieve: async (techniqueId, runId, options) => {
         validateId(techniqueId, "techniqueId");
         validateId(runId, "runId");
-        return this.#remember(await runs.retrieve(techniqueId, runId, options), techniqueId);
+        return this.#remember(await runs.retrieve(techniqueId, runId, options), { techniqueId });
       },
       wait: (run, options) => this.#wait(run, options),
       createAndWait: async (techniqueId, body, options = {}) => {
+        checkWaitOptions(options, options.waitTimeoutMs);
         const run = await helpers.create(techniqueId, body, options);
-        return this.#wait(run, { ...options, timeoutMs: options.waitTimeoutMs });
+        return this.#wait(run, { ...options, timeoutMs: options.waitTimeoutMs }, options);
       },
       stream: (techniqueId, body, options) => this.#stream(techniqueId, body, options),
     };
     return { ...generated, runs: helpers };
   }
 
-  #remember<T>(run: T, techniqueId: string): T {
-    if (typeof run === "object" && run !== null) this.#techniqueIds.set(run, techniqueId);
+  #remember<T>(run: T, origin: RunOrigin): T {
+    if (typeof run === "object" && run !== null) this.#origins.set(run, origin);
     return run;
   }
 
-  async #wait(run: RunReference, options: WaitOptions = {}): Promise<Run> {
-    let last = run as Run;
-    for await (const snapshot of this.#poll(run, options)) {
-      last = snapshot;
-      options.onProgress?.(snapshot);
+  /** Ends a failed phase after the run exists: the error names the run, its last snapshot and the key, and no secret. */
+  #annotate(error: unknown, run: RunReference, idempotencyKey: string | undefined): unknown {
+    if (error instanceof FloraError) {
+      error.runId ??= run.run_id;
+      error.run ??= run;
+      if (idempotencyKey !== undefined) error.idempotencyKey ??= idempotencyKey;
     }
-    return last;
+    return this.#runtime.redact(error);
+  }
+
+  async #wait(run: RunReference, options: WaitOptions = {}, request: RequestOptions = {}): Promise<Run> {
+    validateId(run?.run_id, "run.run_id");
+    checkWaitOptions(options, options.timeoutMs);
+    let last = run as Run;
+    const limit = startLimit(options.signal, options.timeoutMs);
+    try {
+      for await (const snapshot of this.#poll(run, options, request, limit)) {
+        last = snapshot;
+        options.onProgress?.(snapshot);
+      }
+      return last;
+    } catch (error) {
+      throw this.#annotate(limit.explain(error, run.run_id, last), last, this.#origins.get(run)?.idempotencyKey);
+    } finally {
+      limit.dispose();
+    }
   }
 
   /** Yields each polled snapshot whose status or progress changed, ending after a terminal one. */
-  async *#poll(start: RunReference, options: WaitOptions): AsyncGenerator<Run, void, undefined> {
-    validateId(start?.run_id, "run.run_id");
+  async *#poll(
+    start: RunReference,
+    options: WaitOptions,
+    request: RequestOptions,
+    limit: Limit,
+  ): AsyncGenerator<Run, void, undefined> {
     if (isTerminal(start)) return;
-    const techniqueId = start.techniqueId ?? this.#techniqueIds.get(start);
-    let pollUrl = this.#resolvePollUrl(start.poll_url);
+    const techniqueId = start.techniqueId ?? this.#origins.get(start)?.techniqueId;
+    let pollUrl = this.#usablePollUrl(start.poll_url);
     if (pollUrl === undefined && techniqueId === undefined) {
       throw new ValidationError(
-        "wait needs a run with poll_url, or its techniqueId: pass a run this client returned, or { techniqueId, run_id }.",
+        "wait needs a run with an https poll_url, or its techniqueId: pass a run this client returned, or { techniqueId, run_id }.",
         "techniqueId",
       );
     }
-    const deadline = new AbortController();
-    const timer = options.timeoutMs === undefined ? undefined : setTimeout(() => deadline.abort(), options.timeoutMs);
-    const signal = options.signal ? AbortSignal.any([options.signal, deadline.signal]) : deadline.signal;
+    const { signal } = limit;
+    const calls: RequestOptions = {
+      signal,
+      timeoutMs: request.timeoutMs,
+      maxRetries: request.maxRetries,
+      headers: request.headers,
+    };
     let interval = options.intervalMs ?? DEFAULT_POLL_INTERVAL_MS;
     const maxInterval = Math.max(options.maxIntervalMs ?? DEFAULT_MAX_POLL_INTERVAL_MS, interval);
     let current = start as Run;
     let delay = interval;
-    try {
-      while (!isTerminal(current)) {
-        await this.#sleep(delay, signal);
-        interval = Math.min(interval * POLL_BACKOFF, maxInterval);
-        delay = interval;
-        let next: Run;
-        try {
-          next =
-            pollUrl !== undefined
-              ? await this.#runtime.getJson<Run>(pollUrl, { signal })
-              : await this.#resources.techniques.runs.retrieve(techniqueId as string, current.run_id, { signal });
-        } catch (error) {
-          if (isBusy(error)) {
-            delay = Math.max(retryAfterMs(new Headers(error.headers)) ?? 0, interval);
-            continue;
-          }
-          if (pollUrl !== undefined && techniqueId !== undefined && isUnusablePollUrl(error)) {
-            pollUrl = undefined; // e.g. a foreign poll_url refusing an unauthenticated request
-            delay = 0;
-            continue;
-          }
-          throw error;
+    while (!isTerminal(current)) {
+      await this.#sleep(delay, signal);
+      interval = Math.min(interval * POLL_BACKOFF, maxInterval);
+      delay = interval;
+      let next: Run;
+      try {
+        next =
+          pollUrl !== undefined
+            ? await this.#runtime.getJson<Run>(pollUrl, calls, runShape)
+            : await this.#resources.techniques.runs.retrieve(techniqueId as string, current.run_id, calls);
+      } catch (error) {
+        if (isBusy(error)) {
+          delay = Math.max(retryAfterMs(new Headers(error.headers)) ?? 0, interval);
+          continue;
         }
-        if (techniqueId !== undefined) this.#remember(next, techniqueId);
-        if (next.status !== current.status || next.progress !== current.progress) yield next;
-        current = next;
+        if (pollUrl !== undefined && techniqueId !== undefined && isUnusablePollUrl(error)) {
+          pollUrl = undefined; // e.g. a foreign poll_url refusing an unauthenticated request
+          delay = 0;
+          continue;
+        }
+        throw error;
       }
-    } catch (error) {
-      if (deadline.signal.aborted && !options.signal?.aborted) {
-        throw new APITimeoutError(
-          `Run ${start.run_id} was still ${current.status ?? "unfinished"} after ${options.timeoutMs} ms.`,
-        );
-      }
-      if (options.signal?.aborted && !(error instanceof APIUserAbortError))
-        throw new APIUserAbortError(undefined, { cause: options.signal.reason });
-      throw error;
-    } finally {
-      clearTimeout(timer);
+      checkSnapshot(next);
+      if (techniqueId !== undefined) this.#remember(next, { ...this.#origins.get(start), techniqueId });
+      if (next.status !== current.status || next.progress !== current.progress) yield next;
+      current = next;
     }
   }
 
-  #resolvePollUrl(pollUrl: string | undefined): string | undefined {
+  /** The run's poll_url resolved against the API, when it is https (or http on loopback); else retrieve is used. */
+  #usablePollUrl(pollUrl: string | undefined): string | undefined {
     if (!pollUrl) return undefined;
     try {
-      return new URL(pollUrl, `${this.baseUrl}/`).href;
+      return checkBaseUrl(new URL(pollUrl, `${this.baseUrl}/`).href, "poll_url");
     } catch {
       return undefined;
     }
@@ -276,41 +322,131 @@ export class Flora {
     validateId(techniqueId, "techniqueId");
     const streamBody = { ...body, mode: "stream" } as CreateTechniqueRunBody;
     validateCreateBody(streamBody);
-    const sent = await this.#runtime.send(
-      operationDescriptors.createTechniqueRun,
-      { path: { techniqueId }, body: streamBody },
-      options,
-    );
+    checkWaitOptions(options, options.waitTimeoutMs);
+    const idempotencyKey = resolveIdempotencyKey(createIdempotency, streamBody, options.idempotencyKey);
+    const limit = startLimit(options.signal, options.waitTimeoutMs);
+    const request = { ...options, idempotencyKey, signal: limit.signal };
     let last: Run | undefined;
     try {
-      const { response } = sent;
-      if (isEventStream(response) && response.body) {
+      // A stream cut before its first snapshot is re-sent with the same key, which replays the same run.
+      for (let attempt = 0; last === undefined; attempt++) {
+        const { response } = await this.#runtime.send(
+          operationDescriptors.createTechniqueRun,
+          { path: { techniqueId }, body: streamBody },
+          request,
+        );
+        if (!isEventStream(response) || !response.body) {
+          last = this.#remember(await readJsonRun(response), { techniqueId, idempotencyKey });
+          checkSnapshot(last);
+          yield last;
+          break;
+        }
         try {
-          for await (const snapshot of readRunEvents(response.body, options.signal)) {
-            last = this.#remember(snapshot, techniqueId);
+          for await (const snapshot of readRunEvents(response.body, limit.signal)) {
+            checkSnapshot(snapshot);
+            last = this.#remember(snapshot, { techniqueId, idempotencyKey });
             yield last;
             if (isTerminal(last)) return;
           }
+          if (last === undefined) throw new StreamParseError("The event stream ended before sending any run snapshot.");
         } catch (error) {
-          if (options.signal?.aborted) throw new APIUserAbortError(undefined, { cause: options.signal.reason });
-          // A stream cut after the run started is recoverable by polling it; anything else is not.
-          if (error instanceof FloraError || last === undefined) throw asFloraError(error);
+          // A cut or silent stream is recoverable: by polling once the run is known, else by re-sending.
+          if (!isCut(error) || limit.signal.aborted) throw error;
+          if (last === undefined && attempt >= (options.maxRetries ?? this.#maxRetries)) throw error;
         }
-        if (last === undefined) throw new StreamParseError("The event stream ended before sending any run snapshot.");
-      } else {
-        last = this.#remember(await readJsonRun(response), techniqueId);
-        yield last;
       }
-      for await (const snapshot of this.#poll(
-        { ...last, techniqueId },
-        { ...options, timeoutMs: options.waitTimeoutMs },
-      ))
-        yield snapshot;
+      yield* this.#poll({ ...last, techniqueId }, options, request, limit);
     } catch (error) {
-      if (sent.idempotencyKey !== undefined && error instanceof FloraError) error.idempotencyKey = sent.idempotencyKey;
-      throw error;
+      const explained =
+        last === undefined ? limit.explain(error, undefined, undefined) : limit.explain(error, last.run_id, last);
+      if (last === undefined) {
+        if (explained instanceof FloraError) explained.idempotencyKey ??= idempotencyKey;
+        throw this.#runtime.redact(explained);
+      }
+      throw this.#annotate(explained, last, idempotencyKey);
+    } finally {
+      limit.dispose();
     }
   }
+}
+
+/** Where a run object came from, so `wait(run)` can fall back to retrieve and name the key. */
+interface RunOrigin {
+  techniqueId: string;
+  idempotencyKey?: string;
+}
+
+/** The create operation's idempotency descriptor: header plus body field. */
+const createIdempotency = operationDescriptors.createTechniqueRun.idempotency;
+/** What a run snapshot must be, from the spec's Run schema (required fields, their types, the status enum). */
+const runShape: ValueShape | undefined = operationDescriptors.retrieveTechniqueRun.responseShape;
+const RUN_STATUSES: readonly unknown[] | undefined = runShape?.required?.status?.enum;
+
+/** A snapshot with a status the spec does not define ends the wait at once: polling could never finish. */
+function checkSnapshot(run: Partial<Run>): void {
+  if (typeof run.status !== "string") {
+    throw new MalformedResponseError(200, {}, JSON.stringify(run) ?? "", "is a run snapshot without a status");
+  }
+  if (RUN_STATUSES && !RUN_STATUSES.includes(run.status)) {
+    throw new MalformedResponseError(
+      200,
+      {},
+      JSON.stringify(run),
+      `has status ${JSON.stringify(run.status)}, which the spec does not define (${RUN_STATUSES.join(", ")}): the wait ends here`,
+    );
+  }
+}
+
+/** A stream broken by the transport or gone silent, as opposed to a malformed event or the caller's abort. */
+function isCut(error: unknown): boolean {
+  return !(error instanceof FloraError) || error instanceof APIConnectionError;
+}
+
+function checkWaitOptions(options: Pick<WaitOptions, "intervalMs" | "maxIntervalMs">, overall: unknown): void {
+  checkNumber(options.intervalMs, "intervalMs", MILLISECONDS);
+  checkNumber(options.maxIntervalMs, "maxIntervalMs", MILLISECONDS);
+  checkNumber(overall, "timeoutMs", { ...MILLISECONDS, infinite: true });
+}
+
+/** The overall limit of a wait or stream: one signal for the caller's abort and the deadline, linked by hand. */
+interface Limit {
+  signal: AbortSignal;
+  /** The error to throw: an APITimeoutError past the deadline, APIUserAbortError after the caller's abort. */
+  explain(error: unknown, runId: string | undefined, last: Partial<Run> | undefined): unknown;
+  dispose(): void;
+}
+
+function startLimit(caller: AbortSignal | undefined, timeoutMs = DEFAULT_WAIT_TIMEOUT_MS): Limit {
+  const controller = new AbortController();
+  let timedOut = false;
+  const timer =
+    timeoutMs === Infinity
+      ? undefined
+      : setTimeout(() => {
+          timedOut = true;
+          controller.abort();
+        }, timeoutMs);
+  const onAbort = () => controller.abort(caller?.reason);
+  if (caller?.aborted) controller.abort(caller.reason);
+  else caller?.addEventListener("abort", onAbort, { once: true });
+  return {
+    signal: controller.signal,
+    explain(error, runId, last) {
+      if (timedOut && !caller?.aborted) {
+        const what = runId === undefined ? "The run's event stream" : `Run ${runId}`;
+        return new APITimeoutError(`${what} was still ${last?.status ?? "unfinished"} after ${timeoutMs} ms.`, {
+          cause: error,
+        });
+      }
+      if (caller?.aborted && !(error instanceof APIUserAbortError))
+        return new APIUserAbortError(undefined, { cause: caller.reason });
+      return error;
+    },
+    dispose() {
+      clearTimeout(timer);
+      caller?.removeEventListener("abort", onAbort);
+    },
+  };
 }
 
 function isTerminal(run: Partial<Run>): boolean {

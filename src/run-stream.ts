@@ -1,12 +1,6 @@
 // What `stream` reads: a run's text/event-stream as run snapshots, or the JSON run a server sent instead.
 import type { Run } from "../generated/index.js";
-import {
-  APIConnectionError,
-  FloraError,
-  headersToRecord,
-  MalformedResponseError,
-  StreamParseError,
-} from "./runtime/index.js";
+import { errorFromResponse, StreamParseError } from "./runtime/index.js";
 import { parseJsonEvent, parseSSE, type SSEEvent } from "./runtime/sse.js";
 import { isRunLike } from "./validate.js";
 
@@ -30,24 +24,15 @@ function readRunEvent(event: SSEEvent, index: number): Run {
   return run;
 }
 
-/** The JSON answer of a server that did not stream. */
+/** The JSON answer of a server that did not stream; anything but a run is a MalformedResponseError. */
 export async function readJsonRun(response: Response): Promise<Run> {
   const text = await response.text();
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch {
-    throw new MalformedResponseError(response.status, headersToRecord(response.headers), text);
+    throw errorFromResponse(response, text, {});
   }
-  if (!isRunLike(value))
-    throw new MalformedResponseError(response.status, headersToRecord(response.headers), text, "is not a run");
+  if (!isRunLike(value)) throw errorFromResponse(response, text, { problem: "is not a run" });
   return value;
-}
-
-/** A stream cut by the transport becomes an APIConnectionError. */
-export function asFloraError(error: unknown): FloraError {
-  if (error instanceof FloraError) return error;
-  return new APIConnectionError(`The event stream broke: ${error instanceof Error ? error.message : String(error)}`, {
-    cause: error,
-  });
 }

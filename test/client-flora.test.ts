@@ -373,14 +373,45 @@ describe("errors", () => {
     expect(error.message).toBe("404: (no body)");
   });
 
-  it("resolves undefined for 204 and for an empty 200", async () => {
-    const { flora } = await clientFor((_req, res, _seen, index) => {
-      res.writeHead(index === 0 ? 204 : 200, index === 0 ? {} : { "content-type": "application/json" });
-      res.end();
-    });
-    await expect(flora.techniques.runs.retrieve("t", "run_1")).resolves.toBeUndefined();
-    await expect(flora.techniques.runs.retrieve("t", "run_1")).resolves.toBeUndefined();
-  });
+  it.each([
+    ["204 with no body", 204, undefined, "is empty, not object"],
+    ["an empty 200", 200, "", "is empty, not object"],
+    ["null", 201, "null", "is null, not object"],
+    ["an array", 201, "[]", "is array, not object"],
+    ["a string", 201, '"ok"', "is string, not object"],
+    [
+      "a run without run_id",
+      201,
+      '{"status":"running","created_at":0,"progress":0}',
+      "lacks the required property run_id",
+    ],
+    [
+      "a run without status",
+      201,
+      '{"run_id":"run_1","created_at":0,"progress":0}',
+      "lacks the required property status",
+    ],
+    [
+      "a run_id that is a number",
+      201,
+      '{"run_id":7,"status":"running","created_at":0,"progress":0}',
+      "body.run_id is number, not string",
+    ],
+  ])(
+    "a 2xx that is not a run (%s) is a MalformedResponseError with the status and the key",
+    async (_name, status, body, problem) => {
+      const { flora } = await clientFor((_req, res) => {
+        res.writeHead(status, body === undefined ? {} : { "content-type": "application/json" });
+        res.end(body);
+      });
+      const error = await flora.techniques.runs.create("t", { inputs, mode: "async" }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(MalformedResponseError);
+      expect((error as MalformedResponseError).status).toBe(status);
+      expect((error as MalformedResponseError).message).toContain(problem);
+      expect((error as MalformedResponseError).idempotencyKey).toMatch(/^[0-9a-f-]{36}$/);
+      await expect(flora.techniques.runs.retrieve("t", "run_1")).rejects.toBeInstanceOf(MalformedResponseError);
+    },
+  );
 });
 
 describe("validation before any request", () => {

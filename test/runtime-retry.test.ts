@@ -72,8 +72,15 @@ describe("retryDelayMs", () => {
     ]);
     expect([0, 1, 4].map((n) => retryDelayMs(n, undefined, () => 0.999999))).toEqual([375, 750, 6000]);
   });
-  it("prefers the server's Retry-After", () => {
-    expect(retryDelayMs(3, new Headers({ "retry-after": "1" }), () => 0)).toBe(1000);
+  it("waits as long as a longer Retry-After asks", () => {
+    expect(retryDelayMs(0, new Headers({ "retry-after": "3" }), () => 0)).toBe(3000);
+  });
+  it("never waits less than the exponential backoff, whatever Retry-After says", () => {
+    const now = Date.parse("2026-11-28T10:00:00Z");
+    for (const value of ["0", "-5", "0.001", "Sat, 28 Nov 2026 09:00:00 GMT"]) {
+      expect(retryDelayMs(3, new Headers({ "retry-after": value }), () => 0, now), value).toBe(4000);
+      expect(retryDelayMs(0, new Headers({ "retry-after-ms": value }), () => 0, now), value).toBe(500);
+    }
   });
 });
 

@@ -2,7 +2,8 @@
 import createClient, { type Middleware } from "openapi-fetch";
 import { APIError, MalformedResponseError, ValidationError, type FloraError } from "./errors.js";
 import { bufferedBody, createRetryingFetch, isEventStream, parseJson, type FetchLike } from "./fetch.js";
-import { redactSecrets, silentLogger, type Logger } from "./log.js";
+import { checkHeader, checkHeaders, checkNumber, MILLISECONDS, RETRIES, shapeProblem } from "./check.js";
+import { redactError, silentLogger, type Logger } from "./log.js";
 import { sleep as realSleep, type Sleep } from "./sleep.js";
 import type {
   HttpMethod,
@@ -11,6 +12,7 @@ import type {
   OperationDescriptor,
   OperationInvoker,
   RequestOptions,
+  ValueShape,
 } from "./types.js";
 
 export interface RuntimeOptions {
@@ -24,7 +26,9 @@ export interface RuntimeOptions {
   credentialOrigins?: readonly string[];
   /** Sent with every request, e.g. an SDK identification header. */
   defaultHeaders?: Record<string, string>;
+  /** Retries after the first attempt, an integer from 0 to 100. */
   maxRetries: number;
+  /** Per attempt, in milliseconds, from 1 to 2_147_483_647. */
   timeoutMs: number;
   fetch?: FetchLike;
   logger?: Logger;
@@ -41,8 +45,13 @@ export interface SentResponse {
 export interface Runtime extends OperationInvoker {
   /** Sends an operation; resolves with the raw 2xx response (an event stream stays unread), throws typed errors otherwise. */
   send(operation: OperationDescriptor, args: OperationArgs, options?: RequestOptions): Promise<SentResponse>;
-  /** GETs an absolute URL (e.g. a poll URL) as JSON, with the same retries; credentials only for allowed origins. */
-  getJson<T>(url: string, options?: RequestOptions): Promise<T>;
+  /**
+   * GETs an absolute https (or loopback http) URL, e.g. a poll URL, as JSON with the same retries; credentials
+   * only for allowed origins. A body that does not fit `shape` is a MalformedResponseError.
+   */
+  getJson<T>(url: string, options?: RequestOptions, shape?: ValueShape): Promise<T>;
+  /** Redacts the configured secrets, in place, from an error and all it reaches; returns it. */
+  redact<E>(error: E): E;
 }
 
 type UntypedRequest = (
@@ -53,11 +62,15 @@ type UntypedRequest = (
 
 export function createRuntime(options: RuntimeOptions): Runtime {
   const baseUrl = checkBaseUrl(options.baseUrl, "baseUrl");
+  checkRequestOptions(options, "options");
+  checkHeaders(options.defaultHeaders, "defaultHeaders");
+  checkHeaders(options.credentials, "credentials");
   const credentialOrigins = [
     baseUrl,
     ...(options.credentialOrigins ?? []).map((origin) => checkBaseUrl(origin, "allowedPollOrigins")),
   ].map((url) => new URL(url).origin);
   const secrets = options.secrets ?? [];
+  const redact = <E>(error: E): E => redactError(error, secrets);
   const client = createClient({ baseUrl, headers: options.defaultHeaders });
   client.use(authMiddleware(options.credentials ?? {}, credentialOrigins));
   const untypedRequest = client.request as unknown as UntypedRequest;
@@ -83,7 +96,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       logger: options.logger ?? silentLogger,
     });
     const { response, error } = await untypedRequest(method, url, { ...init, parseAs: "stream", fetch });
-    if (!response.ok) throw errorFromResponse(response, error, secrets);
+    if (!response.ok) throw errorFromResponse(response, error);
     return response;
   }
 
@@ -97,6 +110,9 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     const key = idempotency && resolveIdempotencyKey(idempotency, args.body, callOptions.idempotencyKey);
     try {
       checkPathParams(operation, args.path);
+      checkRequestOptions(callOptions, "options");
+      checkHeaders(args.header, "header");
+      if (key !== undefined && idempotency) checkHeader(idempotency.header, key, "idempotencyKey");
       const headers: Record<string, string> = { ...callOptions.headers };
       const bodyField = idempotency?.bodyField;
       let body = args.body;
@@ -122,7 +138,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       );
       return { response, idempotencyKey: key };
     } catch (error) {
-      throw withIdempotencyKey(error, key);
+      throw redact(withIdempotencyKey(error, key));
     }
   }
 
@@ -133,17 +149,33 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     },
     async invoke<T>(operation: OperationDescriptor, args: OperationArgs, callOptions: RequestOptions = {}) {
       const { response, idempotencyKey } = await sendOperation(operation, args, callOptions);
-      return readSuccessBody(operation.response, response, secrets).catch((error: unknown) => {
-        throw withIdempotencyKey(error, idempotencyKey);
+      return readSuccessBody(operation.response, response, operation.responseShape).catch((error: unknown) => {
+        throw redact(withIdempotencyKey(error, idempotencyKey));
       }) as Promise<T>;
     },
-    async getJson<T>(url: string, callOptions: RequestOptions = {}) {
-      const target = new URL(url);
-      const init = { baseUrl: target.origin, headers: { ...callOptions.headers } };
-      const response = await request("get", `${target.pathname}${target.search}`, init, callOptions, true);
-      return readSuccessBody("json", response, secrets) as Promise<T>;
+    async getJson<T>(url: string, callOptions: RequestOptions = {}, shape?: ValueShape) {
+      try {
+        const target = new URL(checkBaseUrl(url, "url"));
+        checkRequestOptions(callOptions, "options");
+        const init = { baseUrl: target.origin, headers: { ...callOptions.headers } };
+        const response = await request("get", `${target.pathname}${target.search}`, init, callOptions, true);
+        return (await readSuccessBody("json", response, shape)) as T;
+      } catch (error) {
+        throw redact(error);
+      }
     },
+    redact,
   };
+}
+
+/** The numeric and header options every call accepts, checked before anything is sent. */
+function checkRequestOptions(
+  options: Pick<RequestOptions, "maxRetries" | "timeoutMs" | "headers">,
+  field: string,
+): void {
+  checkNumber(options.maxRetries, `${field}.maxRetries`, RETRIES);
+  checkNumber(options.timeoutMs, `${field}.timeoutMs`, MILLISECONDS);
+  checkHeaders(options.headers, `${field}.headers`);
 }
 
 /**
@@ -222,34 +254,33 @@ function unreadResponse(response: Response): Response {
   return buffered === undefined ? response : new Response(buffered.bytes, response);
 }
 
-/** A MalformedResponseError whose headers and body snippet cannot carry a secret. */
-function malformedResponse(
-  response: Response,
-  secrets: readonly string[],
-  text: string,
-  problem?: string,
-): MalformedResponseError {
-  return new MalformedResponseError(
-    response.status,
-    redactedHeaders(response.headers, secrets),
-    redactSecrets(text, secrets),
-    problem,
-  );
-}
-
-/** `body` is what openapi-fetch read from an error response: parsed JSON, or the raw text when it is not JSON. */
-function errorFromResponse(response: Response, body: unknown, secrets: readonly string[]): FloraError {
-  if (typeof body === "string" && body.trim() !== "") return malformedResponse(response, secrets, body);
-  const headers = redactedHeaders(response.headers, secrets);
-  if (body === undefined || typeof body === "string") return APIError.generate(response.status, undefined, headers);
-  return APIError.generate(response.status, JSON.parse(redactSecrets(JSON.stringify(body), secrets)), headers);
+/**
+ * The one place an error is built from a response. A non-2xx `body` is what openapi-fetch read: parsed JSON,
+ * or the raw text when it is not JSON. `malformed` marks a body that is not what was promised (with the text
+ * read and what is wrong). Secrets are redacted by the runtime before the error reaches a caller.
+ */
+export function errorFromResponse(
+  response: Pick<Response, "status" | "headers">,
+  body: unknown,
+  malformed?: { problem?: string },
+): FloraError {
+  const headers = headersToRecord(response.headers);
+  if (malformed || (typeof body === "string" && body.trim() !== "")) {
+    return new MalformedResponseError(
+      response.status,
+      headers,
+      typeof body === "string" ? body : "",
+      malformed?.problem,
+    );
+  }
+  return APIError.generate(response.status, typeof body === "string" ? undefined : body, headers);
 }
 
 /** Only an event stream arrives unread: every other 2xx body was read inside its attempt. */
 async function readSuccessBody(
   kind: OperationDescriptor["response"],
   response: Response,
-  secrets: readonly string[],
+  shape: ValueShape | undefined,
 ): Promise<unknown> {
   if (kind === "event-stream") return unreadResponse(response);
   const buffered = bufferedBody(response);
@@ -259,7 +290,7 @@ async function readSuccessBody(
   }
   if (kind === "json" && buffered === undefined && isEventStream(response)) {
     await response.body?.cancel();
-    throw malformedResponse(response, secrets, "", "is an event stream, not JSON (use the streaming method)");
+    throw errorFromResponse(response, "", { problem: "is an event stream, not JSON (use the streaming method)" });
   }
   if (kind === "binary") {
     if (buffered === undefined) return response.blob();
@@ -268,19 +299,16 @@ async function readSuccessBody(
   const text = buffered === undefined ? await response.text() : (buffered.text ?? utf8.decode(buffered.bytes));
   if (kind === "text") return text;
   const parsed = buffered?.json ?? parseJson(text);
-  if (parsed !== "malformed") return parsed.value;
-  throw malformedResponse(response, secrets, text);
+  if (parsed === "malformed") throw errorFromResponse(response, text, {});
+  const problem = shape && shapeProblem(parsed.value, shape);
+  if (problem) throw errorFromResponse(response, text, { problem: `does not match the response schema: ${problem}` });
+  return parsed.value;
 }
 
 const utf8 = new TextDecoder();
 
 export function headersToRecord(headers: Headers): Record<string, string> {
   return Object.fromEntries(headers.entries());
-}
-
-/** Response headers for an error object; a server echoing the key must not put it there. */
-function redactedHeaders(headers: Headers, secrets: readonly string[]): Record<string, string> {
-  return Object.fromEntries([...headers.entries()].map(([name, value]) => [name, redactSecrets(value, secrets)]));
 }
 
 /** Credentials go only to origins the caller trusts; caller-supplied ones elsewhere are dropped too. */

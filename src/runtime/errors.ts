@@ -102,10 +102,12 @@ export class APIError extends FloraError {
   /** The parsed response body. */
   declare readonly body: unknown;
 
-  constructor(status: number, body: unknown, headers: Record<string, string>) {
+  /** `message` replaces the one read from the body, e.g. for a refused redirect. */
+  constructor(status: number, body: unknown, headers: Record<string, string>, message?: string) {
     const envelope = readErrorEnvelope(body);
     const requestId = headers["request-id"];
-    const detail = envelope.message ?? (body === undefined ? "(no body)" : JSON.stringify(body).slice(0, 200));
+    const detail =
+      message ?? envelope.message ?? (body === undefined ? "(no body)" : JSON.stringify(body).slice(0, 200));
     super(
       `${status}${envelope.code ? ` ${envelope.code}` : ""}: ${detail}${requestId ? ` (request-id ${requestId})` : ""}`,
     );

@@ -1,7 +1,7 @@
 // The fetch handed to openapi-fetch: per-attempt timeouts and retries, which its middleware cannot do
 // (it can't re-send a request). One instance per logical call, so every retry re-sends the same
 // request, idempotency key included.
-import { APIConnectionError, APITimeoutError, APIUserAbortError } from "./errors.js";
+import { APIConnectionError, APIError, APITimeoutError, APIUserAbortError, FloraError } from "./errors.js";
 import type { Logger } from "./log.js";
 import { retryDelayMs, shouldRetry } from "./retry.js";
 import type { Sleep } from "./sleep.js";
@@ -72,31 +72,145 @@ function attemptInit(request: Request, body: BodyInit | undefined): RequestInit 
     headers = new Headers(headers);
     headers.delete("content-type");
   }
-  return { method: request.method, headers, body, redirect: request.redirect };
+  return { method: request.method, headers, body };
 }
 
 async function attemptOnce(url: string, init: RequestInit, policy: AttemptPolicy): Promise<AttemptOutcome> {
   const caller = policy.signal;
   if (caller?.aborted) throw new APIUserAbortError(undefined, { cause: caller.reason });
-  // Linked by hand: AbortSignal.any costs far more than a listener on the hot path.
+  // Linked by hand: AbortSignal.any costs far more than a listener on the hot path, and on Node 20 it
+  // keeps every combined signal alive as long as the caller's.
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), policy.timeoutMs);
   const onCallerAbort = () => controller.abort(caller?.reason);
   caller?.addEventListener("abort", onCallerAbort, { once: true });
-  let streaming = false;
+  const unlink = () => caller?.removeEventListener("abort", onCallerAbort);
+  let handedOver = false;
   try {
-    const response = await policy.fetch(url, { ...init, signal: controller.signal });
-    streaming = isEventStream(response);
-    return streaming ? response : await readWhole(response);
+    const response = await fetchWithinOrigin(url, { ...init, signal: controller.signal }, policy.fetch);
+    if (isEventStream(response) && response.body) {
+      clearTimeout(timer);
+      handedOver = true;
+      return idleTimedStream(response, controller, policy, unlink);
+    }
+    return await readWhole(response);
   } catch (error) {
     if (caller?.aborted) throw new APIUserAbortError(undefined, { cause: caller.reason });
+    if (error instanceof FloraError) throw error;
     if (controller.signal.aborted) return new APITimeoutError(`Request timed out after ${policy.timeoutMs} ms.`);
     return new APIConnectionError(`Connection error: ${describeNetworkError(error)}`, { cause: error });
   } finally {
     clearTimeout(timer);
-    // an event stream stays linked so the caller's abort still ends it
-    if (!streaming) caller?.removeEventListener("abort", onCallerAbort);
+    if (!handedOver) unlink();
   }
+}
+
+const MAX_REDIRECTS = 5;
+
+/**
+ * Fetches with `redirect: "manual"` and follows only redirects to the same origin that keep the request as
+ * it was (307/308, or any 3xx of a GET/HEAD), so a body, an idempotency key or a credential header never
+ * reaches another origin and a POST never silently becomes a GET.
+ */
+async function fetchWithinOrigin(url: string, init: RequestInit, fetch: FetchLike): Promise<Response> {
+  let target = url;
+  for (let hops = 0; ; hops++) {
+    const response = await fetch(target, { ...init, redirect: "manual" });
+    // Browsers hide a manual redirect's target and status behind an opaque response.
+    if (response.type === "opaqueredirect") throw redirectError(response, target, "to a target the browser hides");
+    const location = response.headers.get("location");
+    if (response.status < 300 || response.status > 399 || location === null) return response;
+    await response.body?.cancel().catch(() => undefined);
+    let next: URL;
+    try {
+      next = new URL(location, target);
+    } catch {
+      throw redirectError(response, target, `to an invalid Location ${JSON.stringify(location.slice(0, 200))}`);
+    }
+    if (next.origin !== new URL(target).origin)
+      throw redirectError(response, target, `to another origin, ${next.origin}`);
+    const method = (init.method ?? "GET").toUpperCase();
+    if (response.status !== 307 && response.status !== 308 && method !== "GET" && method !== "HEAD") {
+      throw redirectError(response, target, `that would re-send this ${method} as a GET`);
+    }
+    if (hops >= MAX_REDIRECTS) throw redirectError(response, target, `after ${MAX_REDIRECTS} redirects already`);
+    target = next.href;
+  }
+}
+
+function redirectError(response: Response, url: string, what: string): APIError {
+  const headers = Object.fromEntries(response.headers.entries());
+  return new APIError(
+    response.status,
+    undefined,
+    headers,
+    `Refused to follow the ${response.status} redirect of ${new URL(url).origin} ${what}: API requests never leave the API's origin or change method.`,
+  );
+}
+
+/**
+ * An event stream whose every read must bring bytes within the attempt timeout: a stream that goes silent
+ * (keep-alive comments count as bytes) ends with APITimeoutError, as if cut. The caller's signal stays
+ * linked until the stream ends, errors or is cancelled, and is unlinked then, so nothing outlives it.
+ */
+function idleTimedStream(
+  response: Response,
+  controller: AbortController,
+  policy: AttemptPolicy,
+  unlink: () => void,
+): Response {
+  const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+  const caller = policy.signal;
+  let idle = false;
+  let idleTimer: ReturnType<typeof setTimeout> | undefined;
+  const release = () => {
+    clearTimeout(idleTimer);
+    unlink();
+  };
+  // A custom fetch may ignore the abort, so the pending read is also settled by cancelling the reader.
+  const onAbort = () => void reader.cancel(controller.signal.reason).catch(() => undefined);
+  controller.signal.addEventListener("abort", onAbort, { once: true });
+  const body = new ReadableStream<Uint8Array>(
+    {
+      async pull(stream) {
+        idleTimer = setTimeout(() => {
+          idle = true;
+          controller.abort();
+        }, policy.timeoutMs);
+        let chunk: ReadableStreamReadResult<Uint8Array>;
+        try {
+          chunk = await reader.read();
+        } catch (error) {
+          chunk = { done: true, value: undefined };
+          if (!controller.signal.aborted) {
+            release();
+            stream.error(
+              new APIConnectionError(`The event stream broke: ${describeNetworkError(error)}`, { cause: error }),
+            );
+            return;
+          }
+        }
+        clearTimeout(idleTimer);
+        if (caller?.aborted) {
+          release();
+          stream.error(new APIUserAbortError(undefined, { cause: caller.reason }));
+        } else if (idle) {
+          release();
+          stream.error(new APITimeoutError(`The event stream sent nothing for ${policy.timeoutMs} ms.`));
+        } else if (chunk.done) {
+          release();
+          stream.close();
+        } else stream.enqueue(chunk.value);
+      },
+      cancel(reason) {
+        release();
+        controller.signal.removeEventListener("abort", onAbort);
+        return reader.cancel(reason);
+      },
+    },
+    { highWaterMark: 0 },
+  );
+  return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
 }
 
 export function isEventStream(response: Response): boolean {

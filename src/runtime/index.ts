@@ -7,6 +7,7 @@ export {
   checkBaseUrl,
   isLoopbackHost,
   headersToRecord,
+  errorFromResponse,
   serializeBody,
   type Runtime,
   type RuntimeOptions,
@@ -14,5 +15,15 @@ export {
 } from "./client.js";
 export { bufferedBody, createRetryingFetch, type AttemptPolicy, type BufferedBody, type FetchLike } from "./fetch.js";
 export { shouldRetry, retryAfterMs, retryDelayMs, MAX_RETRY_AFTER_MS } from "./retry.js";
-export { createLogger, isLogLevel, redactSecrets, type Logger, type LogLevel } from "./log.js";
+export { createLogger, isLogLevel, redactError, redactSecrets, type Logger, type LogLevel } from "./log.js";
+export {
+  checkHeader,
+  checkHeaders,
+  checkNumber,
+  shapeProblem,
+  MAX_TIMER_MS,
+  MILLISECONDS,
+  RETRIES,
+  type NumberRange,
+} from "./check.js";
 export { sleep, type Sleep } from "./sleep.js";

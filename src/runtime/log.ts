@@ -24,10 +24,53 @@ export function createLogger(level: LogLevel, sink: Logger, secrets: readonly st
   return { error: write("error"), warn: write("warn"), info: write("info"), debug: write("debug") };
 }
 
+/** Replaces each secret with `[redacted]`, also where it appears JSON-escaped or percent-encoded. */
 export function redactSecrets(text: string, secrets: readonly string[]): string {
   let result = text;
-  for (const secret of secrets) if (secret) result = result.split(secret).join("[redacted]");
+  for (const form of secretForms(secrets)) result = result.split(form).join("[redacted]");
   return result;
+}
+
+/** The forms a secret takes in text a server echoes: as is, JSON-escaped (also with `\/`), percent-encoded; longest first. */
+function secretForms(secrets: readonly string[]): string[] {
+  const forms = new Set<string>();
+  for (const secret of secrets) {
+    if (!secret) continue;
+    const escaped = JSON.stringify(secret).slice(1, -1);
+    for (const form of [secret, escaped, escaped.replaceAll("/", "\\/"), encodeURIComponent(secret)]) forms.add(form);
+  }
+  return [...forms].sort((a, b) => b.length - a.length);
+}
+
+const MAX_REDACT_DEPTH = 16;
+
+/**
+ * Redacts every secret, in place, from an error and everything reachable from it: message, stack, fields,
+ * headers, bodies, snapshots and the `cause` chain. The one gate every error passes before a caller sees it.
+ */
+export function redactError<T>(error: T, secrets: readonly string[]): T {
+  if (!secrets.some((secret) => secret !== "")) return error;
+  const seen = new WeakSet<object>();
+  const scrub = (value: unknown, depth: number): unknown => {
+    if (typeof value === "string") return redactSecrets(value, secrets);
+    if (typeof value !== "object" || value === null || seen.has(value) || depth > MAX_REDACT_DEPTH) return value;
+    seen.add(value);
+    const record = value as Record<string, unknown>;
+    // message, stack, cause and AggregateError's errors are not enumerable
+    const names = new Set(Object.keys(record));
+    if (value instanceof Error)
+      for (const name of ["message", "stack", "cause", "errors"]) if (name in value) names.add(name);
+    for (const name of names) {
+      try {
+        const scrubbed = scrub(record[name], depth + 1);
+        if (scrubbed !== record[name]) record[name] = scrubbed;
+      } catch {
+        // a frozen or accessor-only property of a foreign object: nothing of ours to mend
+      }
+    }
+    return value;
+  };
+  return scrub(error, 0) as T;
 }
 
 export const silentLogger: Logger = { error() {}, warn() {}, info() {}, debug() {} };

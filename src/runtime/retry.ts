@@ -28,8 +28,9 @@ export function retryAfterMs(headers: Headers | undefined, now = Date.now()): nu
 }
 
 /**
- * Delay before retry number `retry` (0 for the first retry): the server's Retry-After when given,
- * else 0.5 s doubling to an 8 s cap, minus up to 25% jitter so clients do not retry in lockstep.
+ * Delay before retry number `retry` (0 for the first retry), in ms: 0.5 s doubling to an 8 s cap, minus up to
+ * 25% jitter so clients do not retry in lockstep; a longer Retry-After wins, a shorter one (0, negative, a
+ * date in the past) never shortens it.
  */
 export function retryDelayMs(
   retry: number,
@@ -37,10 +38,8 @@ export function retryDelayMs(
   random: () => number = Math.random,
   now = Date.now(),
 ): number {
-  const requested = retryAfterMs(headers, now);
-  if (requested !== undefined) return requested;
-  const backoff = Math.min(INITIAL_DELAY_MS * 2 ** retry, MAX_BACKOFF_MS);
-  return Math.round(backoff * (1 - random() * 0.25));
+  const backoff = Math.round(Math.min(INITIAL_DELAY_MS * 2 ** retry, MAX_BACKOFF_MS) * (1 - random() * 0.25));
+  return Math.max(retryAfterMs(headers, now) ?? 0, backoff);
 }
 
 function parseNonNegative(value: string | null): number | undefined {

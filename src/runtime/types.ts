@@ -16,6 +16,20 @@ export interface IdempotencyDescriptor {
 /** How the runtime should read a successful response body. */
 export type ResponseKind = "json" | "text" | "binary" | "event-stream" | "empty";
 
+/** A JSON type as JSON Schema names it; "integer" is a whole number. */
+export type JsonType = "object" | "array" | "string" | "number" | "integer" | "boolean" | "null";
+
+/**
+ * What the runtime checks of a JSON value, read from a schema by the generator: its types, and for an object
+ * its required properties with theirs. `enum` is recorded but not enforced by the generic check (servers add
+ * values); a caller that must reject unknown values (a run's `status`) checks it itself.
+ */
+export interface ValueShape {
+  readonly types?: readonly JsonType[];
+  readonly enum?: readonly (string | number | boolean | null)[];
+  readonly required?: { readonly [property: string]: ValueShape };
+}
+
 /** Everything the runtime needs to send one operation; emitted by the generator, one per operation. */
 export interface OperationDescriptor {
   /** operationId from the spec, or one derived from method and path. */
@@ -35,6 +49,8 @@ export interface OperationDescriptor {
   };
   /** How to read the success body. */
   readonly response: ResponseKind;
+  /** What a JSON success body must be, from the response schema; a body that is not is a MalformedResponseError. */
+  readonly responseShape?: ValueShape;
   /** Present when the operation accepts an idempotency key. */
   readonly idempotency?: IdempotencyDescriptor;
   /** True when a success response may be `text/event-stream`. */

@@ -16,6 +16,7 @@ function descriptor(op: OperationModel): Omit<OperationDescriptor, "idempotency"
       ? { requestBody: { contentType: op.requestBody.contentType, required: op.requestBody.required } }
       : {}),
     response: op.response,
+    ...(op.responseShape ? { responseShape: op.responseShape } : {}),
     ...(op.streaming ? { streaming: true } : {}),
   };
 }

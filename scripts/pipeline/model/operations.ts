@@ -3,6 +3,7 @@ import type { HttpMethod, IdempotencyDescriptor, ResponseKind } from "../../../s
 import { PipelineError } from "../errors.js";
 import { NamePool, variableName } from "./names.js";
 import { asObject, isObject, pointer, type Json } from "./refs.js";
+import { responseShape } from "./shapes.js";
 import type { OperationModel, ParameterModel } from "./types.js";
 
 const METHODS: HttpMethod[] = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
@@ -92,6 +93,7 @@ function readOperation(document: Json, path: string, method: HttpMethod, item: J
     requestBody: body && { contentType: body.contentType, required: body.required, description: body.description },
     successResponses: success.responses,
     response: success.kind,
+    ...(success.shape ? { responseShape: success.shape } : {}),
     mutating: MUTATING.has(method),
     idempotency,
     streaming: success.streaming,
@@ -176,6 +178,18 @@ function responseKind(mediaType: string | undefined): ResponseKind {
   return "binary";
 }
 
+/** The shape every JSON success response shares; none when they differ or one may be empty. */
+function commonShape(
+  document: Json,
+  responses: { status: string; mediaType?: string }[],
+  schemas: Map<string, unknown>,
+) {
+  if (responses.length === 0 || responses.some((r) => r.mediaType === undefined)) return undefined;
+  const shapes = responses.map((r) => responseShape(document, schemas.get(r.status)));
+  const first = JSON.stringify(shapes[0]);
+  return shapes[0] && shapes.every((shape) => JSON.stringify(shape) === first) ? shapes[0] : undefined;
+}
+
 const RESPONSE_MEDIA_ORDER = [
   /^application\/(.+\+)?json\b/i,
   /^\*\/\*$/,
@@ -186,20 +200,28 @@ const RESPONSE_MEDIA_ORDER = [
 /** The 2xx responses (or `default` when there is no 2xx), read as one kind the wrapper resolves with. */
 function readSuccess(document: Json, raw: unknown, where: string) {
   // OpenAPI 3.1 makes `responses` optional: such an operation resolves with nothing.
-  if (raw === undefined) return { responses: [], kind: "empty" as ResponseKind, streaming: false };
+  if (raw === undefined) return { responses: [], kind: "empty" as ResponseKind, streaming: false, shape: undefined };
   const responses = asObject(document, raw);
   if (!responses) throw new PipelineError("`responses` must be a mapping", { pointer: `${where}/responses` });
   let codes = Object.keys(responses).filter((code) => /^2(\d\d|XX)$/i.test(code));
   if (codes.length === 0 && "default" in responses) codes = ["default"];
   let streaming = false;
+  const schemas = new Map<string, unknown>();
   const picked = codes.map((status) => {
     const response = asObject(document, responses[status]);
     const content = response && isObject(response.content) ? response.content : {};
     if (Object.keys(content).some((t) => /^text\/event-stream/i.test(t))) streaming = true;
-    return { status, mediaType: pickMedia(content, RESPONSE_MEDIA_ORDER) };
+    const mediaType = pickMedia(content, RESPONSE_MEDIA_ORDER);
+    if (mediaType) schemas.set(status, asObject(document, content[mediaType])?.schema);
+    return { status, mediaType };
   });
   // One kind per operation: the first response with a body decides (JSON preferred by pickMedia).
   const kind = responseKind(picked.find((r) => r.mediaType)?.mediaType);
   const consistent = picked.filter((r) => r.mediaType === undefined || responseKind(r.mediaType) === kind);
-  return { responses: consistent, kind, streaming };
+  return {
+    responses: consistent,
+    kind,
+    streaming,
+    shape: kind === "json" ? commonShape(document, consistent, schemas) : undefined,
+  };
 }

@@ -1,5 +1,5 @@
 // The intermediate model: everything the emitters need, and nothing they must dig out of the spec.
-import type { HttpMethod, IdempotencyDescriptor, ResponseKind } from "../../../src/runtime/types.js";
+import type { HttpMethod, IdempotencyDescriptor, ResponseKind, ValueShape } from "../../../src/runtime/types.js";
 
 export interface ParameterModel {
   /** Name as written in the spec (the wire name). */
@@ -40,6 +40,8 @@ export interface OperationModel {
   /** Success responses the wrapper resolves with: status keys as openapi-typescript writes them, and the media type read. */
   successResponses: { status: string; mediaType?: string }[];
   response: ResponseKind;
+  /** What a JSON success body must be, when every success response states the same. */
+  responseShape?: ValueShape;
   mutating: boolean;
   idempotency?: IdempotencyDescriptor;
   streaming: boolean;

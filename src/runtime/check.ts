@@ -1,0 +1,106 @@
+// Checks of caller-supplied options and headers, run before any request so a bad value never reaches the network.
+import { ValidationError } from "./errors.js";
+import type { JsonType, ValueShape } from "./types.js";
+
+/** setTimeout's largest delay; a longer one fires at once. */
+export const MAX_TIMER_MS = 2_147_483_647;
+
+export interface NumberRange {
+  min: number;
+  max: number;
+  integer?: boolean;
+  /** Also accept `Infinity` ("no limit"), knowingly passed. */
+  infinite?: boolean;
+}
+
+/**
+ * Returns `value` when it is a number in `range` (or undefined when absent); otherwise throws a
+ * ValidationError naming `field`. NaN (as from `Number(process.env.UNSET)`) is never a number here.
+ */
+export function checkNumber(value: unknown, field: string, range: NumberRange): number | undefined {
+  if (value === undefined) return undefined;
+  const ok =
+    typeof value === "number" &&
+    ((range.infinite === true && value === Infinity) ||
+      (Number.isFinite(value) &&
+        value >= range.min &&
+        value <= range.max &&
+        (range.integer !== true || Number.isInteger(value))));
+  if (ok) return value;
+  const kind = range.integer ? "an integer" : "a number";
+  const infinite = range.infinite ? " (or Infinity)" : "";
+  throw new ValidationError(
+    `${field} must be ${kind} from ${range.min} to ${range.max}${infinite}; got ${describe(value)}.`,
+    field,
+  );
+}
+
+export const RETRIES: NumberRange = { min: 0, max: 100, integer: true };
+/** Milliseconds, at least 1 so a poll loop or a timeout can never spin. */
+export const MILLISECONDS: NumberRange = { min: 1, max: MAX_TIMER_MS };
+
+/** RFC 9110 token characters: what a header name may contain. */
+const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+/** What fetch's Headers accepts as a value: Latin-1 without NUL, CR or LF. */
+const HEADER_VALUE = /^[^\0\r\n\u0100-\uffff]*$/;
+
+/** Throws a ValidationError naming the header when fetch would refuse it (and quote the value in its TypeError). */
+export function checkHeader(name: string, value: unknown, field: string): void {
+  if (!HEADER_NAME.test(name))
+    throw new ValidationError(`${field}: ${JSON.stringify(name)} is not a valid header name.`, field);
+  if (typeof value !== "string" && typeof value !== "number" && typeof value !== "boolean") {
+    throw new ValidationError(`${field}: header ${name} must be a string; got ${describe(value)}.`, field);
+  }
+  if (!HEADER_VALUE.test(String(value))) {
+    throw new ValidationError(
+      `${field}: header ${name} must be Latin-1 text without NUL, CR or LF (its value is not shown: it may be a secret).`,
+      field,
+    );
+  }
+}
+
+/** Every header of a record; undefined values are left out by the caller's fetch, so they pass. */
+export function checkHeaders(headers: Record<string, unknown> | undefined, field: string): void {
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    if (value !== undefined) checkHeader(name, value, `${field}.${name}`);
+  }
+}
+
+function describe(value: unknown): string {
+  if (typeof value === "number") return String(value);
+  if (typeof value === "string") return `the string ${JSON.stringify(value.slice(0, 40))}`;
+  return value === null ? "null" : typeof value;
+}
+
+/**
+ * What is wrong with `value` against `shape`, as a phrase for MalformedResponseError ("lacks run_id"), or
+ * undefined when it fits. Only types and required properties are checked, one level deep.
+ */
+export function shapeProblem(value: unknown, shape: ValueShape, path = "body"): string | undefined {
+  if (shape.types && !shape.types.some((type) => hasJsonType(value, type))) {
+    return `${path} is ${jsonTypeOf(value)}, not ${shape.types.join(" or ")}`;
+  }
+  if (shape.required && typeof value === "object" && value !== null && !Array.isArray(value)) {
+    for (const [name, inner] of Object.entries(shape.required)) {
+      if (!Object.hasOwn(value, name)) return `${path} lacks the required property ${name}`;
+      const problem = inner.types
+        ? shapeProblem((value as Record<string, unknown>)[name], { types: inner.types }, `${path}.${name}`)
+        : undefined;
+      if (problem) return problem;
+    }
+  }
+  return undefined;
+}
+
+function hasJsonType(value: unknown, type: JsonType): boolean {
+  if (type === "integer") return Number.isInteger(value);
+  if (type === "number") return typeof value === "number" && Number.isFinite(value);
+  return jsonTypeOf(value) === type;
+}
+
+function jsonTypeOf(value: unknown): string {
+  if (value === undefined) return "empty";
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "array";
+  return typeof value;
+}
