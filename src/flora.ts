@@ -53,7 +53,8 @@ const DEFAULT_BASE_URL = serverUrl(0);
 const DEFAULT_POLL_INTERVAL_MS = 2_000;
 const DEFAULT_MAX_POLL_INTERVAL_MS = 10_000;
 const POLL_BACKOFF = 1.5;
-const DEFAULT_WAIT_TIMEOUT_MS = 30 * 60_000;
+/** The overall limit of `wait`, `createAndWait` and `stream` unless the caller sets one: 30 minutes. */
+export const DEFAULT_WAIT_TIMEOUT_MS = 30 * 60_000;
 
 export interface FloraOptions {
   /** Default `process.env.FLORA_API_KEY`. */
@@ -342,7 +343,7 @@ export class Flora {
           break;
         }
         try {
-          for await (const snapshot of readRunEvents(response.body, limit.signal)) {
+          for await (const snapshot of readRunEvents(response.body, limit.signal, this.#runtime.redactText)) {
             checkSnapshot(snapshot);
             last = this.#remember(snapshot, { techniqueId, idempotencyKey });
             yield last;

@@ -8,9 +8,12 @@ import { isRunLike } from "./validate.js";
 export async function* readRunEvents(
   body: ReadableStream<Uint8Array>,
   signal: AbortSignal | undefined,
+  redact: (text: string) => string,
 ): AsyncGenerator<Run, void, undefined> {
   let index = 0;
-  for await (const event of parseSSE(body, { signal })) yield readRunEvent(event, index++);
+  // redacted before parsing, so neither a quoted snippet nor a parse error can carry a cut secret
+  for await (const event of parseSSE(body, { signal }))
+    yield readRunEvent({ ...event, event: redact(event.event), data: redact(event.data) }, index++);
 }
 
 function readRunEvent(event: SSEEvent, index: number): Run {

@@ -18,7 +18,20 @@ export function validateCreateBody(body: CreateTechniqueRunBody): void {
     throw new ValidationError("inputs must be a non-empty array of { id, type, value }.", "inputs");
   }
   body.inputs.forEach((input, index) => {
-    const type: unknown = input?.type;
+    if (typeof input !== "object" || input === null) {
+      throw new ValidationError(`inputs[${index}] must be an object { id, type, value }.`, `inputs[${index}]`);
+    }
+    const id: unknown = input.id;
+    if (typeof id !== "string" || id.trim() === "") {
+      throw new ValidationError(
+        `inputs[${index}].id must be a non-empty string naming one of the technique's inputs; got ${JSON.stringify(id) ?? "undefined"}.`,
+        `inputs[${index}].id`,
+      );
+    }
+    if (typeof input.value !== "string") {
+      throw new ValidationError(`inputs[${index}].value must be a string.`, `inputs[${index}].value`);
+    }
+    const type: unknown = input.type;
     if (typeof type !== "string" || !INPUT_TYPES.has(type)) {
       throw new ValidationError(
         `inputs[${index}].type must be one of ${[...INPUT_TYPES].join(", ")}; got ${JSON.stringify(type)}.`,

@@ -3,7 +3,7 @@ import createClient, { type Middleware } from "openapi-fetch";
 import { APIError, MalformedResponseError, ValidationError, type FloraError } from "./errors.js";
 import { bufferedBody, createRetryingFetch, isEventStream, parseJson, type FetchLike } from "./fetch.js";
 import { checkHeader, checkHeaders, checkNumber, MILLISECONDS, RETRIES, shapeProblem } from "./check.js";
-import { redactError, silentLogger, type Logger } from "./log.js";
+import { redactError, redactSecrets, silentLogger, type Logger } from "./log.js";
 import { sleep as realSleep, type Sleep } from "./sleep.js";
 import type {
   HttpMethod,
@@ -52,6 +52,8 @@ export interface Runtime extends OperationInvoker {
   getJson<T>(url: string, options?: RequestOptions, shape?: ValueShape): Promise<T>;
   /** Redacts the configured secrets, in place, from an error and all it reaches; returns it. */
   redact<E>(error: E): E;
+  /** The configured secrets replaced in text, e.g. an event's data before it is parsed or quoted. */
+  redactText(text: string): string;
 }
 
 type UntypedRequest = (
@@ -71,6 +73,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   ].map((url) => new URL(url).origin);
   const secrets = options.secrets ?? [];
   const redact = <E>(error: E): E => redactError(error, secrets);
+  const redactText = secrets.length > 0 ? (text: string) => redactSecrets(text, secrets) : undefined;
   const client = createClient({ baseUrl, headers: options.defaultHeaders });
   client.use(authMiddleware(options.credentials ?? {}, credentialOrigins));
   const untypedRequest = client.request as unknown as UntypedRequest;
@@ -93,6 +96,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       body,
       sleep: options.sleep ?? realSleep,
       random: options.random,
+      redact: redactText,
       logger: options.logger ?? silentLogger,
     });
     const { response, error } = await untypedRequest(method, url, { ...init, parseAs: "stream", fetch });
@@ -165,6 +169,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       }
     },
     redact,
+    redactText: redactText ?? ((text) => text),
   };
 }
 

@@ -24,6 +24,8 @@ export interface AttemptPolicy {
   sleep: Sleep;
   random?: () => number;
   logger: Logger;
+  /** Removes secrets from response text before anything reads it (a server may echo the key). */
+  redact?: (text: string) => string;
 }
 
 /** A failed attempt is returned, not thrown, so the loop can decide to retry it. */
@@ -93,7 +95,7 @@ async function attemptOnce(url: string, init: RequestInit, policy: AttemptPolicy
       handedOver = true;
       return idleTimedStream(response, controller, policy, unlink);
     }
-    return await readWhole(response);
+    return await readWhole(response, policy.redact);
   } catch (error) {
     if (caller?.aborted) throw new APIUserAbortError(undefined, { cause: caller.reason });
     if (error instanceof FloraError) throw error;
@@ -223,14 +225,17 @@ export function isEventStream(response: Response): boolean {
  * (now spent) Response and its body goes to `bufferedBody`; an error response is rebuilt, since
  * openapi-fetch reads it again.
  */
-async function readWhole(response: Response): Promise<Response> {
-  const bytes = await response.arrayBuffer();
+async function readWhole(response: Response, redact: ((text: string) => string) | undefined): Promise<Response> {
+  let bytes = await response.arrayBuffer();
+  const contentType = response.headers.get("content-type") ?? "";
+  // Text is redacted whole, before any parse or snippet could cut a secret in two.
+  const textual = !response.ok || contentType.includes("json") || contentType.startsWith("text/");
+  const text = textual ? utf8.decode(bytes) : undefined;
+  const redacted = text !== undefined && redact ? redact(text) : text;
+  if (redacted !== text) bytes = utf8Encoder.encode(redacted).buffer as ArrayBuffer;
   if (response.ok) {
-    const body: BufferedBody = { bytes };
-    if (response.headers.get("content-type")?.includes("json")) {
-      body.text = utf8.decode(bytes);
-      body.json = parseJson(body.text);
-    }
+    const body: BufferedBody = { bytes, text: redacted };
+    if (contentType.includes("json")) body.json = parseJson(redacted ?? "");
     bufferedBodies.set(response, body);
     return response;
   }
@@ -240,6 +245,7 @@ async function readWhole(response: Response): Promise<Response> {
 }
 
 const utf8 = new TextDecoder();
+const utf8Encoder = new TextEncoder();
 
 /** Blank text is no value; anything else must parse. */
 export function parseJson(text: string): NonNullable<BufferedBody["json"]> {

@@ -1,4 +1,5 @@
 // Verifies Flora completion callbacks (`Flora-Signature`) with Web Crypto only, so it bundles for browsers and edge runtimes.
+import { checkNumber } from "./check.js";
 import { WebhookVerificationError } from "./errors.js";
 import { hmacSha256Hex, signedPayload, toBytes, type WebhookBody } from "./webhook-signature.js";
 
@@ -27,7 +28,7 @@ export interface FloraWebhookEvent {
 export type WebhookHeaders = Headers | Record<string, string | string[] | undefined> | string;
 
 export interface UnwrapWebhookOptions {
-  /** Maximum distance in seconds between the signed timestamp and now, in either direction. Default 300. */
+  /** Maximum distance in seconds between the signed timestamp and now, in either direction, 0 to 31_536_000. Default 300. */
   toleranceSeconds?: number;
   /** The current time; a number is unix milliseconds. Default `Date.now()`. */
   now?: number | Date;
@@ -47,6 +48,8 @@ export async function unwrapWebhook<TEvent = FloraWebhookEvent>(
   secret: string,
   options: UnwrapWebhookOptions = {},
 ): Promise<TEvent> {
+  checkNumber(options.toleranceSeconds, "toleranceSeconds", { min: 0, max: 31_536_000 });
+  checkNumber(options.now instanceof Date ? options.now.getTime() : options.now, "now", { min: 0, max: 8.64e15 });
   if (typeof secret !== "string" || secret.length === 0) {
     throw new WebhookVerificationError("Missing webhook secret: pass the whsec_… signing secret of this endpoint.");
   }
