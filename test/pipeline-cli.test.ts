@@ -75,6 +75,26 @@ describe.concurrent(
         ["--spec", "test/fixtures/pipeline/swagger-2.yaml"],
         /^error: test\/fixtures\/pipeline\/swagger-2\.yaml:1:1 not an OpenAPI 3\.0\/3\.1 document \(swagger: 2\.0\)/m,
       ],
+      [
+        "a .json spec with a trailing comma (YAML would accept it)",
+        ["--spec", "test/fixtures/pipeline/trailing-comma.json"],
+        /^error: test\/fixtures\/pipeline\/trailing-comma\.json:4:14 JSON syntax error: trailing comma before '}'$/m,
+      ],
+      [
+        "an empty (whitespace-only) spec",
+        ["--spec", "test/fixtures/pipeline/empty.yaml"],
+        /^error: test\/fixtures\/pipeline\/empty\.yaml is empty$/m,
+      ],
+      [
+        "a spec that is a YAML list",
+        ["--spec", "test/fixtures/pipeline/list.yaml"],
+        /^error: test\/fixtures\/pipeline\/list\.yaml:1:1 not an OpenAPI document: the top level is a list, not a mapping/m,
+      ],
+      [
+        "a .json $ref target with a trailing comma in a multi-file spec",
+        ["--spec", "test/fixtures/pipeline/json-ref-syntax-error/root.yaml", "--lint", "off"],
+        /^ {2}test\/fixtures\/pipeline\/json-ref-syntax-error\/pet\.json:4:21 error no-unresolved-refs Failed to parse: JSON syntax error: trailing comma before '}'$/m,
+      ],
     ];
 
     it.each(cases)(
