@@ -1,7 +1,8 @@
 // `npm run generate`: regenerate generated/ from openapi/flora.yaml (or any OpenAPI 3.0/3.1 spec).
+import { resolve } from "node:path";
 import { parseCommandOptions, runCommand, usageError } from "./pipeline/errors.js";
 import type { LintMode } from "./pipeline/lint.js";
-import { DEFAULT_OUT, DEFAULT_SPEC, runPipeline } from "./pipeline/run.js";
+import { DEFAULT_OUT, DEFAULT_SPEC, packageRuntimeImport, runPipeline } from "./pipeline/run.js";
 import { runWatch } from "./watch.js";
 
 const USAGE = `Usage: npm run generate -- [options]
@@ -9,13 +10,17 @@ const USAGE = `Usage: npm run generate -- [options]
   --spec FILE            OpenAPI 3.0/3.1 description (default ${DEFAULT_SPEC})
   --out DIR              output folder (default ${DEFAULT_OUT}/)
   --lint MODE            project | minimal | off (default project; structural errors always stop the run)
-  --runtime-import SPEC  import specifier of the runtime in generated code (default: this repo's src/runtime)
+  --runtime-import SPEC  import specifier of the runtime in generated code (default: this repo's src/runtime
+                         when --out is inside the repo, else flora-sdk/runtime)
   --check                write nothing; exit 1 listing each stale file
+  --force                replace files in --out that lack the generated header (written by hand); files
+                         the generator never writes are left alone either way
   --watch                regenerate on every change under the spec's folder (debounced); Ctrl-C stops
+  --verbose              list every lint warning (default: a count per rule)
   --quiet                print only problems
   --help                 show this help
 
-Exit codes: 0 ok, 1 spec/lint problem or stale output, 2 usage error.`;
+Exit codes: 0 ok, 1 spec/lint problem, stale output or a hand-written file in the way, 2 usage error.`;
 
 function parseOptions(argv: string[]) {
   const values = parseCommandOptions(
@@ -26,6 +31,8 @@ function parseOptions(argv: string[]) {
       lint: { type: "string", default: "project" },
       "runtime-import": { type: "string" },
       check: { type: "boolean", default: false },
+      force: { type: "boolean", default: false },
+      verbose: { type: "boolean", default: false },
       watch: { type: "boolean", default: false },
       quiet: { type: "boolean", default: false },
       help: { type: "boolean", default: false },
@@ -47,26 +54,43 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const log = options.quiet ? () => {} : (line: string) => console.log(line);
-  if (options.watch)
+  const packageImport = options["runtime-import"] ? undefined : packageRuntimeImport(resolve(options.out));
+  const runtimeImport = options["runtime-import"] ?? packageImport;
+  const logRuntimeImport = () => {
+    if (packageImport)
+      log(`runtime import: ${packageImport} (--out is outside this repository; --runtime-import changes it)`);
+  };
+  if (options.watch) {
+    logRuntimeImport();
     return runWatch({
       spec: options.spec,
       out: options.out,
       lint: options.lint,
-      runtimeImport: options["runtime-import"],
+      force: options.force,
+      runtimeImport,
       log,
     });
+  }
   const started = performance.now();
   const result = await runPipeline({
     spec: options.spec,
     out: options.out,
     lint: options.lint,
     check: options.check,
-    runtimeImport: options["runtime-import"],
+    force: options.force,
+    runtimeImport,
     onStage: (stage, ms, detail) =>
       log(`${stage.padEnd(7)} ${ms.toFixed(0).padStart(6)} ms${detail ? `  ${detail}` : ""}`),
   });
-  if (options.lint !== "project" && result.lintLines.length && !options.quiet)
-    log(`lint warnings (${result.lintLines.length}) not shown; run with --lint project to see them`);
+  logRuntimeImport();
+  // Under project every warning already failed the run and was printed.
+  if (options.lint !== "project" && result.lintLines.length) {
+    if (options.verbose) for (const line of result.lintLines) console.log(line);
+    else {
+      log(`lint warnings: ${result.lintLines.length} under --lint ${options.lint}, by rule (--verbose lists each):`);
+      for (const [rule, count] of result.lintByRule) log(`  ${String(count).padStart(6)}  ${rule}`);
+    }
+  }
   const total = `${(performance.now() - started).toFixed(0)} ms`;
   const { changed, stale } = result.plan;
   if (options.check) {

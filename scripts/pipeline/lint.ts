@@ -47,6 +47,8 @@ export interface LintReport {
   warnings: number;
   /** One `file:line:col rule message` line per problem, errors first. */
   lines: string[];
+  /** How many problems each rule reported, most first: a summary where the lines would run to hundreds. */
+  byRule: Map<string, number>;
 }
 
 /** Lints the source documents (not the bundle) so every problem points at the file the maintainer edits. */
@@ -55,15 +57,18 @@ export async function lintSpec(spec: LoadedSpec, mode: LintMode): Promise<LintRe
   const problems = await lintDocument({ document: spec.document, config, externalRefResolver: spec.resolver });
   const active = problems.filter((p) => !p.ignored).map((p) => tolerateUnknownKeys(p, mode));
   const sorted = [...active].sort((a, b) => severityRank(a) - severityRank(b));
+  const byRule = new Map<string, number>();
+  for (const problem of active) byRule.set(problem.ruleId, (byRule.get(problem.ruleId) ?? 0) + 1);
   return {
     errors: active.filter((p) => p.severity === "error").length,
     warnings: active.filter((p) => p.severity === "warn").length,
     lines: sorted.map(formatProblem),
+    byRule: new Map([...byRule].sort(([a, m], [b, n]) => n - m || a.localeCompare(b))),
   };
 }
 
 /** Throws when the report has errors, or warnings under the project ruleset (which must be clean). */
-export function assertLintClean(report: LintReport, mode: LintMode): void {
+export function assertLintClean(report: Omit<LintReport, "byRule">, mode: LintMode): void {
   const failing = mode === "project" ? report.errors + report.warnings : report.errors;
   if (failing === 0) return;
   const summary = `lint failed: ${report.errors} error(s), ${report.warnings} warning(s)`;

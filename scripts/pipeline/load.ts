@@ -1,7 +1,7 @@
 // Stage 1: read the spec and every file it $refs, once, into Redocly's resolver cache.
 import { existsSync, statSync } from "node:fs";
 import { relative, resolve } from "node:path";
-import { BaseResolver, type Document } from "@redocly/openapi-core";
+import { BaseResolver, YamlParseError, type Document, type Source } from "@redocly/openapi-core";
 import { PipelineError } from "./errors.js";
 
 export interface LoadedSpec {
@@ -22,7 +22,7 @@ export async function loadSpec(path: string): Promise<LoadedSpec> {
   if (!existsSync(file)) throw new PipelineError(`spec file not found`, { file: shown });
   if (statSync(file).isDirectory()) throw new PipelineError(`spec path is a directory, not a file`, { file: shown });
 
-  const resolver = new BaseResolver();
+  const resolver = new StrictResolver();
   let loaded: Document | Error;
   try {
     loaded = await resolver.resolveDocument(null, file, true);
@@ -33,11 +33,10 @@ export async function loadSpec(path: string): Promise<LoadedSpec> {
 
   const root = loaded.parsed as Record<string, unknown> | null;
   if (root === null || typeof root !== "object" || Array.isArray(root)) {
-    throw new PipelineError("not an OpenAPI document: the file's top level is not a mapping", {
-      file: shown,
-      line: 1,
-      col: 1,
-    });
+    throw new PipelineError(
+      `not an OpenAPI document: the top level is ${describeValue(root)}, not a mapping with \`openapi\`, \`info\` and \`paths\``,
+      { file: shown, line: 1, col: 1 },
+    );
   }
   const version = root.openapi;
   if (typeof version !== "string" || !/^3\.[01]\.\d+/.test(version)) {
@@ -70,6 +69,9 @@ interface YamlLikeError extends Error {
 }
 
 function parseFailure(error: YamlLikeError, file: string): PipelineError {
+  if (error.message === EMPTY_FILE) return new PipelineError("is empty", { file });
+  if (error.message.startsWith(JSON_SYNTAX_ERROR))
+    return new PipelineError(error.message, { file, line: error.line, col: error.col });
   if (error.name === "YamlParseError" || error.constructor.name === "YamlParseError") {
     const reason = error.message
       .split("\n")[0]
@@ -78,4 +80,82 @@ function parseFailure(error: YamlLikeError, file: string): PipelineError {
     return new PipelineError(`YAML syntax error: ${reason}`, { file, line: error.line, col: error.col });
   }
   return new PipelineError(`cannot read spec: ${error.message.replace(/^ENOENT: /, "")}`, { file });
+}
+
+const EMPTY_FILE = "the file is empty";
+const JSON_SYNTAX_ERROR = "JSON syntax error: ";
+
+/**
+ * Redocly's resolver parses every file as YAML, which accepts JSON with trailing commas, unquoted keys or # comments; this one
+ * holds a `.json` file to strict JSON and refuses an empty spec file, for the root and every $ref target alike.
+ * Errors are YamlParseErrors so Redocly's no-unresolved-refs rule reports a $ref target's at its file:line:col.
+ */
+class StrictResolver extends BaseResolver {
+  override parseDocument(source: Source, isRoot = false): Document {
+    const path = source.absoluteRef.replace(/[?#].*$/, "");
+    if ((isRoot || /\.(json|ya?ml)$/i.test(path)) && source.body.trim() === "") {
+      throw parseError(source, EMPTY_FILE, 1, 1);
+    }
+    if (/\.json$/i.test(path)) {
+      const problem = jsonSyntaxProblem(source.body);
+      if (problem) throw parseError(source, JSON_SYNTAX_ERROR + problem.reason, problem.line, problem.col);
+    }
+    return super.parseDocument(source, isRoot);
+  }
+}
+
+function parseError(source: Source, message: string, line: number, col: number): YamlParseError {
+  const error = new YamlParseError(new Error(message), source);
+  error.line = line;
+  error.col = col;
+  return error;
+}
+
+/** Where and why JSON.parse rejects `text`, or undefined when it is valid JSON (a leading BOM is allowed, RFC 8259 §8.1). */
+function jsonSyntaxProblem(text: string): { reason: string; line: number; col: number } | undefined {
+  const body = text.replace(/^\uFEFF/, "");
+  const failure = jsonFailure(body);
+  if (failure === undefined) return undefined;
+  // V8 names a position for most errors ("at position 7"); for an unexpected token it quotes the text instead.
+  const position = /at position (\d+)/.exec(failure);
+  let offset = position ? Number(position[1]) : firstBadOffset(body);
+  let reason = failure.replace(/, .* is not valid JSON$/s, "").replace(/ in JSON at position \d+.*$/s, "");
+  // The mistake YAML forgives most often; V8 would only say what it expected after it.
+  const comma = /,\s*$/.exec(body.slice(0, offset));
+  if (comma && /^[}\]]/.test(body.slice(offset)))
+    [offset, reason] = [comma.index, `trailing comma before '${body[offset]}'`];
+  const before = body.slice(0, offset).split("\n");
+  return { reason, line: before.length, col: (before.at(-1)?.length ?? 0) + 1 };
+}
+
+function jsonFailure(text: string): string | undefined {
+  try {
+    JSON.parse(text);
+    return undefined;
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
+
+/** The offset of the first character no JSON text can continue with: every shorter prefix fails only at its end. */
+function firstBadOffset(text: string): number {
+  const failsBeforeEnd = (length: number): boolean => {
+    const failure = jsonFailure(text.slice(0, length));
+    if (failure === undefined || failure.startsWith("Unexpected end of JSON input")) return false;
+    const position = /at position (\d+)/.exec(failure);
+    return position ? Number(position[1]) < length : true;
+  };
+  let [low, high] = [0, text.length];
+  while (low < high) {
+    const mid = (low + high) >> 1;
+    if (failsBeforeEnd(mid + 1)) high = mid;
+    else low = mid + 1;
+  }
+  return low;
+}
+
+function describeValue(value: unknown): string {
+  if (value === null || value === undefined) return "empty (null, or only comments)";
+  if (Array.isArray(value)) return "a list";
+  return `a ${typeof value} (${JSON.stringify(value).slice(0, 40)})`;
 }

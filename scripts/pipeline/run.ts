@@ -1,15 +1,16 @@
 // The pipeline: load → lint → bundle → model → types ‖ (emit → format, in a worker thread) → write, in one process.
-import { relative, resolve, dirname, sep, posix } from "node:path";
+import { readFileSync } from "node:fs";
+import { relative, resolve, dirname, sep, posix, isAbsolute } from "node:path";
 import { fileURLToPath } from "node:url";
 import { bundleSpec, type OpenAPIDocument } from "./bundle.js";
 import { PipelineError } from "./errors.js";
-import { assertLintClean, lintSpec, type LintMode } from "./lint.js";
+import { assertLintClean, lintSpec, type LintMode, type LintReport } from "./lint.js";
 import { displayPath, loadSpec } from "./load.js";
 import { buildModel, type ApiModel } from "./model/index.js";
 import type { Rendered, RenderRequest } from "./render-worker.js";
 import { workerTask } from "./workers.js";
 import { generateTypes } from "./types.js";
-import { planWrite, writeOutput, type WritePlan } from "./write.js";
+import { assertOwnedByGenerator, assertUsableOutDir, planWrite, writeOutput, type WritePlan } from "./write.js";
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 export const DEFAULT_SPEC = "openapi/flora.yaml";
@@ -21,6 +22,8 @@ export interface PipelineOptions {
   lint: LintMode;
   /** Compare only; write nothing. */
   check: boolean;
+  /** Replace files in `out` that lack the generated header (hand-written ones); otherwise the run stops before writing. */
+  force?: boolean;
   /** Import specifier of the runtime in generated code; default: the repo's src/runtime, relative to `out`. */
   runtimeImport?: string;
   /** Called after each stage with its name and duration. */
@@ -37,12 +40,25 @@ export interface PipelineResult {
   document: OpenAPIDocument;
   /** The lint report's lines (warnings under minimal/off). */
   lintLines: string[];
+  /** How many of those lines each rule produced. */
+  lintByRule: Map<string, number>;
 }
 
 /** Where the spec is named in headers: repo-relative when inside the repo, else its path as given. */
 function specLabel(specFile: string): string {
   const rel = relative(REPO_ROOT, specFile);
   return rel.startsWith("..") ? (specFile.split(sep).pop() ?? specFile) : rel.split(sep).join(posix.sep);
+}
+
+/**
+ * The runtime as the installed package (`flora-sdk/runtime`) when `outDir` is outside this repository,
+ * where a relative import into the repo would break as soon as the folder moves; undefined inside it.
+ */
+export function packageRuntimeImport(outDir: string): string | undefined {
+  const rel = relative(REPO_ROOT, outDir);
+  if (rel !== ".." && !rel.startsWith(`..${sep}`) && !isAbsolute(rel)) return undefined;
+  const { name } = JSON.parse(readFileSync(resolve(REPO_ROOT, "package.json"), "utf8")) as { name: string };
+  return `${name}/runtime`;
 }
 
 function defaultRuntimeImport(outDir: string): string {
@@ -74,12 +90,14 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
     return value;
   };
   const outDir = resolve(options.out);
+  assertUsableOutDir(outDir, { writable: !options.check });
   renderWorker.start();
   const spec = await stage(
     "load",
     () => loadSpec(options.spec),
     (s) => `OpenAPI ${s.version}`,
   );
+  let built: { report: LintReport; model: ApiModel; document: OpenAPIDocument; files: Map<string, string> };
   try {
     const report = await stage(
       "lint",
@@ -113,17 +131,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
     const rendered = outcome.value;
     options.onStage?.("emit", rendered.emitMs, `${rendered.files.length} file(s), in a worker thread`);
     options.onStage?.("format", rendered.formatMs);
-    const files = new Map([["schema.d.ts", schema], ...rendered.files]);
-    const plan = await stage(
-      options.check ? "check" : "write",
-      () => {
-        const planned = planWrite(outDir, files);
-        if (!options.check) writeOutput(outDir, files, planned);
-        return planned;
-      },
-      (p) => `${p.changed.length} changed, ${p.unchanged.length} unchanged, ${p.stale.length} removed`,
-    );
-    return { plan, files, operations: model.operations.length, model, document, lintLines: report.lines };
+    built = { report, model, document, files: new Map([["schema.d.ts", schema], ...rendered.files]) };
   } catch (error) {
     // Stages after load know JSON pointers, not files: name the spec file.
     if (error instanceof PipelineError && !error.location?.file) {
@@ -136,4 +144,18 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
     }
     throw error;
   }
+  // After the spec stages: a problem here is the output folder's, so it does not name the spec.
+  const { report, model, document, files } = built;
+  const plan = await stage(
+    options.check ? "check" : "write",
+    () => {
+      const planned = planWrite(outDir, files);
+      if (!options.check && !options.force) assertOwnedByGenerator(outDir, planned);
+      if (!options.check) writeOutput(outDir, files, planned);
+      return planned;
+    },
+    (p) => `${p.changed.length} changed, ${p.unchanged.length} unchanged, ${p.stale.length} removed`,
+  );
+  const lint = { lintLines: report.lines, lintByRule: report.byRule };
+  return { plan, files, operations: model.operations.length, model, document, ...lint };
 }
