@@ -11,7 +11,7 @@ const USAGE = `Usage: npm run generate -- [options]
   --lint MODE            project | minimal | off (default project; structural errors always stop the run)
   --runtime-import SPEC  import specifier of the runtime in generated code (default: this repo's src/runtime)
   --check                write nothing; exit 1 listing each stale file
-  --watch                regenerate on every change under the spec's folder (debounced); Ctrl-C stops
+  --watch                regenerate on every save in the spec's folder or to a file it $refs (debounced); Ctrl-C stops
   --quiet                print only problems
   --help                 show this help
 

@@ -37,6 +37,8 @@ export interface PipelineResult {
   document: OpenAPIDocument;
   /** The lint report's lines (warnings under minimal/off). */
   lintLines: string[];
+  /** Every file or URL the spec loaded: the root and each $ref'd file (what a watcher must follow). */
+  sources: string[];
 }
 
 /** Where the spec is named in headers: repo-relative when inside the repo, else its path as given. */
@@ -123,7 +125,15 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
       },
       (p) => `${p.changed.length} changed, ${p.unchanged.length} unchanged, ${p.stale.length} removed`,
     );
-    return { plan, files, operations: model.operations.length, model, document, lintLines: report.lines };
+    return {
+      plan,
+      files,
+      operations: model.operations.length,
+      model,
+      document,
+      lintLines: report.lines,
+      sources: [...spec.resolver.cache.keys()],
+    };
   } catch (error) {
     // Stages after load know JSON pointers, not files: name the spec file.
     if (error instanceof PipelineError && !error.location?.file) {
