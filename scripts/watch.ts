@@ -122,13 +122,17 @@ export function watchSpec(options: WatchOptions): SpecWatcher {
 export function runWatch(options: WatchOptions): Promise<number> {
   const watcher = watchSpec(options);
   return new Promise((done) => {
+    let stopping = false;
     const stop = () => {
+      // Under npm, Ctrl-C arrives twice (from the terminal and forwarded by npm): the second must not kill the stop.
+      if (stopping) return;
+      stopping = true;
       void watcher.close().finally(() => {
         (options.log ?? console.log)("watch stopped");
         done(0);
       });
     };
-    process.once("SIGINT", stop);
-    process.once("SIGTERM", stop);
+    process.on("SIGINT", stop);
+    process.on("SIGTERM", stop);
   });
 }

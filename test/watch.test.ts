@@ -1,5 +1,5 @@
 // `generate --watch` as a child process on temp copies of specs: regenerates on every kind of save, survives a broken
-// save and editor swap files and follows $ref'd files outside the spec's folder.
+// save and editor swap files, follows $ref'd files outside the spec's folder, and leaves no process behind when stopped.
 import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import {
   cpSync,
@@ -264,3 +264,60 @@ it("follows files the spec $refs outside its folder, through rename-style saves"
     w.child.kill("SIGKILL");
   }
 }, 300_000);
+
+/** Every live descendant of `root`, read from /proc (zombies count as gone: they run nothing). */
+function descendants(root: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const name of readdirSync("/proc")) {
+    if (!/^\d+$/.test(name)) continue;
+    const ppid = Number(procStat(Number(name))?.[1]);
+    if (ppid) children.set(ppid, [...(children.get(ppid) ?? []), Number(name)]);
+  }
+  const found: number[] = [];
+  for (let queue = [root]; queue.length;) {
+    const next = children.get(queue.shift() as number) ?? [];
+    found.push(...next);
+    queue.push(...next);
+  }
+  return found;
+}
+
+/** The fields of /proc/PID/stat after the command name: [state, ppid, …]; undefined once the process is gone. */
+function procStat(pid: number): string[] | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  } catch {
+    return undefined;
+  }
+}
+
+const alive = (pid: number) => {
+  const state = procStat(pid)?.[0];
+  return state !== undefined && state !== "Z";
+};
+
+for (const signal of ["SIGTERM", "SIGINT"] as const) {
+  it(`${signal} to \`npm run generate -- --watch\` stops the watcher and leaves no process behind`, async () => {
+    const { spec, out } = copySpec(`npm-${signal}`);
+    const w = startWatch("npm", ["run", "generate", "--", ...generateArgs(spec, out)]);
+    let tree: number[] = [];
+    try {
+      await w.until("the first generation", () => w.runs() === 1, FIRST_RUN_MS);
+      tree = descendants(w.child.pid as number);
+      const watcher = tree.find((pid) =>
+        readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").includes("scripts/generate.ts"),
+      );
+      expect(watcher, `no node process running scripts/generate.ts under npm: ${tree.join(", ")}`).toBeDefined();
+
+      w.child.kill(signal);
+      await w.until(`npm to exit on ${signal}`, () => w.exitCode() !== undefined);
+      await w.until(`every process npm started to end (${tree.join(", ")})`, () => !tree.some(alive));
+      expect(w.stdout()).toContain("watch stopped");
+      expect(w.exitCode()).toBe(0);
+    } finally {
+      w.child.kill("SIGKILL");
+      for (const pid of tree.filter(alive)) process.kill(pid, "SIGKILL");
+    }
+  }, 180_000);
+}
