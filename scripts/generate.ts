@@ -15,7 +15,7 @@ const USAGE = `Usage: npm run generate -- [options]
   --check                write nothing; exit 1 listing each stale file
   --force                replace files in --out that lack the generated header (written by hand); files
                          the generator never writes are left alone either way
-  --watch                regenerate on every change under the spec's folder (debounced); Ctrl-C stops
+  --watch                regenerate on every save in the spec's folder or to a file it $refs (debounced); Ctrl-C stops
   --verbose              list every lint warning (default: a count per rule)
   --quiet                print only problems
   --help                 show this help

@@ -1,9 +1,8 @@
-// `npm run generate -- --watch`: regenerate on every change under the spec's folder, keeping the last good output on errors.
-import { watch, type FSWatcher } from "node:fs";
-import { dirname, resolve, sep } from "node:path";
-import { bundleSpec } from "./pipeline/bundle.js";
+// `npm run generate -- --watch`: regenerate on every save in the spec's folder or to a file it $refs, keeping the last good output on errors.
+import { watch, type FSWatcher } from "chokidar";
+import { basename, dirname, isAbsolute, resolve, sep } from "node:path";
 import { PipelineError } from "./pipeline/errors.js";
-import { displayPath, loadSpec } from "./pipeline/load.js";
+import { displayPath } from "./pipeline/load.js";
 import { runPipeline, type PipelineOptions } from "./pipeline/run.js";
 
 export interface WatchOptions extends Omit<PipelineOptions, "check" | "onStage"> {
@@ -15,16 +14,15 @@ export interface WatchOptions extends Omit<PipelineOptions, "check" | "onStage">
 
 export interface SpecWatcher {
   /** Stops watching; a regeneration under way still finishes. */
-  close(): void;
+  close(): Promise<void>;
   /** Settles after the first regeneration (successful or not). */
   ready: Promise<void>;
 }
 
-/** Every folder holding a file the spec loads: needed only where fs.watch cannot recurse. */
-async function loadedFolders(spec: string): Promise<string[]> {
-  const loaded = await loadSpec(spec);
-  await bundleSpec(loaded);
-  return [...new Set([...loaded.resolver.cache.keys()].map((file) => dirname(file)))];
+/** Vim's swap files, `~` backups and write probe (4913, 5036, …) and emacs's `#x#` and `.#x`: writing them is not a save. */
+function isEditorFile(name: string): boolean {
+  if (/^\d+$/.test(name)) return Number(name) >= 4913 && (Number(name) - 4913) % 123 === 0;
+  return /^\..+\.sw[a-px]$|~$|^#.*#$|^\.#/.test(name);
 }
 
 export function watchSpec(options: WatchOptions): SpecWatcher {
@@ -32,12 +30,46 @@ export function watchSpec(options: WatchOptions): SpecWatcher {
   const error = options.error ?? ((line: string) => console.error(line));
   const folder = dirname(resolve(options.spec));
   const outDir = resolve(options.out);
-  const watchers = new Map<string, FSWatcher>();
-  let recursive = true;
+  const inside = (path: string, dir: string) => path === dir || path.startsWith(dir + sep);
+  let watcher: FSWatcher | undefined;
+  let outsideFiles: string[] = [];
   let timer: NodeJS.Timeout | undefined;
   let running = false;
   let again = false;
   let closed = false;
+
+  const schedule = () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => void regenerate(), options.debounceMs ?? 200);
+  };
+
+  /** Folders, not files, so rename-over and re-create saves stay seen; the old watcher closes once the new one is ready. */
+  async function watchFiles(outside: string[]): Promise<void> {
+    const files = new Set(outside);
+    const dirs = [...new Set(outside.map((file) => dirname(file)))];
+    // In the spec's folder all counts but editor files and the output (writing it must not retrigger a run).
+    const relevant = (path: string) =>
+      inside(path, folder)
+        ? !inside(path, outDir) && !isEditorFile(basename(path))
+        : dirs.includes(path) || files.has(path);
+    const next = watch([folder, ...dirs], { ignoreInitial: true, ignored: (path) => !relevant(path) });
+    next.on("all", (event) => {
+      if (event === "add" || event === "change" || event === "unlink") schedule();
+    });
+    next.on("error", (failure) => error(`watch error: ${(failure as Error).message}`));
+    await new Promise<void>((ready) => next.once("ready", () => ready()));
+    if (closed) return next.close();
+    const previous = watcher;
+    watcher = next;
+    outsideFiles = outside;
+    await previous?.close();
+  }
+
+  /** Follows the $ref'd files that live outside the spec's folder (the folder itself is always watched). */
+  async function followSources(sources: string[]): Promise<void> {
+    const outside = sources.filter((file) => isAbsolute(file) && !inside(file, folder)).sort();
+    if (outside.join("\n") !== outsideFiles.join("\n")) await watchFiles(outside);
+  }
 
   const regenerate = async (): Promise<void> => {
     if (running) {
@@ -47,8 +79,10 @@ export function watchSpec(options: WatchOptions): SpecWatcher {
     running = true;
     const started = performance.now();
     try {
-      const { plan } = await runPipeline({ ...options, check: false });
+      const { plan, sources } = await runPipeline({ ...options, check: false });
       const ms = (performance.now() - started).toFixed(0);
+      // Report only once every file the spec now loads is watched, so the next save of any of them is seen.
+      await followSources(sources);
       const touched = [
         ...plan.changed.map((f) => `  changed: ${displayPath(resolve(outDir, f))}`),
         ...plan.stale.map((f) => `  removed: ${displayPath(resolve(outDir, f))}`),
@@ -58,7 +92,6 @@ export function watchSpec(options: WatchOptions): SpecWatcher {
           ? `regenerated in ${ms} ms: ${touched.length} file(s) changed\n${touched.join("\n")}`
           : `regenerated in ${ms} ms: output unchanged`,
       );
-      if (!recursive) for (const dir of await loadedFolders(options.spec)) follow(dir);
     } catch (failure) {
       const text = failure instanceof PipelineError ? failure.format() : String((failure as Error)?.stack ?? failure);
       error(`error: ${text}\nkept the last good output in ${displayPath(outDir)}/; waiting for the next save`);
@@ -71,42 +104,16 @@ export function watchSpec(options: WatchOptions): SpecWatcher {
     }
   };
 
-  const schedule = () => {
-    clearTimeout(timer);
-    timer = setTimeout(() => void regenerate(), options.debounceMs ?? 200);
-  };
-
-  const onEvent = (dir: string) => (_event: string, name: string | Buffer | null) => {
-    // Writing the output must not retrigger a run when it sits inside the watched folder.
-    const file = name ? resolve(dir, String(name)) : dir;
-    if (file === outDir || file.startsWith(outDir + sep)) return;
-    schedule();
-  };
-
-  function follow(dir: string): void {
-    if (watchers.has(dir) || closed) return;
-    try {
-      watchers.set(dir, watch(dir, { recursive }, onEvent(dir)));
-    } catch (failure) {
-      if ((failure as NodeJS.ErrnoException).code !== "ERR_FEATURE_UNAVAILABLE_ON_PLATFORM" || !recursive)
-        throw failure;
-      recursive = false;
-      follow(dir);
-    }
-  }
-
-  follow(folder);
-  log(
-    `watching ${displayPath(folder)}${recursive ? "/ (recursive)" : "/ and the folders of every file the spec loads"}; Ctrl-C stops`,
-  );
-  const ready = regenerate();
+  log(`watching ${displayPath(folder)}/ and every file the spec $refs; Ctrl-C stops`);
+  // The first run starts once the folder is watched, so a save made while it runs is not missed.
+  const ready = watchFiles([]).then(regenerate);
   return {
     ready,
-    close() {
+    async close() {
       closed = true;
       clearTimeout(timer);
-      for (const watcher of watchers.values()) watcher.close();
-      watchers.clear();
+      await watcher?.close();
+      watcher = undefined;
     },
   };
 }
@@ -115,12 +122,17 @@ export function watchSpec(options: WatchOptions): SpecWatcher {
 export function runWatch(options: WatchOptions): Promise<number> {
   const watcher = watchSpec(options);
   return new Promise((done) => {
+    let stopping = false;
     const stop = () => {
-      watcher.close();
-      (options.log ?? console.log)("watch stopped");
-      done(0);
+      // Under npm, Ctrl-C arrives twice (from the terminal and forwarded by npm): the second must not kill the stop.
+      if (stopping) return;
+      stopping = true;
+      void watcher.close().finally(() => {
+        (options.log ?? console.log)("watch stopped");
+        done(0);
+      });
     };
-    process.once("SIGINT", stop);
-    process.once("SIGTERM", stop);
+    process.on("SIGINT", stop);
+    process.on("SIGTERM", stop);
   });
 }

@@ -42,6 +42,8 @@ export interface PipelineResult {
   lintLines: string[];
   /** How many of those lines each rule produced. */
   lintByRule: Map<string, number>;
+  /** Every file or URL the spec loaded: the root and each $ref'd file (what a watcher must follow). */
+  sources: string[];
 }
 
 /** Where the spec is named in headers: repo-relative when inside the repo, else its path as given. */
@@ -157,5 +159,6 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
     (p) => `${p.changed.length} changed, ${p.unchanged.length} unchanged, ${p.stale.length} removed`,
   );
   const lint = { lintLines: report.lines, lintByRule: report.byRule };
-  return { plan, files, operations: model.operations.length, model, document, ...lint };
+  const sources = [...spec.resolver.cache.keys()];
+  return { plan, files, operations: model.operations.length, model, document, ...lint, sources };
 }
