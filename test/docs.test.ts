@@ -35,6 +35,8 @@ type Operation = {
 
 interface DocumentedOperation {
   summary: string;
+  /** A path operation, so a method of the SDK (webhooks are events the SDK verifies, not calls). */
+  isPathOperation: boolean;
   tag: string;
   requestProperties: string[];
   successProperties: string[];
@@ -80,13 +82,14 @@ function codeEnums(schema: Schema | undefined, seen = new Set<Schema>()): { code
   return found;
 }
 
-function describeOperation(operation: Operation, fallbackTag: string): DocumentedOperation {
+function describeOperation(operation: Operation, fallbackTag: string, isPathOperation: boolean): DocumentedOperation {
   const responses = Object.entries(operation.responses ?? {});
   const success = responses.find(([status]) => status.startsWith("2"));
   const errors = responses.filter(([status]) => /^[45]/.test(status));
   const codes = errors.map(([, response]) => codeEnums(jsonSchema(response.content)));
   return {
     summary: operation.summary ?? operation.operationId ?? "",
+    isPathOperation,
     tag: operation.tags?.[0] ?? fallbackTag,
     requestProperties: propertyNames(jsonSchema(operation.requestBody?.content)),
     successProperties: propertyNames(jsonSchema(success?.[1].content)),
@@ -108,7 +111,9 @@ async function loadOperations(): Promise<DocumentedOperation[]> {
   };
   const fromItems = (items: Record<string, Record<string, Operation>> | undefined, fallbackTag: string) =>
     Object.values(items ?? {}).flatMap((item) =>
-      HTTP_METHODS.filter((method) => item[method]).map((method) => describeOperation(item[method], fallbackTag)),
+      HTTP_METHODS.filter((method) => item[method]).map((method) =>
+        describeOperation(item[method], fallbackTag, items === document.paths),
+      ),
     );
   return [...fromItems(document.paths, ""), ...fromItems(document.webhooks, "Webhooks")];
 }
@@ -236,6 +241,49 @@ describe("the API reference in headless Chromium", () => {
     await page.goto(pathToFileURL(join(docsDir, "sdk/classes", classPage ?? "")).href);
     const text = await page.locator("body").innerText();
     for (const member of ["techniques", "webhooks", "constructor"]) expect(text).toContain(member);
+  }, 60_000);
+
+  it("documents the methods people call: techniques.runs.create and retrieve, with the spec's summaries, and the helpers", async () => {
+    const classPage = (await readdir(join(docsDir, "sdk/classes"))).find((file) => /(^|\.)Flora\.html$/.test(file));
+    await page.goto(pathToFileURL(join(docsDir, "sdk/classes", classPage ?? "")).href);
+    // Follow the type of `flora.techniques` from the class page, as a reader would.
+    await page
+      .locator("a.tsd-signature-type", { hasText: /^FloraTechniques$/ })
+      .first()
+      .click();
+    await page.waitForURL(/FloraTechniques\.html$/);
+    const runs = page.locator(".tsd-panel", { has: page.locator("h3", { hasText: /^runs$/ }) }).first();
+    await expect.poll(() => runs.isVisible(), { timeout: 10_000 }).toBe(true);
+    const text = await runs.innerText();
+    for (const method of ["create", "retrieve"]) expect(text).toMatch(new RegExp(`(^|\\s)${method}\\s*\\(`, "m"));
+    const sdkOperations = operations.filter((operation) => operation.isPathOperation);
+    expect(sdkOperations.length).toBeGreaterThanOrEqual(2);
+    for (const operation of sdkOperations) expect(text, operation.summary).toContain(operation.summary);
+    // wait, createAndWait and stream sit on RunHelpers, linked from the same type.
+    await runs
+      .locator("a", { hasText: /^RunHelpers$/ })
+      .first()
+      .click();
+    await page.waitForURL(/RunHelpers\.html$/);
+    const helpers = await page.locator(".col-content").innerText();
+    for (const method of ["wait", "createAndWait", "stream"]) expect(helpers).toMatch(new RegExp(`^${method}$`, "m"));
+  }, 60_000);
+
+  it("gives each entry a user imports its own page: flora-sdk, flora-sdk/runtime and flora-sdk/testing", async () => {
+    await page.goto(pathToFileURL(join(docsDir, "sdk/index.html")).href);
+    for (const [entry, member] of [
+      ["flora-sdk", "Flora"],
+      ["flora-sdk/runtime", "createRuntime"],
+      ["flora-sdk/testing", "startFloraTestServer"],
+    ]) {
+      await page.goto(pathToFileURL(join(docsDir, "sdk/index.html")).href);
+      await page
+        .locator(".col-content a", { hasText: new RegExp(`^${escapeRegExp(entry)}$`) })
+        .first()
+        .click();
+      await expect.poll(() => page.locator("h1").first().innerText(), { timeout: 10_000 }).toContain(entry);
+      await expect.poll(() => page.locator(".col-content").innerText(), { timeout: 10_000 }).toContain(member);
+    }
   }, 60_000);
 
   it("needs nothing from the network but Redoc's attribution logo", () => {

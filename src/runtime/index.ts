@@ -1,4 +1,10 @@
-// The runtime entry that generated code imports (one specifier for every generated API).
+/**
+ * `flora-sdk/runtime`: the API-neutral runtime that generated code imports (retries, idempotency keys,
+ * per-attempt timeouts, typed errors, SSE and webhook signatures), for clients generated from any spec.
+ *
+ * @packageDocumentation
+ * @module flora-sdk/runtime
+ */
 export type * from "./types.js";
 export * from "./errors.js";
 export {

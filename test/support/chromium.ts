@@ -1,10 +1,13 @@
-// Debian's Chromium, driven by playwright-core, with a fresh profile and no background traffic.
+// Debian's Chromium (or the browser CHROMIUM_PATH names), driven by playwright-core, with a fresh profile
+// and no background traffic. `npm run setup` installs it; browsers never come from npm.
+import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
 
-export const CHROMIUM = "/usr/bin/chromium";
+/** The same choice as scripts/setup.mjs makes. */
+export const CHROMIUM = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
 const ARGS = [
   "--headless",
   "--no-sandbox",
@@ -23,6 +26,11 @@ export interface Browser {
 }
 
 export async function launchChromium(): Promise<Browser> {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(
+      `no Chromium at ${CHROMIUM}: run \`npm run setup\`, or set CHROMIUM_PATH to a Chromium or Chrome executable`,
+    );
+  }
   const userDataDir = await mkdtemp(join(tmpdir(), "flora-chromium-"));
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: CHROMIUM,

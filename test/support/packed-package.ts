@@ -108,7 +108,8 @@ export async function installPackedPackage(
 ): Promise<PackedProject> {
   await ensureBuilt();
   const dir = await mkdtemp(join(tmpdir(), "flora-sdk-consumer-"));
-  const packed = await run(npm, ["pack", "--json", "--pack-destination", dir], repoRoot);
+  // ensureBuilt() has built dist/ under its lock; prepack would rebuild it while another test file packs.
+  const packed = await run(npm, ["pack", "--json", "--ignore-scripts", "--pack-destination", dir], repoRoot);
   if (packed.code !== 0) throw new Error(`npm pack failed:\n${packed.stderr}`);
   const [info] = JSON.parse(packed.stdout) as Array<{ filename: string; files: Array<{ path: string }> }>;
   const tarball = join(dir, info.filename);
