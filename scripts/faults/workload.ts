@@ -2,7 +2,7 @@
 // an SDK against the Flora-compatible test server, with a seeded share of attempts faulted.
 import FloraOfficial from "@flora-ai/flora";
 import { Flora, IdempotencyError, type FloraError } from "../../src/index.js";
-import { FAULT_KINDS, startFloraTestServer, type FaultKind, type IdempotencyMode } from "../../src/testing/index.js";
+import { faultKindsFor, startFloraTestServer, type FaultKind, type IdempotencyMode } from "../../src/testing/index.js";
 
 export type SdkName = "flora-sdk" | "@flora-ai/flora";
 
@@ -79,7 +79,7 @@ export async function runFaultWorkload(sdk: SdkName, options: FaultWorkloadOptio
   const server = await startFloraTestServer({
     runDurationMs: 60_000,
     idempotency: options.idempotency,
-    faults: { rate: options.rate, kinds: [...FAULT_KINDS], seed: options.seed },
+    faults: { rate: options.rate, kinds: faultKindsFor("create"), seed: options.seed },
     faultDelayMs: options.timeoutMs * 2,
     retryAfterSeconds: 1,
     retryAfterMs: 20,
