@@ -74,6 +74,8 @@ export const DEFAULT_WAIT_WORKLOAD: FaultWorkloadOptions = {
   rate: 0.5,
   timeoutMs: 1_000,
   runDurationMs: 150,
+  waitTimeoutMs: 8_000,
+  watchdogMs: 12_000,
 };
 
 /** 300 streams of 150 ms runs, half of all stream POSTs faulted (before the stream, or cut, reset or stalled). */
