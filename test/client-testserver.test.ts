@@ -3,7 +3,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import {
-  FAULT_KINDS,
+  faultKindsFor,
   startFloraTestServer,
   type FaultKind,
   type FloraTestServer,
@@ -52,7 +52,7 @@ const createKeys = (s: FloraTestServer) =>
     .map((r) => r.idempotencyKey);
 
 describe("every fault kind on create, once", () => {
-  it.each(FAULT_KINDS)("%s: one run, one key, the caller gets it", async (kind) => {
+  it.each(faultKindsFor("create"))("%s: one run, one key, the caller gets it", async (kind) => {
     const { flora, server } = await setup();
     server.injectFaults(kind as FaultKind);
     const run = await flora.techniques.runs.create("art-directors-critique", { inputs, mode: "async" });
@@ -171,6 +171,21 @@ describe("lifecycle", () => {
   it("a failed run resolves with status failed and its error_code", async () => {
     const { flora } = await setup({}, { sleep: cappedSleep() });
     const done = await flora.techniques.runs.createAndWait("fail-demo", { inputs, mode: "async" }, { intervalMs: 10 });
+    expect(done).toMatchObject({ status: "failed", error_code: "provider_error" });
+  });
+
+  it("with techniques declared, createAndWait of another id is a NotFoundError; a declared fail-* id fails its run", async () => {
+    const { flora, server } = await setup({ techniques: ["fail-upscale"] }, { sleep: cappedSleep() });
+    const error = await flora.techniques.runs
+      .createAndWait("no-such-technique-xyz", { inputs, mode: "async" }, { intervalMs: 10 })
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ name: "NotFoundError", status: 404, code: "not_found" });
+    expect(server.runs()).toHaveLength(0);
+    const done = await flora.techniques.runs.createAndWait(
+      "fail-upscale",
+      { inputs, mode: "async" },
+      { intervalMs: 10 },
+    );
     expect(done).toMatchObject({ status: "failed", error_code: "provider_error" });
   });
 

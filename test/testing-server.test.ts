@@ -9,6 +9,7 @@ import { pathToFileURL } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import {
   FAULT_KINDS,
+  faultKindsFor,
   signWebhook,
   startFloraTestServer,
   type FaultKind,
@@ -222,6 +223,49 @@ describe("auth, routing and validation", () => {
     expect(server.runs()).toHaveLength(0);
   });
 
+  it("with techniques, answers an unknown technique 404 not_found on create, retrieve and poll", async () => {
+    const server = await start({ techniques: ["art-directors-critique"] });
+    const created = await createRun(server, runBody(), { techniqueId: "no-such-technique-xyz" });
+    expect(created.status).toBe(404);
+    expect(created.headers.get("request-id")).toMatch(/^req_/);
+    expect(await created.json()).toEqual({
+      error: { code: "not_found", message: "Technique no-such-technique-xyz was not found." },
+    });
+    expect(server.runs()).toHaveLength(0);
+    const run = (await (await createRun(server, runBody())).json()) as TechniqueRun;
+    expect((await getRun(server, run.poll_url)).status).toBe(200);
+    const foreign = await getRun(server, `${server.url}/techniques/no-such-technique-xyz/runs/${run.run_id}`);
+    expect(foreign.status).toBe(404);
+    expect(((await foreign.json()) as { error: { code: string; message: string } }).error).toEqual({
+      code: "not_found",
+      message: "Technique no-such-technique-xyz was not found.",
+    });
+  });
+
+  it("answers 400 input_validation_error naming inputs[i].id for an empty or missing input id", async () => {
+    const server = await start();
+    const response = await createRun(server, {
+      inputs: [
+        { id: "", type: "text", value: "x" },
+        { type: "text", value: "y" },
+        { id: "ok", type: "text", value: "z" },
+      ],
+      mode: "async",
+    });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual({
+      error: {
+        code: "input_validation_error",
+        message: expect.any(String),
+        fields: [
+          { field: "inputs[0].id", message: "must not be empty" },
+          { field: "inputs[1].id", message: "must be a string" },
+        ],
+      },
+    });
+    expect(server.runs()).toHaveLength(0);
+  });
+
   it("answers 400 invalid_json to a body that does not parse", async () => {
     const server = await start();
     const response = await createRun(server, '{"inputs": [');
@@ -304,6 +348,83 @@ describe("stream mode", () => {
     const positions = shown.map((step) => lifecycle.indexOf(step));
     expect(positions.every((position, index) => index === 0 || position > positions[index - 1]!)).toBe(true);
     expect(new Set(runs.map((run) => run.run_id)).size).toBe(1);
+  });
+
+  it("stream-cut sends the first event, then ends the stream with no terminal event", async () => {
+    const server = await start({ runDurationMs: 2_000, faults: { rate: 0, routes: ["stream"] } });
+    server.injectFaults("stream-cut");
+    const response = await createRun(server, runBody("x", { mode: "stream" }));
+    expect(response.status).toBe(200);
+    const events = parseSse(await response.text());
+    expect(events.map((event) => (JSON.parse(event.data) as TechniqueRun).status)).toEqual(["pending"]);
+    expect(server.runs()).toHaveLength(1);
+    expect(server.stats().faults["stream-cut"]).toBe(1);
+  });
+
+  it("stream-reset sends the first event, then destroys the socket", async () => {
+    const server = await start({ runDurationMs: 2_000, faults: { rate: 0, routes: ["stream"] } });
+    server.injectFaults("stream-reset");
+    const response = await createRun(server, runBody("x", { mode: "stream" }));
+    const reader = response.body!.getReader();
+    let text = "";
+    const failure = await (async () => {
+      for (let read = 0; read < 100; read += 1) {
+        const chunk = await reader.read();
+        if (chunk.done) return "ended cleanly";
+        text += new TextDecoder().decode(chunk.value);
+      }
+      return "still open";
+    })().catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(TypeError);
+    expect(parseSse(text)).toHaveLength(1);
+    expect(server.runs()).toHaveLength(1);
+  });
+
+  it("stream-stall sends the first event, then nothing at all while the socket stays open", async () => {
+    const server = await start({ runDurationMs: 100, sseKeepAliveMs: 10, faults: { rate: 0, routes: ["stream"] } });
+    server.injectFaults("stream-stall");
+    const controller = new AbortController();
+    const response = await createRun(server, runBody("x", { mode: "stream" }), { signal: controller.signal });
+    const reader = response.body!.getReader();
+    let text = "";
+    const deadline = Date.now() + 300;
+    const silence = setTimeout(() => controller.abort(), 300);
+    const outcome = await (async () => {
+      while (Date.now() < deadline) {
+        const chunk = await reader.read();
+        if (chunk.done) return "ended";
+        text += new TextDecoder().decode(chunk.value);
+      }
+      return "open";
+    })().catch((error: unknown) => (controller.signal.aborted ? "open" : error));
+    clearTimeout(silence);
+    expect(outcome).toBe("open");
+    // Past the run's 100 ms terminal time and 30 keep-alive periods: one event, one initial keep-alive.
+    expect(parseSse(text)).toHaveLength(1);
+    expect(text.split(": keep-alive").length - 1).toBe(1);
+    expect(server.requests()[0]).toMatchObject({ route: "stream", fault: "stream-stall", status: 200 });
+  });
+
+  it("routes faults by mode: stream faults hit only stream POSTs, create faults only async POSTs", async () => {
+    const server = await start({ runDurationMs: 0, faults: { rate: 0, routes: ["stream"] } });
+    server.injectFaults("stream-cut", "status-500");
+    expect((await createRun(server, runBody())).status).toBe(201);
+    const streamed = await createRun(server, runBody("x", { mode: "stream" }));
+    await streamed.text();
+    expect(server.requests().map((r) => [r.route, r.fault])).toEqual([
+      ["create", undefined],
+      ["stream", "stream-cut"],
+    ]);
+    expect((await createRun(server, runBody("y", { mode: "stream" }))).status).toBe(500);
+    expect(server.stats().attempts).toEqual({ create: 1, retrieve: 0, stream: 2 });
+  });
+
+  it("faultKindsFor lists what can take effect per route", () => {
+    const streamOnly = ["stream-cut", "stream-reset", "stream-stall"];
+    expect(faultKindsFor("retrieve")).toEqual(FAULT_KINDS.filter((kind) => !streamOnly.includes(kind)));
+    expect(faultKindsFor("create")).toEqual(faultKindsFor("retrieve"));
+    expect(faultKindsFor("stream")).toEqual(FAULT_KINDS.filter((kind) => kind !== "truncated-json"));
+    expect(faultKindsFor("stream", false)).toEqual(faultKindsFor("create"));
   });
 
   it("answers stream requests with JSON when streamResponse is json", async () => {
@@ -394,8 +515,8 @@ describe("signed callbacks", () => {
 
 describe("fault injection", () => {
   it("lists every fault kind", () => {
-    expect(FAULT_KINDS).toHaveLength(11);
-    expect(new Set(FAULT_KINDS).size).toBe(11);
+    expect(FAULT_KINDS).toHaveLength(14);
+    expect(new Set(FAULT_KINDS).size).toBe(14);
   });
 
   it("reset-before-commit destroys the socket before anything is created", async () => {
@@ -504,7 +625,7 @@ describe("fault injection", () => {
     const run = (await (await createRun(server, runBody())).json()) as TechniqueRun;
     expect((await getRun(server, run.poll_url)).status).toBe(503);
     expect((await getRun(server, run.poll_url)).status).toBe(200);
-    expect(server.stats().attempts).toEqual({ create: 1, retrieve: 2 });
+    expect(server.stats().attempts).toEqual({ create: 1, retrieve: 2, stream: 0 });
   });
 
   it("does not fault requests that fail validation, and counts only faults that took effect", async () => {
@@ -566,6 +687,16 @@ describe("introspection", () => {
     expect(JSON.stringify(logged)).not.toContain(server.apiKey);
     expect(logged[2]).toMatchObject({ method: "GET", path: "/api/v1/nope/again", status: 404 });
     expect(server.stats().requests).toBe(4);
+  });
+
+  it("logs the run each attempt created or looked up, and none for errors and pre-commit faults", async () => {
+    const server = await start({ faults: { rate: 0, routes: ["create", "retrieve"] } });
+    const run = (await (await createRun(server, runBody())).json()) as TechniqueRun;
+    server.injectFaults("status-500", "reset-after-commit");
+    await getRun(server, run.poll_url);
+    await getRun(server, run.poll_url).catch(() => undefined);
+    await getRun(server, `${server.url}/techniques/t/runs/run_missing`);
+    expect(server.requests().map((r) => r.runId)).toEqual([run.run_id, undefined, run.run_id, undefined]);
   });
 
   it("runs() exposes the body so a bench can count runs per logical call", async () => {

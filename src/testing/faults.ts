@@ -11,6 +11,9 @@ export const FAULT_KINDS = [
   "delay-after-commit",
   "truncated-json",
   "html-error",
+  "stream-cut",
+  "stream-reset",
+  "stream-stall",
 ] as const;
 
 /**
@@ -25,13 +28,41 @@ export const FAULT_KINDS = [
  * - `delay-after-commit`: creates the run, then answers only after `faultDelayMs`.
  * - `truncated-json`: creates the run, then answers with a cut-off JSON body.
  * - `html-error`: a 502 `text/html` proxy page, nothing created.
+ * - `stream-cut`: creates the run, sends its first event, then ends the event stream cleanly with no terminal event.
+ * - `stream-reset`: creates the run, sends its first event, then destroys the socket.
+ * - `stream-stall`: creates the run, sends its first event, then goes silent (no events, no keep-alive
+ *   comments) while keeping the socket open until the client leaves or `close()`.
  *
- * On the retrieve route, "commit" means the run was looked up.
+ * On the retrieve route, "commit" means the run was looked up. The `stream-*` kinds apply only to
+ * the stream route when the server answers with SSE; `truncated-json` does not apply there.
  */
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
-/** Routes faults can target. */
-export type FaultRoute = "create" | "retrieve";
+/**
+ * Routes faults can target: `create` is a POST with `mode: "async"` (or a body that is not
+ * a valid create), `stream` a POST with `mode: "stream"`, `retrieve` a GET of one run (polls too).
+ */
+export type FaultRoute = "create" | "retrieve" | "stream";
+
+/** The SSE-only kinds, which need an event stream to spoil. */
+export const STREAM_FAULT_KINDS = [
+  "stream-cut",
+  "stream-reset",
+  "stream-stall",
+] as const satisfies readonly FaultKind[];
+/** A fault that spoils an event stream after its first event. */
+export type StreamFault = (typeof STREAM_FAULT_KINDS)[number];
+
+/**
+ * The kinds that can take effect on `route`: every kind but the `stream-*` ones on create and
+ * retrieve; on stream, every kind but `truncated-json` when it answers with SSE (`sse`, default true),
+ * else the same kinds as create.
+ */
+export function faultKindsFor(route: FaultRoute, sse = true): FaultKind[] {
+  const streamKinds: ReadonlySet<FaultKind> = new Set(STREAM_FAULT_KINDS);
+  if (route === "stream" && sse) return FAULT_KINDS.filter((kind) => kind !== "truncated-json");
+  return FAULT_KINDS.filter((kind) => !streamKinds.has(kind));
+}
 
 /** Random fault selection. */
 export interface FaultOptions {
@@ -41,12 +72,12 @@ export interface FaultOptions {
   kinds?: FaultKind[];
   /** Seed of the PRNG; the same seed and request order give the same faults. Default 1. */
   seed?: number;
-  /** Routes whose attempts may get faults, and that injectFaults() targets. Default `["create"]`. */
+  /** Routes whose attempts may get faults, and that injectFaults() targets. Default `["create"]` (async creates only). */
   routes?: FaultRoute[];
 }
 
 /** Faults that first create the run (or look it up), then spoil the answer. */
-export type PostCommitFault = "reset-after-commit" | "delay-after-commit" | "truncated-json";
+export type PostCommitFault = "reset-after-commit" | "delay-after-commit" | "truncated-json" | StreamFault;
 /** Faults that answer before anything is created. */
 export type PreCommitFault = Exclude<FaultKind, PostCommitFault>;
 
@@ -54,6 +85,7 @@ const POST_COMMIT_FAULTS: ReadonlySet<FaultKind> = new Set<PostCommitFault>([
   "reset-after-commit",
   "delay-after-commit",
   "truncated-json",
+  ...STREAM_FAULT_KINDS,
 ]);
 
 /** Whether a fault answers before the request creates anything. */
@@ -109,13 +141,19 @@ export class FaultPlan {
     this.#queue.push(...kinds);
   }
 
-  /** The fault for the next attempt on `route`, if any. */
-  next(route: FaultRoute): FaultKind | undefined {
+  /**
+   * The fault for the next attempt on `route`, if any, among the kinds in `applicable`: the first
+   * applicable queued kind (others stay queued), else a seeded draw among the applicable `kinds`.
+   */
+  next(route: FaultRoute, applicable: readonly FaultKind[] = FAULT_KINDS): FaultKind | undefined {
     if (!this.#routes.has(route)) return undefined;
-    const queued = this.#queue.shift();
-    if (queued !== undefined) return queued;
+    const queuedAt = this.#queue.findIndex((kind) => applicable.includes(kind));
+    if (queuedAt >= 0) return this.#queue.splice(queuedAt, 1)[0];
     if (this.#rate === 0 || this.#random() >= this.#rate) return undefined;
-    return this.#kinds[Math.floor(this.#random() * this.#kinds.length)];
+    const pool = this.#kinds.filter((kind) => applicable.includes(kind));
+    // Draw even when the pool is empty, so one route's kinds never shift another route's faults.
+    const pick = this.#random();
+    return pool.length === 0 ? undefined : pool[Math.floor(pick * pool.length)];
   }
 
   /** Empties the queue and restarts the PRNG from its seed. */

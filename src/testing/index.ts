@@ -14,7 +14,16 @@ export type {
   StoredRun,
 } from "./options.js";
 export { BASE_PATH } from "./routes.js";
-export { FAULT_KINDS, mulberry32, type FaultKind, type FaultOptions, type FaultRoute } from "./faults.js";
+export {
+  FAULT_KINDS,
+  faultKindsFor,
+  mulberry32,
+  STREAM_FAULT_KINDS,
+  type FaultKind,
+  type FaultOptions,
+  type FaultRoute,
+  type StreamFault,
+} from "./faults.js";
 export { signWebhook, WEBHOOK_API_VERSION, type CallbackDelivery } from "./callbacks.js";
 export { RUN_UPDATE_EVENT, SSE_RETRY_MS } from "./sse.js";
 export type { IdempotencyMode } from "./idempotency.js";

@@ -12,7 +12,13 @@ export interface FloraTestServerOptions {
   port?: number;
   /** Status of a successful create. Default 201, as in Flora's spec; its docs also show 200. */
   createStatus?: 200 | 201;
-  /** Time from creation to the terminal status. Default 1500. 0 makes runs terminal at once. */
+  /**
+   * Technique ids (or slugs) the server knows, like a workspace's techniques on Flora. Create,
+   * retrieve and poll for any other id answer 404 `not_found` in the error envelope. List the
+   * failing ids (`fail`, `fail-…`) too if you use them. Default: every id is known.
+   */
+  techniques?: string[];
+  /** Time from creation to the terminal status, in milliseconds. Default 1500. 0 makes runs terminal at once. */
   runDurationMs?: number;
   /**
    * How a reused idempotency key is treated. Default `"replay"`.
@@ -56,7 +62,7 @@ export interface FloraTestServerOptions {
 export interface FloraTestServerStats {
   /** Every HTTP request, including unknown routes. */
   requests: number;
-  /** Requests that matched each route. */
+  /** Requests that matched each route; a POST with `mode: "stream"` counts as `stream`, not `create`. */
   attempts: Record<FaultRoute, number>;
   /** Faults that took effect, by kind. */
   faults: Record<FaultKind, number>;
@@ -88,7 +94,9 @@ export interface LoggedRequest {
   /** The effective key: the `Idempotency-Key` header, else the body's `idempotency_key`. */
   idempotencyKey?: string;
   fault?: FaultKind;
-  /** Status sent; undefined when the socket was reset or no answer was sent yet. */
+  /** The run this attempt created, replayed or looked up; undefined when it got an error or a pre-commit fault. */
+  runId?: string;
+  /** Status sent (for an event stream, once its head is sent); undefined when the socket was reset or no answer was sent yet. */
   status?: number;
   requestId: string;
   /** Unix epoch milliseconds. */

@@ -3,7 +3,16 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import { CallbackDispatcher } from "./callbacks.js";
 import { answerPreCommitFault } from "./fault-responses.js";
-import { FAULT_KINDS, FaultPlan, isPreCommitFault, type FaultKind, type PostCommitFault } from "./faults.js";
+import {
+  FAULT_KINDS,
+  FaultPlan,
+  faultKindsFor,
+  isPreCommitFault,
+  type FaultKind,
+  type FaultRoute,
+  type PostCommitFault,
+  type StreamFault,
+} from "./faults.js";
 import { BodyTooLargeError, canWrite, sendError, sendJson, sendText, readBody } from "./http.js";
 import { IdempotencyStore, requestFingerprint } from "./idempotency.js";
 import type { FloraTestServer, FloraTestServerOptions, FloraTestServerStats, LoggedRequest } from "./options.js";
@@ -30,11 +39,30 @@ function emptyFaultCounts(): Record<FaultKind, number> {
 function emptyStats(): FloraTestServerStats {
   return {
     requests: 0,
-    attempts: { create: 0, retrieve: 0 },
+    attempts: { create: 0, retrieve: 0, stream: 0 },
     faults: emptyFaultCounts(),
     runsCreated: 0,
     idempotencyHits: 0,
   };
+}
+
+/** A create body that parsed as JSON, or undefined when it did not. */
+type ParsedBody = { value: unknown } | undefined;
+
+function parseBody(rawBody: string): ParsedBody {
+  try {
+    return { value: JSON.parse(rawBody) as unknown };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Which fault route an attempt belongs to: a POST asking for `mode: "stream"` is the stream route. */
+function faultRouteOf(route: Route, parsed: ParsedBody): FaultRoute {
+  if (route.name === "retrieve") return "retrieve";
+  const value = parsed?.value;
+  const mode = value !== null && typeof value === "object" ? (value as { mode?: unknown }).mode : undefined;
+  return mode === "stream" ? "stream" : "create";
 }
 
 /**
@@ -63,6 +91,7 @@ export async function startFloraTestServer(options: FloraTestServerOptions = {})
   const retryAfterSeconds = options.retryAfterSeconds ?? 1;
   const retryAfterMs = options.retryAfterMs ?? 20;
   const requestLogLimit = options.requestLogLimit ?? 10_000;
+  const knownTechniques = options.techniques === undefined ? undefined : new Set(options.techniques);
 
   const timers = new TimerRegistry();
   const faultPlan = new FaultPlan(options.faults);
@@ -85,20 +114,25 @@ export async function startFloraTestServer(options: FloraTestServerOptions = {})
     if (requestLog.length > requestLogLimit) requestLog.splice(0, requestLog.length - requestLogLimit);
   }
 
+  /** Flora's 404 for a technique id it does not know; any id is known without the `techniques` option. */
+  function unknownTechnique(techniqueId: string): Outcome | undefined {
+    if (knownTechniques === undefined || knownTechniques.has(techniqueId)) return undefined;
+    return { kind: "error", status: 404, code: "not_found", message: `Technique ${techniqueId} was not found.` };
+  }
+
   /** Validates, checks the key and stores the run and its key in one synchronous step. */
   function commitCreate(
     techniqueId: string,
-    rawBody: string,
+    parsed: ParsedBody,
     headerKey: string | undefined,
     entry: LoggedRequest,
   ): Outcome {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(rawBody);
-    } catch {
+    const missing = unknownTechnique(techniqueId);
+    if (missing !== undefined) return missing;
+    if (parsed === undefined) {
       return { kind: "error", status: 400, code: "invalid_json", message: "The request body is not valid JSON." };
     }
-    const validation = validateCreateBody(parsed, headerKey);
+    const validation = validateCreateBody(parsed.value, headerKey);
     if (!validation.ok) {
       return {
         kind: "error",
@@ -155,6 +189,8 @@ export async function startFloraTestServer(options: FloraTestServerOptions = {})
   }
 
   function lookupRun(techniqueId: string, runId: string): Outcome {
+    const missing = unknownTechnique(techniqueId);
+    if (missing !== undefined) return missing;
     const record = runs.get(runId);
     if (record === undefined || record.techniqueId !== techniqueId) {
       return {
@@ -167,10 +203,23 @@ export async function startFloraTestServer(options: FloraTestServerOptions = {})
     return { kind: "run", status: 200, record };
   }
 
-  function answerRun(res: ServerResponse, route: Route, status: number, record: RunRecord): void {
+  function answerRun(
+    res: ServerResponse,
+    route: Route,
+    status: number,
+    record: RunRecord,
+    entry: LoggedRequest,
+    fault?: StreamFault,
+  ): void {
     if (route.name === "create" && record.body.mode === "stream" && streamResponse === "sse") {
       if (!canWrite(res)) return;
-      const stop = streamRunEvents(res, record, { timers, keepAliveMs: sseKeepAliveMs });
+      const stop = streamRunEvents(res, record, {
+        timers,
+        keepAliveMs: sseKeepAliveMs,
+        ...(fault === undefined ? {} : { fault }),
+      });
+      // A stream's status is sent with its head; "finish" comes only when (and if) it ends.
+      entry.status = res.statusCode;
       streams.add(stop);
       res.on("close", () => streams.delete(stop));
       return;
@@ -184,14 +233,19 @@ export async function startFloraTestServer(options: FloraTestServerOptions = {})
     kind: PostCommitFault,
     route: Route,
     outcome: Extract<Outcome, { kind: "run" }>,
+    entry: LoggedRequest,
   ): void {
     switch (kind) {
       case "reset-after-commit":
         req.socket.destroy();
         return;
       case "delay-after-commit":
-        timers.setTimeout(() => answerRun(res, route, outcome.status, outcome.record), faultDelayMs);
+        timers.setTimeout(() => answerRun(res, route, outcome.status, outcome.record, entry), faultDelayMs);
         return;
+      case "stream-cut":
+      case "stream-reset":
+      case "stream-stall":
+        return answerRun(res, route, outcome.status, outcome.record, entry, kind);
       case "truncated-json": {
         const json = JSON.stringify(runSnapshot(outcome.record, Date.now()));
         return sendText(
@@ -229,13 +283,14 @@ export async function startFloraTestServer(options: FloraTestServerOptions = {})
     if (route === undefined) {
       return sendError(res, 404, "not_found", `No route for ${method} ${path}.`);
     }
-    entry.route = route.name;
-    stats.attempts[route.name] += 1;
+    const parsed = route.name === "create" ? parseBody(await readBody(req, MAX_BODY_BYTES)) : undefined;
+    const faultRoute = faultRouteOf(route, parsed);
+    entry.route = faultRoute;
+    stats.attempts[faultRoute] += 1;
     const denied = authFailure(req.headers.authorization, apiKey);
     if (denied !== undefined) return sendError(res, 401, denied.code, denied.message);
 
-    const fault = faultPlan.next(route.name);
-    const rawBody = route.name === "create" ? await readBody(req, MAX_BODY_BYTES) : "";
+    const fault = faultPlan.next(faultRoute, faultKindsFor(faultRoute, streamResponse === "sse"));
     if (fault !== undefined && isPreCommitFault(fault)) {
       entry.fault = fault;
       stats.faults[fault] += 1;
@@ -243,7 +298,7 @@ export async function startFloraTestServer(options: FloraTestServerOptions = {})
     }
     const outcome =
       route.name === "create"
-        ? commitCreate(route.techniqueId, rawBody, headerKey, entry)
+        ? commitCreate(route.techniqueId, parsed, headerKey, entry)
         : lookupRun(route.techniqueId, route.runId);
     if (outcome.kind === "error") {
       return sendError(
@@ -254,12 +309,13 @@ export async function startFloraTestServer(options: FloraTestServerOptions = {})
         outcome.fields === undefined ? {} : { fields: outcome.fields },
       );
     }
+    entry.runId = outcome.record.runId;
     if (fault !== undefined) {
       entry.fault = fault;
       stats.faults[fault] += 1;
-      return answerPostCommitFault(req, res, fault, route, outcome);
+      return answerPostCommitFault(req, res, fault, route, outcome, entry);
     }
-    answerRun(res, route, outcome.status, outcome.record);
+    answerRun(res, route, outcome.status, outcome.record, entry);
   }
 
   const server = createServer((req, res) => {

@@ -1,4 +1,5 @@
 import type { ServerResponse } from "node:http";
+import type { StreamFault } from "./faults.js";
 import { canWrite } from "./http.js";
 import { isTerminal, nextRunChangeAt, runSnapshot, type RunRecord } from "./runs.js";
 import type { TimerRegistry } from "./timers.js";
@@ -23,11 +24,17 @@ export function formatSseEvent(event: string, payload: unknown, id?: string): st
 export interface RunStreamOptions {
   timers: TimerRegistry;
   keepAliveMs: number;
+  /** Spoils the stream after its first event; see FaultKind. */
+  fault?: StreamFault;
 }
+
+/** Lets the first event reach the client before the socket goes, so the reset never races it. */
+const RESET_AFTER_EVENT_MS = 20;
 
 /**
  * Streams a run as `run.update` events, one per status or progress change, ending the response
- * after the terminal one. Returns a function that stops the stream early (used by close()).
+ * after the terminal one, or as `options.fault` says after the first. Returns a function that stops
+ * the stream early (used by close()).
  */
 export function streamRunEvents(res: ServerResponse, record: RunRecord, options: RunStreamOptions): () => void {
   const { timers } = options;
@@ -56,9 +63,18 @@ export function streamRunEvents(res: ServerResponse, record: RunRecord, options:
       eventId += 1;
       write(formatSseEvent(RUN_UPDATE_EVENT, run, String(eventId)));
     }
+    if (options.fault !== undefined) return spoil(options.fault);
     if (isTerminal(run)) return stop();
     const nextAt = nextRunChangeAt(record, now) ?? now;
     changeTimer = timers.setTimeout(emitChanges, Math.ceil(nextAt - now));
+  }
+
+  function spoil(fault: StreamFault): void {
+    if (fault === "stream-cut") return stop();
+    timers.clear(keepAlive);
+    if (fault === "stream-reset") {
+      timers.setTimeout(() => res.socket?.destroy(), RESET_AFTER_EVENT_MS);
+    }
   }
 
   res.on("close", stop);

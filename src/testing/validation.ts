@@ -29,6 +29,8 @@ function inputErrors(inputs: unknown): FieldError[] {
     if (!isRecord(input)) return [{ field: at, message: "must be an object" }];
     const errors: FieldError[] = [];
     if (typeof input.id !== "string") errors.push({ field: `${at}.id`, message: "must be a string" });
+    // Flora refuses an empty input id (issue 9), though its published spec states no minLength.
+    else if (input.id === "") errors.push({ field: `${at}.id`, message: "must not be empty" });
     if (typeof input.type !== "string" || !INPUT_TYPES.has(input.type)) {
       errors.push({ field: `${at}.type`, message: "must be one of text, imageUrl, videoUrl" });
     }
