@@ -151,6 +151,8 @@ const TECHNIQUE = "art-directors-critique";
 /** After the watchdog aborts a call, how long to wait for its rejection (and its runId) before moving on. */
 const ABORT_GRACE_MS = 1_000;
 /** Recovery re-sends with this many retries, so a streak of faults (each ≤ 50%) cannot end it (0.5^13 per poll). */
+/** How many times recovery resumes a wait that failed again under faults. */
+const RECOVERY_RESUMES = 3;
 const RECOVERY_RETRIES = 12;
 /** No stream yields more snapshots than this; a bound for the consuming loop. */
 const MAX_SNAPSHOTS = 1_000;
@@ -404,17 +406,20 @@ export async function runFaultWorkload(
         const key = record.error?.idempotencyKey;
         let resumed: Outcome | undefined;
         if (runId !== undefined) {
-          resumed = await guarded(options.watchdogMs, (signal) =>
-            recoveryFlora.techniques.runs.wait(
-              { run_id: runId, techniqueId: TECHNIQUE },
-              {
-                intervalMs: options.intervalMs,
-                maxIntervalMs: options.maxIntervalMs,
-                timeoutMs: options.waitTimeoutMs,
-                signal,
-              },
-            ),
-          );
+          // Still under faults, a resumed wait can fail again; each failure names the run, so resume again.
+          for (let resume = 0; resume < RECOVERY_RESUMES && resumed?.kind !== "resolved"; resume++) {
+            resumed = await guarded(options.watchdogMs, (signal) =>
+              recoveryFlora.techniques.runs.wait(
+                { run_id: runId, techniqueId: TECHNIQUE },
+                {
+                  intervalMs: options.intervalMs,
+                  maxIntervalMs: options.maxIntervalMs,
+                  timeoutMs: options.waitTimeoutMs,
+                  signal,
+                },
+              ),
+            );
+          }
         } else if (key !== undefined) {
           resumed = await guarded(options.watchdogMs, (signal) => resend(record.marker, signal, () => undefined, key));
         }
