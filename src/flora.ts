@@ -21,11 +21,13 @@ import {
   createLogger,
   checkBaseUrl,
   checkNumber,
+  checkSignal,
   createRuntime,
   isLogLevel,
   MILLISECONDS,
   redactError,
   resolveIdempotencyKey,
+  shapeProblem,
   retryAfterMs,
   sleep as realSleep,
   type FetchLike,
@@ -87,8 +89,8 @@ export interface WaitOptions {
    * `Infinity` waits as long as the run takes.
    */
   timeoutMs?: number;
-  /** Called with each snapshot whose status or progress changed. */
-  onProgress?: (run: Run) => void;
+  /** Called with each snapshot whose status or progress changed; a returned promise is awaited. */
+  onProgress?: (run: Run) => unknown;
   signal?: AbortSignal;
 }
 
@@ -148,8 +150,8 @@ export class Flora {
   #origins = new WeakMap<object, RunOrigin>();
 
   constructor(options: FloraOptions = {}) {
-    const apiKey = options.apiKey ?? readEnv("FLORA_API_KEY");
-    if (!apiKey || apiKey.trim() === "") {
+    const apiKey: unknown = options.apiKey ?? readEnv("FLORA_API_KEY");
+    if (typeof apiKey !== "string" || apiKey.trim() === "") {
       throw new ValidationError(
         "No API key: pass `new Flora({ apiKey })` or set the FLORA_API_KEY environment variable.",
         "apiKey",
@@ -160,6 +162,14 @@ export class Flora {
       throw new ValidationError("apiKey must be printable ASCII without spaces or line breaks.", "apiKey");
     }
     this.baseUrl = (options.baseUrl ?? readEnv("FLORA_BASE_URL") ?? DEFAULT_BASE_URL).replace(/\/+$/, "");
+    const logger = options.logger ?? console;
+    if (
+      !["error", "warn", "info", "debug"].every(
+        (level) => typeof (logger as unknown as Record<string, unknown>)[level] === "function",
+      )
+    ) {
+      throw new ValidationError("logger must have error, warn, info and debug methods (console fits).", "logger");
+    }
     const envLevel = readEnv("FLORA_LOG");
     const logLevel = options.logLevel ?? (isLogLevel(envLevel) ? envLevel : "warn");
     this.#sleep = options.sleep ?? realSleep;
@@ -173,14 +183,14 @@ export class Flora {
       maxRetries: options.maxRetries ?? 2,
       timeoutMs: options.timeoutMs ?? 60_000,
       fetch: options.fetch,
-      logger: createLogger(logLevel, options.logger ?? console, [apiKey]),
+      logger: createLogger(logLevel, logger, [apiKey]),
       sleep: this.#sleep,
     });
     this.#resources = createResources(this.#runtime);
     this.webhooks = {
       // a body or header that echoes the API key must not carry it into a verification error
       unwrap: (rawBody, headers, secret, unwrapOptions) =>
-        unwrapWebhook<FloraWebhookEvent>(rawBody, headers, secret, unwrapOptions).catch((error: unknown) => {
+        unwrapWebhook<FloraWebhookEvent>(rawBody, headers, secret, unwrapOptions, [apiKey]).catch((error: unknown) => {
           throw redactError(error, [apiKey, typeof secret === "string" ? secret : ""]);
         }),
     };
@@ -222,28 +232,40 @@ export class Flora {
   }
 
   /** Ends a failed phase after the run exists: the error names the run, its last snapshot and the key, and no secret. */
-  #annotate(error: unknown, run: RunReference, idempotencyKey: string | undefined): unknown {
-    if (error instanceof FloraError) {
-      error.runId ??= run.run_id;
-      error.run ??= run;
-      if (idempotencyKey !== undefined) error.idempotencyKey ??= idempotencyKey;
-    }
-    return this.#runtime.redact(error);
+  #annotate(error: unknown, run: RunReference, idempotencyKey: string | undefined): FloraError {
+    // e.g. an onProgress callback that threw: wrapped, so that it too names the run to resume
+    const flora =
+      error instanceof FloraError
+        ? error
+        : new FloraError(
+            `${error instanceof Error ? error.message : String(error)} (after run ${run.run_id} started)`,
+            {
+              cause: error,
+            },
+          );
+    if (typeof run.run_id === "string") flora.runId ??= run.run_id;
+    flora.run ??= run;
+    if (idempotencyKey !== undefined) flora.idempotencyKey ??= idempotencyKey;
+    return this.#runtime.redact(flora);
   }
 
   async #wait(run: RunReference, options: WaitOptions = {}, request: RequestOptions = {}): Promise<Run> {
-    validateId(run?.run_id, "run.run_id");
     checkWaitOptions(options, options.timeoutMs);
+    if (typeof run !== "object" || run === null)
+      throw new ValidationError("run must be a run object or { run_id, techniqueId }.", "run");
+    const idempotencyKey = this.#origins.get(run)?.idempotencyKey ?? request.idempotencyKey;
     let last = run as Run;
     const limit = startLimit(options.signal, options.timeoutMs);
     try {
+      // inside the try: a run_id from the server that is unusable still names the key of its create
+      validateId(run.run_id, "run.run_id");
       for await (const snapshot of this.#poll(run, options, request, limit)) {
         last = snapshot;
-        options.onProgress?.(snapshot);
+        await options.onProgress?.(snapshot);
       }
       return last;
     } catch (error) {
-      throw this.#annotate(limit.explain(error, run.run_id, last), last, this.#origins.get(run)?.idempotencyKey);
+      throw this.#annotate(limit.explain(error, run.run_id, last), last, idempotencyKey);
     } finally {
       limit.dispose();
     }
@@ -256,6 +278,7 @@ export class Flora {
     request: RequestOptions,
     limit: Limit,
   ): AsyncGenerator<Run, void, undefined> {
+    if (start.status !== undefined) checkStatus(start);
     if (isTerminal(start)) return;
     const techniqueId = start.techniqueId ?? this.#origins.get(start)?.techniqueId;
     let pollUrl = this.#usablePollUrl(start.poll_url);
@@ -299,6 +322,12 @@ export class Flora {
         throw error;
       }
       checkSnapshot(next);
+      if (next.run_id !== start.run_id) {
+        throw snapshotError(
+          next,
+          `has run_id ${JSON.stringify(next.run_id)} where ${JSON.stringify(start.run_id)} was polled`,
+        );
+      }
       if (techniqueId !== undefined) this.#remember(next, { ...this.#origins.get(start), techniqueId });
       if (next.status !== current.status || next.progress !== current.progress) yield next;
       current = next;
@@ -337,15 +366,18 @@ export class Flora {
           request,
         );
         if (!isEventStream(response) || !response.body) {
-          last = this.#remember(await readJsonRun(response), { techniqueId, idempotencyKey });
+          last = this.#remember(await readJsonRun(response, this.#runtime.redactText), { techniqueId, idempotencyKey });
           checkSnapshot(last);
+          await options.onProgress?.(last);
           yield last;
           break;
         }
         try {
           for await (const snapshot of readRunEvents(response.body, limit.signal, this.#runtime.redactText)) {
-            checkSnapshot(snapshot);
+            // remembered before it is checked: a malformed snapshot still names the run
             last = this.#remember(snapshot, { techniqueId, idempotencyKey });
+            checkSnapshot(last);
+            await options.onProgress?.(last);
             yield last;
             if (isTerminal(last)) return;
           }
@@ -356,7 +388,11 @@ export class Flora {
           if (last === undefined && attempt >= (options.maxRetries ?? this.#maxRetries)) throw error;
         }
       }
-      yield* this.#poll({ ...last, techniqueId }, options, request, limit);
+      for await (const snapshot of this.#poll({ ...last, techniqueId }, options, request, limit)) {
+        last = snapshot;
+        await options.onProgress?.(snapshot);
+        yield snapshot;
+      }
     } catch (error) {
       const explained =
         last === undefined ? limit.explain(error, undefined, undefined) : limit.explain(error, last.run_id, last);
@@ -383,19 +419,28 @@ const createIdempotency = operationDescriptors.createTechniqueRun.idempotency;
 const runShape: ValueShape | undefined = operationDescriptors.retrieveTechniqueRun.responseShape;
 const RUN_STATUSES: readonly unknown[] | undefined = runShape?.required?.status?.enum;
 
-/** A snapshot with a status the spec does not define ends the wait at once: polling could never finish. */
+/** A polled or streamed snapshot must be a run as the spec's Run schema states: required fields, types, status. */
 function checkSnapshot(run: Partial<Run>): void {
-  if (typeof run.status !== "string") {
-    throw new MalformedResponseError(200, {}, JSON.stringify(run) ?? "", "is a run snapshot without a status");
-  }
+  const problem = runShape && shapeProblem(run, runShape, "snapshot");
+  if (problem) throw snapshotError(run, problem);
+  checkStatus(run);
+}
+
+/** A status the spec does not define ends the wait at once: polling could never finish. */
+function checkStatus(run: Partial<Run>): void {
+  if (typeof run.status !== "string") throw snapshotError(run, "is a run snapshot without a status");
   if (RUN_STATUSES && !RUN_STATUSES.includes(run.status)) {
-    throw new MalformedResponseError(
-      200,
-      {},
-      JSON.stringify(run),
-      `has status ${JSON.stringify(run.status)}, which the spec does not define (${RUN_STATUSES.join(", ")}): the wait ends here`,
+    const known = RUN_STATUSES.join(", ");
+    throw snapshotError(
+      run,
+      `has status ${JSON.stringify(run.status)}, which the spec does not define (${known}): the wait ends here`,
     );
   }
+}
+
+/** A snapshot that broke the spec, as a MalformedResponseError: it arrived in a 200 answer or event. */
+function snapshotError(run: Partial<Run>, problem: string): MalformedResponseError {
+  return new MalformedResponseError(200, {}, JSON.stringify(run) ?? "", problem);
 }
 
 /** A stream broken by the transport or gone silent, as opposed to a malformed event or the caller's abort. */
@@ -403,7 +448,14 @@ function isCut(error: unknown): boolean {
   return !(error instanceof FloraError) || error instanceof APIConnectionError;
 }
 
-function checkWaitOptions(options: Pick<WaitOptions, "intervalMs" | "maxIntervalMs">, overall: unknown): void {
+function checkWaitOptions(
+  options: Pick<WaitOptions, "intervalMs" | "maxIntervalMs" | "onProgress" | "signal">,
+  overall: unknown,
+): void {
+  if (options.onProgress !== undefined && typeof options.onProgress !== "function") {
+    throw new ValidationError("onProgress must be a function.", "onProgress");
+  }
+  checkSignal(options.signal, "signal");
   checkNumber(options.intervalMs, "intervalMs", MILLISECONDS);
   checkNumber(options.maxIntervalMs, "maxIntervalMs", MILLISECONDS);
   checkNumber(overall, "timeoutMs", { ...MILLISECONDS, infinite: true });

@@ -28,8 +28,8 @@ function readRunEvent(event: SSEEvent, index: number): Run {
 }
 
 /** The JSON answer of a server that did not stream; anything but a run is a MalformedResponseError. */
-export async function readJsonRun(response: Response): Promise<Run> {
-  const text = await response.text();
+export async function readJsonRun(response: Response, redact: (text: string) => string): Promise<Run> {
+  const text = redact(await response.text());
   let value: unknown;
   try {
     value = JSON.parse(text);

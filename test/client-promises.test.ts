@@ -452,3 +452,192 @@ describe("redirects never leave the API's origin", () => {
     expect(elsewhere.requests).toHaveLength(0);
   });
 });
+
+describe("attacks found by review, each pinned", () => {
+  const key = "sk_live_ZQXJ_<tag>'a'(x)*~!_0123456789";
+  const unicodeEscaped = [...key].map((c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`).join("");
+  const leaks = (error: unknown) =>
+    [String(error), JSON.stringify(error), inspect(error, { depth: 12, showHidden: true })].some((text) =>
+      ["ZQXJ", key.slice(0, 8)].some((part) => text.includes(part)),
+    );
+  const keyed = (server: ScriptedServer, options: Partial<ConstructorParameters<typeof Flora>[0]> = {}) =>
+    floraFor(server, { apiKey: key, maxRetries: 0, ...options });
+
+  it("a key hidden in JSON property names, escaped so text redaction cannot see it, never shows", async () => {
+    const deep = `${'{"a":'.repeat(40)}"${unicodeEscaped}"${"}".repeat(40)}`;
+    const server = await serve((req, res) => {
+      res.writeHead(req.method === "POST" ? 400 : 200, { "content-type": "application/json" });
+      if (req.method === "POST")
+        return void res.end(
+          `{"error":{"code":"bad","fields":[{"field":"f","message":"m","${unicodeEscaped}":1}]},"${unicodeEscaped}":${deep}}`,
+        );
+      res.end(JSON.stringify({ ...runJson({ status: "bogus" }), [key]: 1 }));
+    });
+    const flora = keyed(server);
+    const created = await rejection(flora.techniques.runs.create("t", body));
+    const polled = await rejection(
+      flora.techniques.runs.wait({ run_id: "run_abc123", techniqueId: "t" }, { intervalMs: 1 }),
+    );
+    for (const error of [created, polled]) expect(leaks(error), error.name).toBe(false);
+  });
+
+  it("a key in a body of any content type is redacted before the 200-character snippet is cut", async () => {
+    for (const type of ["application/octet-stream", "Application/JSON", ""]) {
+      const server = await serve((_req, res) => {
+        res.writeHead(200, type ? { "content-type": type } : {});
+        res.end(`${"x".repeat(185)}${key}`);
+      });
+      const error = await rejection(keyed(server).techniques.runs.create("t", body));
+      expect(error, type).toBeInstanceOf(MalformedResponseError);
+      expect(leaks(error), type).toBe(false);
+    }
+  });
+
+  it("a key form-encoded in a Location header never shows", async () => {
+    const server = await serve(
+      (_req, res) =>
+        void res
+          .writeHead(307, {
+            location: `https://elsewhere.example/?k=${new URLSearchParams({ k: key }).toString().slice(2)}`,
+          })
+          .end(),
+    );
+    expect(leaks(await rejection(keyed(server).techniques.runs.create("t", body)))).toBe(false);
+  });
+
+  it("a key quoted in a webhook's signature header or body never shows", async () => {
+    const server = await serve((_req, res) => sendJson(res, 200, runJson()));
+    const flora = keyed(server);
+    const errors = await Promise.all([
+      rejection(flora.webhooks.unwrap("{}", { "flora-signature": `t=1,${"x".repeat(20)}${key},v1=aa` }, "whsec_s")),
+      rejection(flora.webhooks.unwrap("{}", { "flora-signature": `t=${key},v1=aa` }, "whsec_s")),
+    ]);
+    for (const error of errors) expect(leaks(error)).toBe(false);
+  });
+
+  it("onProgress that throws or rejects ends the wait with an error that names the run; a non-function is refused", async () => {
+    const server = await serve((req, res) =>
+      req.method === "POST" ? sendJson(res, 201, runJson()) : sendJson(res, 200, runJson({ status: "running" })),
+    );
+    const runs = floraFor(server).techniques.runs;
+    const thrown = await rejection(
+      runs.createAndWait("t", body, {
+        intervalMs: 1,
+        onProgress: () => {
+          throw new Error("user bug");
+        },
+      }),
+    );
+    expect([thrown.runId, (thrown.cause as Error).message]).toEqual(["run_abc123", "user bug"]);
+    expect(thrown.idempotencyKey).toBe(server.requests[0].headers["idempotency-key"]);
+    const rejected = await rejection(
+      runs.createAndWait("t", body, {
+        intervalMs: 1,
+        onProgress: async () => {
+          throw new Error("async bug");
+        },
+      }),
+    );
+    expect(rejected.runId).toBe("run_abc123");
+    const posts = server.requests.length;
+    const refused = await rejection(runs.createAndWait("t", body, { onProgress: 5 as unknown as () => void }));
+    expect((refused as ValidationError).field).toBe("onProgress");
+    expect(server.requests).toHaveLength(posts);
+  });
+
+  it("a create answered with a blank run_id fails with the key of that create", async () => {
+    const server = await serve((_req, res) => sendJson(res, 201, runJson({ run_id: "   " })));
+    const error = await rejection(floraFor(server).techniques.runs.createAndWait("t", body));
+    expect(error.idempotencyKey).toBe(server.requests[0].headers["idempotency-key"]);
+  });
+
+  it("a malformed first stream snapshot still names its run", async () => {
+    const server = await serve((_req, res) => sse(res, [runJson({ run_id: "run_c", status: "queued" })]));
+    const error = await rejection(drain(floraFor(server).techniques.runs.stream("t", { inputs })));
+    expect(error).toBeInstanceOf(MalformedResponseError);
+    expect(error.runId).toBe("run_c");
+  });
+
+  it("snapshots are checked against the Run schema while polling and streaming, and must be the polled run", async () => {
+    const other = await serve((_req, res) => sendJson(res, 200, runJson({ run_id: "run_OTHER", status: "completed" })));
+    await expect(
+      floraFor(other).techniques.runs.wait({ run_id: "run_abc123", techniqueId: "t" }, { intervalMs: 1 }),
+    ).rejects.toThrow(/has run_id "run_OTHER" where "run_abc123" was polled/);
+    const typed = await serve((_req, res) => sse(res, [runJson({ status: "completed", progress: "abc" })]));
+    await expect(drain(floraFor(typed).techniques.runs.stream("t", { inputs }))).rejects.toThrow(
+      /snapshot.progress is string, not number/,
+    );
+  });
+
+  it("a body that inflates past 64 MiB, or an event line that never ends, is refused instead of filling memory", async () => {
+    const { gzipSync } = await import("node:zlib");
+    const bomb = gzipSync(Buffer.alloc(65 * 1024 * 1024, 0x20));
+    const server = await serve((req, res) => {
+      if (req.url?.includes("/bomb/")) {
+        res.writeHead(201, { "content-type": "application/json", "content-encoding": "gzip" });
+        return void res.end(bomb);
+      }
+      res.writeHead(200, { "content-type": "text/event-stream" });
+      const chunk = "x".repeat(1024 * 1024);
+      res.write("data: ");
+      for (let i = 0; i < 6; i++) res.write(chunk);
+      res.end();
+    });
+    const runs = floraFor(server).techniques.runs;
+    await expect(runs.create("bomb", body)).rejects.toThrow(/larger than 67108864 bytes/);
+    await expect(drain(runs.stream("flood", { inputs }))).rejects.toBeInstanceOf(StreamParseError);
+  });
+
+  it("a caller's cookie and proxy credentials never reach a poll_url on another origin", async () => {
+    const elsewhere = await serve((_req, res) => sendJson(res, 200, runJson({ status: "completed" })));
+    const server = await serve((_req, res) =>
+      sendJson(res, 201, runJson({ poll_url: `${elsewhere.url}/p/run_abc123` })),
+    );
+    const headers = { cookie: "session=SECRET", "proxy-authorization": "Basic X" };
+    await floraFor(server).techniques.runs.createAndWait("t", body, { intervalMs: 1, headers });
+    expect(server.requests[0].headers.cookie).toBe("session=SECRET");
+    expect(elsewhere.requests[0].headers.cookie).toBeUndefined();
+    expect(elsewhere.requests[0].headers["proxy-authorization"]).toBeUndefined();
+  });
+
+  it("a 2xx is never retried, whatever x-should-retry says", async () => {
+    const server = await serve((_req, res) => sendJson(res, 201, runJson(), { "x-should-retry": "true" }));
+    await floraFor(server).techniques.runs.create("t", body);
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it("bad arguments of every kind are a ValidationError or a WebhookVerificationError, never a bare TypeError", async () => {
+    const server = await serve((_req, res) => sendJson(res, 201, runJson()));
+    const runs = floraFor(server).techniques.runs;
+    const circular: Record<string, unknown> = { inputs, mode: "async" };
+    circular.self = circular;
+    const attempts: [string, () => unknown][] = [
+      ["circular body", () => runs.create("t", circular as never)],
+      ["numeric idempotencyKey", () => runs.create("t", body, { idempotencyKey: 5 as unknown as string })],
+      ["a signal that is not one", () => runs.create("t", body, { signal: {} as AbortSignal })],
+      ["a lone surrogate in an id", () => runs.retrieve("t", "run_\ud800")],
+      ["a control character in a header", () => runs.create("t", body, { headers: { "x-a": "a\x7fb" } })],
+      ["a header the client sets itself", () => runs.create("t", body, { headers: { host: "evil.example" } })],
+      ["an apiKey that is a number", () => new Flora({ apiKey: 12345 as unknown as string })],
+      ["a baseUrl with credentials", () => new Flora({ apiKey: API_KEY, baseUrl: "https://u:p@api.example" })],
+      ["a logger without debug", () => new Flora({ apiKey: API_KEY, logger: { warn() {} } as never })],
+      ["webhook headers that are null", () => floraFor(server).webhooks.unwrap("{}", null as never, "whsec_x")],
+    ];
+    for (const [name, attempt] of attempts) {
+      const error = await Promise.resolve()
+        .then(attempt)
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+      expect(error, name).toBeInstanceOf(FloraError);
+    }
+    expect(server.requests).toHaveLength(0);
+  });
+
+  it("a Headers instance as per-call headers is sent, not dropped", async () => {
+    const server = await serve((_req, res) => sendJson(res, 201, runJson()));
+    await floraFor(server).techniques.runs.create("t", body, { headers: new Headers({ "x-custom": "yes" }) as never });
+    expect(server.requests[0].headers["x-custom"]).toBe("yes");
+  });
+});

@@ -41,28 +41,67 @@ export const MILLISECONDS: NumberRange = { min: 1, max: MAX_TIMER_MS };
 
 /** RFC 9110 token characters: what a header name may contain. */
 const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-/** What fetch's Headers accepts as a value: Latin-1 without NUL, CR or LF. */
-const HEADER_VALUE = /^[^\0\r\n\u0100-\uffff]*$/;
+/** A header value as HTTP defines it (RFC 9110 field-value): tab, visible ASCII and obs-text, no controls. */
+const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
+/** Headers the platform sets itself; one from a caller would corrupt or hijack the request. */
+const FORBIDDEN_HEADERS = new Set([
+  "connection",
+  "content-length",
+  "expect",
+  "host",
+  "keep-alive",
+  "te",
+  "trailer",
+  "transfer-encoding",
+  "upgrade",
+]);
 
 /** Throws a ValidationError naming the header when fetch would refuse it (and quote the value in its TypeError). */
 export function checkHeader(name: string, value: unknown, field: string): void {
   if (!HEADER_NAME.test(name))
     throw new ValidationError(`${field}: ${JSON.stringify(name)} is not a valid header name.`, field);
+  if (FORBIDDEN_HEADERS.has(name.toLowerCase())) {
+    throw new ValidationError(`${field}: ${name} is set by the HTTP client itself and cannot be passed.`, field);
+  }
   if (typeof value !== "string" && typeof value !== "number" && typeof value !== "boolean") {
     throw new ValidationError(`${field}: header ${name} must be a string; got ${describe(value)}.`, field);
   }
   if (!HEADER_VALUE.test(String(value))) {
     throw new ValidationError(
-      `${field}: header ${name} must be Latin-1 text without NUL, CR or LF (its value is not shown: it may be a secret).`,
+      `${field}: header ${name} must be Latin-1 text without control characters such as CR or LF (its value is not shown: it may be a secret).`,
       field,
     );
   }
 }
 
-/** Every header of a record; undefined values are left out by the caller's fetch, so they pass. */
-export function checkHeaders(headers: Record<string, unknown> | undefined, field: string): void {
-  for (const [name, value] of Object.entries(headers ?? {})) {
-    if (value !== undefined) checkHeader(name, value, `${field}.${name}`);
+/**
+ * Every header of a record (or a `Headers`), returned as a plain record; undefined values are left out.
+ * Anything else is a ValidationError naming `field`.
+ */
+export function checkHeaders(headers: unknown, field: string): Record<string, string> {
+  if (headers === undefined) return {};
+  const entries =
+    typeof Headers !== "undefined" && headers instanceof Headers
+      ? [...headers.entries()]
+      : typeof headers === "object" && headers !== null && !Array.isArray(headers)
+        ? Object.entries(headers)
+        : undefined;
+  if (!entries) throw new ValidationError(`${field} must be an object of header names to values, or a Headers.`, field);
+  const record: Record<string, string> = {};
+  for (const [name, value] of entries) {
+    if (value === undefined) continue;
+    checkHeader(name, value, `${field}.${name}`);
+    record[name] = String(value);
+  }
+  return record;
+}
+
+/** An AbortSignal, or undefined; a look-alike without `aborted` and `addEventListener` would fail later, obscurely. */
+export function checkSignal(signal: unknown, field: string): void {
+  if (signal === undefined) return;
+  const like = signal as Partial<AbortSignal> | null;
+  if (typeof like?.aborted !== "boolean" || typeof like.addEventListener !== "function") {
+    throw new ValidationError(`${field} must be an AbortSignal.`, field);
   }
 }
 

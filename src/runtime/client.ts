@@ -2,7 +2,7 @@
 import createClient, { type Middleware } from "openapi-fetch";
 import { APIError, MalformedResponseError, ValidationError, type FloraError } from "./errors.js";
 import { bufferedBody, createRetryingFetch, isEventStream, parseJson, type FetchLike } from "./fetch.js";
-import { checkHeader, checkHeaders, checkNumber, MILLISECONDS, RETRIES, shapeProblem } from "./check.js";
+import { checkHeader, checkHeaders, checkNumber, checkSignal, MILLISECONDS, RETRIES, shapeProblem } from "./check.js";
 import { redactError, redactSecrets, silentLogger, type Logger } from "./log.js";
 import { sleep as realSleep, type Sleep } from "./sleep.js";
 import type {
@@ -100,7 +100,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       logger: options.logger ?? silentLogger,
     });
     const { response, error } = await untypedRequest(method, url, { ...init, parseAs: "stream", fetch });
-    if (!response.ok) throw errorFromResponse(response, error);
+    if (!response.ok) throw errorFromResponse(response, error, undefined, redactText);
     return response;
   }
 
@@ -114,10 +114,10 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     const key = idempotency && resolveIdempotencyKey(idempotency, args.body, callOptions.idempotencyKey);
     try {
       checkPathParams(operation, args.path);
-      checkRequestOptions(callOptions, "options");
+      const callHeaders = checkRequestOptions(callOptions, "options");
       checkHeaders(args.header, "header");
       if (key !== undefined && idempotency) checkHeader(idempotency.header, key, "idempotencyKey");
-      const headers: Record<string, string> = { ...callOptions.headers };
+      const headers: Record<string, string> = { ...callHeaders };
       const bodyField = idempotency?.bodyField;
       let body = args.body;
       if (key !== undefined && idempotency) {
@@ -153,17 +153,19 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     },
     async invoke<T>(operation: OperationDescriptor, args: OperationArgs, callOptions: RequestOptions = {}) {
       const { response, idempotencyKey } = await sendOperation(operation, args, callOptions);
-      return readSuccessBody(operation.response, response, operation.responseShape).catch((error: unknown) => {
-        throw redact(withIdempotencyKey(error, idempotencyKey));
-      }) as Promise<T>;
+      return readSuccessBody(operation.response, response, operation.responseShape, redactText).catch(
+        (error: unknown) => {
+          throw redact(withIdempotencyKey(error, idempotencyKey));
+        },
+      ) as Promise<T>;
     },
     async getJson<T>(url: string, callOptions: RequestOptions = {}, shape?: ValueShape) {
       try {
         const target = new URL(checkBaseUrl(url, "url"));
-        checkRequestOptions(callOptions, "options");
-        const init = { baseUrl: target.origin, headers: { ...callOptions.headers } };
+        const headers = checkRequestOptions(callOptions, "options");
+        const init = { baseUrl: target.origin, headers };
         const response = await request("get", `${target.pathname}${target.search}`, init, callOptions, true);
-        return (await readSuccessBody("json", response, shape)) as T;
+        return (await readSuccessBody("json", response, shape, redactText)) as T;
       } catch (error) {
         throw redact(error);
       }
@@ -173,14 +175,15 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   };
 }
 
-/** The numeric and header options every call accepts, checked before anything is sent. */
+/** The numeric, signal and header options every call accepts, checked before anything is sent; returns the headers. */
 function checkRequestOptions(
-  options: Pick<RequestOptions, "maxRetries" | "timeoutMs" | "headers">,
+  options: Pick<RequestOptions, "maxRetries" | "timeoutMs" | "headers" | "signal">,
   field: string,
-): void {
+): Record<string, string> {
   checkNumber(options.maxRetries, `${field}.maxRetries`, RETRIES);
   checkNumber(options.timeoutMs, `${field}.timeoutMs`, MILLISECONDS);
-  checkHeaders(options.headers, `${field}.headers`);
+  checkSignal(options.signal, `${field}.signal`);
+  return checkHeaders(options.headers, `${field}.headers`);
 }
 
 /**
@@ -202,6 +205,9 @@ export function resolveIdempotencyKey(
       "idempotencyKey",
     );
   }
+  if (requested !== undefined && typeof requested !== "string") {
+    throw new ValidationError("idempotencyKey must be a string.", "idempotencyKey");
+  }
   const key = requested ?? fromBody ?? globalThis.crypto.randomUUID();
   if (key.trim() === "") throw new ValidationError("idempotencyKey must not be empty.", "idempotencyKey");
   return key;
@@ -215,6 +221,9 @@ export function checkBaseUrl(value: string, field: string): string {
   } catch {
     throw new ValidationError(`${field} is not a valid absolute URL: ${JSON.stringify(value)}.`, field);
   }
+  if (url.username !== "" || url.password !== "") {
+    throw new ValidationError(`${field} must not carry credentials (user:password@); pass them as options.`, field);
+  }
   if (url.protocol === "https:" || (url.protocol === "http:" && isLoopbackHost(url.hostname))) return value;
   throw new ValidationError(
     `${field} must use https:// (plain http:// is allowed only for loopback hosts), got ${url.origin}.`,
@@ -223,12 +232,8 @@ export function checkBaseUrl(value: string, field: string): string {
 }
 
 export function isLoopbackHost(hostname: string): boolean {
-  return (
-    hostname === "localhost" ||
-    hostname.endsWith(".localhost") ||
-    hostname === "[::1]" ||
-    /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname)
-  );
+  // not *.localhost: Node hands those names to the system resolver, which may answer anything
+  return hostname === "localhost" || hostname === "[::1]" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname);
 }
 
 /** Every path parameter present and never a `.`/`..` segment: URL parsers resolve those even percent-encoded. */
@@ -238,8 +243,12 @@ function checkPathParams(operation: OperationDescriptor, path: OperationArgs["pa
     const value = raw === undefined ? "" : String(raw);
     if (value === "") throw new ValidationError(`${name} must not be empty.`, name);
     if (value === "." || value === "..") throw new ValidationError(`${name} must not be "." or "..".`, name);
+    if (LONE_SURROGATE.test(value))
+      throw new ValidationError(`${name} is not well-formed Unicode (a lone surrogate).`, name);
   }
 }
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 function isUnsafeMethod(method: HttpMethod): boolean {
   return method === "post" || method === "patch";
@@ -262,21 +271,19 @@ function unreadResponse(response: Response): Response {
 /**
  * The one place an error is built from a response. A non-2xx `body` is what openapi-fetch read: parsed JSON,
  * or the raw text when it is not JSON. `malformed` marks a body that is not what was promised (with the text
- * read and what is wrong). Secrets are redacted by the runtime before the error reaches a caller.
+ * read and what is wrong). `redact` cleans quoted text; the runtime's gate redacts the rest before a caller sees it.
  */
 export function errorFromResponse(
   response: Pick<Response, "status" | "headers">,
   body: unknown,
   malformed?: { problem?: string },
+  redact: (text: string) => string = (text) => text,
 ): FloraError {
   const headers = headersToRecord(response.headers);
   if (malformed || (typeof body === "string" && body.trim() !== "")) {
-    return new MalformedResponseError(
-      response.status,
-      headers,
-      typeof body === "string" ? body : "",
-      malformed?.problem,
-    );
+    // redacted before the error cuts its snippet, which could otherwise keep half a secret
+    const text = redact(typeof body === "string" ? body : "");
+    return new MalformedResponseError(response.status, headers, text, malformed?.problem);
   }
   return APIError.generate(response.status, typeof body === "string" ? undefined : body, headers);
 }
@@ -286,6 +293,7 @@ async function readSuccessBody(
   kind: OperationDescriptor["response"],
   response: Response,
   shape: ValueShape | undefined,
+  redact: ((text: string) => string) | undefined,
 ): Promise<unknown> {
   if (kind === "event-stream") return unreadResponse(response);
   const buffered = bufferedBody(response);
@@ -295,7 +303,12 @@ async function readSuccessBody(
   }
   if (kind === "json" && buffered === undefined && isEventStream(response)) {
     await response.body?.cancel();
-    throw errorFromResponse(response, "", { problem: "is an event stream, not JSON (use the streaming method)" });
+    throw errorFromResponse(
+      response,
+      "",
+      { problem: "is an event stream, not JSON (use the streaming method)" },
+      redact,
+    );
   }
   if (kind === "binary") {
     if (buffered === undefined) return response.blob();
@@ -304,9 +317,11 @@ async function readSuccessBody(
   const text = buffered === undefined ? await response.text() : (buffered.text ?? utf8.decode(buffered.bytes));
   if (kind === "text") return text;
   const parsed = buffered?.json ?? parseJson(text);
-  if (parsed === "malformed") throw errorFromResponse(response, text, {});
+  if (parsed === "malformed") throw errorFromResponse(response, text, {}, redact);
   const problem = shape && shapeProblem(parsed.value, shape);
-  if (problem) throw errorFromResponse(response, text, { problem: `does not match the response schema: ${problem}` });
+  if (problem) {
+    throw errorFromResponse(response, text, { problem: `does not match the response schema: ${problem}` }, redact);
+  }
   return parsed.value;
 }
 
@@ -326,8 +341,9 @@ function authMiddleware(credentials: Record<string, string>, credentialOrigins: 
       if (prefixes.some((prefix) => request.url.startsWith(prefix))) {
         for (const [name, value] of entries) request.headers.set(name, value);
       } else {
-        // Headers.delete ignores case
-        for (const name of ["authorization", ...Object.keys(credentials)]) request.headers.delete(name);
+        // Headers.delete ignores case; a caller's own cookie or proxy credentials stay home too
+        for (const name of ["authorization", "cookie", "proxy-authorization", ...Object.keys(credentials)])
+          request.headers.delete(name);
       }
       return request;
     },
@@ -336,7 +352,14 @@ function authMiddleware(credentials: Record<string, string>, credentialOrigins: 
 
 /** Encodes a request body for its declared media type; JSON unless the spec says otherwise. */
 export function serializeBody(contentType: string, body: unknown): BodyInit {
-  if (contentType.includes("json")) return JSON.stringify(body);
+  if (contentType.includes("json")) {
+    try {
+      return JSON.stringify(body);
+    } catch (error) {
+      // circular structures and BigInts cannot be JSON
+      throw new ValidationError(`body cannot be sent as JSON: ${(error as Error).message}`, "body");
+    }
+  }
   if (contentType.startsWith("application/x-www-form-urlencoded")) {
     return body instanceof URLSearchParams
       ? body

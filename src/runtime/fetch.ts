@@ -1,7 +1,14 @@
 // The fetch handed to openapi-fetch: per-attempt timeouts and retries, which its middleware cannot do
 // (it can't re-send a request). One instance per logical call, so every retry re-sends the same
 // request, idempotency key included.
-import { APIConnectionError, APIError, APITimeoutError, APIUserAbortError, FloraError } from "./errors.js";
+import {
+  APIConnectionError,
+  APIError,
+  APITimeoutError,
+  APIUserAbortError,
+  FloraError,
+  MalformedResponseError,
+} from "./errors.js";
 import type { Logger } from "./log.js";
 import { retryDelayMs, shouldRetry } from "./retry.js";
 import type { Sleep } from "./sleep.js";
@@ -216,7 +223,36 @@ function idleTimedStream(
 }
 
 export function isEventStream(response: Response): boolean {
-  return response.headers.get("content-type")?.includes("text/event-stream") ?? false;
+  return response.headers.get("content-type")?.toLowerCase().includes("text/event-stream") ?? false;
+}
+
+/** The largest response body read into memory: 64 MiB, counted after decompression. */
+export const MAX_BODY_BYTES = 64 * 1024 * 1024;
+
+/** Reads a body whole, failing past MAX_BODY_BYTES (a compressed body can expand a thousandfold). */
+async function readCapped(response: Response): Promise<ArrayBuffer> {
+  if (!response.body) return new ArrayBuffer(0);
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  const reader = response.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > MAX_BODY_BYTES) {
+      await reader.cancel().catch(() => undefined);
+      const headers = Object.fromEntries(response.headers.entries());
+      throw new MalformedResponseError(response.status, headers, "", `is larger than ${MAX_BODY_BYTES} bytes`);
+    }
+    chunks.push(value);
+  }
+  const bytes = new Uint8Array(total);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return bytes.buffer;
 }
 
 /**
@@ -226,8 +262,8 @@ export function isEventStream(response: Response): boolean {
  * openapi-fetch reads it again.
  */
 async function readWhole(response: Response, redact: ((text: string) => string) | undefined): Promise<Response> {
-  let bytes = await response.arrayBuffer();
-  const contentType = response.headers.get("content-type") ?? "";
+  let bytes = await readCapped(response);
+  const contentType = response.headers.get("content-type")?.toLowerCase() ?? "";
   // Text is redacted whole, before any parse or snippet could cut a secret in two.
   const textual = !response.ok || contentType.includes("json") || contentType.startsWith("text/");
   const text = textual ? utf8.decode(bytes) : undefined;

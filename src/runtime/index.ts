@@ -26,6 +26,7 @@ export {
   checkHeader,
   checkHeaders,
   checkNumber,
+  checkSignal,
   shapeProblem,
   MAX_TIMER_MS,
   MILLISECONDS,

@@ -31,29 +31,39 @@ export function redactSecrets(text: string, secrets: readonly string[]): string 
   return result;
 }
 
-/** The forms a secret takes in text a server echoes: as is, JSON-escaped (also with `\/`), percent-encoded; longest first. */
+/**
+ * The forms a secret takes in text a server echoes, longest first: as is, JSON-escaped (also with an escaped
+ * `/`), percent-encoded (upper- and lower-case hex) and form-encoded.
+ */
 function secretForms(secrets: readonly string[]): string[] {
   const forms = new Set<string>();
   for (const secret of secrets) {
     if (!secret) continue;
     const escaped = JSON.stringify(secret).slice(1, -1);
-    for (const form of [secret, escaped, escaped.replaceAll("/", "\\/"), encodeURIComponent(secret)]) forms.add(form);
+    const percent = encodeURIComponent(secret);
+    const form = new URLSearchParams({ s: secret }).toString().slice(2);
+    for (const variant of [secret, escaped, escaped.replaceAll("/", "\\/"), percent, form]) {
+      forms.add(variant);
+      forms.add(variant.replace(/%[0-9A-F]{2}/g, (hex) => hex.toLowerCase()));
+    }
   }
   return [...forms].sort((a, b) => b.length - a.length);
 }
 
-const MAX_REDACT_DEPTH = 16;
+const MAX_REDACT_DEPTH = 32;
 
 /**
  * Redacts every secret, in place, from an error and everything reachable from it: message, stack, fields,
- * headers, bodies, snapshots and the `cause` chain. The one gate every error passes before a caller sees it.
+ * headers, bodies, snapshots and the `cause` chain, property names included. What lies deeper than 32 levels
+ * is replaced, unread. The one gate every error passes before a caller sees it.
  */
 export function redactError<T>(error: T, secrets: readonly string[]): T {
   if (!secrets.some((secret) => secret !== "")) return error;
   const seen = new WeakSet<object>();
   const scrub = (value: unknown, depth: number): unknown => {
     if (typeof value === "string") return redactSecrets(value, secrets);
-    if (typeof value !== "object" || value === null || seen.has(value) || depth > MAX_REDACT_DEPTH) return value;
+    if (typeof value !== "object" || value === null || seen.has(value)) return value;
+    if (depth > MAX_REDACT_DEPTH) return "[nested too deep]";
     seen.add(value);
     const record = value as Record<string, unknown>;
     // message, stack, cause and AggregateError's errors are not enumerable
@@ -63,7 +73,11 @@ export function redactError<T>(error: T, secrets: readonly string[]): T {
     for (const name of names) {
       try {
         const scrubbed = scrub(record[name], depth + 1);
-        if (scrubbed !== record[name]) record[name] = scrubbed;
+        const safeName = redactSecrets(name, secrets);
+        if (safeName !== name) {
+          delete record[name];
+          record[safeName] = scrubbed;
+        } else if (scrubbed !== record[name]) record[name] = scrubbed;
       } catch {
         // a frozen or accessor-only property of a foreign object: nothing of ours to mend
       }

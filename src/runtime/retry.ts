@@ -5,8 +5,10 @@ const MAX_BACKOFF_MS = 8_000;
 /** A server-requested wait longer than this is shortened to it. */
 export const MAX_RETRY_AFTER_MS = 60_000;
 
-/** Whether a response is worth another attempt; `x-should-retry` from the server wins. */
+/** Whether a response is worth another attempt; for a non-2xx, `x-should-retry` from the server wins. */
 export function shouldRetry(response: Pick<Response, "status" | "headers">): boolean {
+  // an answer that succeeded is never thrown away, whatever the header says
+  if (response.status >= 200 && response.status < 300) return false;
   const hint = response.headers.get("x-should-retry");
   if (hint === "true") return true;
   if (hint === "false") return false;

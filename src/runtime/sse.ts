@@ -15,6 +15,8 @@ export interface SSEEvent {
 }
 
 const MESSAGE_PREVIEW_CHARS = 200;
+/** The longest line or event accepted, in characters; a stream that never ends a line must not fill memory. */
+export const MAX_EVENT_CHARS = 4 * 1024 * 1024;
 
 /**
  * Yields the events of a `text/event-stream` body. A final event without its blank line is not
@@ -84,6 +86,8 @@ function createLineSplitter(): { push(text: string): string[] } {
       const lines = rest.split(/\r\n|\r|\n/);
       lines[0] = partial + lines[0];
       partial = lines.pop() ?? "";
+      if (partial.length > MAX_EVENT_CHARS)
+        throw new StreamParseError(`An event stream line exceeds ${MAX_EVENT_CHARS} characters.`);
       return lines;
     },
   };
@@ -92,6 +96,7 @@ function createLineSplitter(): { push(text: string): string[] } {
 /** Applies the spec's field rules line by line and returns an event when a blank line dispatches one. */
 function createEventBuilder(): { pushLine(line: string): SSEEvent | undefined } {
   let dataLines: string[] = [];
+  let dataChars = 0;
   let eventType = "";
   let lastEventId = "";
   let retry: number | undefined;
@@ -99,6 +104,7 @@ function createEventBuilder(): { pushLine(line: string): SSEEvent | undefined } 
     const lines = dataLines;
     const type = eventType;
     dataLines = [];
+    dataChars = 0;
     eventType = "";
     if (lines.length === 0) return undefined; // an event without data is not dispatched
     const event: SSEEvent = { event: type || "message", data: lines.join("\n") };
@@ -114,8 +120,12 @@ function createEventBuilder(): { pushLine(line: string): SSEEvent | undefined } 
       const field = colon === -1 ? line : line.slice(0, colon);
       let value = colon === -1 ? "" : line.slice(colon + 1);
       if (value.charCodeAt(0) === 0x20) value = value.slice(1);
-      if (field === "data") dataLines.push(value);
-      else if (field === "event") eventType = value;
+      if (field === "data") {
+        dataLines.push(value);
+        dataChars += value.length + 1;
+        if (dataChars > MAX_EVENT_CHARS)
+          throw new StreamParseError(`An event's data exceeds ${MAX_EVENT_CHARS} characters.`);
+      } else if (field === "event") eventType = value;
       else if (field === "id" && !value.includes("\0")) lastEventId = value;
       else if (field === "retry" && /^\d+$/.test(value)) retry = Number(value);
       return undefined;

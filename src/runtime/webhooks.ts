@@ -47,6 +47,8 @@ export async function unwrapWebhook<TEvent = FloraWebhookEvent>(
   headers: WebhookHeaders,
   secret: string,
   options: UnwrapWebhookOptions = {},
+  /** Further strings never to quote in an error, e.g. the API key; masked before any text is cut short. */
+  alsoMask: readonly string[] = [],
 ): Promise<TEvent> {
   checkNumber(options.toleranceSeconds, "toleranceSeconds", { min: 0, max: 31_536_000 });
   checkNumber(options.now instanceof Date ? options.now.getTime() : options.now, "now", { min: 0, max: 8.64e15 });
@@ -57,7 +59,8 @@ export async function unwrapWebhook<TEvent = FloraWebhookEvent>(
   if (headerValue === undefined || headerValue.trim() === "") {
     throw new WebhookVerificationError("Missing Flora-Signature header.");
   }
-  const { timestamp, signatures } = parseSignatureHeader(headerValue, secret);
+  const masks = [secret, ...alsoMask].filter((text) => text !== "");
+  const { timestamp, signatures } = parseSignatureHeader(headerValue, masks);
 
   const body = toBytes(rawBody);
   const expected = utf8.encode(await hmacSha256Hex(secret, signedPayload(timestamp, body)));
@@ -74,11 +77,12 @@ export async function unwrapWebhook<TEvent = FloraWebhookEvent>(
 
   // Checked after the signature so that a timestamp error means the delivery is authentic but stale or skewed.
   checkTimestamp(timestamp, options);
-  return parseEvent(body, rawBody, secret) as TEvent;
+  return parseEvent(body, rawBody) as TEvent;
 }
 
 /** Finds one header by case-insensitive name; repeated headers are joined with "," as HTTP allows. */
 function readHeader(headers: WebhookHeaders, lowerName: string): string | undefined {
+  if (headers === null || headers === undefined) return undefined;
   // Duck-typed so Headers from another realm or a fetch polyfill work too.
   if (isHeadersLike(headers)) return headers.get(lowerName) ?? undefined;
   const entries = typeof headers === "string" ? rawHeaderEntries(headers) : Object.entries(headers);
@@ -106,7 +110,7 @@ interface SignatureHeader {
 }
 
 /** Parses `t=<unix seconds>,v1=<hex>[,v1=<hex>…]`; unknown schemes such as `v0` are ignored. */
-function parseSignatureHeader(value: string, secret: string): SignatureHeader {
+function parseSignatureHeader(value: string, masks: readonly string[]): SignatureHeader {
   let rawTimestamp: string | undefined;
   const signatures: string[] = [];
   const parts = value.split(",");
@@ -116,7 +120,7 @@ function parseSignatureHeader(value: string, secret: string): SignatureHeader {
     const equals = part.indexOf("=");
     if (equals <= 0) {
       throw new WebhookVerificationError(
-        `Malformed Flora-Signature header: part ${index + 1} (${quoteHeaderText(part, secret)}) is not a key=value pair.`,
+        `Malformed Flora-Signature header: part ${index + 1} (${quoteHeaderText(part, masks)}) is not a key=value pair.`,
       );
     }
     const key = part.slice(0, equals).trim();
@@ -139,21 +143,23 @@ function parseSignatureHeader(value: string, secret: string): SignatureHeader {
   const timestamp = Number(rawTimestamp);
   if (!/^\d+$/.test(rawTimestamp) || !Number.isSafeInteger(timestamp)) {
     throw new WebhookVerificationError(
-      `Flora-Signature timestamp is not a number of unix seconds: ${quoteHeaderText(rawTimestamp, secret)}.`,
+      `Flora-Signature timestamp is not a number of unix seconds: ${quoteHeaderText(rawTimestamp, masks)}.`,
     );
   }
   return { timestamp, signatures };
 }
 
 /** Quotes header text for a message; a misplaced secret must not leak into logs. */
-function quoteHeaderText(text: string, secret: string): string {
-  const masked = maskSecret(text, secret);
+function quoteHeaderText(text: string, masks: readonly string[]): string {
+  const masked = maskSecret(text, masks);
   return JSON.stringify(masked.length > 40 ? `${masked.slice(0, 40)}…` : masked);
 }
 
-/** Masks the secret, and anything shaped like a Flora secret, in text bound for an error message. */
-function maskSecret(text: string, secret: string): string {
-  return text.replaceAll(secret, "<secret>").replace(/whsec_\S*/g, "whsec_…");
+/** Masks the secrets, and anything shaped like a Flora secret, in text bound for an error message. */
+function maskSecret(text: string, masks: readonly string[]): string {
+  let masked = text;
+  for (const mask of masks) masked = masked.replaceAll(mask, "<secret>");
+  return masked.replace(/whsec_\S*/g, "whsec_…");
 }
 
 function checkTimestamp(timestamp: number, options: UnwrapWebhookOptions): void {
@@ -172,13 +178,14 @@ function checkTimestamp(timestamp: number, options: UnwrapWebhookOptions): void 
   }
 }
 
-function parseEvent(body: Uint8Array, rawBody: WebhookBody, secret: string): FloraWebhookEvent {
+function parseEvent(body: Uint8Array, rawBody: WebhookBody): FloraWebhookEvent {
   const text = typeof rawBody === "string" ? rawBody : new TextDecoder().decode(body);
   let event: unknown;
   try {
     event = JSON.parse(text);
-  } catch (error) {
-    throw new WebhookVerificationError(`Webhook body is not JSON: ${maskSecret((error as Error).message, secret)}`);
+  } catch {
+    // V8's message quotes the body, which is the sender's and may hold anything
+    throw new WebhookVerificationError("Webhook body is not JSON.");
   }
   const missing = missingEventFields(event);
   if (missing.length > 0) {
