@@ -65,7 +65,7 @@ describe("load", () => {
       /yaml-syntax-error\.yaml:8:16 YAML syntax error: /,
     );
     expect((await caught(() => loadSpec(join(FIXTURES, "swagger-2.yaml")))).format()).toMatch(
-      /swagger-2\.yaml:1:1 not an OpenAPI 3\.0\/3\.1 document \(swagger: 2\.0\)/,
+      /swagger-2\.yaml:1:1 not an OpenAPI 3\.0\/3\.1\/3\.2 document \(swagger: 2\.0\)/,
     );
     expect((await caught(() => loadSpec(specFile("list.json", [1, 2])))).message).toMatch(/top level is a list, not a mapping/);
   });
