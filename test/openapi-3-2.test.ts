@@ -3,6 +3,7 @@ import { existsSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bundleSpec } from "../scripts/pipeline/bundle.js";
+import { compareDocuments } from "../scripts/diff/compare.js";
 import { PipelineError } from "../scripts/pipeline/errors.js";
 import { lintSpec } from "../scripts/pipeline/lint.js";
 import { loadSpec } from "../scripts/pipeline/load.js";
@@ -199,4 +200,32 @@ describe("Flora's 3.2 descriptions", () => {
     },
     120_000,
   );
+});
+
+describe("diff", () => {
+  it("compares the 3.1 flora.yaml with the 3.2 one: version and itemSchema reported, nothing unclassified", async () => {
+    const head = (await bundleSpec(await loadSpec(FLORA))) as Json;
+    // The 3.1 description of the same stream: a bare string schema where 3.2 has an itemSchema.
+    const base = structuredClone(head);
+    base.openapi = "3.1.0";
+    const started = ((base.components as Json).responses as Json).RunStarted as Json;
+    const media = (started.content as Json)["text/event-stream"] as Json;
+    (started.content as Json)["text/event-stream"] = { schema: { type: "string" }, example: media.example };
+    const changes = compareDocuments(base, head);
+    expect(changes.map((c) => [c.rule, c.pointer])).toEqual([
+      ["item-schema-added", "#/components/responses/RunStarted/content/text~1event-stream/itemSchema"],
+      ["openapi-version-changed", "#/openapi"],
+    ]);
+    expect(changes.find((c) => c.rule === "openapi-version-changed")?.message).toBe("OpenAPI version 3.1.0 → 3.2.0");
+  });
+
+  it("reports a change inside an itemSchema's contentSchema by its schema rule", async () => {
+    const base = (await bundleSpec(await loadSpec(FIXTURE))) as Json;
+    const head = structuredClone(base);
+    const message = ((head.components as Json).schemas as Json).message as Json;
+    delete (message.properties as Json).likes;
+    const changes = compareDocuments(base, head);
+    expect(changes.map((c) => c.rule)).toContain("response-property-removed");
+    expect(changes.map((c) => c.rule)).not.toContain("unclassified-change");
+  });
 });
