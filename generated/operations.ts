@@ -22,6 +22,7 @@ export const operationDescriptors = {
       },
     },
     streaming: true,
+    eventData: "json",
     idempotency: idempotency.createTechniqueRun,
   },
   retrieveTechniqueRun: {

@@ -269,7 +269,7 @@ export interface components {
                  *
                  *     data: {"created_at":0,"progress":100,"run_id":"run_abc123","status":"completed"}
                  */
-                "text/event-stream": string;
+                "text/event-stream": unknown;
             };
         };
         /** @description The run, in whatever status it is now. */
@@ -717,3 +717,54 @@ export interface operations {
         };
     };
 }
+/** Each OpenAPI 3.2 `itemSchema` (`item`) and, for an event stream, its parsed `data`: by path, method, status, media type. */
+export type itemSchemas = {
+    "/techniques/{techniqueId}/runs": {
+        post: {
+            200: {
+                "text/event-stream": {
+                    /**
+                     * @description [assumption] One Server-Sent Event of a run started with `mode: "stream"`. Nothing
+                     *     documents the stream; this is our reading of the `stream` mode.
+                     */
+                    item: {
+                        /**
+                         * @description [assumption] The SSE event type: absent (`message`) for a run snapshot; `error`
+                         *     when the server reports that the stream failed.
+                         */
+                        event?: string;
+                        /** @description [assumption] A JSON Run snapshot. */
+                        data: string;
+                        /** @description [assumption] The SSE event id, when the server sends one. */
+                        id?: string;
+                        /** @description The SSE reconnection delay in milliseconds, when the server sends one. */
+                        retry?: number;
+                    };
+                    data: components["schemas"]["Run"];
+                };
+            };
+            201: {
+                "text/event-stream": {
+                    /**
+                     * @description [assumption] One Server-Sent Event of a run started with `mode: "stream"`. Nothing
+                     *     documents the stream; this is our reading of the `stream` mode.
+                     */
+                    item: {
+                        /**
+                         * @description [assumption] The SSE event type: absent (`message`) for a run snapshot; `error`
+                         *     when the server reports that the stream failed.
+                         */
+                        event?: string;
+                        /** @description [assumption] A JSON Run snapshot. */
+                        data: string;
+                        /** @description [assumption] The SSE event id, when the server sends one. */
+                        id?: string;
+                        /** @description The SSE reconnection delay in milliseconds, when the server sends one. */
+                        retry?: number;
+                    };
+                    data: components["schemas"]["Run"];
+                };
+            };
+        };
+    };
+};

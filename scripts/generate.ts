@@ -1,4 +1,4 @@
-// `npm run generate`: regenerate generated/ from openapi/flora.yaml (or any OpenAPI 3.0/3.1 spec).
+// `npm run generate`: regenerate generated/ from openapi/flora.yaml (or any OpenAPI 3.0/3.1/3.2 spec).
 import { resolve } from "node:path";
 import { parseCommandOptions, runCommand, usageError } from "./pipeline/errors.js";
 import type { LintMode } from "./pipeline/lint.js";
@@ -7,7 +7,7 @@ import { runWatch } from "./watch.js";
 
 const USAGE = `Usage: npm run generate -- [options]
 
-  --spec FILE            OpenAPI 3.0/3.1 description (default ${DEFAULT_SPEC})
+  --spec FILE            OpenAPI 3.0/3.1/3.2 description (default ${DEFAULT_SPEC})
   --out DIR              output folder (default ${DEFAULT_OUT}/)
   --lint MODE            project | minimal | off (default project; structural errors always stop the run)
   --runtime-import SPEC  import specifier of the runtime in generated code (default: this repo's src/runtime

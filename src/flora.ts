@@ -5,6 +5,7 @@ import {
   operationDescriptors,
   serverUrl,
   type CreateTechniqueRunBody,
+  type CreateTechniqueRunStreamData,
   type Resources,
   type Run,
 } from "../generated/index.js";
@@ -120,7 +121,7 @@ export interface RunHelpers {
     techniqueId: string,
     body: StreamRunBody,
     options?: CreateAndWaitOptions,
-  ): AsyncGenerator<Run, void, undefined>;
+  ): AsyncGenerator<CreateTechniqueRunStreamData, void, undefined>;
 }
 
 export type FloraTechniques = Resources["techniques"] & { runs: Resources["techniques"]["runs"] & RunHelpers };
@@ -348,7 +349,7 @@ export class Flora {
     techniqueId: string,
     body: StreamRunBody,
     options: CreateAndWaitOptions = {},
-  ): AsyncGenerator<Run, void, undefined> {
+  ): AsyncGenerator<CreateTechniqueRunStreamData, void, undefined> {
     validateId(techniqueId, "techniqueId");
     const streamBody = { ...body, mode: "stream" } as CreateTechniqueRunBody;
     validateCreateBody(streamBody);

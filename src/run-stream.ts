@@ -1,5 +1,5 @@
 // What `stream` reads: a run's text/event-stream as run snapshots, or the JSON run a server sent instead.
-import type { Run } from "../generated/index.js";
+import type { CreateTechniqueRunStreamData, Run } from "../generated/index.js";
 import { errorFromResponse, StreamParseError } from "./runtime/index.js";
 import { parseJsonEvent, parseSSE, type SSEEvent } from "./runtime/sse.js";
 import { isRunLike } from "./validate.js";
@@ -9,14 +9,14 @@ export async function* readRunEvents(
   body: ReadableStream<Uint8Array>,
   signal: AbortSignal | undefined,
   redact: (text: string) => string,
-): AsyncGenerator<Run, void, undefined> {
+): AsyncGenerator<CreateTechniqueRunStreamData, void, undefined> {
   let index = 0;
   // redacted before parsing, so neither a quoted snippet nor a parse error can carry a cut secret
   for await (const event of parseSSE(body, { signal }))
     yield readRunEvent({ ...event, event: redact(event.event), data: redact(event.data) }, index++);
 }
 
-function readRunEvent(event: SSEEvent, index: number): Run {
+function readRunEvent(event: SSEEvent, index: number): CreateTechniqueRunStreamData {
   if (event.event === "error")
     throw new StreamParseError(`Stream event ${index} reported an error: ${event.data.slice(0, 200)}`);
   const run = parseJsonEvent<Partial<Run>>(event, index);

@@ -73,7 +73,7 @@ describe.concurrent(
       [
         "a document that is not OpenAPI 3.x",
         ["--spec", "test/fixtures/pipeline/swagger-2.yaml"],
-        /^error: test\/fixtures\/pipeline\/swagger-2\.yaml:1:1 not an OpenAPI 3\.0\/3\.1 document \(swagger: 2\.0\)/m,
+        /^error: test\/fixtures\/pipeline\/swagger-2\.yaml:1:1 not an OpenAPI 3\.0\/3\.1\/3\.2 document \(swagger: 2\.0\)/m,
       ],
       [
         "a .json spec with a trailing comma (YAML would accept it)",

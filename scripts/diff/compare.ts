@@ -25,6 +25,7 @@ export function compareDocuments(base: Json, head: Json): Change[] {
   found.push(...compareComponentSchemas(base, head));
   found.push(...compareSecuritySchemes(base, head));
   found.push(...compareTopLevelDocs(base, head));
+  found.push(...compareOpenapiVersion(base, head));
   const unique = deduplicate(found);
   // A moved operation is explained at its old place too.
   const movedFrom = pairs.filter((p) => p.base.pointer !== p.head.pointer).map((p) => p.base.pointer);
@@ -136,4 +137,11 @@ function compareTopLevelDocs(base: Json, head: Json): Change[] {
     ["info", "tags", "externalDocs"],
   );
   return out.map((change) => ({ ...change, message: `top-level ${change.message}` }));
+}
+
+/** 3.1 → 3.2 changes how the document is written, not the API; what the new version lets it say is compared where it is said. */
+function compareOpenapiVersion(base: Json, head: Json): Change[] {
+  if (base.openapi === head.openapi) return [];
+  const text = `OpenAPI version ${String(base.openapi)} → ${String(head.openapi)}`;
+  return [makeChange("openapi-version-changed", child(ROOT, "openapi"), text)];
 }

@@ -228,19 +228,23 @@ function compareContent(ctx: DiffContext, direction: Direction, b: Located, h: L
       out.push(makeChange(`${direction}-media-type-added`, hAt, `${direction} media type ${type} of ${label} added`));
     else if (isObject(before[type]) && isObject(after[type])) {
       out.push(...compareDocs(before[type], after[type], hAt, ["example", "examples"]));
-      out.push(
-        ...compareSchema(
-          ctx,
-          direction,
-          before[type].schema,
-          child(bAt, "schema"),
-          after[type].schema,
-          child(hAt, "schema"),
-        ),
-      );
+      for (const key of ["schema", "itemSchema"])
+        out.push(
+          ...compareSchema(ctx, direction, before[type][key], child(bAt, key), after[type][key], child(hAt, key)),
+        );
+      out.push(...compareItemSchemaPresence(before[type], bAt, after[type], hAt, `${direction} ${type} of ${label}`));
     }
   }
   return out;
+}
+
+/** OpenAPI 3.2: a media type that gains an `itemSchema` gets typed items (a streaming method); losing it takes them away. */
+function compareItemSchemaPresence(before: Json, bAt: string, after: Json, hAt: string, what: string): Change[] {
+  if (before.itemSchema === undefined && after.itemSchema !== undefined)
+    return [makeChange("item-schema-added", child(hAt, "itemSchema"), `itemSchema of ${what} added`)];
+  if (before.itemSchema !== undefined && after.itemSchema === undefined)
+    return [makeChange("item-schema-removed", child(bAt, "itemSchema"), `itemSchema of ${what} removed`)];
+  return [];
 }
 
 function compareResponses(ctx: DiffContext, base: OperationRef, head: OperationRef): Change[] {

@@ -78,6 +78,8 @@ export const RULES = {
   "response-success-status-added": warning("a new success (2XX) status may carry a different body"),
   "response-media-type-removed": breaking("a response media type is no longer sent"),
   "response-media-type-added": warning("a response media type was added (callers may receive it)"),
+  "item-schema-removed": breaking("a media type's `itemSchema` (OpenAPI 3.2) was removed: its typed events go"),
+  "item-schema-added": addition("a media type gained an `itemSchema` (OpenAPI 3.2): each streamed item is typed"),
 
   "schema-removed": breaking("a component schema was removed or renamed: its exported model type is gone"),
   "schema-added": addition("a component schema was added (a new exported model type)"),
@@ -85,6 +87,11 @@ export const RULES = {
   "security-changed": breaking("an operation's security requirements changed"),
   "security-scheme-changed": breaking("a security scheme was removed or changed"),
 
+  "openapi-version-changed": {
+    severity: "non-breaking",
+    impact: "docs",
+    summary: "the document's `openapi` version changed (how it is written, not the API)",
+  },
   "docs-changed": {
     severity: "non-breaking",
     impact: "docs",

@@ -230,7 +230,8 @@ function compareProperties(ctx: DiffContext, direction: Direction, b: Located, h
 
 function compareSubschemas(ctx: DiffContext, direction: Direction, b: Located, h: Located): Change[] {
   const out: Change[] = [];
-  for (const key of ["items", "additionalProperties", "not"]) {
+  // contentSchema types string-encoded content, e.g. the JSON `data` of an OpenAPI 3.2 event stream item.
+  for (const key of ["items", "additionalProperties", "not", "contentSchema"]) {
     if (isObject(b.node[key]) && isObject(h.node[key])) {
       out.push(
         ...compareSchema(ctx, direction, b.node[key], child(b.pointer, key), h.node[key], child(h.pointer, key)),

@@ -15,7 +15,7 @@ export interface LoadedSpec {
   version: string;
 }
 
-/** Loads and parses the root spec; refuses anything that is not an OpenAPI 3.0/3.1 document. */
+/** Loads and parses the root spec; refuses anything that is not an OpenAPI 3.0/3.1/3.2 document. */
 export async function loadSpec(path: string): Promise<LoadedSpec> {
   const file = resolve(path);
   const shown = displayPath(file);
@@ -39,14 +39,14 @@ export async function loadSpec(path: string): Promise<LoadedSpec> {
     );
   }
   const version = root.openapi;
-  if (typeof version !== "string" || !/^3\.[01]\.\d+/.test(version)) {
+  if (typeof version !== "string" || !/^3\.[012]\.\d+/.test(version)) {
     const found =
       root.swagger !== undefined
         ? `swagger: ${String(root.swagger)}`
         : version === undefined
           ? "no `openapi` field"
           : `openapi: ${String(version)}`;
-    throw new PipelineError(`not an OpenAPI 3.0/3.1 document (${found}); only 3.0.x and 3.1.x are supported`, {
+    throw new PipelineError(`not an OpenAPI 3.0/3.1/3.2 document (${found}); only 3.0.x, 3.1.x and 3.2.x are supported`, {
       file: shown,
       line: 1,
       col: 1,

@@ -4,6 +4,7 @@ import { APIError, MalformedResponseError, ValidationError, type FloraError } fr
 import { bufferedBody, createRetryingFetch, isEventStream, parseJson, type FetchLike } from "./fetch.js";
 import { checkHeader, checkHeaders, checkNumber, checkSignal, MILLISECONDS, RETRIES, shapeProblem } from "./check.js";
 import { redactError, redactSecrets, silentLogger, type Logger } from "./log.js";
+import { readEvents } from "./sse.js";
 import { sleep as realSleep, type Sleep } from "./sleep.js";
 import type {
   HttpMethod,
@@ -158,6 +159,14 @@ export function createRuntime(options: RuntimeOptions): Runtime {
           throw redact(withIdempotencyKey(error, idempotencyKey));
         },
       ) as Promise<T>;
+    },
+    async *stream<T>(operation: OperationDescriptor, args: OperationArgs, callOptions: RequestOptions = {}) {
+      const { response, idempotencyKey } = await sendOperation(operation, args, callOptions);
+      try {
+        yield* (await eventsOf(response, operation, callOptions.signal, redactText)) as AsyncGenerator<T>;
+      } catch (error) {
+        throw redact(withIdempotencyKey(error, idempotencyKey));
+      }
     },
     async getJson<T>(url: string, callOptions: RequestOptions = {}, shape?: ValueShape) {
       try {
@@ -323,6 +332,21 @@ async function readSuccessBody(
     throw errorFromResponse(response, text, { problem: `does not match the response schema: ${problem}` }, redact);
   }
   return parsed.value;
+}
+
+/** A generated streaming method's events; any other answer (a JSON body, say) is a MalformedResponseError. */
+async function eventsOf(
+  response: Response,
+  operation: OperationDescriptor,
+  signal: AbortSignal | undefined,
+  redact: ((text: string) => string) | undefined,
+) {
+  if (!isEventStream(response) || !response.body) {
+    const buffered = bufferedBody(response);
+    const text = buffered ? (buffered.text ?? utf8.decode(buffered.bytes)) : await response.text();
+    throw errorFromResponse(response, text, { problem: "is not an event stream" });
+  }
+  return readEvents(response.body, { data: operation.eventData ?? "text", redact: redact ?? String, signal });
 }
 
 const utf8 = new TextDecoder();

@@ -73,6 +73,29 @@ export function parseJsonEvent<T = unknown>(event: SSEEvent, index: number): T {
   }
 }
 
+/**
+ * The events of an operation's event stream as a generated streaming method yields them: every field redacted
+ * before parsing (so neither a quoted snippet nor a parse error can carry a cut secret), `data` parsed as JSON
+ * when the spec says each event's data is JSON.
+ */
+export async function* readEvents(
+  body: ReadableStream<Uint8Array>,
+  options: { data: "json" | "text"; redact: (text: string) => string; signal?: AbortSignal },
+): AsyncGenerator<Omit<SSEEvent, "data"> & { data: unknown }, void, undefined> {
+  const { data, redact, signal } = options;
+  let index = 0;
+  for await (const raw of parseSSE(body, { signal })) {
+    const event = {
+      ...raw,
+      event: redact(raw.event),
+      data: redact(raw.data),
+      ...(raw.id === undefined ? {} : { id: redact(raw.id) }),
+    };
+    yield data === "json" ? { ...event, data: parseJsonEvent(event, index) } : event;
+    index++;
+  }
+}
+
 /** Splits decoded text into lines ended by CRLF, LF or CR, keeping a partial line until its end arrives. */
 function createLineSplitter(): { push(text: string): string[] } {
   // Each chunk is scanned once and the unfinished line grows by concatenation, so a long line costs linear time.

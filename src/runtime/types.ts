@@ -55,6 +55,8 @@ export interface OperationDescriptor {
   readonly idempotency?: IdempotencyDescriptor;
   /** True when a success response may be `text/event-stream`. */
   readonly streaming?: boolean;
+  /** Present when the spec types each event (OpenAPI 3.2 `itemSchema`): how an event's `data` is read. */
+  readonly eventData?: "json" | "text";
 }
 
 /** Per-call options, the last argument of every generated method. */
@@ -80,4 +82,13 @@ export interface OperationArgs {
 /** What generated resource factories call. The runtime implements it on openapi-fetch. */
 export interface OperationInvoker {
   invoke<T>(operation: OperationDescriptor, args: OperationArgs, options?: RequestOptions): Promise<T>;
+  /**
+   * Sends the operation and yields each event of its text/event-stream answer, `data` parsed as `eventData` says.
+   * `T` is the event type the generator derived from the spec's `itemSchema`; the runtime checks only that data is JSON.
+   */
+  stream<T>(
+    operation: OperationDescriptor,
+    args: OperationArgs,
+    options?: RequestOptions,
+  ): AsyncGenerator<T, void, undefined>;
 }

@@ -18,6 +18,7 @@ function descriptor(op: OperationModel): Omit<OperationDescriptor, "idempotency"
     response: op.response,
     ...(op.responseShape ? { responseShape: op.responseShape } : {}),
     ...(op.streaming ? { streaming: true } : {}),
+    ...(op.eventStream ? { eventData: op.eventStream.data } : {}),
   };
 }
 

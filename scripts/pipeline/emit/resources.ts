@@ -1,6 +1,6 @@
 // Emits resources.ts: typed wrappers grouped by resource (`techniques.runs.create`) and the types they use.
 import { StructureKind, type CodeBlockWriter, type SourceFileStructure, type StatementStructures } from "ts-morph";
-import type { ApiModel, OperationModel } from "../model/index.js";
+import type { ApiModel, EventStreamModel, OperationModel } from "../model/index.js";
 import { docLines, generatedFile, index, member, propertyKey, type EmitContext } from "./common.js";
 
 interface ResourceNode {
@@ -88,11 +88,38 @@ function typeStatements(model: ApiModel): StatementStructures[] {
       docs: [`What \`${op.id}\` resolves with.`.replace(/\*\//g, "*\\/")],
       type: responseType(op),
     });
+    out.push(...streamTypeStatements(op));
   }
   return out;
 }
 
-function writeDoc(writer: CodeBlockWriter, op: OperationModel): void {
+/** `<Stem>StreamData` and `<Stem>StreamEvent`, from the itemSchema types the types stage writes beside `paths`. */
+function streamTypeStatements(op: OperationModel): StatementStructures[] {
+  const stream = op.eventStream;
+  if (!stream) return [];
+  const item = `itemSchemas${index(op.path)}${index(op.method)}${index(stream.status)}${index(stream.mediaType)}`;
+  const id = op.id.replace(/\*\//g, "*\\/");
+  return [
+    {
+      kind: StructureKind.TypeAlias,
+      isExported: true,
+      name: `${op.typeStem}StreamData`,
+      docs: [`The \`data\` of each event \`${id}\` streams${stream.data === "json" ? ", parsed from JSON" : ""}.`],
+      type: `${item}["data"]`,
+    },
+    {
+      kind: StructureKind.TypeAlias,
+      isExported: true,
+      name: `${op.typeStem}StreamEvent`,
+      docs: [
+        `One event \`${id}\` streams, as its \`itemSchema\` describes it, with \`data\` as \`${op.typeStem}StreamData\`.`,
+      ],
+      type: `Omit<${item}["item"], "data"> & { data: ${op.typeStem}StreamData }`,
+    },
+  ];
+}
+
+function writeDoc(writer: CodeBlockWriter, op: OperationModel, lead?: string): void {
   const tags = [
     ...op.pathParams.map(
       (p) => `@param ${p.identifier} - ${docLines(p.description) || `Path parameter \`${p.name}\`.`}`,
@@ -112,7 +139,7 @@ function writeDoc(writer: CodeBlockWriter, op: OperationModel): void {
     ...(op.deprecated ? ["@deprecated"] : []),
     `@see ${op.method.toUpperCase()} ${op.path}`.replace(/\*\//g, "*\\/"),
   ];
-  const text = [docLines(op.summary, op.description), tags.join("\n")].filter(Boolean).join("\n\n");
+  const text = [docLines(lead, op.summary, op.description), tags.join("\n")].filter(Boolean).join("\n\n");
   writer.writeLine("/**");
   for (const line of text.split("\n")) writer.writeLine(line ? ` * ${line}` : " *");
   writer.writeLine(" */");
@@ -124,7 +151,8 @@ function pathEntry(p: OperationModel["pathParams"][number]): string {
   return p.identifier === p.name ? p.name : `${propertyKey(p.name)}: ${p.identifier}`;
 }
 
-function writeMethod(writer: CodeBlockWriter, op: OperationModel): void {
+/** The wrapper's parameter list and the arguments it hands the runtime. */
+function signature(op: OperationModel): { args: string[]; call: string[] } {
   const params = paramsType(op);
   const args: string[] = op.pathParams.map(
     (p) => `${p.identifier}: ${p.specTyped ? `${opType(op)}["parameters"]["path"]${index(p.name)}` : "string"}`,
@@ -145,10 +173,36 @@ function writeMethod(writer: CodeBlockWriter, op: OperationModel): void {
     ...(op.headerParams.length ? ["header: params?.header"] : []),
     ...(op.requestBody ? ["body"] : []),
   ];
+  return { args, call };
+}
+
+function writeMethod(writer: CodeBlockWriter, op: OperationModel): void {
+  const { args, call } = signature(op);
   writeDoc(writer, op);
   writer.writeLine(`${propertyKey(op.methodName)}(${args.join(", ")}): Promise<${op.typeStem}Response> {`);
   writer.indent(() =>
     writer.writeLine(`return invoker.invoke(operationDescriptors${member(op.key)}, { ${call.join(", ")} }, options);`),
+  );
+  writer.writeLine("},");
+  if (op.eventStream) writeStreamMethod(writer, op, op.eventStream, { args, call });
+}
+
+/** The streaming twin of an operation with an itemSchema event stream: the same arguments, typed events out. */
+function writeStreamMethod(
+  writer: CodeBlockWriter,
+  op: OperationModel,
+  stream: EventStreamModel,
+  { args, call }: { args: string[]; call: string[] },
+): void {
+  const lead = `Sends \`${op.id}\` and yields each event of its \`${stream.mediaType}\` answer as \`${op.typeStem}StreamEvent\`, typed from the spec's \`itemSchema\`. An answer that is not an event stream throws a MalformedResponseError; breaking out of the loop cancels the stream.`;
+  writeDoc(writer, op, lead);
+  writer.writeLine(
+    `${propertyKey(stream.methodName)}(${args.join(", ")}): AsyncGenerator<${op.typeStem}StreamEvent, void, undefined> {`,
+  );
+  writer.indent(() =>
+    writer.writeLine(
+      `return invoker.stream<${op.typeStem}StreamEvent>(operationDescriptors${member(op.key)}, { ${call.join(", ")} }, options);`,
+    ),
   );
   writer.writeLine("},");
 }
@@ -187,7 +241,7 @@ export function resourcesFile(model: ApiModel, ctx: EmitContext): SourceFileStru
       kind: StructureKind.ImportDeclaration,
       isTypeOnly: true,
       moduleSpecifier: "./schema.js",
-      namedImports: ["paths"],
+      namedImports: model.operations.some((op) => op.eventStream) ? ["itemSchemas", "paths"] : ["paths"],
     },
     ...(needsBinary
       ? [

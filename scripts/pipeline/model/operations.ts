@@ -4,6 +4,7 @@ import { PipelineError } from "../errors.js";
 import { NamePool, variableName } from "./names.js";
 import { asObject, isObject, pointer, type Json } from "./refs.js";
 import { responseShape } from "./shapes.js";
+import { readEventStream } from "./streams.js";
 import type { OperationModel, ParameterModel } from "./types.js";
 
 const METHODS: HttpMethod[] = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
@@ -97,7 +98,14 @@ function readOperation(document: Json, path: string, method: HttpMethod, item: J
     mutating: MUTATING.has(method),
     idempotency,
     streaming: success.streaming,
+    ...eventStreamOf(document, operation.responses),
   };
+}
+
+/** OpenAPI 3.2: the text/event-stream response whose itemSchema types each event; its method is named in resources.ts. */
+function eventStreamOf(document: Json, responses: unknown) {
+  const stream = readEventStream(document, responses);
+  return stream ? { eventStream: { ...stream, methodName: "" } } : {};
 }
 
 const SCALAR_TYPES = new Set(["string", "number", "integer", "boolean"]);

@@ -84,13 +84,21 @@ export function placeOperations(
     if (!pools.has(parent)) pools.set(parent, new NamePool(children.get(parent) ?? []));
     p.methodName = (pools.get(parent) as NamePool).claim(p.methodName);
   }
+  // Streaming methods are named last, so adding an itemSchema never renames an existing method.
+  const streamNames = placed.map((p) =>
+    p.op.eventStream
+      ? (pools.get(p.resourcePath.join(".")) as NamePool).claim(memberName(`${p.methodName} stream`))
+      : undefined,
+  );
 
   const keys = new NamePool();
   // `Binary` and `Multipart` would make `BinaryBody` and `MultipartBody`, emitted beside the per-operation types.
   const stems = new NamePool(["Binary", "Multipart"]);
-  return placed.map(({ op, resourcePath, methodName }) => {
+  return placed.map(({ op, resourcePath, methodName }, i) => {
     const base = op.idFromSpec ? op.id : `${op.method} ${words(op.path).join(" ")}`;
     const key = keys.claim(camelCase(base) ? memberName(base) : `${op.method}Root`);
-    return { ...op, resourcePath, methodName, key, typeStem: stems.claim(typeName(pascalCase(key) || key)) };
+    const typeStem = stems.claim(typeName(pascalCase(key) || key));
+    const eventStream = op.eventStream && { ...op.eventStream, methodName: streamNames[i] as string };
+    return { ...op, resourcePath, methodName, key, typeStem, ...(eventStream ? { eventStream } : {}) };
   });
 }

@@ -45,6 +45,18 @@ export interface OperationModel {
   mutating: boolean;
   idempotency?: IdempotencyDescriptor;
   streaming: boolean;
+  /** An OpenAPI 3.2 event stream whose `itemSchema` types each event: the wrapper gets a typed streaming method. */
+  eventStream?: EventStreamModel;
+}
+
+export interface EventStreamModel {
+  /** The success status and text/event-stream media type whose `itemSchema` describes each event. */
+  status: string;
+  mediaType: string;
+  /** "json" when each event's `data` is JSON (a JSON `contentMediaType`), else "text". */
+  data: "json" | "text";
+  /** Name of the streaming wrapper beside the operation's own, e.g. `createStream`. */
+  methodName: string;
 }
 
 export interface SchemaAlias {
