@@ -1,7 +1,7 @@
 // What `stream` reads: a run's text/event-stream as run snapshots, or the JSON run a server sent instead.
 import type { CreateTechniqueRunStreamData, Run } from "../generated/index.js";
 import { errorFromResponse, StreamParseError } from "./runtime/index.js";
-import { parseJsonEvent, parseSSE, type SSEEvent } from "./runtime/sse.js";
+import { parseJsonEvent, readEvents, type SSEEvent } from "./runtime/sse.js";
 import { isRunLike } from "./validate.js";
 
 /** Yields each event as a run snapshot; an `error` event or one that is not a run throws StreamParseError. */
@@ -12,8 +12,8 @@ export async function* readRunEvents(
 ): AsyncGenerator<CreateTechniqueRunStreamData, void, undefined> {
   let index = 0;
   // redacted before parsing, so neither a quoted snippet nor a parse error can carry a cut secret
-  for await (const event of parseSSE(body, { signal }))
-    yield readRunEvent({ ...event, event: redact(event.event), data: redact(event.data) }, index++);
+  for await (const event of readEvents(body, { data: "text", redact, signal }))
+    yield readRunEvent(event as SSEEvent, index++);
 }
 
 function readRunEvent(event: SSEEvent, index: number): CreateTechniqueRunStreamData {

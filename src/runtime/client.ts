@@ -344,7 +344,7 @@ async function eventsOf(
   if (!isEventStream(response) || !response.body) {
     const buffered = bufferedBody(response);
     const text = buffered ? (buffered.text ?? utf8.decode(buffered.bytes)) : await response.text();
-    throw errorFromResponse(response, text, { problem: "is not an event stream" });
+    throw errorFromResponse(response, text, { problem: "is not an event stream" }, redact);
   }
   return readEvents(response.body, { data: operation.eventData ?? "text", redact: redact ?? String, signal });
 }
