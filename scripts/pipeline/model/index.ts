@@ -20,6 +20,7 @@ const FIXED_EXPORTS = [
   "MultipartBody",
   "IdempotentOperation",
   "ServerDescriptor",
+  "ServerVariables",
   "SecuritySchemeDescriptor",
   "paths",
   "components",
