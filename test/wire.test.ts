@@ -156,24 +156,55 @@ const styles = () => generated.styles.createResources(loopbackRuntime(echo.origi
 const last = () => echo.requests[echo.requests.length - 1];
 
 describe("wire: parameters as the Style Examples table writes them", () => {
-  it.each(cases(PATH_TABLE))("path $method: $sent", async ({ method, route, value, sent }) => {
-    await styles().path[method](value);
-    expect(last().url).toBe(`/path/${route}/${sent}`);
+  /** What each cell of `table` actually sends, beside what the table says: a failure shows every cell that differs. */
+  async function compare(
+    table: Row[],
+    send: (method: string, value: unknown) => Promise<string>,
+    received: (route: string, cell: string) => string = (_route, cell) => cell,
+  ) {
+    const sent: Record<string, string> = {};
+    const expected: Record<string, string> = {};
+    for (const cell of cases(table)) {
+      sent[cell.method] = await send(cell.method, cell.value);
+      expected[cell.method] = received(cell.route, cell.sent);
+    }
+    expect(sent).toEqual(expected);
+  }
+
+  it("path: simple, label and matrix, exploded or not", async () => {
+    await compare(
+      PATH_TABLE,
+      async (method, value) => {
+        await styles().path[method](value);
+        return last().url;
+      },
+      (route, cell) => `/path/${route}/${cell}`,
+    );
   });
 
-  it.each(cases(QUERY_TABLE))("query $method: ?$sent", async ({ method, route, value, sent }) => {
-    await styles().query[method]({ query: { color: value } });
-    expect(last().url).toBe(`/query/${route}?${sent}`);
+  it("query: form, spaceDelimited, pipeDelimited and deepObject", async () => {
+    await compare(
+      QUERY_TABLE,
+      async (method, value) => {
+        await styles().query[method]({ query: { color: value } });
+        return last().url;
+      },
+      (route, cell) => `/query/${route}?${cell}`,
+    );
   });
 
-  it.each(cases(PATH_TABLE.slice(0, 2)))("header $method: $sent", async ({ method, value, sent }) => {
-    await styles().header[method]({ header: { color: value } });
-    expect(last().headers.color).toBe(sent);
+  it("header: simple, exploded or not (not percent-encoded)", async () => {
+    await compare(PATH_TABLE.slice(0, 2), async (method, value) => {
+      await styles().header[method]({ header: { color: value } });
+      return String(last().headers.color);
+    });
   });
 
-  it.each(cases(FORM_TABLE))("cookie $method: $sent", async ({ method, value, sent }) => {
-    await styles().cookie[method]({ cookie: { color: value } });
-    expect(last().headers.cookie).toBe(sent);
+  it("cookie: form, exploded or not, in a Cookie header", async () => {
+    await compare(FORM_TABLE, async (method, value) => {
+      await styles().cookie[method]({ cookie: { color: value } });
+      return String(last().headers.cookie);
+    });
   });
 
   it("allowReserved leaves reserved characters as they are; other parameters are percent-encoded", async () => {
@@ -187,12 +218,6 @@ describe("wire: parameters as the Style Examples table writes them", () => {
     expect(last().headers.cookie).toBe("sdk=1; session=s%201; theme=dark");
     await api.cookie.several({ cookie: { session: "s", theme: undefined } });
     expect(last().headers.cookie).toBe("sdk=1; session=s");
-  });
-
-  it('a path value that comes out "." or ".." is refused before anything is sent', async () => {
-    const before = echo.requests.length;
-    await expect(styles().path.labelPrimitive(".")).rejects.toThrow('color must not be "." or "..".');
-    expect(echo.requests).toHaveLength(before);
   });
 });
 
