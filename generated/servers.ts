@@ -15,15 +15,21 @@ export const servers: readonly ServerDescriptor[] = [
     variables: {},
   },
 ];
+/** The variables each server takes, by its index in `servers`: an enum's values, or any string. */
+export type ServerVariables = { readonly 0: Readonly<Record<string, never>> };
 
 /** The base URL of `servers[index]` with its variables filled in: the given value, else the spec's default. Throws a RangeError for a value outside the variable's enum. */
-export function serverUrl(index = 0, variables: Readonly<Record<string, string>> = {}): string {
+export function serverUrl<I extends keyof ServerVariables & number>(
+  index: I = 0 as I,
+  variables: ServerVariables[I] = {},
+): string {
   const server = servers[index];
   if (!server) throw new RangeError(`no server at index ${index}: the spec lists ${servers.length}`);
+  const given: Readonly<Record<string, string | undefined>> = variables;
   return server.url.replace(/\{([^}]+)\}/g, (template, name: string) => {
     const variable = server.variables[name];
     if (!variable) return template;
-    const value = variables[name] ?? variable.default;
+    const value = given[name] ?? variable.default;
     if (variable.enum && !variable.enum.includes(value))
       throw new RangeError(
         `server variable ${name} must be one of ${variable.enum.join(", ")}, not ${JSON.stringify(value)}`,

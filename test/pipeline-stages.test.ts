@@ -67,7 +67,9 @@ describe("load", () => {
     expect((await caught(() => loadSpec(join(FIXTURES, "swagger-2.yaml")))).format()).toMatch(
       /swagger-2\.yaml:1:1 not an OpenAPI 3\.0\/3\.1\/3\.2 document \(swagger: 2\.0\)/,
     );
-    expect((await caught(() => loadSpec(specFile("list.json", [1, 2])))).message).toMatch(/top level is a list, not a mapping/);
+    expect((await caught(() => loadSpec(specFile("list.json", [1, 2])))).message).toMatch(
+      /top level is a list, not a mapping/,
+    );
   });
 });
 
@@ -194,14 +196,15 @@ describe("model", () => {
     expect(model.operations[0]).toMatchObject({ resourcePath: ["catalog", "items"], methodName: "all" });
   });
 
-  it("a path parameter typed as a scalar keeps its type; an undeclared or non-scalar one is a plain string", () => {
+  it("a path parameter typed as a value a style can write keeps its type; an undeclared or nullable one is a plain string", () => {
     const model = build(
       minimalDoc({
-        "/a/{id}/{ids}/{free}": {
+        "/a/{id}/{ids}/{free}/{maybe}": {
           get: {
             parameters: [
               { name: "id", in: "path", required: true, schema: { type: "integer" } },
               { name: "ids", in: "path", required: true, schema: { type: "array", items: { type: "string" } } },
+              { name: "maybe", in: "path", required: true, schema: { type: ["string", "null"] } },
             ],
             responses: {},
           },
@@ -210,8 +213,9 @@ describe("model", () => {
     );
     expect(model.operations[0].pathParams.map((p) => [p.name, p.specTyped])).toEqual([
       ["id", true],
-      ["ids", false],
+      ["ids", true],
       ["free", false],
+      ["maybe", false],
     ]);
   });
 

@@ -4,6 +4,7 @@ import { APIError, MalformedResponseError, ValidationError, type FloraError } fr
 import { bufferedBody, createRetryingFetch, isEventStream, parseJson, type FetchLike } from "./fetch.js";
 import { checkHeader, checkHeaders, checkNumber, checkSignal, MILLISECONDS, RETRIES, shapeProblem } from "./check.js";
 import { redactError, redactSecrets, silentLogger, type Logger } from "./log.js";
+import { cookieHeader, headerValues, pathSerializer, querySerializer, serializeBody } from "./serialize.js";
 import { readEvents } from "./sse.js";
 import { sleep as realSleep, type Sleep } from "./sleep.js";
 import type {
@@ -17,8 +18,16 @@ import type {
 } from "./types.js";
 
 export interface RuntimeOptions {
-  /** e.g. `https://app.flora.ai/api/v1`; `http:` only for loopback hosts. */
+  /**
+   * e.g. `https://app.flora.ai/api/v1`; `http:` only for loopback hosts. It replaces the spec's root `servers`;
+   * an operation whose path item or operation declares its own servers goes to those instead (see `serverUrls`).
+   */
   baseUrl: string;
+  /**
+   * Where an operation with its own servers goes instead: keyed by its descriptor's `server` (the spec's URL,
+   * variables at their defaults), e.g. `{ "https://uploads.example.com/v1": "http://127.0.0.1:4010/v1" }`.
+   */
+  serverUrls?: Readonly<Record<string, string>>;
   /** Credential headers (e.g. `{ authorization: "Bearer …" }`), sent only to the API origin and `credentialOrigins`. */
   credentials?: Record<string, string>;
   /** Strings never to show in errors or logs (the raw credentials). */
@@ -68,10 +77,17 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   checkRequestOptions(options, "options");
   checkHeaders(options.defaultHeaders, "defaultHeaders");
   checkHeaders(options.credentials, "credentials");
-  const credentialOrigins = [
-    baseUrl,
-    ...(options.credentialOrigins ?? []).map((origin) => checkBaseUrl(origin, "allowedPollOrigins")),
-  ].map((url) => new URL(url).origin);
+  const serverUrls = Object.fromEntries(
+    Object.entries(options.serverUrls ?? {}).map(([server, url]) => [
+      server,
+      checkBaseUrl(url, `serverUrls[${server}]`),
+    ]),
+  );
+  const credentialOrigins = new Set(
+    [baseUrl, ...(options.credentialOrigins ?? []).map((origin) => checkBaseUrl(origin, "allowedPollOrigins"))].map(
+      (url) => new URL(url).origin,
+    ),
+  );
   const secrets = options.secrets ?? [];
   const redact = <E>(error: E): E => redactError(error, secrets);
   const redactText = secrets.length > 0 ? (text: string) => redactSecrets(text, secrets) : undefined;
@@ -116,7 +132,8 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     try {
       checkPathParams(operation, args.path);
       const callHeaders = checkRequestOptions(callOptions, "options");
-      checkHeaders(args.header, "header");
+      const header = headerValues(operation.headerParams, args.header);
+      checkHeaders(header, "header");
       if (key !== undefined && idempotency) checkHeader(idempotency.header, key, "idempotencyKey");
       const headers: Record<string, string> = { ...callHeaders };
       const bodyField = idempotency?.bodyField;
@@ -128,23 +145,38 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       const contentType = operation.requestBody?.contentType ?? "application/json";
       // Serialized once and handed to the retrying fetch, which sends it on every attempt; openapi-fetch's
       // own Request stays body-less, so no stream is built for a body nobody reads.
-      const serialized = body === undefined ? undefined : serializeBody(contentType, body);
+      const serialized =
+        body === undefined ? undefined : serializeBody(contentType, body, operation.requestBody?.encoding);
       // multipart needs the boundary the platform writes into Content-Type itself
       if (serialized !== undefined && !contentType.startsWith("multipart/")) headers["content-type"] ??= contentType;
-      const params = { path: args.path, query: args.query, header: args.header };
+      const params = { path: args.path, query: args.query, header };
+      const init: Record<string, unknown> = {
+        params,
+        headers,
+        querySerializer: querySerializer(operation.queryParams),
+        pathSerializer: pathSerializer(operation.pathParams),
+      };
+      const cookie = cookieHeader(operation.cookieParams ?? [], args.cookie);
+      if (cookie !== undefined) {
+        checkHeader("cookie", cookie, "cookie");
+        init.middleware = [appendCookie(cookie)];
+      }
+      if (operation.server !== undefined) {
+        init.baseUrl = operationBaseUrl(operation.server);
+        // a server the spec declares for the operation (or the caller put in its place) is the API's own
+        credentialOrigins.add(new URL(init.baseUrl as string).origin);
+      }
       const retrySafe = !isUnsafeMethod(operation.method) || key !== undefined;
-      const response = await request(
-        operation.method,
-        operation.path,
-        { params, headers },
-        callOptions,
-        retrySafe,
-        serialized,
-      );
+      const response = await request(operation.method, operation.path, init, callOptions, retrySafe, serialized);
       return { response, idempotencyKey: key };
     } catch (error) {
       throw redact(withIdempotencyKey(error, key));
     }
+  }
+
+  /** The caller's replacement for an operation's own server, else that server (a relative one against baseUrl). */
+  function operationBaseUrl(server: string): string {
+    return serverUrls[server] ?? checkBaseUrl(new URL(server, baseUrl).href, "server");
   }
 
   return {
@@ -245,14 +277,15 @@ export function isLoopbackHost(hostname: string): boolean {
   return hostname === "localhost" || hostname === "[::1]" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname);
 }
 
-/** Every path parameter present and never a `.`/`..` segment: URL parsers resolve those even percent-encoded. */
+/** Every path parameter present (the path serializer refuses `.`/`..` segments). */
 function checkPathParams(operation: OperationDescriptor, path: OperationArgs["path"]): void {
-  for (const name of operation.pathParams) {
+  for (const entry of operation.pathParams) {
+    const name = typeof entry === "string" ? entry : entry.name;
     const raw = path?.[name];
-    const value = raw === undefined ? "" : String(raw);
-    if (value === "") throw new ValidationError(`${name} must not be empty.`, name);
-    if (value === "." || value === "..") throw new ValidationError(`${name} must not be "." or "..".`, name);
-    if (LONE_SURROGATE.test(value))
+    if (raw === undefined || raw === null || String(raw) === "")
+      throw new ValidationError(`${name} must not be empty.`, name);
+    // encodeURIComponent throws a bare URIError on these
+    if (LONE_SURROGATE.test(String(raw)))
       throw new ValidationError(`${name} is not well-formed Unicode (a lone surrogate).`, name);
   }
 }
@@ -356,13 +389,12 @@ export function headersToRecord(headers: Headers): Record<string, string> {
 }
 
 /** Credentials go only to origins the caller trusts; caller-supplied ones elsewhere are dropped too. */
-function authMiddleware(credentials: Record<string, string>, credentialOrigins: readonly string[]): Middleware {
-  // request.url is normalized, so an origin followed by "/" is an exact origin match
-  const prefixes = credentialOrigins.map((origin) => `${origin}/`);
+function authMiddleware(credentials: Record<string, string>, credentialOrigins: ReadonlySet<string>): Middleware {
   const entries = Object.entries(credentials);
   return {
     onRequest({ request }) {
-      if (prefixes.some((prefix) => request.url.startsWith(prefix))) {
+      // request.url is normalized, so its origin compares exactly
+      if (credentialOrigins.has(new URL(request.url).origin)) {
         for (const [name, value] of entries) request.headers.set(name, value);
       } else {
         // Headers.delete ignores case; a caller's own cookie or proxy credentials stay home too
@@ -374,31 +406,15 @@ function authMiddleware(credentials: Record<string, string>, credentialOrigins: 
   };
 }
 
-/** Encodes a request body for its declared media type; JSON unless the spec says otherwise. */
-export function serializeBody(contentType: string, body: unknown): BodyInit {
-  if (contentType.includes("json")) {
-    try {
-      return JSON.stringify(body);
-    } catch (error) {
-      // circular structures and BigInts cannot be JSON
-      throw new ValidationError(`body cannot be sent as JSON: ${(error as Error).message}`, "body");
-    }
-  }
-  if (contentType.startsWith("application/x-www-form-urlencoded")) {
-    return body instanceof URLSearchParams
-      ? body
-      : new URLSearchParams(Object.entries(body as Record<string, unknown>).map(([k, v]) => [k, String(v)]));
-  }
-  if (contentType.startsWith("multipart/") && !(body instanceof FormData) && isRecord(body)) {
-    const form = new FormData();
-    for (const [name, value] of Object.entries(body)) form.append(name, value instanceof Blob ? value : String(value));
-    return form;
-  }
-  const passesAsIs =
-    typeof body === "string" ||
-    ArrayBuffer.isView(body) ||
-    [Blob, ArrayBuffer, FormData, URLSearchParams, ReadableStream].some((type) => body instanceof type);
-  return passesAsIs ? (body as BodyInit) : String(body);
+/** Cookie parameters join whatever Cookie header defaults, options or credentials already set. */
+function appendCookie(cookie: string): Middleware {
+  return {
+    onRequest({ request }) {
+      const before = request.headers.get("cookie");
+      request.headers.set("cookie", before ? `${before}; ${cookie}` : cookie);
+      return request;
+    },
+  };
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -14,11 +14,23 @@ export {
   isLoopbackHost,
   headersToRecord,
   errorFromResponse,
-  serializeBody,
   type Runtime,
   type RuntimeOptions,
   type SentResponse,
 } from "./client.js";
+export {
+  cookieHeader,
+  headerValues,
+  multipartBody,
+  parameterSerialization,
+  pathSerializer,
+  querySerializer,
+  serializeBody,
+  serializeValue,
+  urlencodedBody,
+  type ParameterLocation,
+  type Serialization,
+} from "./serialize.js";
 export { bufferedBody, createRetryingFetch, type AttemptPolicy, type BufferedBody, type FetchLike } from "./fetch.js";
 export { shouldRetry, retryAfterMs, retryDelayMs, MAX_RETRY_AFTER_MS } from "./retry.js";
 export { createLogger, isLogLevel, redactError, redactSecrets, type Logger, type LogLevel } from "./log.js";

@@ -30,6 +30,35 @@ export interface ValueShape {
   readonly required?: { readonly [property: string]: ValueShape };
 }
 
+/** How a parameter or form field is written on the wire (OpenAPI `style`). */
+export type ParameterStyle = "form" | "spaceDelimited" | "pipeDelimited" | "deepObject" | "simple" | "label" | "matrix";
+
+/**
+ * A parameter serialized other than its location's default. `style` defaults to form (query, cookie) or simple
+ * (path, header); `explode` to true for form and false otherwise, as in the OpenAPI specification.
+ */
+export interface ParameterDescriptor {
+  /** Name as written in the spec. */
+  readonly name: string;
+  readonly style?: ParameterStyle;
+  readonly explode?: boolean;
+  /** Query only: RFC 3986 reserved characters (`:/?#[]@!$&'()*+,;=`) are sent unencoded. */
+  readonly allowReserved?: boolean;
+}
+
+/** A parameter: its spec name alone when it is serialized the default way. */
+export type ParameterEntry = string | ParameterDescriptor;
+
+/** How one field of a form body is written (an OpenAPI Encoding Object), when not the default. */
+export interface EncodingDescriptor {
+  /** multipart: the part's media type for an object (default application/json). */
+  readonly contentType?: string;
+  /** urlencoded: written like a query parameter with this style (default: objects as JSON, arrays repeated). */
+  readonly style?: ParameterStyle;
+  readonly explode?: boolean;
+  readonly allowReserved?: boolean;
+}
+
 /** Everything the runtime needs to send one operation; emitted by the generator, one per operation. */
 export interface OperationDescriptor {
   /** operationId from the spec, or one derived from method and path. */
@@ -37,15 +66,24 @@ export interface OperationDescriptor {
   readonly method: HttpMethod;
   /** Path template exactly as in the spec, e.g. `/techniques/{techniqueId}/runs`. */
   readonly path: string;
-  /** Spec names of the path parameters, in the order they appear in the path. */
-  readonly pathParams: readonly string[];
-  readonly queryParams: readonly string[];
-  readonly headerParams: readonly string[];
+  /**
+   * Base URL of the server the spec declares for this operation or its path item (the first, variables at
+   * their defaults; relative to the client's base URL when relative). Absent: the client's base URL.
+   */
+  readonly server?: string;
+  /** The path parameters, in the order they appear in the path. */
+  readonly pathParams: readonly ParameterEntry[];
+  readonly queryParams: readonly ParameterEntry[];
+  readonly headerParams: readonly ParameterEntry[];
+  /** Sent in one `Cookie` header; absent when there are none. */
+  readonly cookieParams?: readonly ParameterEntry[];
   /** Present when the operation has a request body. */
   readonly requestBody?: {
     /** The media type the wrapper sends: application/json, multipart/form-data, application/x-www-form-urlencoded, application/octet-stream, text/plain, … */
     readonly contentType: string;
     readonly required: boolean;
+    /** Form bodies: fields the spec encodes other than by default, by field name. */
+    readonly encoding?: { readonly [field: string]: EncodingDescriptor };
   };
   /** How to read the success body. */
   readonly response: ResponseKind;
@@ -73,9 +111,10 @@ export interface RequestOptions {
 
 /** The values a generated wrapper hands to the runtime; keys are the spec's parameter names. */
 export interface OperationArgs {
-  path?: Record<string, string | number | boolean>;
+  path?: Record<string, unknown>;
   query?: Record<string, unknown>;
   header?: Record<string, unknown>;
+  cookie?: Record<string, unknown>;
   body?: unknown;
 }
 

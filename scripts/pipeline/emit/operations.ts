@@ -1,19 +1,56 @@
 // Emits operations.ts: the runtime descriptor of every operation (method, path, parameters, body, response).
 import { StructureKind, VariableDeclarationKind, type SourceFileStructure } from "ts-morph";
-import type { OperationDescriptor } from "../../../src/runtime/types.js";
-import type { ApiModel, OperationModel } from "../model/index.js";
+import type { EncodingDescriptor, OperationDescriptor, ParameterEntry } from "../../../src/runtime/types.js";
+import type { ApiModel, OperationModel, ParameterModel } from "../model/index.js";
+import { defaultServerUrl } from "../model/servers.js";
 import { generatedFile, propertyKey, type EmitContext } from "./common.js";
+
+/** The parameter's name alone when it is serialized the default way, else only what differs (one per operation, so kept short). */
+function parameterEntry(p: ParameterModel): ParameterEntry {
+  const defaultStyle = p.in === "path" || p.in === "header" ? "simple" : "form";
+  const entry = {
+    name: p.name,
+    ...(p.style !== defaultStyle ? { style: p.style } : {}),
+    ...(p.explode !== (p.style === "form") ? { explode: p.explode } : {}),
+    ...(p.allowReserved ? { allowReserved: true } : {}),
+  };
+  return Object.keys(entry).length === 1 ? p.name : entry;
+}
+
+/** An Encoding Object without what its own style implies; a style key stays, as it switches urlencoded fields from JSON to styles. */
+function encodingEntry(encoding: EncodingDescriptor): EncodingDescriptor {
+  const { style, explode, ...rest } = encoding;
+  if (style === undefined && explode === undefined) return encoding;
+  const styled = style ?? "form";
+  return explode === undefined || explode === (styled === "form")
+    ? { style: styled, ...rest }
+    : { ...(styled !== "form" ? { style: styled } : {}), explode, ...rest };
+}
 
 function descriptor(op: OperationModel): Omit<OperationDescriptor, "idempotency"> {
   return {
     id: op.id,
     method: op.method,
     path: op.path,
-    pathParams: op.pathParams.map((p) => p.name),
-    queryParams: op.queryParams.map((p) => p.name),
-    headerParams: op.headerParams.map((p) => p.name),
+    ...(op.servers ? { server: defaultServerUrl(op.servers[0]) } : {}),
+    pathParams: op.pathParams.map(parameterEntry),
+    queryParams: op.queryParams.map(parameterEntry),
+    headerParams: op.headerParams.map(parameterEntry),
+    ...(op.cookieParams.length ? { cookieParams: op.cookieParams.map(parameterEntry) } : {}),
     ...(op.requestBody
-      ? { requestBody: { contentType: op.requestBody.contentType, required: op.requestBody.required } }
+      ? {
+          requestBody: {
+            contentType: op.requestBody.contentType,
+            required: op.requestBody.required,
+            ...(op.requestBody.encoding
+              ? {
+                  encoding: Object.fromEntries(
+                    Object.entries(op.requestBody.encoding).map(([field, e]) => [field, encodingEntry(e)]),
+                  ),
+                }
+              : {}),
+          },
+        }
       : {}),
     response: op.response,
     ...(op.responseShape ? { responseShape: op.responseShape } : {}),

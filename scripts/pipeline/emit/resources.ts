@@ -48,6 +48,7 @@ function paramsType(op: OperationModel): { type: string; required: boolean } | u
   for (const [where, list] of [
     ["query", op.queryParams],
     ["header", op.headerParams],
+    ["cookie", op.cookieParams],
   ] as const) {
     if (list.length === 0) continue;
     const need = list.some((p) => p.required);
@@ -78,7 +79,7 @@ function typeStatements(model: ApiModel): StatementStructures[] {
         kind: StructureKind.TypeAlias,
         isExported: true,
         name: `${op.typeStem}Params`,
-        docs: [`Query and header parameters of \`${op.id}\`.`.replace(/\*\//g, "*\\/")],
+        docs: [`Query, header and cookie parameters of \`${op.id}\`.`.replace(/\*\//g, "*\\/")],
         type: params.type,
       });
     out.push({
@@ -128,8 +129,8 @@ function writeDoc(writer: CodeBlockWriter, op: OperationModel, lead?: string): v
     ...(paramsType(op)
       ? [
           [
-            "@param params - Query and header parameters:",
-            ...[...op.queryParams, ...op.headerParams].map(
+            "@param params - Query, header and cookie parameters:",
+            ...[...op.queryParams, ...op.headerParams, ...op.cookieParams].map(
               (p) => `- \`${p.name}\`${p.description ? `: ${docLines(p.description)}` : ""}`,
             ),
           ].join("\n"),
@@ -171,6 +172,7 @@ function signature(op: OperationModel): { args: string[]; call: string[] } {
     ...(op.pathParams.length ? [`path: { ${op.pathParams.map(pathEntry).join(", ")} }`] : []),
     ...(op.queryParams.length ? ["query: params?.query"] : []),
     ...(op.headerParams.length ? ["header: params?.header"] : []),
+    ...(op.cookieParams.length ? ["cookie: params?.cookie"] : []),
     ...(op.requestBody ? ["body"] : []),
   ];
   return { args, call };
@@ -261,8 +263,10 @@ export function resourcesFile(model: ApiModel, ctx: EmitContext): SourceFileStru
             isExported: true,
             name: "MultipartBody",
             typeParameters: ["T"],
-            docs: ["A multipart body: a string field (OpenAPI types `format: binary` as string) may also be a file."],
-            type: "{ [K in keyof T]: T[K] extends string | undefined ? T[K] | Blob : T[K] }",
+            docs: [
+              "A multipart body: a string field, or each item of a string array (OpenAPI types `format: binary` as string), may also be a file.",
+            ],
+            type: "{ [K in keyof T]: T[K] extends string | undefined ? T[K] | Blob : T[K] extends readonly (infer I)[] | undefined ? (I extends string ? I | Blob : I)[] | Extract<T[K], undefined> : T[K] }",
           },
         ]
       : []),

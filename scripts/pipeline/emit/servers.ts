@@ -1,17 +1,34 @@
 // Emits servers.ts: the spec's server URL templates and a function that fills in their variables.
 import { StructureKind, VariableDeclarationKind, type SourceFileStructure } from "ts-morph";
 import type { ApiModel } from "../model/index.js";
-import { generatedFile, type EmitContext } from "./common.js";
+import { generatedFile, propertyKey, type EmitContext } from "./common.js";
 
 const SERVER_URL_BODY = `const server = servers[index];
 if (!server) throw new RangeError(\`no server at index \${index}: the spec lists \${servers.length}\`);
+const given: Readonly<Record<string, string | undefined>> = variables;
 return server.url.replace(/\\{([^}]+)\\}/g, (template, name: string) => {
   const variable = server.variables[name];
   if (!variable) return template;
-  const value = variables[name] ?? variable.default;
+  const value = given[name] ?? variable.default;
   if (variable.enum && !variable.enum.includes(value)) throw new RangeError(\`server variable \${name} must be one of \${variable.enum.join(", ")}, not \${JSON.stringify(value)}\`);
   return value;
 });`;
+
+/** Each server's variables as optional properties: an enum's values, or any string. */
+function variablesType(model: ApiModel): string {
+  if (model.servers.length === 0) return "{ readonly [index: number]: Readonly<Record<string, string>> }";
+  const entry = (server: ApiModel["servers"][number]) =>
+    Object.entries(server.variables)
+      .map(
+        ([name, v]) =>
+          `readonly ${propertyKey(name)}?: ${v.enum ? v.enum.map((e) => JSON.stringify(e)).join(" | ") : "string"}`,
+      )
+      .join("; ");
+  // no variables: an empty object literal type would accept any keys
+  const type = (server: ApiModel["servers"][number]) =>
+    Object.keys(server.variables).length ? `{ ${entry(server)} }` : "Readonly<Record<string, never>>";
+  return `{ ${model.servers.map((server, i) => `readonly ${i}: ${type(server)}`).join("; ")} }`;
+}
 
 export function serversFile(model: ApiModel, ctx: EmitContext): SourceFileStructure {
   return generatedFile(ctx, [
@@ -40,15 +57,23 @@ export function serversFile(model: ApiModel, ctx: EmitContext): SourceFileStruct
       ],
     },
     {
+      kind: StructureKind.TypeAlias,
+      isExported: true,
+      name: "ServerVariables",
+      docs: ["The variables each server takes, by its index in `servers`: an enum's values, or any string."],
+      type: variablesType(model),
+    },
+    {
       kind: StructureKind.Function,
       isExported: true,
       name: "serverUrl",
       docs: [
         "The base URL of `servers[index]` with its variables filled in: the given value, else the spec's default. Throws a RangeError for a value outside the variable's enum.",
       ],
+      typeParameters: [{ name: "I", constraint: "keyof ServerVariables & number" }],
       parameters: [
-        { name: "index", initializer: "0" },
-        { name: "variables", type: "Readonly<Record<string, string>>", initializer: "{}" },
+        { name: "index", type: "I", initializer: "0 as I" },
+        { name: "variables", type: "ServerVariables[I]", initializer: "{}" },
       ],
       returnType: "string",
       statements: SERVER_URL_BODY,

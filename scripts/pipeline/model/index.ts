@@ -22,6 +22,7 @@ const FIXED_EXPORTS = [
   "MultipartBody",
   "IdempotentOperation",
   "ServerDescriptor",
+  "ServerVariables",
   "SecuritySchemeDescriptor",
   "paths",
   "components",

@@ -1,8 +1,15 @@
 // Reads each operation of the bundled document into an OperationModel (names are settled in resources.ts).
-import type { HttpMethod, IdempotencyDescriptor, ResponseKind } from "../../../src/runtime/types.js";
+import type {
+  EncodingDescriptor,
+  HttpMethod,
+  IdempotencyDescriptor,
+  ParameterStyle,
+  ResponseKind,
+} from "../../../src/runtime/types.js";
 import { PipelineError } from "../errors.js";
 import { NamePool, variableName } from "./names.js";
 import { asObject, isObject, pointer, type Json } from "./refs.js";
+import { readServerList } from "./servers.js";
 import { responseShape } from "./shapes.js";
 import { readEventStream } from "./streams.js";
 import type { OperationModel, ParameterModel } from "./types.js";
@@ -71,7 +78,9 @@ function readOperation(document: Json, path: string, method: HttpMethod, item: J
     identifier: p.in === "path" ? idents.claim(variableName(String(p.name), "param")) : String(p.name),
     in: p.in as ParameterModel["in"],
     required: p.in === "path" || p.required === true,
-    specTyped: declared && isScalarSchema(asObject(document, p.schema)),
+    specTyped: declared && isSerializableSchema(document, asObject(document, p.schema)),
+    ...readSerialization(p, p.in === "path" || p.in === "header" ? "simple" : "form"),
+    allowReserved: p.in === "query" && p.allowReserved === true,
     description: typeof p.description === "string" ? p.description : undefined,
   });
   const declaredPath = parameters.filter((p) => p.in === "path");
@@ -91,7 +100,14 @@ function readOperation(document: Json, path: string, method: HttpMethod, item: J
     pathParams,
     queryParams: parameters.filter((p) => p.in === "query").map((p) => toModel(p)),
     headerParams: parameters.filter((p) => p.in === "header" && p !== idempotencyHeader).map((p) => toModel(p)),
-    requestBody: body && { contentType: body.contentType, required: body.required, description: body.description },
+    cookieParams: parameters.filter((p) => p.in === "cookie").map((p) => toModel(p)),
+    requestBody: body && {
+      contentType: body.contentType,
+      required: body.required,
+      description: body.description,
+      ...(body.encoding ? { encoding: body.encoding } : {}),
+    },
+    ...readOperationServers(operation, item, where),
     successResponses: success.responses,
     response: success.kind,
     ...(success.shape ? { responseShape: success.shape } : {}),
@@ -115,6 +131,56 @@ function isScalarSchema(schema: Json | undefined): boolean {
   if (!schema || schema.nullable === true) return false;
   const types = Array.isArray(schema.type) ? schema.type : [schema.type];
   return types.length > 0 && types.every((t) => typeof t === "string" && SCALAR_TYPES.has(t));
+}
+
+/** What a parameter style can write: a scalar, an array of scalars, or an object (never null). */
+function isSerializableSchema(document: Json, schema: Json | undefined): boolean {
+  if (!schema || schema.nullable === true) return false;
+  if (schema.type === "array") return isScalarSchema(asObject(document, schema.items));
+  return schema.type === "object" || isScalarSchema(schema);
+}
+
+const STYLES = new Set<ParameterStyle>([
+  "form",
+  "spaceDelimited",
+  "pipeDelimited",
+  "deepObject",
+  "simple",
+  "label",
+  "matrix",
+]);
+
+/** A Parameter or Encoding Object's `style` and `explode`, with the specification's defaults. */
+function readSerialization(raw: Json, defaultStyle: ParameterStyle): { style: ParameterStyle; explode: boolean } {
+  const style = STYLES.has(raw.style as ParameterStyle) ? (raw.style as ParameterStyle) : defaultStyle;
+  return { style, explode: typeof raw.explode === "boolean" ? raw.explode : style === "form" };
+}
+
+/** A form body's Encoding Objects, keeping only the keys each one sets. */
+function readEncoding(document: Json, raw: unknown): Record<string, EncodingDescriptor> | undefined {
+  if (!isObject(raw)) return undefined;
+  const fields = Object.entries(raw).flatMap(([field, value]) => {
+    const encoding = asObject(document, value);
+    if (!encoding) return [];
+    const read: { -readonly [K in keyof EncodingDescriptor]: EncodingDescriptor[K] } = {};
+    if (typeof encoding.contentType === "string") read.contentType = encoding.contentType;
+    if (STYLES.has(encoding.style as ParameterStyle)) read.style = encoding.style as ParameterStyle;
+    if (typeof encoding.explode === "boolean") read.explode = encoding.explode;
+    if (encoding.allowReserved === true) read.allowReserved = true;
+    return Object.keys(read).length > 0 ? [[field, read] as const] : [];
+  });
+  return fields.length > 0 ? Object.fromEntries(fields) : undefined;
+}
+
+/** The operation's own servers, else its path item's; none when neither declares any. */
+function readOperationServers(operation: Json, item: Json, where: string) {
+  const [list, at] =
+    Array.isArray(operation.servers) && operation.servers.length > 0
+      ? [operation.servers, `${where}/servers`]
+      : [item.servers, `${where.slice(0, where.lastIndexOf("/"))}/servers`];
+  if (list === undefined) return {};
+  const servers = readServerList(list, at);
+  return servers.length > 0 ? { servers } : {};
 }
 
 /** Operation parameters override path-item parameters with the same name and location. */
@@ -151,11 +217,13 @@ function readRequestBody(document: Json, raw: unknown, where: string) {
   const contentType = pickMedia(content, REQUEST_MEDIA_ORDER);
   if (!contentType) return undefined;
   const media = asObject(document, content[contentType]);
+  const isForm = /^(multipart\/form-data|application\/x-www-form-urlencoded)/i.test(contentType);
   return {
     contentType,
     required: body.required === true,
     description: typeof body.description === "string" ? body.description : undefined,
     schema: media ? asObject(document, media.schema) : undefined,
+    encoding: isForm && media ? readEncoding(document, media.encoding) : undefined,
   };
 }
 

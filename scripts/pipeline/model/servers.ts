@@ -1,14 +1,18 @@
-// Reads the root `servers` list: each URL template with its variables, so callers can build a base URL.
+// Reads `servers` lists (the root's, a path item's, an operation's): each URL template with its variables.
 import { PipelineError } from "../errors.js";
-import { isObject, pointer, type Json } from "./refs.js";
+import { isObject, type Json } from "./refs.js";
 import type { ServerModel } from "./types.js";
 
 export function readServers(document: Json): ServerModel[] {
-  const list = document.servers ?? [];
-  if (!Array.isArray(list)) throw new PipelineError("`servers` must be a list", { pointer: "#/servers" });
+  return readServerList(document.servers ?? [], "#/servers");
+}
+
+/** A `servers` list found at `where` (a JSON pointer). */
+export function readServerList(list: unknown, where: string): ServerModel[] {
+  if (!Array.isArray(list)) throw new PipelineError("`servers` must be a list", { pointer: where });
   return list.map((raw, i) => {
     if (!isObject(raw) || typeof raw.url !== "string")
-      throw new PipelineError("a server needs a string `url`", { pointer: pointer("servers", String(i)) });
+      throw new PipelineError("a server needs a string `url`", { pointer: `${where}/${i}` });
     const variables = isObject(raw.variables) ? raw.variables : {};
     return {
       url: raw.url,
@@ -28,4 +32,9 @@ export function readServers(document: Json): ServerModel[] {
       ),
     };
   });
+}
+
+/** The server's URL with every variable at its default. */
+export function defaultServerUrl(server: ServerModel): string {
+  return server.url.replace(/\{([^}]+)\}/g, (template, name: string) => server.variables[name]?.default ?? template);
 }

@@ -1,5 +1,12 @@
 // The intermediate model: everything the emitters need, and nothing they must dig out of the spec.
-import type { HttpMethod, IdempotencyDescriptor, ResponseKind, ValueShape } from "../../../src/runtime/types.js";
+import type {
+  EncodingDescriptor,
+  HttpMethod,
+  IdempotencyDescriptor,
+  ParameterStyle,
+  ResponseKind,
+  ValueShape,
+} from "../../../src/runtime/types.js";
 
 export interface ParameterModel {
   /** Name as written in the spec (the wire name). */
@@ -9,10 +16,16 @@ export interface ParameterModel {
   in: "path" | "query" | "header" | "cookie";
   required: boolean;
   /**
-   * True when the spec types this parameter as a string, number or boolean (what fits in a URL segment):
-   * the argument takes the spec's type. Otherwise (undeclared, an object, nullable) it takes a plain string.
+   * True when the spec types this parameter as a value a style can write (a string, number or boolean, an array
+   * of those, or an object): the argument takes the spec's type. Otherwise (undeclared, nullable) a plain string.
    */
   specTyped: boolean;
+  /** The spec's `style`, or its default: form for query and cookie, simple for path and header. */
+  style: ParameterStyle;
+  /** The spec's `explode`, or its default: true for form, false otherwise. */
+  explode: boolean;
+  /** Query only: reserved characters go unencoded. */
+  allowReserved: boolean;
   description?: string;
 }
 
@@ -36,7 +49,16 @@ export interface OperationModel {
   pathParams: ParameterModel[];
   queryParams: ParameterModel[];
   headerParams: ParameterModel[];
-  requestBody?: { contentType: string; required: boolean; description?: string };
+  cookieParams: ParameterModel[];
+  requestBody?: {
+    contentType: string;
+    required: boolean;
+    description?: string;
+    /** Form bodies: each field's Encoding Object as the spec gives it (only the keys it sets). */
+    encoding?: Record<string, EncodingDescriptor>;
+  };
+  /** The path item's or operation's own `servers` (the operation's win), when it declares any. */
+  servers?: ServerModel[];
   /** Success responses the wrapper resolves with: status keys as openapi-typescript writes them, and the media type read. */
   successResponses: { status: string; mediaType?: string }[];
   response: ResponseKind;

@@ -1,0 +1,218 @@
+// Writes parameters and form bodies as the spec's style, explode and encoding say, on openapi-fetch's serializers.
+import { serializeArrayParam, serializeObjectParam, serializePrimitiveParam } from "openapi-fetch";
+import { ValidationError } from "./errors.js";
+import type { EncodingDescriptor, ParameterEntry, ParameterStyle } from "./types.js";
+
+export type ParameterLocation = "path" | "query" | "header" | "cookie";
+
+/** How one value is written: the spec's `style`, `explode` and `allowReserved`. */
+export interface Serialization {
+  style: ParameterStyle;
+  explode: boolean;
+  allowReserved: boolean;
+}
+
+/** A parameter's name and serialization, with the defaults of its location filled in. */
+export function parameterSerialization(
+  entry: ParameterEntry,
+  location: ParameterLocation,
+): Serialization & { name: string } {
+  const given = typeof entry === "string" ? { name: entry } : entry;
+  const style = given.style ?? (location === "path" || location === "header" ? "simple" : "form");
+  return {
+    name: given.name,
+    style,
+    explode: given.explode ?? style === "form",
+    allowReserved: given.allowReserved === true,
+  };
+}
+
+type Encode = (text: string) => string;
+
+// RFC 6570 reserved expansion keeps these and percent-encoded triples; `#[]` stay encoded, a query cannot hold them.
+const RESERVED_KEPT = /%(3A|2F|3F|40|21|24|26|27|28|29|2A|2B|2C|3B|3D)|%25([0-9A-F]{2})/gi;
+const encodeReserved: Encode = (text) =>
+  encodeURIComponent(text).replace(RESERVED_KEPT, (match, reserved: string | undefined, triple: string | undefined) =>
+    reserved ? decodeURIComponent(match) : `%${triple}`,
+  );
+// application/x-www-form-urlencoded writes a space as "+".
+const encodeForm: Encode = (text) => encodeURIComponent(text).replace(/%20/g, "+");
+const encodeNothing: Encode = (text) => text;
+
+/** A leaf value as text: nested objects and arrays, which no style defines, as JSON. */
+function text(value: unknown): string {
+  return typeof value === "object" && value !== null ? JSON.stringify(value) : String(value);
+}
+
+/**
+ * One value as its style writes it: `name=value` pairs for form-like styles, the bare expansion for simple,
+ * label and matrix; "" for no value. Names, keys and values are encoded by `encode`.
+ */
+export function serializeValue(name: string, value: unknown, how: Serialization, encode: Encode): string {
+  if (value === undefined || value === null) return "";
+  const { style } = how;
+  const key = encode(name);
+  // Everything arrives encoded, so openapi-fetch is told not to encode again (its allowReserved).
+  const options = { explode: how.explode, allowReserved: true };
+  if (Array.isArray(value)) {
+    if (value.length === 0) return "";
+    const items = value.filter((v) => v !== undefined && v !== null).map((v) => encode(text(v)));
+    return serializeArrayParam(key, items, { ...options, style: style === "deepObject" ? "form" : style });
+  }
+  if (typeof value === "object") {
+    const entries = Object.entries(value).filter(([, v]) => v !== undefined && v !== null);
+    const encoded = entries.map(([k, v]) => [encode(k), encode(text(v))]);
+    // openapi-fetch writes these two object styles without the name; as a list of keys and values they come out right
+    if (style === "spaceDelimited" || style === "pipeDelimited")
+      return serializeArrayParam(key, encoded.flat(), { ...options, style, explode: false });
+    // deepObject is defined only exploded
+    const explode = how.explode || style === "deepObject";
+    return serializeObjectParam(key, Object.fromEntries(encoded), { ...options, style, explode });
+  }
+  const encoded = encode(text(value));
+  if (style === "simple") return encoded;
+  if (style === "label") return `.${encoded}`;
+  if (style === "matrix") return encoded === "" ? `;${key}` : `;${key}=${encoded}`;
+  return serializePrimitiveParam(key, encoded, options);
+}
+
+function byName(entries: readonly ParameterEntry[], location: ParameterLocation) {
+  const map = new Map(entries.map((entry) => parameterSerialization(entry, location)).map((p) => [p.name, p]));
+  return (name: string) => map.get(name) ?? parameterSerialization(name, location);
+}
+
+/** openapi-fetch's per-request `querySerializer`: each parameter as its own style says. */
+export function querySerializer(entries: readonly ParameterEntry[]): (query: Record<string, unknown>) => string {
+  const find = byName(entries, "query");
+  return (query) =>
+    Object.entries(query)
+      .map(([name, value]) => {
+        const how = find(name);
+        return serializeValue(name, value, how, how.allowReserved ? encodeReserved : encodeURIComponent);
+      })
+      .filter(Boolean)
+      .join("&");
+}
+
+/**
+ * openapi-fetch's per-request `pathSerializer`: fills each `{name}` of the URL with its style. A segment that
+ * comes out `.` or `..` is refused: URL parsers resolve those even percent-encoded.
+ */
+export function pathSerializer(
+  entries: readonly ParameterEntry[],
+): (url: string, path: Record<string, unknown>) => string {
+  const known = new Map(entries.map((entry) => parameterSerialization(entry, "path")).map((p) => [p.name, p]));
+  return (url, path) =>
+    url.replace(/\{([^{}]+)\}/g, (template, name: string) => {
+      const how = known.get(name);
+      if (!how) return template;
+      const segment = serializeValue(name, path[name], how, encodeURIComponent);
+      if (segment === "." || segment === "..") throw new ValidationError(`${name} must not be "." or "..".`, name);
+      return segment;
+    });
+}
+
+/** Header parameters as their values (simple style, not percent-encoded); absent values are left out. */
+export function headerValues(
+  entries: readonly ParameterEntry[],
+  header: Record<string, unknown> | undefined,
+): Record<string, string> {
+  const find = byName(entries, "header");
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(header ?? {})) {
+    if (value !== undefined && value !== null) out[name] = serializeValue(name, value, find(name), encodeNothing);
+  }
+  return out;
+}
+
+/** The `Cookie` header for cookie parameters (form style, percent-encoded), or undefined when none has a value. */
+export function cookieHeader(
+  entries: readonly ParameterEntry[],
+  cookie: Record<string, unknown> | undefined,
+): string | undefined {
+  const find = byName(entries, "cookie");
+  const pairs = Object.entries(cookie ?? {})
+    .map(([name, value]) => {
+      const how = find(name);
+      return serializeValue(name, value, how, how.allowReserved ? encodeReserved : encodeURIComponent);
+    })
+    .filter(Boolean);
+  return pairs.length > 0 ? pairs.join("; ") : undefined;
+}
+
+const FORM: Serialization = { style: "form", explode: true, allowReserved: false };
+
+/**
+ * An application/x-www-form-urlencoded body. A field whose encoding gives a style is written like a query
+ * parameter; otherwise, as its media type decides, an object is JSON and an array repeats the name.
+ */
+export function urlencodedBody(
+  body: Record<string, unknown>,
+  encoding: { readonly [field: string]: EncodingDescriptor } = {},
+): string {
+  return Object.entries(body)
+    .map(([name, value]) => {
+      const field = encoding[name];
+      if (field && (field.style || field.explode !== undefined || field.allowReserved)) {
+        const style = field.style ?? "form";
+        const how = { style, explode: field.explode ?? style === "form", allowReserved: field.allowReserved === true };
+        return serializeValue(name, value, how, how.allowReserved ? encodeReserved : encodeForm);
+      }
+      const plain = isRecord(value) ? JSON.stringify(value) : value;
+      return serializeValue(name, plain, FORM, encodeForm);
+    })
+    .filter(Boolean)
+    .join("&");
+}
+
+/** A multipart/form-data body: one part per array item, Blobs as files, objects as JSON (or their encoding's type). */
+export function multipartBody(
+  body: Record<string, unknown>,
+  encoding: { readonly [field: string]: EncodingDescriptor } = {},
+): FormData {
+  const form = new FormData();
+  for (const [name, value] of Object.entries(body)) {
+    for (const item of Array.isArray(value) ? value : [value]) {
+      if (item === undefined || item === null) continue;
+      if (item instanceof Blob) form.append(name, item);
+      else if (typeof item === "object") {
+        // a part states its media type only as a Blob, which FormData sends with a filename
+        const type = encoding[name]?.contentType ?? "application/json";
+        form.append(name, new Blob([JSON.stringify(item)], { type }));
+      } else form.append(name, String(item));
+    }
+  }
+  return form;
+}
+
+/** Encodes a request body for its declared media type; JSON unless the spec says otherwise. */
+export function serializeBody(
+  contentType: string,
+  body: unknown,
+  encoding?: { readonly [field: string]: EncodingDescriptor },
+): BodyInit {
+  if (contentType.includes("json")) {
+    try {
+      return JSON.stringify(body);
+    } catch (error) {
+      // circular structures and BigInts cannot be JSON
+      throw new ValidationError(`body cannot be sent as JSON: ${(error as Error).message}`, "body");
+    }
+  }
+  if (contentType.startsWith("application/x-www-form-urlencoded") && isRecord(body) && !isBodyInit(body))
+    return urlencodedBody(body, encoding);
+  if (contentType.startsWith("multipart/") && isRecord(body) && !isBodyInit(body)) return multipartBody(body, encoding);
+  return isBodyInit(body) ? body : String(body);
+}
+
+function isBodyInit(body: unknown): body is BodyInit {
+  return (
+    typeof body === "string" ||
+    ArrayBuffer.isView(body) ||
+    [Blob, ArrayBuffer, FormData, URLSearchParams, ReadableStream].some((type) => body instanceof type)
+  );
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
