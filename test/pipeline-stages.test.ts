@@ -90,6 +90,19 @@ describe("lint", () => {
     expect(report.lines.join("\n")).toMatch(/warning struct Expected type `number` but got `boolean`/);
   });
 
+  it("minimal: the ruleset's style errors (a server URL's trailing slash, as in Stripe's spec) only warn", async () => {
+    const spec = specFile("trailing-slash.json", {
+      ...minimalDoc({}),
+      servers: [{ url: "https://api.example.test/" }, { url: "https://{host}/v1", variables: { host: { default: "x", enum: [] } } }],
+    });
+    const report = await lintSpec(await loadSpec(spec), "minimal");
+    expect(report.errors).toBe(0);
+    expect(report.lines.join("\n")).toMatch(/warning no-server-trailing-slash /);
+    expect(report.lines.join("\n")).toMatch(/warning no-server-variables-empty-enum /);
+    expect(() => assertLintClean(report, "minimal")).not.toThrow();
+    expect((await lintSpec(await loadSpec(spec), "project")).lines.join("\n")).toMatch(/error no-server-trailing-slash /);
+  });
+
   it("minimal and off: a structural error that breaks generation stays fatal, one line per problem", async () => {
     const spec = specFile("structural.json", minimalDoc({ "/a": { get: { responses: "none" } } }));
     for (const mode of ["minimal", "off"] as const) {
