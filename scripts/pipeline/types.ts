@@ -9,6 +9,7 @@ import type {
 import { createRequire } from "node:module";
 import { PipelineError } from "./errors.js";
 import type { OpenAPIDocument } from "./bundle.js";
+import { normalizeForTypes } from "./normalize.js";
 
 type TransformContext = Parameters<typeof TransformSchema>[1];
 
@@ -48,12 +49,12 @@ export const SCHEMA_HEADER =
 
 /**
  * Returns the text of schema.d.ts: `paths`, `components`, `operations` and `webhooks`.
- * openapi-typescript patches discriminator enums into the document it reads; the model stage reads
- * nothing those patches touch, so the document is not copied first.
+ * openapi-typescript reads (and patches discriminator enums into) the normalized copy of the document that
+ * normalizeForTypes returns, so the caller's document stays as bundled.
  */
 export async function generateTypes(document: OpenAPIDocument): Promise<string> {
   const { transformSchema, scanDiscriminators, resolveRef, astToString } = openapiTsModules();
-  const schema = document as unknown as OpenAPI3;
+  const schema = normalizeForTypes(document) as unknown as OpenAPI3;
   const ctx: TransformContext = {
     additionalProperties: false,
     alphabetize: false,
