@@ -4,7 +4,7 @@ import { rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { REPO_ROOT, type PipelineResult } from "../scripts/pipeline/run.js";
-import { generate, tempPackage, typeCheck } from "./pipeline-harness.js";
+import { generate, tempPackage, typeCheck, writeFiles } from "./pipeline-harness.js";
 
 const FIXTURES = resolve(REPO_ROOT, "test/fixtures/normalize");
 
@@ -104,6 +104,17 @@ beforeAll(async () => {
 
 afterAll(() => {
   if (root) rmSync(root, { recursive: true, force: true });
+});
+
+describe("type checks of generated code", () => {
+  it("count errors inside a .d.ts (skipLibCheck off), where openapi-typescript's mistakes land", async () => {
+    const dir = join(root, "broken-dts");
+    writeFiles(dir, {
+      "schema.d.ts": 'export interface components { schemas: { A: components["schemas"]["B"]["allOf"] } }\n',
+      "index.ts": 'import type { components } from "./schema.js";\nexport type A = components["schemas"]["A"];\n',
+    });
+    expect(await typeCheck(root, ["broken-dts"])).toMatch(/broken-dts\/schema\.d\.ts\(1,\d+\): error TS2339/);
+  }, 120_000);
 });
 
 describe("normalize: generated types accept every valid value and reject invalid ones", () => {
