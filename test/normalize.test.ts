@@ -3,6 +3,9 @@
 import { rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { bundleSpec } from "../scripts/pipeline/bundle.js";
+import { loadSpec } from "../scripts/pipeline/load.js";
+import { normalizeForTypes } from "../scripts/pipeline/normalize.js";
 import { REPO_ROOT, type PipelineResult } from "../scripts/pipeline/run.js";
 import { generate, tempPackage, typeCheck, writeFiles } from "./pipeline-harness.js";
 
@@ -104,6 +107,28 @@ beforeAll(async () => {
 
 afterAll(() => {
   if (root) rmSync(root, { recursive: true, force: true });
+});
+
+describe("normalizeForTypes", () => {
+  it("leaves the bundled document as it was, and names hoisted and request-view components after where they came from", async () => {
+    const document = await bundleSpec(await loadSpec(join(FIXTURES, "interior-refs.yaml")));
+    const before = structuredClone(document);
+    const normalized = normalizeForTypes(document) as { components: { schemas: Record<string, unknown> } };
+    expect(document).toEqual(before);
+    expect(Object.keys(normalized.components.schemas)).toEqual([
+      "Tag",
+      "Page",
+      "Tag_allOf_0_label",
+      "Page_tag",
+      "Tag_allOf_0",
+      "parameters_Limit_schema",
+    ]);
+    const views = normalizeForTypes(await bundleSpec(await loadSpec(join(FIXTURES, "read-write.yaml"))));
+    expect(Object.keys((views as typeof normalized).components.schemas)).toEqual(
+      expect.arrayContaining(["User", "UserWritable", "TeamWritable", "CatWritable", "PetWritable"]),
+    );
+    expect(Object.keys((views as typeof normalized).components.schemas)).not.toContain("DogWritable");
+  });
 });
 
 describe("type checks of generated code", () => {
