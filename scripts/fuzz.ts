@@ -36,7 +36,7 @@ export const STRICT_COMPILER_OPTIONS = {
   typeRoots: [resolve(REPO_ROOT, "node_modules/@types")],
   strict: true,
   noEmit: true,
-  skipLibCheck: true,
+  skipLibCheck: false,
   verbatimModuleSyntax: true,
   isolatedModules: true,
 };

@@ -1,11 +1,13 @@
 // Conformance on real public specs (../shared/specs, read in place, never copied): generate with --lint minimal,
-// compile everything under tsc --strict with the runtime, and call one wrapper per spec against a loopback server.
+// compile everything under tsc --strict (skipLibCheck off, so errors inside schema.d.ts count) with the runtime in
+// one program, and call one wrapper per spec against a loopback server.
 import { existsSync, readdirSync, rmSync } from "node:fs";
 import { join, relative } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { OperationModel } from "../scripts/pipeline/model/index.js";
 import { REPO_ROOT, type PipelineResult } from "../scripts/pipeline/run.js";
 import type { OperationInvoker } from "../src/runtime/index.js";
+import { shapeProblem } from "../src/runtime/check.js";
 import {
   exampleOf,
   follow,
@@ -30,6 +32,11 @@ function corpus(): string[] {
     "museum.yaml",
     "openai.yaml",
     "digitalocean/DigitalOcean-public.v2.yaml",
+    "stripe-2023-09-12.yaml",
+    "box.json",
+    "spotify.yml",
+    // OpenAPI 3.2.0: this fails until the loader accepts 3.2, and must pass once it does.
+    "flora-published/technique-runs.yml",
     ...(existsSync(oai)
       ? readdirSync(oai)
           .filter((f) => f.endsWith(".json"))
@@ -72,7 +79,10 @@ function pickOperation(result: PipelineResult): { op: OperationModel; status: nu
     const responses = follow(document, ((document.paths as Json)[op.path] as Json)[op.method]) as Json;
     const response = follow(document, (responses.responses as Json)[success.status]) as Json;
     const example = exampleOf(document, (response.content as Json)[success.mediaType]);
-    if (example !== undefined && example !== null)
+    // Some specs' examples contradict their own schema (Spotify's album lacks its required `artists`): the
+    // runtime rightly rejects those, so the call is made with an operation whose example fits.
+    const fits = !op.responseShape || !shapeProblem(JSON.parse(JSON.stringify(example ?? null)), op.responseShape);
+    if (example !== undefined && example !== null && fits)
       return { op, status: /^\d{3}$/.test(success.status) ? Number(success.status) : 200, example };
   }
   return undefined;
@@ -82,11 +92,12 @@ function pickOperation(result: PipelineResult): { op: OperationModel; status: nu
 function argumentsFor(result: PipelineResult, op: OperationModel): unknown[] {
   const document = result.document as Json;
   const args: unknown[] = op.pathParams.map((p, i) => `v${i}-${p.name}`);
-  if (op.requestBody) {
+  // An optional body is left out, as a caller would: Stripe declares empty form bodies on GETs, which fetch refuses to send.
+  if (op.requestBody?.required) {
     const operation = follow(document, ((document.paths as Json)[op.path] as Json)[op.method]) as Json;
     const body = follow(document, operation.requestBody) as Json;
     args.push(exampleOf(document, (body.content as Json)[op.requestBody.contentType]) ?? {});
-  }
+  } else if (op.requestBody) args.push(undefined);
   const required = (list: OperationModel["queryParams"]) =>
     Object.fromEntries(list.filter((p) => p.required).map((p) => [p.name, "x"]));
   if (op.queryParams.length || op.headerParams.length)
@@ -101,15 +112,17 @@ describe.skipIf(Boolean(SHARED_SPECS_MISSING))("conformance on ../shared/specs",
     expect(result?.files.get("resources.ts")).toContain("export function createResources");
   });
 
-  it("every output compiles under tsc --strict --noEmit together with the runtime (one program)", async () => {
+  // A spec that did not generate fails its own test above; the others still compile here, in one program.
+  it("every output compiles under tsc --strict --noEmit, skipLibCheck off, together with the runtime (one program)", async () => {
     const folders = SPECS.filter((spec) => !(results.get(spec) instanceof Error)).map(folderOf);
-    expect(folders).toHaveLength(SPECS.length);
+    expect(folders.length).toBeGreaterThan(0);
     expect(await typeCheck(root, folders)).toBe("");
   }, 300_000);
 
   it("every output imports the runtime through one specifier", () => {
     for (const spec of SPECS) {
-      const result = results.get(spec) as PipelineResult;
+      const result = results.get(spec);
+      if (result instanceof Error || result === undefined) continue;
       const specifiers = new Set(
         [...result.files.values()]
           .flatMap((text) => [...text.matchAll(/from "([^"]+)"/g)].map((m) => m[1]))
@@ -120,7 +133,8 @@ describe.skipIf(Boolean(SHARED_SPECS_MISSING))("conformance on ../shared/specs",
   });
 
   it.each(SPECS)("%s: one generated wrapper answers from the spec's own example over loopback", async (spec) => {
-    const result = results.get(spec) as PipelineResult;
+    const result = results.get(spec);
+    if (result instanceof Error || result === undefined) throw result ?? new Error(`${spec} was not generated`);
     const { createResources } = await importGenerated<{ createResources(invoker: OperationInvoker): Json }>(
       join(root, folderOf(spec)),
     );

@@ -158,7 +158,7 @@ describe("adding GET /techniques/{techniqueId}", () => {
           lib: ["ES2022", "DOM", "DOM.Iterable"],
           types: ["node"],
           typeRoots: [join(REPO, "node_modules", "@types")],
-          skipLibCheck: true,
+          skipLibCheck: false,
           verbatimModuleSyntax: true,
         },
         include: ["usage.ts", "out-v2/**/*.ts"],

@@ -70,6 +70,9 @@ describe("load", () => {
     expect((await caught(() => loadSpec(specFile("list.json", [1, 2])))).message).toMatch(
       /top level is a list, not a mapping/,
     );
+    expect((await caught(() => loadSpec(specFile("list.json", [1, 2])))).message).toMatch(
+      /top level is a list, not a mapping/,
+    );
   });
 });
 
@@ -90,6 +93,24 @@ describe("lint", () => {
     expect(report.errors).toBe(0);
     expect(report.lines.join("\n")).toMatch(/warning struct Property `nullable` is not expected here/);
     expect(report.lines.join("\n")).toMatch(/warning struct Expected type `number` but got `boolean`/);
+  });
+
+  it("minimal: the ruleset's style errors (a server URL's trailing slash, as in Stripe's spec) only warn", async () => {
+    const spec = specFile("trailing-slash.json", {
+      ...minimalDoc({}),
+      servers: [
+        { url: "https://api.example.test/" },
+        { url: "https://{host}/v1", variables: { host: { default: "x", enum: [] } } },
+      ],
+    });
+    const report = await lintSpec(await loadSpec(spec), "minimal");
+    expect(report.errors).toBe(0);
+    expect(report.lines.join("\n")).toMatch(/warning no-server-trailing-slash /);
+    expect(report.lines.join("\n")).toMatch(/warning no-server-variables-empty-enum /);
+    expect(() => assertLintClean(report, "minimal")).not.toThrow();
+    expect((await lintSpec(await loadSpec(spec), "project")).lines.join("\n")).toMatch(
+      /error no-server-trailing-slash /,
+    );
   });
 
   it("minimal and off: a structural error that breaks generation stays fatal, one line per problem", async () => {

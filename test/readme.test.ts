@@ -68,7 +68,7 @@ beforeAll(async () => {
       moduleResolution: "Node16",
       types: ["node"],
       noEmit: true,
-      skipLibCheck: true,
+      skipLibCheck: false,
     },
     files: blocks.map((_, index) => blockFile(index)),
   };

@@ -55,7 +55,7 @@ export interface LintReport {
 export async function lintSpec(spec: LoadedSpec, mode: LintMode): Promise<LintReport> {
   const config = await lintConfigFor(mode);
   const problems = await lintDocument({ document: spec.document, config, externalRefResolver: spec.resolver });
-  const active = problems.filter((p) => !p.ignored).map((p) => tolerateUnknownKeys(p, mode));
+  const active = problems.filter((p) => !p.ignored).map((p) => tolerateStyle(tolerateUnknownKeys(p, mode), mode));
   const sorted = [...active].sort((a, b) => severityRank(a) - severityRank(b));
   const byRule = new Map<string, number>();
   for (const problem of active) byRule.set(problem.ruleId, (byRule.get(problem.ruleId) ?? 0) + 1);
@@ -145,6 +145,14 @@ function tolerateUnknownKeys(problem: NormalizedProblem, mode: LintMode): Normal
     /is not expected here/.test(problem.message) ||
     VALIDATION_ONLY_KEYWORDS.has(key.replace(/~1/g, "/").replace(/~0/g, "~"));
   return harmless ? { ...problem, severity: "warn" } : problem;
+}
+
+// Redocly's minimal ruleset errors on style (a server URL's trailing slash); outside the project ruleset only rules
+// whose failure breaks generation (structure, references, the spec's own validity rules) stop the run.
+function tolerateStyle(problem: NormalizedProblem, mode: LintMode): NormalizedProblem {
+  if (mode === "project" || problem.severity !== "error") return problem;
+  const breaksGeneration = problem.ruleId in STRUCTURAL_RULES || problem.ruleId.startsWith("spec-");
+  return breaksGeneration ? problem : { ...problem, severity: "warn" };
 }
 
 function severityRank(problem: NormalizedProblem): number {

@@ -11,6 +11,7 @@ import { createRequire } from "node:module";
 import { PipelineError } from "./errors.js";
 import type { OpenAPIDocument } from "./bundle.js";
 import { ITEM_SCHEMAS_TYPE, itemSchemasSchema } from "./item-types.js";
+import { normalizeForTypes } from "./normalize.js";
 
 type TransformContext = Parameters<typeof TransformSchema>[1];
 
@@ -56,12 +57,12 @@ export const SCHEMA_HEADER =
 
 /**
  * Returns the text of schema.d.ts: `paths`, `components`, `operations` and `webhooks`.
- * openapi-typescript patches discriminator enums into the document it reads; the model stage reads
- * nothing those patches touch, so the document is not copied first.
+ * openapi-typescript reads (and patches discriminator enums into) the normalized copy of the document that
+ * normalizeForTypes returns, so the caller's document stays as bundled.
  */
 export async function generateTypes(document: OpenAPIDocument): Promise<string> {
   const { transformSchema, transformSchemaObject, scanDiscriminators, resolveRef, astToString } = openapiTsModules();
-  const schema = document as unknown as OpenAPI3;
+  const schema = normalizeForTypes(document) as unknown as OpenAPI3;
   const ctx: TransformContext = {
     additionalProperties: false,
     alphabetize: false,
