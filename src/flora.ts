@@ -2,62 +2,47 @@
 import {
   authHeaders,
   createResources,
-  operationDescriptors,
   serverUrl,
   type CreateTechniqueRunBody,
   type CreateTechniqueRunStreamData,
   type Resources,
   type Run,
 } from "../generated/index.js";
-import {
-  APIConnectionError,
-  APIError,
-  APITimeoutError,
-  APIUserAbortError,
-  FloraError,
-  MalformedResponseError,
-  RateLimitError,
-  StreamParseError,
-  ValidationError,
-  createLogger,
-  checkBaseUrl,
-  checkNumber,
-  checkSignal,
-  createRuntime,
-  isLogLevel,
-  MILLISECONDS,
-  redactError,
-  resolveIdempotencyKey,
-  shapeProblem,
-  retryAfterMs,
-  sleep as realSleep,
-  type FetchLike,
-  type Logger,
-  type LogLevel,
-  type RequestOptions,
-  type Runtime,
-  type Sleep,
-  type ValueShape,
-} from "./runtime/index.js";
-import { readJsonRun, readRunEvents } from "./run-stream.js";
-import { isEventStream } from "./runtime/fetch.js";
-import {
-  unwrapWebhook,
-  type FloraWebhookEvent,
-  type UnwrapWebhookOptions,
-  type WebhookBody,
-  type WebhookHeaders,
-} from "./runtime/webhooks.js";
+// Each from its own module, never the runtime's barrel: a bundler then keeps lazily imported modules
+// (serializers, the SSE reader, webhooks) out of the code that loads at once.
+import { checkBaseUrl, createRuntime, resolveIdempotencyKey, type Runtime } from "./runtime/client.js";
+import { FloraError, ValidationError } from "./runtime/errors.js";
+import type { FetchLike } from "./runtime/fetch.js";
+import { createLogger, isLogLevel, redactError, type Logger, type LogLevel } from "./runtime/log.js";
+import { retryAfterMs } from "./runtime/retry.js";
+import { sleep as realSleep, type Sleep } from "./runtime/sleep.js";
+import type { RequestOptions } from "./runtime/types.js";
+import type { FloraWebhookEvent, UnwrapWebhookOptions, WebhookBody, WebhookHeaders } from "./runtime/webhooks.js";
 import { validateCreateBody, validateId } from "./validate.js";
 import { VERSION } from "./version.js";
+import {
+  checkSnapshot,
+  checkStatus,
+  checkWaitOptions,
+  isBusy,
+  isTerminal,
+  isUnusablePollUrl,
+  snapshotError,
+  startLimit,
+  runShape,
+  createIdempotency,
+  type Limit,
+  type RunOrigin,
+} from "./run-rules.js";
+import type { StreamHost } from "./run-stream.js";
+
+export { DEFAULT_WAIT_TIMEOUT_MS } from "./run-rules.js";
 
 /** The spec's first server: https://app.flora.ai/api/v1. */
 const DEFAULT_BASE_URL = serverUrl(0);
 const DEFAULT_POLL_INTERVAL_MS = 2_000;
 const DEFAULT_MAX_POLL_INTERVAL_MS = 10_000;
 const POLL_BACKOFF = 1.5;
-/** The overall limit of `wait`, `createAndWait` and `stream` unless the caller sets one: 30 minutes. */
-export const DEFAULT_WAIT_TIMEOUT_MS = 30 * 60_000;
 
 export interface FloraOptions {
   /** Default `process.env.FLORA_API_KEY`. */
@@ -191,9 +176,14 @@ export class Flora {
     this.webhooks = {
       // a body or header that echoes the API key must not carry it into a verification error
       unwrap: (rawBody, headers, secret, unwrapOptions) =>
-        unwrapWebhook<FloraWebhookEvent>(rawBody, headers, secret, unwrapOptions, [apiKey]).catch((error: unknown) => {
-          throw redactError(error, [apiKey, typeof secret === "string" ? secret : ""]);
-        }),
+        // loaded on first use, so a bundler splits verification off from apps that never receive webhooks
+        import("./runtime/webhooks.js")
+          .then(({ unwrapWebhook }) =>
+            unwrapWebhook<FloraWebhookEvent>(rawBody, headers, secret, unwrapOptions, [apiKey]),
+          )
+          .catch((error: unknown) => {
+            throw redactError(error, [apiKey, typeof secret === "string" ? secret : ""]);
+          }),
     };
     Object.assign(this, this.#resources, { techniques: this.#buildTechniques() });
   }
@@ -350,172 +340,21 @@ export class Flora {
     body: StreamRunBody,
     options: CreateAndWaitOptions = {},
   ): AsyncGenerator<CreateTechniqueRunStreamData, void, undefined> {
-    validateId(techniqueId, "techniqueId");
-    const streamBody = { ...body, mode: "stream" } as CreateTechniqueRunBody;
-    validateCreateBody(streamBody);
-    checkWaitOptions(options, options.waitTimeoutMs);
-    const idempotencyKey = resolveIdempotencyKey(createIdempotency, streamBody, options.idempotencyKey);
-    const limit = startLimit(options.signal, options.waitTimeoutMs);
-    const request = { ...options, idempotencyKey, signal: limit.signal };
-    let last: Run | undefined;
-    try {
-      // A stream cut before its first snapshot is re-sent with the same key, which replays the same run.
-      for (let attempt = 0; last === undefined; attempt++) {
-        const { response } = await this.#runtime.send(
-          operationDescriptors.createTechniqueRun,
-          { path: { techniqueId }, body: streamBody },
-          request,
-        );
-        if (!isEventStream(response) || !response.body) {
-          last = this.#remember(await readJsonRun(response, this.#runtime.redactText), { techniqueId, idempotencyKey });
-          checkSnapshot(last);
-          await options.onProgress?.(last);
-          yield last;
-          break;
-        }
-        try {
-          for await (const snapshot of readRunEvents(response.body, limit.signal, this.#runtime.redactText)) {
-            // remembered before it is checked: a malformed snapshot still names the run
-            last = this.#remember(snapshot, { techniqueId, idempotencyKey });
-            checkSnapshot(last);
-            await options.onProgress?.(last);
-            yield last;
-            if (isTerminal(last)) return;
-          }
-          if (last === undefined) throw new StreamParseError("The event stream ended before sending any run snapshot.");
-        } catch (error) {
-          // A cut or silent stream is recoverable: by polling once the run is known, else by re-sending.
-          if (!isCut(error) || limit.signal.aborted) throw error;
-          if (last === undefined && attempt >= (options.maxRetries ?? this.#maxRetries)) throw error;
-        }
-      }
-      for await (const snapshot of this.#poll({ ...last, techniqueId }, options, request, limit)) {
-        last = snapshot;
-        await options.onProgress?.(snapshot);
-        yield snapshot;
-      }
-    } catch (error) {
-      const explained =
-        last === undefined ? limit.explain(error, undefined, undefined) : limit.explain(error, last.run_id, last);
-      if (last === undefined) {
-        if (explained instanceof FloraError) explained.idempotencyKey ??= idempotencyKey;
-        throw this.#runtime.redact(explained);
-      }
-      throw this.#annotate(explained, last, idempotencyKey);
-    } finally {
-      limit.dispose();
-    }
+    // streaming loads with the first stream, so apps that only poll never bundle the event-stream reader
+    const { streamRun } = await import("./run-stream.js");
+    yield* streamRun(this.#streamHost, techniqueId, body, options);
   }
-}
 
-/** Where a run object came from, so `wait(run)` can fall back to retrieve and name the key. */
-interface RunOrigin {
-  techniqueId: string;
-  idempotencyKey?: string;
-}
-
-/** The create operation's idempotency descriptor: header plus body field. */
-const createIdempotency = operationDescriptors.createTechniqueRun.idempotency;
-/** What a run snapshot must be, from the spec's Run schema (required fields, their types, the status enum). */
-const runShape: ValueShape | undefined = operationDescriptors.retrieveTechniqueRun.responseShape;
-const RUN_STATUSES: readonly unknown[] | undefined = runShape?.required?.status?.enum;
-
-/** A polled or streamed snapshot must be a run as the spec's Run schema states: required fields, types, status. */
-function checkSnapshot(run: Partial<Run>): void {
-  const problem = runShape && shapeProblem(run, runShape, "snapshot");
-  if (problem) throw snapshotError(run, problem);
-  checkStatus(run);
-}
-
-/** A status the spec does not define ends the wait at once: polling could never finish. */
-function checkStatus(run: Partial<Run>): void {
-  if (typeof run.status !== "string") throw snapshotError(run, "is a run snapshot without a status");
-  if (RUN_STATUSES && !RUN_STATUSES.includes(run.status)) {
-    const known = RUN_STATUSES.join(", ");
-    throw snapshotError(
-      run,
-      `has status ${JSON.stringify(run.status)}, which the spec does not define (${known}): the wait ends here`,
-    );
+  /** What `streamRun` needs of this client: its runtime and its private polling and bookkeeping. */
+  get #streamHost(): StreamHost {
+    return {
+      runtime: this.#runtime,
+      maxRetries: this.#maxRetries,
+      remember: (run, origin) => this.#remember(run, origin),
+      annotate: (error, run, key) => this.#annotate(error, run, key),
+      poll: (start, options, request, limit) => this.#poll(start, options, request, limit),
+    };
   }
-}
-
-/** A snapshot that broke the spec, as a MalformedResponseError: it arrived in a 200 answer or event. */
-function snapshotError(run: Partial<Run>, problem: string): MalformedResponseError {
-  return new MalformedResponseError(200, {}, JSON.stringify(run) ?? "", problem);
-}
-
-/** A stream broken by the transport or gone silent, as opposed to a malformed event or the caller's abort. */
-function isCut(error: unknown): boolean {
-  return !(error instanceof FloraError) || error instanceof APIConnectionError;
-}
-
-function checkWaitOptions(
-  options: Pick<WaitOptions, "intervalMs" | "maxIntervalMs" | "onProgress" | "signal">,
-  overall: unknown,
-): void {
-  if (options.onProgress !== undefined && typeof options.onProgress !== "function") {
-    throw new ValidationError("onProgress must be a function.", "onProgress");
-  }
-  checkSignal(options.signal, "signal");
-  checkNumber(options.intervalMs, "intervalMs", MILLISECONDS);
-  checkNumber(options.maxIntervalMs, "maxIntervalMs", MILLISECONDS);
-  checkNumber(overall, "timeoutMs", { ...MILLISECONDS, infinite: true });
-}
-
-/** The overall limit of a wait or stream: one signal for the caller's abort and the deadline, linked by hand. */
-interface Limit {
-  signal: AbortSignal;
-  /** The error to throw: an APITimeoutError past the deadline, APIUserAbortError after the caller's abort. */
-  explain(error: unknown, runId: string | undefined, last: Partial<Run> | undefined): unknown;
-  dispose(): void;
-}
-
-function startLimit(caller: AbortSignal | undefined, timeoutMs = DEFAULT_WAIT_TIMEOUT_MS): Limit {
-  const controller = new AbortController();
-  let timedOut = false;
-  const timer =
-    timeoutMs === Infinity
-      ? undefined
-      : setTimeout(() => {
-          timedOut = true;
-          controller.abort();
-        }, timeoutMs);
-  const onAbort = () => controller.abort(caller?.reason);
-  if (caller?.aborted) controller.abort(caller.reason);
-  else caller?.addEventListener("abort", onAbort, { once: true });
-  return {
-    signal: controller.signal,
-    explain(error, runId, last) {
-      if (timedOut && !caller?.aborted) {
-        const what = runId === undefined ? "The run's event stream" : `Run ${runId}`;
-        return new APITimeoutError(`${what} was still ${last?.status ?? "unfinished"} after ${timeoutMs} ms.`, {
-          cause: error,
-        });
-      }
-      if (caller?.aborted && !(error instanceof APIUserAbortError))
-        return new APIUserAbortError(undefined, { cause: caller.reason });
-      return error;
-    },
-    dispose() {
-      clearTimeout(timer);
-      caller?.removeEventListener("abort", onAbort);
-    },
-  };
-}
-
-function isTerminal(run: Partial<Run>): boolean {
-  return run.status === "completed" || run.status === "failed";
-}
-
-/** 429 and 503 mean "poll later", not "give up". */
-function isBusy(error: unknown): error is APIError {
-  return error instanceof RateLimitError || (error instanceof APIError && error.status === 503);
-}
-
-function isUnusablePollUrl(error: unknown): boolean {
-  return (
-    error instanceof MalformedResponseError || (error instanceof APIError && [401, 403, 404].includes(error.status))
-  );
 }
 
 /** Reads an environment variable where one exists (Node, Deno, Bun); browsers have no `process`. */

@@ -35,13 +35,8 @@ export {
   StreamParseError,
   type FieldError,
 } from "./runtime/errors.js";
-export {
-  signWebhookPayload,
-  type FloraWebhookEvent,
-  type UnwrapWebhookOptions,
-  type WebhookBody,
-  type WebhookHeaders,
-} from "./runtime/webhooks.js";
+export { signWebhookPayload } from "./runtime/webhook-signature.js";
+export type { FloraWebhookEvent, UnwrapWebhookOptions, WebhookBody, WebhookHeaders } from "./runtime/webhooks.js";
 export type { RequestOptions } from "./runtime/types.js";
 export type { Logger, LogLevel } from "./runtime/log.js";
 export type { FetchLike } from "./runtime/fetch.js";

@@ -1,8 +1,27 @@
-// What `stream` reads: a run's text/event-stream as run snapshots, or the JSON run a server sent instead.
-import type { CreateTechniqueRunStreamData, Run } from "../generated/index.js";
-import { errorFromResponse, StreamParseError } from "./runtime/index.js";
+// `stream`, loaded on first use: a run's text/event-stream as run snapshots, or the JSON run a server sent instead.
+import {
+  operationDescriptors,
+  type CreateTechniqueRunBody,
+  type CreateTechniqueRunStreamData,
+  type Run,
+} from "../generated/index.js";
+import type { CreateAndWaitOptions, RunReference, StreamRunBody, WaitOptions } from "./flora.js";
+import {
+  checkSnapshot,
+  checkWaitOptions,
+  createIdempotency,
+  isCut,
+  isTerminal,
+  startLimit,
+  type Limit,
+  type RunOrigin,
+} from "./run-rules.js";
+import { errorFromResponse, resolveIdempotencyKey, type Runtime } from "./runtime/client.js";
+import { FloraError, StreamParseError } from "./runtime/errors.js";
+import { isEventStream } from "./runtime/fetch.js";
+import type { RequestOptions } from "./runtime/types.js";
 import { parseJsonEvent, readEvents, type SSEEvent } from "./runtime/sse.js";
-import { isRunLike } from "./validate.js";
+import { isRunLike, validateCreateBody, validateId } from "./validate.js";
 
 /** Yields each event as a run snapshot; an `error` event or one that is not a run throws StreamParseError. */
 export async function* readRunEvents(
@@ -38,4 +57,80 @@ export async function readJsonRun(response: Response, redact: (text: string) => 
   }
   if (!isRunLike(value)) throw errorFromResponse(response, text, { problem: "is not a run" });
   return value;
+}
+
+/** What `streamRun` needs of the client that calls it. */
+export interface StreamHost {
+  runtime: Runtime;
+  /** The client's default retries, also how often a stream cut before its first snapshot is re-sent. */
+  maxRetries: number;
+  remember(run: Run, origin: RunOrigin): Run;
+  annotate(error: unknown, run: RunReference, idempotencyKey: string | undefined): FloraError;
+  poll(start: RunReference, options: WaitOptions, request: RequestOptions, limit: Limit): AsyncGenerator<Run>;
+}
+
+/**
+ * `flora.techniques.runs.stream`: starts a run in mode "stream" and yields each snapshot until a terminal one.
+ * A stream cut (or silent) before its first snapshot is re-sent with the same key, which replays the same run;
+ * after it, the run is polled to its end. Every error after the run exists names it (runId, run, key).
+ */
+export async function* streamRun(
+  host: StreamHost,
+  techniqueId: string,
+  body: StreamRunBody,
+  options: CreateAndWaitOptions,
+): AsyncGenerator<CreateTechniqueRunStreamData, void, undefined> {
+  validateId(techniqueId, "techniqueId");
+  const streamBody = { ...body, mode: "stream" } as CreateTechniqueRunBody;
+  validateCreateBody(streamBody);
+  checkWaitOptions(options, options.waitTimeoutMs);
+  const { runtime } = host;
+  const idempotencyKey = resolveIdempotencyKey(createIdempotency, streamBody, options.idempotencyKey);
+  const limit = startLimit(options.signal, options.waitTimeoutMs);
+  const request = { ...options, idempotencyKey, signal: limit.signal };
+  const origin = { techniqueId, idempotencyKey };
+  let last: Run | undefined;
+  try {
+    for (let attempt = 0; last === undefined; attempt++) {
+      const { response } = await runtime.send(
+        operationDescriptors.createTechniqueRun,
+        { path: { techniqueId }, body: streamBody },
+        request,
+      );
+      if (!isEventStream(response) || !response.body) {
+        last = host.remember(await readJsonRun(response, runtime.redactText), origin);
+        checkSnapshot(last);
+        await options.onProgress?.(last);
+        yield last;
+        break;
+      }
+      try {
+        for await (const snapshot of readRunEvents(response.body, limit.signal, runtime.redactText)) {
+          // remembered before it is checked: a malformed snapshot still names the run
+          last = host.remember(snapshot, origin);
+          checkSnapshot(last);
+          await options.onProgress?.(last);
+          yield last;
+          if (isTerminal(last)) return;
+        }
+        if (last === undefined) throw new StreamParseError("The event stream ended before sending any run snapshot.");
+      } catch (error) {
+        // A cut or silent stream is recoverable: by polling once the run is known, else by re-sending.
+        if (!isCut(error) || limit.signal.aborted) throw error;
+        if (last === undefined && attempt >= (options.maxRetries ?? host.maxRetries)) throw error;
+      }
+    }
+    for await (const snapshot of host.poll({ ...last, techniqueId }, options, request, limit)) {
+      last = snapshot;
+      await options.onProgress?.(snapshot);
+      yield snapshot;
+    }
+  } catch (error) {
+    if (last !== undefined) throw host.annotate(limit.explain(error, last.run_id, last), last, idempotencyKey);
+    const explained = limit.explain(error, undefined, undefined);
+    if (explained instanceof FloraError) explained.idempotencyKey ??= idempotencyKey;
+    throw runtime.redact(explained);
+  } finally {
+    limit.dispose();
+  }
 }

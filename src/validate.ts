@@ -1,6 +1,6 @@
 // Flora-specific input checks, run before any request so a bad call never reaches the network.
 import type { CreateTechniqueRunBody, Run } from "../generated/index.js";
-import { ValidationError } from "./runtime/index.js";
+import { ValidationError } from "./runtime/errors.js";
 
 /** The spec's input types plus the snake_case aliases the server also accepts. */
 const INPUT_TYPES: ReadonlySet<string> = new Set(["text", "imageUrl", "videoUrl", "image_url", "video_url"]);

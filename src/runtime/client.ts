@@ -1,11 +1,9 @@
 // createRuntime: the OperationInvoker generated wrappers call, built on openapi-fetch's client and middleware.
 import createClient, { type Middleware } from "openapi-fetch";
 import { APIError, MalformedResponseError, ValidationError, type FloraError } from "./errors.js";
-import { bufferedBody, createRetryingFetch, isEventStream, parseJson, type FetchLike } from "./fetch.js";
+import { bufferedBody, createRetryingFetch, isEventStream, parseJson, stringifyJson, type FetchLike } from "./fetch.js";
 import { checkHeader, checkHeaders, checkNumber, checkSignal, MILLISECONDS, RETRIES, shapeProblem } from "./check.js";
 import { redactError, redactSecrets, silentLogger, type Logger } from "./log.js";
-import { cookieHeader, headerValues, pathSerializer, querySerializer, serializeBody } from "./serialize.js";
-import { readEvents } from "./sse.js";
 import { sleep as realSleep, type Sleep } from "./sleep.js";
 import type {
   HttpMethod,
@@ -132,7 +130,11 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     try {
       checkPathParams(operation, args.path);
       const callHeaders = checkRequestOptions(callOptions, "options");
-      const header = headerValues(operation.headerParams, args.header);
+      const contentType = operation.requestBody?.contentType ?? "application/json";
+      // Styles, cookies and form bodies load their serializer on first use: a bundler splits it off for APIs
+      // (like Flora's) whose calls are JSON with plain path segments.
+      const serialize = needsSerializer(operation, args, contentType) ? await import("./serialize.js") : undefined;
+      const header = serialize?.headerValues(operation.headerParams, args.header) ?? {};
       checkHeaders(header, "header");
       if (key !== undefined && idempotency) checkHeader(idempotency.header, key, "idempotencyKey");
       const headers: Record<string, string> = { ...callHeaders };
@@ -142,21 +144,23 @@ export function createRuntime(options: RuntimeOptions): Runtime {
         headers[idempotency.header] = key;
         if (bodyField && isRecord(body)) body = { ...body, [bodyField]: key };
       }
-      const contentType = operation.requestBody?.contentType ?? "application/json";
       // Serialized once and handed to the retrying fetch, which sends it on every attempt; openapi-fetch's
       // own Request stays body-less, so no stream is built for a body nobody reads.
       const serialized =
-        body === undefined ? undefined : serializeBody(contentType, body, operation.requestBody?.encoding);
+        body === undefined
+          ? undefined
+          : serialize
+            ? serialize.serializeBody(contentType, body, operation.requestBody?.encoding)
+            : stringifyJson(body);
       // multipart needs the boundary the platform writes into Content-Type itself
       if (serialized !== undefined && !contentType.startsWith("multipart/")) headers["content-type"] ??= contentType;
       const params = { path: args.path, query: args.query, header };
-      const init: Record<string, unknown> = {
-        params,
-        headers,
-        querySerializer: querySerializer(operation.queryParams),
-        pathSerializer: pathSerializer(operation.pathParams),
-      };
-      const cookie = cookieHeader(operation.cookieParams ?? [], args.cookie);
+      const init: Record<string, unknown> = { params, headers };
+      if (serialize) {
+        init.querySerializer = serialize.querySerializer(operation.queryParams);
+        init.pathSerializer = serialize.pathSerializer(operation.pathParams);
+      }
+      const cookie = serialize?.cookieHeader(operation.cookieParams ?? [], args.cookie);
       if (cookie !== undefined) {
         checkHeader("cookie", cookie, "cookie");
         init.middleware = [appendCookie(cookie)];
@@ -284,6 +288,8 @@ function checkPathParams(operation: OperationDescriptor, path: OperationArgs["pa
     const raw = path?.[name];
     if (raw === undefined || raw === null || String(raw) === "")
       throw new ValidationError(`${name} must not be empty.`, name);
+    // a styled or structured value is checked by its serializer, once written
+    if (raw === "." || raw === "..") throw new ValidationError(`${name} must not be "." or "..".`, name);
     // encodeURIComponent throws a bare URIError on these
     if (LONE_SURROGATE.test(String(raw)))
       throw new ValidationError(`${name} is not well-formed Unicode (a lone surrogate).`, name);
@@ -291,6 +297,17 @@ function checkPathParams(operation: OperationDescriptor, path: OperationArgs["pa
 }
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** Whether a call needs more than openapi-fetch's defaults: styled or structured parameters, cookies, a form body. */
+function needsSerializer(operation: OperationDescriptor, args: OperationArgs, contentType: string): boolean {
+  return (
+    args.query !== undefined ||
+    args.header !== undefined ||
+    args.cookie !== undefined ||
+    operation.pathParams.some((entry) => typeof entry !== "string" || typeof args.path?.[entry] === "object") ||
+    (args.body !== undefined && !contentType.includes("json"))
+  );
+}
 
 function isUnsafeMethod(method: HttpMethod): boolean {
   return method === "post" || method === "patch";
@@ -379,6 +396,7 @@ async function eventsOf(
     const text = buffered ? (buffered.text ?? utf8.decode(buffered.bytes)) : await response.text();
     throw errorFromResponse(response, text, { problem: "is not an event stream" }, redact);
   }
+  const { readEvents } = await import("./sse.js");
   return readEvents(response.body, { data: operation.eventData ?? "text", redact: redact ?? String, signal });
 }
 

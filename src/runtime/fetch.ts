@@ -8,6 +8,7 @@ import {
   APIUserAbortError,
   FloraError,
   MalformedResponseError,
+  ValidationError,
 } from "./errors.js";
 import type { Logger } from "./log.js";
 import { retryDelayMs, shouldRetry } from "./retry.js";
@@ -100,6 +101,8 @@ async function attemptOnce(url: string, init: RequestInit, policy: AttemptPolicy
     if (isEventStream(response) && response.body) {
       clearTimeout(timer);
       handedOver = true;
+      // loaded with the first event stream: clients that never stream never bundle it
+      const { idleTimedStream } = await import("./event-stream-body.js");
       return idleTimedStream(response, controller, policy, unlink);
     }
     return await readWhole(response, policy.redact);
@@ -155,71 +158,6 @@ function redirectError(response: Response, url: string, what: string): APIError 
     headers,
     `Refused to follow the ${response.status} redirect of ${new URL(url).origin} ${what}: API requests never leave the API's origin or change method.`,
   );
-}
-
-/**
- * An event stream whose every read must bring bytes within the attempt timeout: a stream that goes silent
- * (keep-alive comments count as bytes) ends with APITimeoutError, as if cut. The caller's signal stays
- * linked until the stream ends, errors or is cancelled, and is unlinked then, so nothing outlives it.
- */
-function idleTimedStream(
-  response: Response,
-  controller: AbortController,
-  policy: AttemptPolicy,
-  unlink: () => void,
-): Response {
-  const reader = (response.body as ReadableStream<Uint8Array>).getReader();
-  const caller = policy.signal;
-  let idle = false;
-  let idleTimer: ReturnType<typeof setTimeout> | undefined;
-  const release = () => {
-    clearTimeout(idleTimer);
-    unlink();
-  };
-  // A custom fetch may ignore the abort, so the pending read is also settled by cancelling the reader.
-  const onAbort = () => void reader.cancel(controller.signal.reason).catch(() => undefined);
-  controller.signal.addEventListener("abort", onAbort, { once: true });
-  const body = new ReadableStream<Uint8Array>(
-    {
-      async pull(stream) {
-        idleTimer = setTimeout(() => {
-          idle = true;
-          controller.abort();
-        }, policy.timeoutMs);
-        let chunk: ReadableStreamReadResult<Uint8Array>;
-        try {
-          chunk = await reader.read();
-        } catch (error) {
-          chunk = { done: true, value: undefined };
-          if (!controller.signal.aborted) {
-            release();
-            stream.error(
-              new APIConnectionError(`The event stream broke: ${describeNetworkError(error)}`, { cause: error }),
-            );
-            return;
-          }
-        }
-        clearTimeout(idleTimer);
-        if (caller?.aborted) {
-          release();
-          stream.error(new APIUserAbortError(undefined, { cause: caller.reason }));
-        } else if (idle) {
-          release();
-          stream.error(new APITimeoutError(`The event stream sent nothing for ${policy.timeoutMs} ms.`));
-        } else if (chunk.done) {
-          release();
-          stream.close();
-        } else stream.enqueue(chunk.value);
-      },
-      cancel(reason) {
-        release();
-        controller.signal.removeEventListener("abort", onAbort);
-        return reader.cancel(reason);
-      },
-    },
-    { highWaterMark: 0 },
-  );
-  return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
 }
 
 export function isEventStream(response: Response): boolean {
@@ -283,6 +221,15 @@ async function readWhole(response: Response, redact: ((text: string) => string) 
 const utf8 = new TextDecoder();
 const utf8Encoder = new TextEncoder();
 
+/** A JSON request body; a circular structure or a BigInt is the caller's ValidationError, not a bare TypeError. */
+export function stringifyJson(body: unknown): string {
+  try {
+    return JSON.stringify(body);
+  } catch (error) {
+    throw new ValidationError(`body cannot be sent as JSON: ${(error as Error).message}`, "body");
+  }
+}
+
 /** Blank text is no value; anything else must parse. */
 export function parseJson(text: string): NonNullable<BufferedBody["json"]> {
   if (text.trim() === "") return { value: undefined };
@@ -301,7 +248,7 @@ function describeRetriedResponse(response: Response): string {
   return isMalformedJson(response) ? `a malformed JSON body (status ${response.status})` : `status ${response.status}`;
 }
 
-function describeNetworkError(error: unknown): string {
+export function describeNetworkError(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
   const cause = error.cause instanceof Error ? ` (${error.cause.message})` : "";
   return `${error.message}${cause}`;

@@ -1,6 +1,7 @@
 // Writes parameters and form bodies as the spec's style, explode and encoding say, on openapi-fetch's serializers.
 import { serializeArrayParam, serializeObjectParam, serializePrimitiveParam } from "openapi-fetch";
 import { ValidationError } from "./errors.js";
+import { stringifyJson } from "./fetch.js";
 import type { EncodingDescriptor, ParameterEntry, ParameterStyle } from "./types.js";
 
 export type ParameterLocation = "path" | "query" | "header" | "cookie";
@@ -191,14 +192,7 @@ export function serializeBody(
   body: unknown,
   encoding?: { readonly [field: string]: EncodingDescriptor },
 ): BodyInit {
-  if (contentType.includes("json")) {
-    try {
-      return JSON.stringify(body);
-    } catch (error) {
-      // circular structures and BigInts cannot be JSON
-      throw new ValidationError(`body cannot be sent as JSON: ${(error as Error).message}`, "body");
-    }
-  }
+  if (contentType.includes("json")) return stringifyJson(body);
   if (contentType.startsWith("application/x-www-form-urlencoded") && isRecord(body) && !isBodyInit(body))
     return urlencodedBody(body, encoding);
   if (contentType.startsWith("multipart/") && isRecord(body) && !isBodyInit(body)) return multipartBody(body, encoding);
