@@ -47,5 +47,7 @@ export type {
   TechniqueInput,
   CreateTechniqueRunRequest,
   CreateTechniqueRunBody,
+  CreateTechniqueRunStreamEvent,
+  CreateTechniqueRunStreamData,
 } from "../generated/index.js";
 export { VERSION } from "./version.js";

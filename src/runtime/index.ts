@@ -28,6 +28,7 @@ export {
   serializeBody,
   serializeValue,
   urlencodedBody,
+  type Encode,
   type ParameterLocation,
   type Serialization,
 } from "./serialize.js";

@@ -28,7 +28,8 @@ export function parameterSerialization(
   };
 }
 
-type Encode = (text: string) => string;
+/** Percent-encodes (or not) one name, key or value as its location requires. */
+export type Encode = (text: string) => string;
 
 // RFC 6570 reserved expansion keeps these and percent-encoded triples; `#[]` stay encoded, a query cannot hold them.
 const RESERVED_KEPT = /%(3A|2F|3F|40|21|24|26|27|28|29|2A|2B|2C|3B|3D)|%25([0-9A-F]{2})/gi;
