@@ -170,6 +170,9 @@ export const MAX_BODY_BYTES = 64 * 1024 * 1024;
 /** Reads a body whole, failing past MAX_BODY_BYTES (a compressed body can expand a thousandfold). */
 async function readCapped(response: Response): Promise<ArrayBuffer> {
   if (!response.body) return new ArrayBuffer(0);
+  // An uncompressed body that declares its length is read in one go: the length is what arrives.
+  const length = Number(response.headers.get("content-length") ?? NaN);
+  if (!response.headers.has("content-encoding") && length <= MAX_BODY_BYTES) return response.arrayBuffer();
   const chunks: Uint8Array[] = [];
   let total = 0;
   const reader = response.body.getReader();

@@ -18,17 +18,24 @@ export function isLogLevel(value: unknown): value is LogLevel {
 
 /** A logger that drops lines below `level` and replaces every secret with `[redacted]`. */
 export function createLogger(level: LogLevel, sink: Logger, secrets: readonly string[]): Logger {
+  const redact = secretRedactor(secrets);
   const write = (method: Exclude<LogLevel, "off">) => (message: string) => {
-    if (LEVEL_RANK[method] <= LEVEL_RANK[level]) sink[method](redactSecrets(`[flora] ${message}`, secrets));
+    if (LEVEL_RANK[method] <= LEVEL_RANK[level]) sink[method](redact(`[flora] ${message}`));
   };
   return { error: write("error"), warn: write("warn"), info: write("info"), debug: write("debug") };
 }
 
 /** Replaces each secret with `[redacted]`, also where it appears JSON-escaped or percent-encoded. */
 export function redactSecrets(text: string, secrets: readonly string[]): string {
-  let result = text;
-  for (const form of secretForms(secrets)) result = result.split(form).join("[redacted]");
-  return result;
+  return secretRedactor(secrets)(text);
+}
+
+/** `redactSecrets` for fixed secrets, built once: one regular expression over every form, longest first. */
+export function secretRedactor(secrets: readonly string[]): (text: string) => string {
+  const forms = secretForms(secrets);
+  if (forms.length === 0) return (text) => text;
+  const pattern = new RegExp(forms.map((form) => form.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("|"), "g");
+  return (text) => text.replace(pattern, "[redacted]");
 }
 
 /**
@@ -59,9 +66,10 @@ const MAX_REDACT_DEPTH = 32;
  */
 export function redactError<T>(error: T, secrets: readonly string[]): T {
   if (!secrets.some((secret) => secret !== "")) return error;
+  const redact = secretRedactor(secrets);
   const seen = new WeakSet<object>();
   const scrub = (value: unknown, depth: number): unknown => {
-    if (typeof value === "string") return redactSecrets(value, secrets);
+    if (typeof value === "string") return redact(value);
     if (typeof value !== "object" || value === null || seen.has(value)) return value;
     if (depth > MAX_REDACT_DEPTH) return "[nested too deep]";
     seen.add(value);
@@ -73,7 +81,7 @@ export function redactError<T>(error: T, secrets: readonly string[]): T {
     for (const name of names) {
       try {
         const scrubbed = scrub(record[name], depth + 1);
-        const safeName = redactSecrets(name, secrets);
+        const safeName = redact(name);
         if (safeName !== name) {
           delete record[name];
           record[safeName] = scrubbed;
