@@ -5,20 +5,37 @@ import createClient from "openapi-fetch";
 import type { paths } from "../generated/index.js";
 import { Flora } from "../src/index.js";
 
-const RUN = { run_id: "run_abc123", status: "pending", progress: 0, created_at: 0, poll_url: "https://app.flora.ai/api/v1/techniques/t/runs/run_abc123" };
+const RUN = {
+  run_id: "run_abc123",
+  status: "pending",
+  progress: 0,
+  created_at: 0,
+  poll_url: "https://app.flora.ai/api/v1/techniques/t/runs/run_abc123",
+};
 const RUN_TEXT = JSON.stringify(RUN);
 const HEADERS = { "content-type": "application/json", "request-id": "req_bench" };
 const stubFetch = async (): Promise<Response> => new Response(RUN_TEXT, { status: 201, headers: HEADERS });
-const BODY = { inputs: [{ id: "prompt", type: "text" as const, value: "a lighthouse at dusk" }], mode: "async" as const };
+const BODY = {
+  inputs: [{ id: "prompt", type: "text" as const, value: "a lighthouse at dusk" }],
+  mode: "async" as const,
+};
 const BASE = "https://app.flora.ai/api/v1";
 
 const ours = new Flora({ apiKey: "sk_bench", baseUrl: BASE, fetch: stubFetch, logLevel: "off" });
 const bare = createClient<paths>({ baseUrl: BASE, fetch: stubFetch, headers: { Authorization: "Bearer sk_bench" } });
-const official = new FloraOfficial({ apiKey: "sk_bench", baseURL: BASE, fetch: stubFetch as typeof fetch, logLevel: "off" });
+const official = new FloraOfficial({
+  apiKey: "sk_bench",
+  baseURL: BASE,
+  fetch: stubFetch as typeof fetch,
+  logLevel: "off",
+});
 
 const contenders: [string, () => Promise<unknown>][] = [
   ["flora-sdk techniques.runs.create", () => ours.techniques.runs.create("t", BODY)],
-  ["openapi-fetch POST (bare)", () => bare.POST("/techniques/{techniqueId}/runs", { params: { path: { techniqueId: "t" } }, body: BODY })],
+  [
+    "openapi-fetch POST (bare)",
+    () => bare.POST("/techniques/{techniqueId}/runs", { params: { path: { techniqueId: "t" } }, body: BODY }),
+  ],
   ["@flora-ai/flora techniques.runs.create", () => official.techniques.runs.create("t", BODY)],
 ];
 
@@ -46,8 +63,13 @@ const [oursOps, bareOps, officialOps] = results.map(([, ops]) => ops);
 console.log(`median of ${ROUNDS} interleaved rounds, fetch stubbed in-process\n`);
 console.log(`| ${"contender".padEnd(40)} | ${"ops/s".padStart(9)} | vs flora-sdk |`);
 console.log(`|${"-".repeat(42)}|${"-".repeat(11)}|-------------|`);
-for (const [name, ops] of results) console.log(`| ${name.padEnd(40)} | ${ops.toFixed(0).padStart(9)} | ${(ops / oursOps).toFixed(2).padStart(10)}× |`);
+for (const [name, ops] of results)
+  console.log(`| ${name.padEnd(40)} | ${ops.toFixed(0).padStart(9)} | ${(ops / oursOps).toFixed(2).padStart(10)}× |`);
 const vsBare = oursOps / bareOps;
 const vsOfficial = oursOps / officialOps;
-console.log(`\nflora-sdk / bare openapi-fetch = ${vsBare.toFixed(2)} (goal >= 0.70): ${vsBare >= 0.7 ? "PASS" : "MISS"}`);
-console.log(`flora-sdk / @flora-ai/flora     = ${vsOfficial.toFixed(2)} (goal > 1.00): ${vsOfficial > 1 ? "PASS" : "MISS"}`);
+console.log(
+  `\nflora-sdk / bare openapi-fetch = ${vsBare.toFixed(2)} (goal >= 0.70): ${vsBare >= 0.7 ? "PASS" : "MISS"}`,
+);
+console.log(
+  `flora-sdk / @flora-ai/flora     = ${vsOfficial.toFixed(2)} (goal > 1.00): ${vsOfficial > 1 ? "PASS" : "MISS"}`,
+);

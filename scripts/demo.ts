@@ -30,7 +30,9 @@ try {
     },
   );
   if (tty) process.stdout.write("\n");
-  console.log(`\nRun ${run.run_id} ${run.status}${run.charged_cost !== undefined ? ` (charged $${run.charged_cost})` : ""}`);
+  console.log(
+    `\nRun ${run.run_id} ${run.status}${run.charged_cost !== undefined ? ` (charged $${run.charged_cost})` : ""}`,
+  );
   for (const output of run.outputs ?? []) console.log(`  ${output.output_id}  ${output.type.padEnd(11)} ${output.url}`);
   if (run.status !== "completed") process.exitCode = 1;
 } finally {

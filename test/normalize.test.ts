@@ -79,6 +79,16 @@ export const badLabel: Settings = { version: 2, label: true };
 // @ts-expect-error version is required
 export const noVersion: Settings = { beta: true };
 `,
+  // openai.yaml: a property with a \`default\` may be left out of a request (the server fills it in).
+  defaults: `
+import type { CreateAssistantBody } from "./index.js";
+export const minimal: CreateAssistantBody = { model: "gpt" };
+export const full: CreateAssistantBody = { model: "gpt", tools: ["t"], temperature: 0.5 };
+// @ts-expect-error model has no default: it is required
+export const noModel: CreateAssistantBody = { tools: [] };
+// @ts-expect-error tools are strings
+export const badTools: CreateAssistantBody = { model: "gpt", tools: [1] };
+`,
   // $refs into a component's interior (PagerDuty's spec): openapi-typescript indexes types that lack those keys.
   "interior-refs": `
 import type { Page, GetPageResponse, ListLabelsResponse } from "./index.js";

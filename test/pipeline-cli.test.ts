@@ -1,5 +1,5 @@
 // `npm run generate` as a maintainer runs it: clear one-message failures, untouched output, --check, exit codes.
-import { execFile } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
@@ -142,7 +142,52 @@ describe.concurrent("generate: --out must be a folder that can be written, check
   });
 });
 
+describe.concurrent("generate: --out must not be this repository's own folders", () => {
+  it.each([
+    [".", "this repository's root"],
+    ["src", "inside src, this repository's own files"],
+    ["test/fixtures/out", "inside test, this repository's own files"],
+    ["openapi", "the spec's own folder"],
+  ])("--out %s: exit 2 before any stage, nothing written", async (out, what) => {
+    const before = snapshot(join(REPO_ROOT, out === "." ? "openapi" : out.split("/")[0]));
+    const result = await cli("--spec", FLORA, "--out", out);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(new RegExp(`^error: --out \\S+ is ${what}: pick a folder of its own\\n$`));
+    expect(result.stdout).toBe("");
+    expect(snapshot(join(REPO_ROOT, out === "." ? "openapi" : out.split("/")[0]))).toEqual(before);
+  });
+});
+
 describe("generate: files it did not write", () => {
+  it("names a folder that stands where it writes a file, and writes nothing", async () => {
+    const out = join(root, "folder-clash");
+    mkdirSync(join(out, "models.ts"), { recursive: true });
+    const before = snapshot(out);
+    const result = await cli("--spec", FLORA, "--out", out, "--quiet");
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`${join(out, "models.ts")} is a folder where the generator writes a file`);
+    expect(snapshot(out)).toEqual(before);
+  });
+
+  it("puts every file back when a rename fails part-way: never half old, half new", async () => {
+    const out = join(root, "rollback");
+    const museum = await generate(resolve(REPO_ROOT, "../shared/specs/museum.yaml"), out);
+    const before = snapshot(out);
+    // an immutable file cannot be moved aside, even by root: the last one written fails after the others moved
+    const last = [...museum.files.keys()].at(-1) as string;
+    const stuck = join(out, last);
+    execFileSync("chattr", ["+i", stuck]);
+    try {
+      const result = await cli("--spec", FLORA, "--out", out, "--quiet");
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain(last);
+    } finally {
+      execFileSync("chattr", ["-i", stuck]);
+    }
+    expect(snapshot(out)).toEqual(before);
+    expect(readdirSync(out).filter((name) => name.startsWith(".generate-"))).toEqual([]);
+  });
+
   it("stops before writing anything when it would replace hand-written files; --force replaces only those", async () => {
     const out = join(root, "hand-written");
     mkdirSync(out);

@@ -46,11 +46,14 @@ export async function loadSpec(path: string): Promise<LoadedSpec> {
         : version === undefined
           ? "no `openapi` field"
           : `openapi: ${String(version)}`;
-    throw new PipelineError(`not an OpenAPI 3.0/3.1/3.2 document (${found}); only 3.0.x, 3.1.x and 3.2.x are supported`, {
-      file: shown,
-      line: 1,
-      col: 1,
-    });
+    throw new PipelineError(
+      `not an OpenAPI 3.0/3.1/3.2 document (${found}); only 3.0.x, 3.1.x and 3.2.x are supported`,
+      {
+        file: shown,
+        line: 1,
+        col: 1,
+      },
+    );
   }
   return { file, document: loaded, resolver, version };
 }

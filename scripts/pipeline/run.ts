@@ -1,9 +1,9 @@
 // The pipeline: load → lint → bundle → model → types ‖ (emit → format, in a worker thread) → write, in one process.
 import { readFileSync } from "node:fs";
-import { relative, resolve, dirname, sep, posix, isAbsolute } from "node:path";
+import { relative, resolve, dirname, join, sep, posix, isAbsolute } from "node:path";
 import { fileURLToPath } from "node:url";
 import { bundleSpec, type OpenAPIDocument } from "./bundle.js";
-import { PipelineError } from "./errors.js";
+import { PipelineError, usageError } from "./errors.js";
 import { assertLintClean, lintSpec, type LintMode, type LintReport } from "./lint.js";
 import { displayPath, loadSpec } from "./load.js";
 import { buildModel, type ApiModel } from "./model/index.js";
@@ -44,6 +44,22 @@ export interface PipelineResult {
   lintByRule: Map<string, number>;
   /** Every file or URL the spec loaded: the root and each $ref'd file (what a watcher must follow). */
   sources: string[];
+}
+
+/** Folders of this repository that hold its own code or the spec: generating into them would scatter files there. */
+const PROJECT_FOLDERS = ["src", "scripts", "test", "openapi", "node_modules", ".git", "dist", "runtime", "testing"];
+
+/** Refuses an --out that is this repository's root, one of its own folders, or the spec's folder (exit 2). */
+function assertNotProjectFolder(outDir: string, specFile: string): void {
+  const inside = (folder: string) => outDir === folder || outDir.startsWith(folder + sep);
+  const own = PROJECT_FOLDERS.map((name) => join(REPO_ROOT, name)).find(inside);
+  const what =
+    outDir === REPO_ROOT
+      ? "this repository's root"
+      : outDir === dirname(specFile)
+        ? "the spec's own folder"
+        : own && `inside ${displayPath(own)}, this repository's own files`;
+  if (what) throw usageError(`--out ${displayPath(outDir)} is ${what}: pick a folder of its own`);
 }
 
 /** Where the spec is named in headers: repo-relative when inside the repo, else its path as given. */
@@ -93,6 +109,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
   };
   const outDir = resolve(options.out);
   assertUsableOutDir(outDir, { writable: !options.check });
+  assertNotProjectFolder(outDir, resolve(options.spec));
   renderWorker.start();
   const spec = await stage(
     "load",

@@ -67,7 +67,8 @@ export async function generateTypes(document: OpenAPIDocument): Promise<string> 
     additionalProperties: false,
     alphabetize: false,
     arrayLength: false,
-    defaultNonNullable: true,
+    // a property with a default may be left out of a request; responses lose only precision, never a valid value
+    defaultNonNullable: false,
     discriminators: { objects: {}, refsHandled: [] },
     emptyObjectsUnknown: false,
     enum: false,

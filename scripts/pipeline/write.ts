@@ -39,6 +39,9 @@ export function planWrite(outDir: string, files: Map<string, string>): WritePlan
   const plan: WritePlan = { changed: [], unchanged: [], stale: [] };
   for (const [name, text] of files) {
     const path = join(outDir, name);
+    if (existsSync(path) && !statSync(path).isFile()) {
+      throw new PipelineError(`${displayPath(path)} is a folder where the generator writes a file: move it away`);
+    }
     const same = existsSync(path) && readFileSync(path, "utf8") === text;
     (same ? plan.unchanged : plan.changed).push(name);
   }
@@ -84,18 +87,37 @@ export function assertOwnedByGenerator(outDir: string, plan: WritePlan): void {
 }
 
 /**
- * Stages every changed file in a temporary folder inside outDir, then renames each into place
- * (rename is atomic on one filesystem). Until the first rename nothing visible has changed.
+ * Stages every changed file in a temporary folder inside outDir, then renames each into place (rename is
+ * atomic on one filesystem), moving each file it replaces or removes aside first. If any step fails, every
+ * file already moved is put back, so the folder is left as it was: never half old, half new.
  */
 export function writeOutput(outDir: string, files: Map<string, string>, plan: WritePlan): void {
   mkdirSync(outDir, { recursive: true });
   if (plan.changed.length === 0 && plan.stale.length === 0) return;
   const staging = join(outDir, `.generate-${process.pid}-${Date.now()}`);
-  mkdirSync(staging);
+  const previous = join(staging, "previous");
+  mkdirSync(previous, { recursive: true });
+  /** Files moved so far, newest last: what a rollback undoes. */
+  const moved: { name: string; hadPrevious: boolean; added: boolean }[] = [];
   try {
     for (const name of plan.changed) writeFileSync(join(staging, name), files.get(name) as string);
-    for (const name of plan.changed) renameSync(join(staging, name), join(outDir, name));
-    for (const name of plan.stale) rmSync(join(outDir, name));
+    for (const name of [...plan.changed, ...plan.stale]) {
+      const target = join(outDir, name);
+      const hadPrevious = existsSync(target);
+      if (hadPrevious) renameSync(target, join(previous, name));
+      const added = plan.changed.includes(name);
+      moved.push({ name, hadPrevious, added: false });
+      if (added) {
+        renameSync(join(staging, name), target);
+        moved[moved.length - 1].added = true;
+      }
+    }
+  } catch (error) {
+    for (const { name, hadPrevious, added } of moved.reverse()) {
+      if (added) rmSync(join(outDir, name), { force: true });
+      if (hadPrevious) renameSync(join(previous, name), join(outDir, name));
+    }
+    throw error;
   } finally {
     rmSync(staging, { recursive: true, force: true });
   }
