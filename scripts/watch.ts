@@ -93,6 +93,9 @@ export function watchSpec(options: WatchOptions): SpecWatcher {
           : `regenerated in ${ms} ms: output unchanged`,
       );
     } catch (failure) {
+      // A newly $ref'd file that is broken is followed too, so that its fix is seen.
+      if (failure instanceof PipelineError && failure.sources)
+        await followSources([...outsideFiles, ...failure.sources]);
       const text = failure instanceof PipelineError ? failure.format() : String((failure as Error)?.stack ?? failure);
       error(`error: ${text}\nkept the last good output in ${displayPath(outDir)}/; waiting for the next save`);
     } finally {

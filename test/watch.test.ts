@@ -265,6 +265,46 @@ it("follows files the spec $refs outside its folder, through rename-style saves"
   }
 }, 300_000);
 
+it("follows a newly $ref'd file outside the folder even when it is broken at first, and sees its fix", async () => {
+  const api = join(dir, "late", "api");
+  const common = join(dir, "late", "common");
+  mkdirSync(api, { recursive: true });
+  mkdirSync(common, { recursive: true });
+  const spec = join(api, "openapi.yaml");
+  const out = join(dir, "late", "out");
+  const specWith = (schema: string) =>
+    [
+      "openapi: 3.1.0",
+      "info: { title: Late, version: '1' }",
+      "paths:",
+      "  /things:",
+      "    get:",
+      "      operationId: listThings",
+      "      responses:",
+      "        '200':",
+      "          description: ok",
+      "          content:",
+      "            application/json:",
+      `              schema: ${schema}`,
+      "",
+    ].join("\n");
+  writeFileSync(spec, specWith("{ type: string }"));
+  const w = watchWithNode(spec, out);
+  try {
+    await w.until("the first generation", () => w.runs() === 1, FIRST_RUN_MS);
+    const target = join(common, "thing.yaml");
+    writeFileSync(target, "type: object\nproperties: [broken\n");
+    writeFileSync(spec, specWith("{ $ref: '../common/thing.yaml' }"));
+    await w.until("the broken save's error", () => w.stderr().includes("kept the last good output"));
+    writeFileSync(target, "type: object\ndescription: Fixed thing\nproperties:\n  name: { type: string }\n");
+    await w.until("the fix of the newly $ref'd file", () =>
+      readFileSync(join(out, "schema.d.ts"), "utf8").includes("Fixed thing"),
+    );
+  } finally {
+    w.child.kill("SIGKILL");
+  }
+}, 300_000);
+
 /** Every live descendant of `root`, read from /proc (zombies count as gone: they run nothing). */
 function descendants(root: number): number[] {
   const children = new Map<number, number[]>();

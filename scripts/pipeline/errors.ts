@@ -11,6 +11,9 @@ export interface SpecLocation {
 
 /** A problem the maintainer must fix in the spec or the command line; exit code 1 unless `exitCode` says otherwise. */
 export class PipelineError extends Error {
+  /** Every file the failed run had loaded (the spec and its $ref targets, broken ones included), when known. */
+  sources?: string[];
+
   constructor(
     message: string,
     readonly location?: SpecLocation,

@@ -153,15 +153,18 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
     built = { report, model, document, files: new Map([["schema.d.ts", schema], ...rendered.files]) };
   } catch (error) {
     // Stages after load know JSON pointers, not files: name the spec file.
-    if (error instanceof PipelineError && !error.location?.file) {
-      throw new PipelineError(
-        error.message,
-        { ...error.location, file: displayPath(spec.file) },
-        error.exitCode,
-        error.details,
-      );
-    }
-    throw error;
+    const failure =
+      error instanceof PipelineError && !error.location?.file
+        ? new PipelineError(
+            error.message,
+            { ...error.location, file: displayPath(spec.file) },
+            error.exitCode,
+            error.details,
+          )
+        : error;
+    // A watcher must follow the files this run loaded even though it failed: fixing one of them is the next save.
+    if (failure instanceof PipelineError) failure.sources = [...spec.resolver.cache.keys()];
+    throw failure;
   }
   // After the spec stages: a problem here is the output folder's, so it does not name the spec.
   const { report, model, document, files } = built;
