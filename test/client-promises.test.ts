@@ -3,7 +3,7 @@
 import { getEventListeners } from "node:events";
 import type { ServerResponse } from "node:http";
 import { inspect } from "node:util";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   APIError,
   APITimeoutError,
@@ -21,24 +21,14 @@ import {
   recordingSleep,
   runJson,
   sendJson,
-  startScriptedServer,
-  type Handler,
+  useScriptedServers,
   type ScriptedServer,
 } from "./client-server.js";
 
 const inputs = [{ id: "prompt", type: "text" as const, value: "a red fox" }];
 const body = { inputs, mode: "async" as const };
-const servers: ScriptedServer[] = [];
 failOnUnhandledRejections();
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
-
-async function serve(handler: Handler): Promise<ScriptedServer> {
-  const server = await startScriptedServer(handler);
-  servers.push(server);
-  return server;
-}
+const serve = useScriptedServers();
 
 function floraFor(server: ScriptedServer, options: Partial<ConstructorParameters<typeof Flora>[0]> = {}) {
   return new Flora({

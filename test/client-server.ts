@@ -106,6 +106,19 @@ export function cappedSleep(capMs = 20): (ms: number, signal?: AbortSignal) => P
   return (ms, signal) => sleep(Math.min(ms, capMs), signal);
 }
 
+/** Scripted servers for one test file: the returned function starts one, and each is closed after its test. */
+export function useScriptedServers(): (handler: Handler) => Promise<ScriptedServer> {
+  const servers: ScriptedServer[] = [];
+  afterEach(async () => {
+    await Promise.all(servers.splice(0).map((server) => server.close()));
+  });
+  return async (handler) => {
+    const server = await startScriptedServer(handler);
+    servers.push(server);
+    return server;
+  };
+}
+
 /** Fails any test that leaves an unhandled rejection behind; register before the file's own cleanup hooks. */
 export function failOnUnhandledRejections(): void {
   const unhandled: unknown[] = [];

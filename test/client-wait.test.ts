@@ -1,5 +1,5 @@
 // wait / createAndWait / stream against scripted node:http servers on 127.0.0.1.
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { ServerResponse } from "node:http";
 import {
   APIConnectionError,
@@ -17,23 +17,13 @@ import {
   resetConnection,
   runJson,
   sendJson,
-  startScriptedServer,
-  type Handler,
+  useScriptedServers,
   type ScriptedServer,
 } from "./client-server.js";
 
 const inputs = [{ id: "prompt", type: "text" as const, value: "a red fox" }];
-const servers: ScriptedServer[] = [];
 failOnUnhandledRejections();
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
-
-async function serve(handler: Handler): Promise<ScriptedServer> {
-  const server = await startScriptedServer(handler);
-  servers.push(server);
-  return server;
-}
+const serve = useScriptedServers();
 
 function floraFor(server: ScriptedServer, options: Partial<ConstructorParameters<typeof Flora>[0]> = {}) {
   const recorded = recordingSleep();
