@@ -89,6 +89,16 @@ export const noModel: CreateAssistantBody = { tools: [] };
 // @ts-expect-error tools are strings
 export const badTools: CreateAssistantBody = { model: "gpt", tools: [1] };
 `,
+  // openai.yaml: a discriminator without a mapping whose targets pin the property (\`enum: [user]\`, \`const\`).
+  "pinned-discriminator": `
+import type { SendMessageBody } from "./index.js";
+export const user: SendMessageBody = { role: "user", content: "hi" };
+export const system: SendMessageBody = { role: "system", content: "be brief" };
+// @ts-expect-error the schema's name is not a role
+export const byName: SendMessageBody = { role: "UserMessage", content: "hi" };
+// @ts-expect-error no such role
+export const unknownRole: SendMessageBody = { role: "robot", content: "hi" };
+`,
   // $refs into a component's interior (PagerDuty's spec): openapi-typescript indexes types that lack those keys.
   "interior-refs": `
 import type { Page, GetPageResponse, ListLabelsResponse } from "./index.js";

@@ -10,6 +10,9 @@
 //    Request bodies refer to the request views, and inline request and response schemas drop the same properties.
 // 4. properties beside a typed additionalProperties (openapi-typescript#1657): the index signature widens to the
 //    union of the additional and the property types, the only form TypeScript can express.
+// 5. a discriminator without a mapping, whose targets each pin the property to one value (`const`, or an `enum`
+//    of one, as OpenAI's `role: [user]`): the mapping is written from those values. Otherwise openapi-typescript
+//    types the property as the schema's name, and no valid value compiles.
 import type { OpenAPIDocument } from "./bundle.js";
 
 type Json = Record<string, unknown>;
@@ -42,6 +45,7 @@ export function normalizeForTypes(document: OpenAPIDocument): OpenAPIDocument {
   for (const schema of schemaNodes(doc)) requireAcrossAllOf(doc, schema);
   splitReadWrite(doc);
   for (const schema of schemaNodes(doc)) widenAdditionalProperties(schema);
+  for (const schema of schemaNodes(doc)) mapPinnedDiscriminator(doc, schema);
   return doc as OpenAPIDocument;
 }
 
@@ -254,6 +258,27 @@ function findProperty(doc: Json, schema: unknown, name: string, seen: Set<Json>)
     if (found !== undefined) return found;
   }
   return undefined;
+}
+
+/** Writes a discriminator's mapping from the one value each of its oneOf/anyOf targets pins the property to. */
+function mapPinnedDiscriminator(doc: Json, schema: Json): void {
+  const discriminator = schema.discriminator;
+  if (!isObject(discriminator) || typeof discriminator.propertyName !== "string" || discriminator.mapping) return;
+  const targets = [
+    ...(Array.isArray(schema.oneOf) ? schema.oneOf : []),
+    ...(Array.isArray(schema.anyOf) ? schema.anyOf : []),
+  ];
+  const mapping: Json = {};
+  for (const target of targets) {
+    const ref = isObject(target) ? target.$ref : undefined;
+    const property = resolveSchema(doc, findProperty(doc, target, discriminator.propertyName, new Set()));
+    const values = property?.const !== undefined ? [property.const] : property?.enum;
+    if (typeof ref !== "string" || !Array.isArray(values) || values.length !== 1 || typeof values[0] !== "string")
+      return;
+    if (Object.hasOwn(mapping, values[0])) return; // two targets with one value: no mapping says which
+    mapping[values[0]] = ref;
+  }
+  if (Object.keys(mapping).length > 0) schema.discriminator = { ...discriminator, mapping };
 }
 
 function requiredElsewhere(schema: Json): string[] {
