@@ -99,6 +99,19 @@ export const byName: SendMessageBody = { role: "UserMessage", content: "hi" };
 // @ts-expect-error no such role
 export const unknownRole: SendMessageBody = { role: "robot", content: "hi" };
 `,
+  // a discriminator without a mapping over targets that get request views (\`DogWritable\`), and a schema's own \$defs.
+  "discriminator-views": `
+import type { CreateAnimalBody, CreateAnimalResponse, CreateBoxBody } from "./index.js";
+export const dog: CreateAnimalBody = { petType: "Dog", bark: true };
+export const catBack: CreateAnimalResponse = { petType: "Cat", lives: 9, created: "2024" };
+// @ts-expect-error the request view's name is not the discriminator's value
+export const byViewName: CreateAnimalBody = { petType: "DogWritable", bark: true };
+// @ts-expect-error created is readOnly
+export const sentCreated: CreateAnimalBody = { petType: "Dog", bark: true, created: "2024" };
+export const box: CreateBoxBody = { inner: { size: 2 } };
+// @ts-expect-error the inner size is an integer
+export const badBox: CreateBoxBody = { inner: { size: "2" } };
+`,
   // $refs into a component's interior (PagerDuty's spec): openapi-typescript indexes types that lack those keys.
   "interior-refs": `
 import type { Page, GetPageResponse, ListLabelsResponse } from "./index.js";

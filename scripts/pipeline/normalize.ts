@@ -1,8 +1,9 @@
 // Stage before types: rewrite the bundled document so openapi-typescript's output accepts every valid value and
 // rejects invalid ones. Each fix is a plain OpenAPI rewrite, so another type generator could read the same result.
 //
-// 1. `$ref`s into a component's interior (`#/components/schemas/Tag/allOf/0`, `#/components/parameters/X/schema`)
-//    become refs to new components: openapi-typescript indexes TS types by those JSON keys, which do not exist.
+// 1. `$ref`s into a component's interior (`#/components/schemas/Tag/allOf/0`, `#/components/parameters/X/schema`,
+//    a schema's own `$defs`) become refs to new components: openapi-typescript indexes TS types by those JSON
+//    keys, which do not exist; the emptied `$defs` keywords are dropped, or they would be typed as properties.
 // 2. `required` names in an allOf member (or beside allOf) whose properties another member defines get those
 //    properties copied beside them (openapi-typescript#1474); a bare `type: object` member stops meaning "empty".
 // 3. readOnly/writeOnly (orval#616): a component holding either gets two views. Its own name is the response
@@ -10,9 +11,10 @@
 //    Request bodies refer to the request views, and inline request and response schemas drop the same properties.
 // 4. properties beside a typed additionalProperties (openapi-typescript#1657): the index signature widens to the
 //    union of the additional and the property types, the only form TypeScript can express.
-// 5. a discriminator without a mapping, whose targets each pin the property to one value (`const`, or an `enum`
-//    of one, as OpenAI's `role: [user]`): the mapping is written from those values. Otherwise openapi-typescript
-//    types the property as the schema's name, and no valid value compiles.
+// 5. a discriminator without a mapping gets an explicit one: the value each oneOf/anyOf target pins the property
+//    to (`const`, or an `enum` of one, as OpenAI's `role: [user]`), else the target's component name (the spec's
+//    implicit value). Otherwise openapi-typescript types a pinned property as the schema's name, and the request
+//    views of 3. would be named `DogWritable`; either way no valid value compiles.
 import type { OpenAPIDocument } from "./bundle.js";
 
 type Json = Record<string, unknown>;
@@ -42,10 +44,14 @@ const SCHEMAS = "#/components/schemas/";
 export function normalizeForTypes(document: OpenAPIDocument): OpenAPIDocument {
   const doc = copyJson(document) as Json;
   hoistInteriorRefs(doc);
+  // every ref into a schema's own `$defs` now names a hoisted component; openapi-typescript would type the
+  // keyword as a required property
+  for (const schema of schemaNodes(doc)) for (const keyword of ["$defs", "definitions"]) delete schema[keyword];
   for (const schema of schemaNodes(doc)) requireAcrossAllOf(doc, schema);
+  // before the read/write split, which renames targets (`DogWritable`) that an implicit mapping would name
+  for (const schema of schemaNodes(doc)) mapDiscriminator(doc, schema);
   splitReadWrite(doc);
   for (const schema of schemaNodes(doc)) widenAdditionalProperties(schema);
-  for (const schema of schemaNodes(doc)) mapPinnedDiscriminator(doc, schema);
   return doc as OpenAPIDocument;
 }
 
@@ -260,8 +266,8 @@ function findProperty(doc: Json, schema: unknown, name: string, seen: Set<Json>)
   return undefined;
 }
 
-/** Writes a discriminator's mapping from the one value each of its oneOf/anyOf targets pins the property to. */
-function mapPinnedDiscriminator(doc: Json, schema: Json): void {
+/** Writes a discriminator's mapping: each oneOf/anyOf target's pinned value, else its component name. */
+function mapDiscriminator(doc: Json, schema: Json): void {
   const discriminator = schema.discriminator;
   if (!isObject(discriminator) || typeof discriminator.propertyName !== "string" || discriminator.mapping) return;
   const targets = [
@@ -272,11 +278,12 @@ function mapPinnedDiscriminator(doc: Json, schema: Json): void {
   for (const target of targets) {
     const ref = isObject(target) ? target.$ref : undefined;
     const property = resolveSchema(doc, findProperty(doc, target, discriminator.propertyName, new Set()));
-    const values = property?.const !== undefined ? [property.const] : property?.enum;
-    if (typeof ref !== "string" || !Array.isArray(values) || values.length !== 1 || typeof values[0] !== "string")
-      return;
-    if (Object.hasOwn(mapping, values[0])) return; // two targets with one value: no mapping says which
-    mapping[values[0]] = ref;
+    const pinned = property?.const !== undefined ? [property.const] : property?.enum;
+    const name = componentName(ref);
+    const value = Array.isArray(pinned) && pinned.length === 1 ? pinned[0] : name;
+    if (typeof ref !== "string" || name === undefined || typeof value !== "string") return;
+    if (Object.hasOwn(mapping, value)) return; // two targets with one value: no mapping says which
+    mapping[value] = ref;
   }
   if (Object.keys(mapping).length > 0) schema.discriminator = { ...discriminator, mapping };
 }
