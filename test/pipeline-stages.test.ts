@@ -129,6 +129,24 @@ describe("lint", () => {
     );
     expect(() => assertLintClean({ errors: 0, warnings: 1, lines: ["x warning"] }, "minimal")).not.toThrow();
   });
+
+  it("minimal: a failing run lists its errors and counts its warnings instead of printing each", () => {
+    const lines = [
+      "a.yaml:1:1 error struct broken",
+      ...Array.from({ length: 900 }, (_, i) => `a.yaml:${i}:1 warning w x`),
+    ];
+    const failure = (() => {
+      try {
+        assertLintClean({ errors: 1, warnings: 900, lines }, "minimal");
+      } catch (error) {
+        return error as PipelineError;
+      }
+    })();
+    expect(failure?.details).toEqual([
+      "a.yaml:1:1 error struct broken",
+      "(and 900 warning(s), which do not stop the run)",
+    ]);
+  });
 });
 
 describe("bundle", () => {
