@@ -11,6 +11,7 @@ import {
   RateLimitError,
   ValidationError,
 } from "./runtime/errors.js";
+import { onAbort } from "./runtime/abort.js";
 import type { ValueShape } from "./runtime/types.js";
 import type { WaitOptions } from "./flora.js";
 
@@ -89,9 +90,8 @@ export function startLimit(caller: AbortSignal | undefined, timeoutMs = DEFAULT_
           timedOut = true;
           controller.abort();
         }, timeoutMs);
-  const onAbort = () => controller.abort(caller?.reason);
   if (caller?.aborted) controller.abort(caller.reason);
-  else caller?.addEventListener("abort", onAbort, { once: true });
+  const unlink = caller?.aborted ? () => undefined : onAbort(caller, () => controller.abort(caller?.reason));
   return {
     signal: controller.signal,
     explain(error, runId, last) {
@@ -107,7 +107,7 @@ export function startLimit(caller: AbortSignal | undefined, timeoutMs = DEFAULT_
     },
     dispose() {
       clearTimeout(timer);
-      caller?.removeEventListener("abort", onAbort);
+      unlink();
     },
   };
 }

@@ -631,3 +631,29 @@ describe("attacks found by review, each pinned", () => {
     expect(server.requests[0].headers["x-custom"]).toBe("yes");
   });
 });
+
+describe("one signal shared by many calls", () => {
+  it("50 concurrent createAndWait calls on one signal raise no MaxListenersExceededWarning and leave no listener", async () => {
+    const server = await serve((req, res) =>
+      req.method === "POST"
+        ? sendJson(res, 201, runJson())
+        : sendJson(res, 200, runJson({ status: "completed", progress: 1 })),
+    );
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => void warnings.push(warning.name);
+    process.on("warning", onWarning);
+    try {
+      const { signal } = new AbortController();
+      const runs = floraFor(server, { sleep: undefined }).techniques.runs;
+      const done = await Promise.all(
+        Array.from({ length: 50 }, () => runs.createAndWait("t", body, { signal, intervalMs: 5 })),
+      );
+      expect(done.every((run) => run.status === "completed")).toBe(true);
+      await new Promise((resolve) => setTimeout(resolve, 20)); // warnings are emitted on a later tick
+      expect(warnings).not.toContain("MaxListenersExceededWarning");
+      expect(getEventListeners(signal, "abort")).toHaveLength(0);
+    } finally {
+      process.off("warning", onWarning);
+    }
+  });
+});

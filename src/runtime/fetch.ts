@@ -10,6 +10,7 @@ import {
   MalformedResponseError,
   ValidationError,
 } from "./errors.js";
+import { onAbort } from "./abort.js";
 import type { Logger } from "./log.js";
 import { retryDelayMs, shouldRetry } from "./retry.js";
 import type { Sleep } from "./sleep.js";
@@ -92,9 +93,7 @@ async function attemptOnce(url: string, init: RequestInit, policy: AttemptPolicy
   // keeps every combined signal alive as long as the caller's.
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), policy.timeoutMs);
-  const onCallerAbort = () => controller.abort(caller?.reason);
-  caller?.addEventListener("abort", onCallerAbort, { once: true });
-  const unlink = () => caller?.removeEventListener("abort", onCallerAbort);
+  const unlink = onAbort(caller, () => controller.abort(caller?.reason));
   let handedOver = false;
   try {
     const response = await fetchWithinOrigin(url, { ...init, signal: controller.signal }, policy.fetch);

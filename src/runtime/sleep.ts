@@ -1,4 +1,5 @@
 // An abortable delay, injectable so tests never sleep for real backoff.
+import { onAbort } from "./abort.js";
 import { APIUserAbortError } from "./errors.js";
 
 export type Sleep = (ms: number, signal?: AbortSignal) => Promise<void>;
@@ -7,13 +8,12 @@ export type Sleep = (ms: number, signal?: AbortSignal) => Promise<void>;
 export const sleep: Sleep = (ms, signal) =>
   new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(new APIUserAbortError(undefined, { cause: signal.reason }));
-    const onAbort = () => {
+    const unlink = onAbort(signal, () => {
       clearTimeout(timer);
       reject(new APIUserAbortError(undefined, { cause: signal?.reason }));
-    };
+    });
     const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
+      unlink();
       resolve();
     }, ms);
-    signal?.addEventListener("abort", onAbort, { once: true });
   });
