@@ -35,7 +35,21 @@ export {
   StreamParseError,
   type FieldError,
 } from "./runtime/errors.js";
-export { signWebhookPayload } from "./runtime/webhook-signature.js";
+import type { WebhookBody } from "./runtime/webhooks.js";
+
+/**
+ * Signs `rawBody` as Flora signs a webhook delivery, for testing an endpoint: resolves with the
+ * `Flora-Signature` header value `t=<timestampSeconds>,v1=<hex HMAC-SHA256>`. Throws FloraError on an empty
+ * secret or a timestamp that is not whole, non-negative unix seconds. Loaded on first use.
+ */
+export async function signWebhookPayload(
+  rawBody: WebhookBody,
+  secret: string,
+  timestampSeconds: number,
+): Promise<string> {
+  const signature = await import("./runtime/webhook-signature.js");
+  return signature.signWebhookPayload(rawBody, secret, timestampSeconds);
+}
 export type { FloraWebhookEvent, UnwrapWebhookOptions, WebhookBody, WebhookHeaders } from "./runtime/webhooks.js";
 export type { RequestOptions } from "./runtime/types.js";
 export type { Logger, LogLevel } from "./runtime/log.js";

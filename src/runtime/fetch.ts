@@ -3,7 +3,6 @@
 // request, idempotency key included.
 import {
   APIConnectionError,
-  APIError,
   APITimeoutError,
   APIUserAbortError,
   FloraError,
@@ -116,47 +115,18 @@ async function attemptOnce(url: string, init: RequestInit, policy: AttemptPolicy
   }
 }
 
-const MAX_REDIRECTS = 5;
-
 /**
- * Fetches with `redirect: "manual"` and follows only redirects to the same origin that keep the request as
- * it was (307/308, or any 3xx of a GET/HEAD), so a body, an idempotency key or a credential header never
- * reaches another origin and a POST never silently becomes a GET.
+ * Fetches with `redirect: "manual"`, so a body, an idempotency key or a credential header never follows a
+ * redirect on its own; a redirect is handed to `followWithinOrigin`, loaded only when one arrives.
  */
 async function fetchWithinOrigin(url: string, init: RequestInit, fetch: FetchLike): Promise<Response> {
-  let target = url;
-  for (let hops = 0; ; hops++) {
-    const response = await fetch(target, { ...init, redirect: "manual" });
-    // Browsers hide a manual redirect's target and status behind an opaque response.
-    if (response.type === "opaqueredirect") throw redirectError(response, target, "to a target the browser hides");
-    const location = response.headers.get("location");
-    if (response.status < 300 || response.status > 399 || location === null) return response;
-    await response.body?.cancel().catch(() => undefined);
-    let next: URL;
-    try {
-      next = new URL(location, target);
-    } catch {
-      throw redirectError(response, target, `to an invalid Location ${JSON.stringify(location.slice(0, 200))}`);
-    }
-    if (next.origin !== new URL(target).origin)
-      throw redirectError(response, target, `to another origin, ${next.origin}`);
-    const method = (init.method ?? "GET").toUpperCase();
-    if (response.status !== 307 && response.status !== 308 && method !== "GET" && method !== "HEAD") {
-      throw redirectError(response, target, `that would re-send this ${method} as a GET`);
-    }
-    if (hops >= MAX_REDIRECTS) throw redirectError(response, target, `after ${MAX_REDIRECTS} redirects already`);
-    target = next.href;
-  }
-}
-
-function redirectError(response: Response, url: string, what: string): APIError {
-  const headers = Object.fromEntries(response.headers.entries());
-  return new APIError(
-    response.status,
-    undefined,
-    headers,
-    `Refused to follow the ${response.status} redirect of ${new URL(url).origin} ${what}: API requests never leave the API's origin or change method.`,
-  );
+  const response = await fetch(url, { ...init, redirect: "manual" });
+  const redirected =
+    response.type === "opaqueredirect" ||
+    (response.status >= 300 && response.status <= 399 && response.headers.has("location"));
+  if (!redirected) return response;
+  const { followWithinOrigin } = await import("./redirect.js");
+  return followWithinOrigin(response, url, init, fetch);
 }
 
 export function isEventStream(response: Response): boolean {
