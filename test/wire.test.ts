@@ -36,6 +36,11 @@ export const header = api.header.simpleObject({ header: { color: { R: 1, G: 2, B
 export const cookies = api.cookie.several({ cookie: { session: "s" } });
 // @ts-expect-error session is a required cookie
 export const noSession = api.cookie.several({ cookie: { theme: "dark" } });
+export const content = api.content.all({ a: 1 }, { query: { j: { a: 1 }, t: "x" }, header: { h: ["a"] } });
+// @ts-expect-error a content parameter takes its content schema's type
+export const contentText = api.content.all({ a: 1 }, { query: { j: "a=1" } });
+// @ts-expect-error the path parameter's content schema is an object
+export const contentPath = api.content.all("a");
 `,
   "form-bodies": `
 import type { SendMultipartBody, SendUrlencodedBody } from "./index.js";
@@ -109,6 +114,10 @@ describe("wire: generated code", () => {
     expect(descriptors.queryReserved.queryParams).toEqual([{ name: "next", allowReserved: true }, "plain"]);
     expect(descriptors.cookieSeveral.cookieParams).toEqual(["session", "theme"]);
     expect(descriptors.queryReserved).not.toHaveProperty("cookieParams");
+    expect(descriptors.contentParams.queryParams).toEqual([
+      { name: "j", contentType: "application/json" },
+      { name: "t", contentType: "text/plain" },
+    ]);
   });
 });
 
@@ -210,6 +219,16 @@ describe("wire: parameters as the Style Examples table writes them", () => {
   it("allowReserved leaves reserved characters as they are; other parameters are percent-encoded", async () => {
     await styles().query.reserved({ query: { next: "/a/b?c=d&e f", plain: "/a/b?c=d&e f" } });
     expect(last().url).toBe("/query/reserved?next=/a/b?c=d&e%20f&plain=%2Fa%2Fb%3Fc%3Dd%26e%20f");
+  });
+
+  it("content parameters: one value, JSON for a JSON media type and text otherwise, in every location", async () => {
+    await styles().content.all(
+      { a: 1 },
+      { query: { j: { a: 1, b: "x y&" }, t: "x y&" }, header: { h: ["a", "b"] }, cookie: { c: { k: "v;" } } },
+    );
+    expect(last().url).toBe("/content/%7B%22a%22%3A1%7D?j=%7B%22a%22%3A1%2C%22b%22%3A%22x%20y%26%22%7D&t=x%20y%26");
+    expect(last().headers.h).toBe('["a","b"]');
+    expect(last().headers.cookie).toBe("c=%7B%22k%22%3A%22v%3B%22%7D");
   });
 
   it("cookie parameters join in one Cookie header, after a default one; absent ones are left out", async () => {

@@ -11,6 +11,8 @@ export interface Serialization {
   style: ParameterStyle;
   explode: boolean;
   allowReserved: boolean;
+  /** A parameter declared with `content`: its value is written whole in this media type instead of by a style. */
+  contentType?: string;
 }
 
 /** A parameter's name and serialization, with the defaults of its location filled in. */
@@ -25,6 +27,7 @@ export function parameterSerialization(
     style,
     explode: given.explode ?? style === "form",
     allowReserved: given.allowReserved === true,
+    contentType: given.contentType,
   };
 }
 
@@ -41,6 +44,17 @@ const encodeReserved: Encode = (text) =>
 const encodeForm: Encode = (text) => encodeURIComponent(text).replace(/%20/g, "+");
 const encodeNothing: Encode = (text) => text;
 
+// application/json, application/problem+json, text/json; not x-ndjson, which is a sequence of documents.
+const JSON_MEDIA = /^[\w.+-]+\/([\w.+-]*\+)?json\s*(;|$)/i;
+
+/** A value sent whole in a media type: JSON for a JSON type, else text, which an object or array cannot be. */
+function inMediaType(name: string, value: unknown, contentType: string): string {
+  if (JSON_MEDIA.test(contentType)) return JSON.stringify(value);
+  if (typeof value === "object" && value !== null)
+    throw new ValidationError(`${name} cannot be sent as ${contentType} (only JSON or text): pass a string.`, name);
+  return String(value);
+}
+
 /** A leaf value as text: nested objects and arrays, which no style defines, as JSON. */
 function text(value: unknown): string {
   return typeof value === "object" && value !== null ? JSON.stringify(value) : String(value);
@@ -52,6 +66,9 @@ function text(value: unknown): string {
  */
 export function serializeValue(name: string, value: unknown, how: Serialization, encode: Encode): string {
   if (value === undefined || value === null) return "";
+  // a content parameter is one string, written as its location writes a primitive
+  if (how.contentType !== undefined)
+    return serializeValue(name, inMediaType(name, value, how.contentType), { ...how, contentType: undefined }, encode);
   const { style } = how;
   const key = encode(name);
   // Everything arrives encoded, so openapi-fetch is told not to encode again (its allowReserved).

@@ -44,6 +44,8 @@ export interface ParameterDescriptor {
   readonly explode?: boolean;
   /** Query only: RFC 3986 reserved characters (`:/?#[]@!$&'()*+,;=`) are sent unencoded. */
   readonly allowReserved?: boolean;
+  /** Declared with `content`, not `schema`: the value is sent whole in this media type (JSON, else text), no style. */
+  readonly contentType?: string;
 }
 
 /** A parameter: its spec name alone when it is serialized the default way. */

@@ -26,6 +26,8 @@ export interface ParameterModel {
   explode: boolean;
   /** Query only: reserved characters go unencoded. */
   allowReserved: boolean;
+  /** The media type of a parameter declared with `content` (its one entry), whose value is sent whole, no style. */
+  contentType?: string;
   description?: string;
 }
 
