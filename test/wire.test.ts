@@ -243,7 +243,7 @@ describe("wire: parameters as the Style Examples table writes them", () => {
 describe("wire: form bodies", () => {
   const forms = () => generated["form-bodies"].createResources(loopbackRuntime(echo.origin)).forms;
 
-  it("multipart: one part per array item, Blobs as files, objects as JSON or their encoding's type, undefined left out", async () => {
+  it("multipart: one part per array item, Blobs as files (typed by their encoding), objects as JSON parts, undefined left out", async () => {
     await forms().multipart({
       files: [new Blob(["one"]), new File(["two"], "two.txt", { type: "text/plain" })],
       tags: ["a", "b"],
@@ -252,6 +252,8 @@ describe("wire: form bodies", () => {
       note: "hi",
       count: 3,
       skipped: undefined,
+      avatar: new Blob(["png"]),
+      doc: "<a/>",
     });
     const type = String(last().headers["content-type"]);
     const boundary = /^multipart\/form-data; boundary=(.+)$/.exec(type)?.[1];
@@ -264,13 +266,27 @@ describe("wire: form bodies", () => {
         part(`${disposition("files", "two.txt")}\r\nContent-Type: text/plain`, "two"),
         part(disposition("tags"), "a"),
         part(disposition("tags"), "b"),
-        part(`${disposition("meta", "blob")}\r\nContent-Type: application/json`, '{"a":"x"}'),
-        part(`${disposition("extra", "blob")}\r\nContent-Type: application/vnd.extra+json`, '{"b":2}'),
+        // JSON parts are fields, not files: a Content-Type and no filename
+        part(`${disposition("meta")}\r\nContent-Type: application/json`, '{"a":"x"}'),
+        part(`${disposition("extra")}\r\nContent-Type: application/vnd.extra+json`, '{"b":2}'),
         part(disposition("note"), "hi"),
         part(disposition("count"), "3"),
+        part(`${disposition("avatar", "blob")}\r\nContent-Type: image/png`, "png"),
+        part(`${disposition("doc")}\r\nContent-Type: application/xml`, "<a/>"),
         `--${boundary}--\r\n`,
       ].join(""),
     );
+  });
+
+  it("multipart: an object whose encoding is not JSON is refused before anything is sent", async () => {
+    const before = echo.requests.length;
+    const sent = forms().multipart({ files: [], doc: { a: "x" } });
+    await expect(sent).rejects.toMatchObject({
+      name: "ValidationError",
+      field: "doc",
+      message: expect.stringContaining("application/xml"),
+    });
+    expect(echo.requests).toHaveLength(before);
   });
 
   it("urlencoded: styled fields as their encoding says, objects as JSON, arrays repeated, undefined left out", async () => {

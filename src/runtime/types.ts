@@ -53,7 +53,7 @@ export type ParameterEntry = string | ParameterDescriptor;
 
 /** How one field of a form body is written (an OpenAPI Encoding Object), when not the default. */
 export interface EncodingDescriptor {
-  /** multipart: the part's media type for an object (default application/json). */
+  /** multipart: the part's media type (objects: JSON only, default application/json; untyped Blobs: the first listed). */
   readonly contentType?: string;
   /** urlencoded: written like a query parameter with this style (default: objects as JSON, arrays repeated). */
   readonly style?: ParameterStyle;
