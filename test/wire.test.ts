@@ -48,6 +48,11 @@ export const files: SendMultipartBody = { files: [new Blob(["a"]), new File(["b"
 export const text: SendMultipartBody = { files: ["as text"], meta: { a: "x" } };
 // @ts-expect-error files holds strings or Blobs
 export const numbers: SendMultipartBody = { files: [1] };
+export const avatar: SendMultipartBody = { files: [], avatar: new Blob(["p"]) };
+// @ts-expect-error note is text, not a file (format: binary)
+export const noteFile: SendMultipartBody = { files: [], note: new Blob(["n"]) };
+// @ts-expect-error tags hold text, not files
+export const tagFiles: SendMultipartBody = { files: [], tags: [new Blob(["t"])] };
 export const form: SendUrlencodedBody = { ids: ["a"], filter: { color: "red" } };
 `,
   servers: `

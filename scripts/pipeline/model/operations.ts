@@ -113,6 +113,7 @@ function readOperation(document: Json, path: string, method: HttpMethod, item: J
       required: body.required,
       description: body.description,
       ...(body.encoding ? { encoding: body.encoding } : {}),
+      ...(/^multipart\//i.test(body.contentType) ? { fileFields: fileFields(document, body.schema) } : {}),
     },
     ...readOperationServers(operation, item, where),
     successResponses: success.responses,
@@ -138,6 +139,25 @@ function parameterContent(document: Json, raw: unknown): { contentType: string; 
   if (!content || contentType === undefined) return undefined;
   const media = asObject(document, content[contentType]);
   return { contentType, schema: media ? asObject(document, media.schema) : undefined };
+}
+
+/** A file in a multipart body: `format: binary` (3.0), or a `contentMediaType` without `contentEncoding` (3.1). */
+function isFileSchema(schema: Json | undefined): boolean {
+  return schema?.format === "binary" || (typeof schema?.contentMediaType === "string" && !schema.contentEncoding);
+}
+
+/** The properties of a multipart body (its allOf/oneOf/anyOf members' too) that hold a file or an array of files. */
+function fileFields(document: Json, schema: Json | undefined, seen = new Set<Json>()): string[] {
+  if (!schema || seen.has(schema)) return [];
+  seen.add(schema);
+  const properties = isObject(schema.properties) ? Object.entries(schema.properties) : [];
+  const own = properties.filter(([, raw]) => {
+    const property = asObject(document, raw);
+    return isFileSchema(property) || (property?.type === "array" && isFileSchema(asObject(document, property.items)));
+  });
+  const members = ["allOf", "oneOf", "anyOf"].flatMap((key) => (Array.isArray(schema[key]) ? schema[key] : []));
+  const nested = members.flatMap((member) => fileFields(document, asObject(document, member), seen));
+  return [...new Set([...own.map(([name]) => name), ...nested])];
 }
 
 const SCALAR_TYPES = new Set(["string", "number", "integer", "boolean"]);

@@ -58,6 +58,8 @@ export interface OperationModel {
     description?: string;
     /** Form bodies: each field's Encoding Object as the spec gives it (only the keys it sets). */
     encoding?: Record<string, EncodingDescriptor>;
+    /** multipart: the fields that carry a file (or an array of files), which the body type lets be a Blob. */
+    fileFields?: string[];
   };
   /** The path item's or operation's own `servers` (the operation's win), when it declares any. */
   servers?: ServerModel[];
