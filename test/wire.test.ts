@@ -36,6 +36,11 @@ export const header = api.header.simpleObject({ header: { color: { R: 1, G: 2, B
 export const cookies = api.cookie.several({ cookie: { session: "s" } });
 // @ts-expect-error session is a required cookie
 export const noSession = api.cookie.several({ cookie: { theme: "dark" } });
+export const content = api.content.all({ a: 1 }, { query: { j: { a: 1 }, t: "x" }, header: { h: ["a"] } });
+// @ts-expect-error a content parameter takes its content schema's type
+export const contentText = api.content.all({ a: 1 }, { query: { j: "a=1" } });
+// @ts-expect-error the path parameter's content schema is an object
+export const contentPath = api.content.all("a");
 `,
   "form-bodies": `
 import type { SendMultipartBody, SendUrlencodedBody } from "./index.js";
@@ -43,6 +48,11 @@ export const files: SendMultipartBody = { files: [new Blob(["a"]), new File(["b"
 export const text: SendMultipartBody = { files: ["as text"], meta: { a: "x" } };
 // @ts-expect-error files holds strings or Blobs
 export const numbers: SendMultipartBody = { files: [1] };
+export const avatar: SendMultipartBody = { files: [], avatar: new Blob(["p"]) };
+// @ts-expect-error note is text, not a file (format: binary)
+export const noteFile: SendMultipartBody = { files: [], note: new Blob(["n"]) };
+// @ts-expect-error tags hold text, not files
+export const tagFiles: SendMultipartBody = { files: [], tags: [new Blob(["t"])] };
 export const form: SendUrlencodedBody = { ids: ["a"], filter: { color: "red" } };
 `,
   servers: `
@@ -109,6 +119,10 @@ describe("wire: generated code", () => {
     expect(descriptors.queryReserved.queryParams).toEqual([{ name: "next", allowReserved: true }, "plain"]);
     expect(descriptors.cookieSeveral.cookieParams).toEqual(["session", "theme"]);
     expect(descriptors.queryReserved).not.toHaveProperty("cookieParams");
+    expect(descriptors.contentParams.queryParams).toEqual([
+      { name: "j", contentType: "application/json" },
+      { name: "t", contentType: "text/plain" },
+    ]);
   });
 });
 
@@ -212,6 +226,16 @@ describe("wire: parameters as the Style Examples table writes them", () => {
     expect(last().url).toBe("/query/reserved?next=/a/b?c=d&e%20f&plain=%2Fa%2Fb%3Fc%3Dd%26e%20f");
   });
 
+  it("content parameters: one value, JSON for a JSON media type and text otherwise, in every location", async () => {
+    await styles().content.all(
+      { a: 1 },
+      { query: { j: { a: 1, b: "x y&" }, t: "x y&" }, header: { h: ["a", "b"] }, cookie: { c: { k: "v;" } } },
+    );
+    expect(last().url).toBe("/content/%7B%22a%22%3A1%7D?j=%7B%22a%22%3A1%2C%22b%22%3A%22x%20y%26%22%7D&t=x%20y%26");
+    expect(last().headers.h).toBe('["a","b"]');
+    expect(last().headers.cookie).toBe("c=%7B%22k%22%3A%22v%3B%22%7D");
+  });
+
   it("cookie parameters join in one Cookie header, after a default one; absent ones are left out", async () => {
     const api = generated.styles.createResources(loopbackRuntime(echo.origin, { cookie: "sdk=1" }));
     await api.cookie.several({ cookie: { session: "s 1", theme: "dark" } });
@@ -224,7 +248,7 @@ describe("wire: parameters as the Style Examples table writes them", () => {
 describe("wire: form bodies", () => {
   const forms = () => generated["form-bodies"].createResources(loopbackRuntime(echo.origin)).forms;
 
-  it("multipart: one part per array item, Blobs as files, objects as JSON or their encoding's type, undefined left out", async () => {
+  it("multipart: one part per array item, Blobs as files (typed by their encoding), objects as JSON parts, undefined left out", async () => {
     await forms().multipart({
       files: [new Blob(["one"]), new File(["two"], "two.txt", { type: "text/plain" })],
       tags: ["a", "b"],
@@ -233,6 +257,8 @@ describe("wire: form bodies", () => {
       note: "hi",
       count: 3,
       skipped: undefined,
+      avatar: new Blob(["png"]),
+      doc: "<a/>",
     });
     const type = String(last().headers["content-type"]);
     const boundary = /^multipart\/form-data; boundary=(.+)$/.exec(type)?.[1];
@@ -245,13 +271,27 @@ describe("wire: form bodies", () => {
         part(`${disposition("files", "two.txt")}\r\nContent-Type: text/plain`, "two"),
         part(disposition("tags"), "a"),
         part(disposition("tags"), "b"),
-        part(`${disposition("meta", "blob")}\r\nContent-Type: application/json`, '{"a":"x"}'),
-        part(`${disposition("extra", "blob")}\r\nContent-Type: application/vnd.extra+json`, '{"b":2}'),
+        // JSON parts are fields, not files: a Content-Type and no filename
+        part(`${disposition("meta")}\r\nContent-Type: application/json`, '{"a":"x"}'),
+        part(`${disposition("extra")}\r\nContent-Type: application/vnd.extra+json`, '{"b":2}'),
         part(disposition("note"), "hi"),
         part(disposition("count"), "3"),
+        part(`${disposition("avatar", "blob")}\r\nContent-Type: image/png`, "png"),
+        part(`${disposition("doc")}\r\nContent-Type: application/xml`, "<a/>"),
         `--${boundary}--\r\n`,
       ].join(""),
     );
+  });
+
+  it("multipart: an object whose encoding is not JSON is refused before anything is sent", async () => {
+    const before = echo.requests.length;
+    const sent = forms().multipart({ files: [], doc: { a: "x" } });
+    await expect(sent).rejects.toMatchObject({
+      name: "ValidationError",
+      field: "doc",
+      message: expect.stringContaining("application/xml"),
+    });
+    expect(echo.requests).toHaveLength(before);
   });
 
   it("urlencoded: styled fields as their encoding says, objects as JSON, arrays repeated, undefined left out", async () => {

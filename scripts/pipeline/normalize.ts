@@ -15,6 +15,8 @@
 //    to (`const`, or an `enum` of one, as OpenAI's `role: [user]`), else the target's component name (the spec's
 //    implicit value). Otherwise openapi-typescript types a pinned property as the schema's name, and the request
 //    views of 3. would be named `DogWritable`; either way no valid value compiles.
+// 6. a parameter declared with `content` gets its media type's schema as `schema`: openapi-typescript types a
+//    parameter only from `schema`, so it would be `string` whatever the content schema says.
 import type { OpenAPIDocument } from "./bundle.js";
 
 type Json = Record<string, unknown>;
@@ -43,6 +45,7 @@ const SCHEMAS = "#/components/schemas/";
 /** Returns a rewritten copy of the document; the input is left as it was. */
 export function normalizeForTypes(document: OpenAPIDocument): OpenAPIDocument {
   const doc = copyJson(document) as Json;
+  typeContentParameters(doc);
   hoistInteriorRefs(doc);
   // every ref into a schema's own `$defs` now names a hoisted component; openapi-typescript would type the
   // keyword as a required property
@@ -53,6 +56,26 @@ export function normalizeForTypes(document: OpenAPIDocument): OpenAPIDocument {
   splitReadWrite(doc);
   for (const schema of schemaNodes(doc)) widenAdditionalProperties(schema);
   return doc as OpenAPIDocument;
+}
+
+/** 6.: each parameter with `content` and no `schema` (the two exclude each other) takes its one media type's schema. */
+function typeContentParameters(doc: Json): void {
+  const components = isObject(doc.components) ? doc.components : {};
+  const give = (parameter: unknown) => {
+    if (!isObject(parameter) || parameter.schema !== undefined || !isObject(parameter.content)) return;
+    const media = Object.values(parameter.content)[0];
+    if (isObject(media) && media.schema !== undefined) parameter.schema = copyJson(media.schema);
+  };
+  const inList = (list: unknown) => Array.isArray(list) && list.forEach(give);
+  if (isObject(components.parameters)) Object.values(components.parameters).forEach(give);
+  const items = [doc.paths, doc.webhooks, components.pathItems].flatMap((map) =>
+    isObject(map) ? Object.values(map) : [],
+  );
+  for (const item of items) {
+    if (!isObject(item)) continue;
+    inList(item.parameters);
+    for (const method of HTTP_METHODS) if (isObject(item[method])) inList((item[method] as Json).parameters);
+  }
 }
 
 /** A deep copy of parsed JSON/YAML, several times faster than structuredClone on a multi-megabyte spec. */

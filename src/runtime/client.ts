@@ -152,7 +152,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
           : serialize
             ? serialize.serializeBody(contentType, body, operation.requestBody?.encoding)
             : stringifyJson(body);
-      // multipart needs the boundary the platform writes into Content-Type itself
+      // a multipart body's Content-Type, with its boundary, is its Blob's type (the platform's, for a FormData)
       if (serialized !== undefined && !contentType.startsWith("multipart/")) headers["content-type"] ??= contentType;
       const params = { path: args.path, query: args.query, header };
       const init: Record<string, unknown> = { params, headers };

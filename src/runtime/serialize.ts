@@ -11,6 +11,8 @@ export interface Serialization {
   style: ParameterStyle;
   explode: boolean;
   allowReserved: boolean;
+  /** A parameter declared with `content`: its value is written whole in this media type instead of by a style. */
+  contentType?: string;
 }
 
 /** A parameter's name and serialization, with the defaults of its location filled in. */
@@ -25,6 +27,7 @@ export function parameterSerialization(
     style,
     explode: given.explode ?? style === "form",
     allowReserved: given.allowReserved === true,
+    contentType: given.contentType,
   };
 }
 
@@ -41,6 +44,17 @@ const encodeReserved: Encode = (text) =>
 const encodeForm: Encode = (text) => encodeURIComponent(text).replace(/%20/g, "+");
 const encodeNothing: Encode = (text) => text;
 
+// application/json, application/problem+json, text/json; not x-ndjson, which is a sequence of documents.
+const JSON_MEDIA = /^[\w.+-]+\/([\w.+-]*\+)?json\s*(;|$)/i;
+
+/** A value sent whole in a media type: JSON for a JSON type, else text, which an object or array cannot be. */
+function inMediaType(name: string, value: unknown, contentType: string): string {
+  if (JSON_MEDIA.test(contentType)) return JSON.stringify(value);
+  if (typeof value === "object" && value !== null)
+    throw new ValidationError(`${name} cannot be sent as ${contentType} (only JSON or text): pass a string.`, name);
+  return String(value);
+}
+
 /** A leaf value as text: nested objects and arrays, which no style defines, as JSON. */
 function text(value: unknown): string {
   return typeof value === "object" && value !== null ? JSON.stringify(value) : String(value);
@@ -52,6 +66,9 @@ function text(value: unknown): string {
  */
 export function serializeValue(name: string, value: unknown, how: Serialization, encode: Encode): string {
   if (value === undefined || value === null) return "";
+  // a content parameter is one string, written as its location writes a primitive
+  if (how.contentType !== undefined)
+    return serializeValue(name, inMediaType(name, value, how.contentType), { ...how, contentType: undefined }, encode);
   const { style } = how;
   const key = encode(name);
   // Everything arrives encoded, so openapi-fetch is told not to encode again (its allowReserved).
@@ -167,24 +184,49 @@ export function urlencodedBody(
     .join("&");
 }
 
-/** A multipart/form-data body: one part per array item, Blobs as files, objects as JSON (or their encoding's type). */
+// FormData's own escaping of names and filenames in a part's Content-Disposition (HTML's multipart/form-data).
+const escapeQuoted = (text: string) => text.replace(/\n/g, "%0A").replace(/\r/g, "%0D").replace(/"/g, "%22");
+
+/**
+ * A multipart/form-data body as a Blob typed with its boundary: one part per array item; Blobs as files (an
+ * untyped one takes its encoding's first contentType); objects as JSON parts without a filename (FormData can
+ * label a part only by making it a file), refused for a non-JSON contentType; strings and numbers as text,
+ * labelled with their encoding's contentType when it has one.
+ */
 export function multipartBody(
   body: Record<string, unknown>,
   encoding: { readonly [field: string]: EncodingDescriptor } = {},
-): FormData {
-  const form = new FormData();
+): Blob {
+  const boundary = `----formdata-${globalThis.crypto.randomUUID()}`;
+  const chunks: BlobPart[] = [];
   for (const [name, value] of Object.entries(body)) {
+    const declared = encoding[name]?.contentType?.split(",")[0].trim();
+    // a range such as image/* names no type a part can carry
+    const type = declared && !declared.includes("*") ? declared : undefined;
     for (const item of Array.isArray(value) ? value : [value]) {
       if (item === undefined || item === null) continue;
-      if (item instanceof Blob) form.append(name, item);
-      else if (typeof item === "object") {
-        // a part states its media type only as a Blob, which FormData sends with a filename
-        const type = encoding[name]?.contentType ?? "application/json";
-        form.append(name, new Blob([JSON.stringify(item)], { type }));
-      } else form.append(name, String(item));
+      let disposition = `form-data; name="${escapeQuoted(name.replace(/\r?\n|\r/g, "\r\n"))}"`;
+      let partType = type;
+      let content: BlobPart;
+      if (item instanceof Blob) {
+        disposition += `; filename="${escapeQuoted(item instanceof File ? item.name : "blob")}"`;
+        partType = item.type || type || "application/octet-stream";
+        content = item;
+      } else if (typeof item === "object") {
+        partType ??= "application/json";
+        if (!JSON_MEDIA.test(partType))
+          throw new ValidationError(
+            `${name} is an object, which cannot be sent as ${partType}: pass a string or Blob.`,
+            name,
+          );
+        content = JSON.stringify(item);
+      } else content = String(item).replace(/\r?\n|\r/g, "\r\n");
+      const headers = `Content-Disposition: ${disposition}\r\n${partType ? `Content-Type: ${partType}\r\n` : ""}`;
+      chunks.push(`--${boundary}\r\n${headers}\r\n`, content, "\r\n");
     }
   }
-  return form;
+  chunks.push(`--${boundary}--\r\n`);
+  return new Blob(chunks, { type: `multipart/form-data; boundary=${boundary}` });
 }
 
 /** Encodes a request body for its declared media type; JSON unless the spec says otherwise. */

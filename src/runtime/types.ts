@@ -44,6 +44,8 @@ export interface ParameterDescriptor {
   readonly explode?: boolean;
   /** Query only: RFC 3986 reserved characters (`:/?#[]@!$&'()*+,;=`) are sent unencoded. */
   readonly allowReserved?: boolean;
+  /** Declared with `content`, not `schema`: the value is sent whole in this media type (JSON, else text), no style. */
+  readonly contentType?: string;
 }
 
 /** A parameter: its spec name alone when it is serialized the default way. */
@@ -51,7 +53,7 @@ export type ParameterEntry = string | ParameterDescriptor;
 
 /** How one field of a form body is written (an OpenAPI Encoding Object), when not the default. */
 export interface EncodingDescriptor {
-  /** multipart: the part's media type for an object (default application/json). */
+  /** multipart: the part's media type (objects: JSON only, default application/json; untyped Blobs: the first listed). */
   readonly contentType?: string;
   /** urlencoded: written like a query parameter with this style (default: objects as JSON, arrays repeated). */
   readonly style?: ParameterStyle;

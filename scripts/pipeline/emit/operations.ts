@@ -7,6 +7,8 @@ import { generatedFile, propertyKey, type EmitContext } from "./common.js";
 
 /** The parameter's name alone when it is serialized the default way, else only what differs (one per operation, so kept short). */
 function parameterEntry(p: ParameterModel): ParameterEntry {
+  // a content parameter has no style: its media type says everything
+  if (p.contentType !== undefined) return { name: p.name, contentType: p.contentType };
   const defaultStyle = p.in === "path" || p.in === "header" ? "simple" : "form";
   const entry = {
     name: p.name,

@@ -28,7 +28,9 @@ function bodyType(op: OperationModel): string | undefined {
   const { contentType } = op.requestBody;
   if (/^application\/octet-stream|^(image|audio|video)\//i.test(contentType)) return "BinaryBody";
   const declared = `NonNullable<${opType(op)}["requestBody"]>["content"]${index(contentType)}`;
-  return /^multipart\//i.test(contentType) ? `MultipartBody<${declared}>` : declared;
+  if (!/^multipart\//i.test(contentType)) return declared;
+  const files = op.requestBody.fileFields?.map((name) => JSON.stringify(name)).join(" | ");
+  return `MultipartBody<${declared}, ${files || "never"}>`;
 }
 
 function responseType(op: OperationModel): string {
@@ -262,11 +264,11 @@ export function resourcesFile(model: ApiModel, ctx: EmitContext): SourceFileStru
             kind: StructureKind.TypeAlias as const,
             isExported: true,
             name: "MultipartBody",
-            typeParameters: ["T"],
+            typeParameters: ["T", "Files extends PropertyKey"],
             docs: [
-              "A multipart body: a string field, or each item of a string array (OpenAPI types `format: binary` as string), may also be a file.",
+              "A multipart body: each of its `Files` (`format: binary`, which OpenAPI types as a string), or each item of such an array, may also be a Blob.",
             ],
-            type: "{ [K in keyof T]: T[K] extends string | undefined ? T[K] | Blob : T[K] extends readonly (infer I)[] | undefined ? (I extends string ? I | Blob : I)[] | Extract<T[K], undefined> : T[K] }",
+            type: "{ [K in keyof T]: K extends Files ? (T[K] extends readonly (infer I)[] | undefined ? (I | Blob)[] | Extract<T[K], undefined> : T[K] | Blob) : T[K] }",
           },
         ]
       : []),

@@ -73,16 +73,23 @@ function readOperation(document: Json, path: string, method: HttpMethod, item: J
   const pathOrder = [...path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]);
   // Positional argument names must not shadow the wrapper's own parameters and locals.
   const idents = new NamePool(["body", "params", "options", "invoker", "operationDescriptors"]);
-  const toModel = (p: Json, declared = true): ParameterModel => ({
-    name: String(p.name),
-    identifier: p.in === "path" ? idents.claim(variableName(String(p.name), "param")) : String(p.name),
-    in: p.in as ParameterModel["in"],
-    required: p.in === "path" || p.required === true,
-    specTyped: declared && isSerializableSchema(document, asObject(document, p.schema)),
-    ...readSerialization(p, p.in === "path" || p.in === "header" ? "simple" : "form"),
-    allowReserved: p.in === "query" && p.allowReserved === true,
-    description: typeof p.description === "string" ? p.description : undefined,
-  });
+  const toModel = (p: Json, declared = true): ParameterModel => {
+    const content = p.schema === undefined ? parameterContent(document, p.content) : undefined;
+    return {
+      name: String(p.name),
+      identifier: p.in === "path" ? idents.claim(variableName(String(p.name), "param")) : String(p.name),
+      in: p.in as ParameterModel["in"],
+      required: p.in === "path" || p.required === true,
+      // a content parameter's value is written whole (as JSON or text), so any schema types it
+      specTyped:
+        declared &&
+        (content ? content.schema !== undefined : isSerializableSchema(document, asObject(document, p.schema))),
+      ...readSerialization(p, p.in === "path" || p.in === "header" ? "simple" : "form"),
+      allowReserved: p.in === "query" && p.allowReserved === true,
+      ...(content ? { contentType: content.contentType } : {}),
+      description: typeof p.description === "string" ? p.description : undefined,
+    };
+  };
   const declaredPath = parameters.filter((p) => p.in === "path");
   // Path parameters follow the template's order; a template name the spec forgot to declare still becomes a string argument.
   const pathParams = [...new Set(pathOrder)].map((name) => {
@@ -106,6 +113,7 @@ function readOperation(document: Json, path: string, method: HttpMethod, item: J
       required: body.required,
       description: body.description,
       ...(body.encoding ? { encoding: body.encoding } : {}),
+      ...(/^multipart\//i.test(body.contentType) ? { fileFields: fileFields(document, body.schema) } : {}),
     },
     ...readOperationServers(operation, item, where),
     successResponses: success.responses,
@@ -122,6 +130,34 @@ function readOperation(document: Json, path: string, method: HttpMethod, item: J
 function eventStreamOf(document: Json, responses: unknown) {
   const stream = readEventStream(document, responses);
   return stream ? { eventStream: { ...stream, methodName: "" } } : {};
+}
+
+/** A parameter's `content` (OpenAPI allows exactly one entry): its media type and schema. */
+function parameterContent(document: Json, raw: unknown): { contentType: string; schema?: Json } | undefined {
+  const content = asObject(document, raw);
+  const contentType = content ? Object.keys(content)[0] : undefined;
+  if (!content || contentType === undefined) return undefined;
+  const media = asObject(document, content[contentType]);
+  return { contentType, schema: media ? asObject(document, media.schema) : undefined };
+}
+
+/** A file in a multipart body: `format: binary` (3.0), or a `contentMediaType` without `contentEncoding` (3.1). */
+function isFileSchema(schema: Json | undefined): boolean {
+  return schema?.format === "binary" || (typeof schema?.contentMediaType === "string" && !schema.contentEncoding);
+}
+
+/** The properties of a multipart body (its allOf/oneOf/anyOf members' too) that hold a file or an array of files. */
+function fileFields(document: Json, schema: Json | undefined, seen = new Set<Json>()): string[] {
+  if (!schema || seen.has(schema)) return [];
+  seen.add(schema);
+  const properties = isObject(schema.properties) ? Object.entries(schema.properties) : [];
+  const own = properties.filter(([, raw]) => {
+    const property = asObject(document, raw);
+    return isFileSchema(property) || (property?.type === "array" && isFileSchema(asObject(document, property.items)));
+  });
+  const members = ["allOf", "oneOf", "anyOf"].flatMap((key) => (Array.isArray(schema[key]) ? schema[key] : []));
+  const nested = members.flatMap((member) => fileFields(document, asObject(document, member), seen));
+  return [...new Set([...own.map(([name]) => name), ...nested])];
 }
 
 const SCALAR_TYPES = new Set(["string", "number", "integer", "boolean"]);

@@ -26,6 +26,8 @@ export interface ParameterModel {
   explode: boolean;
   /** Query only: reserved characters go unencoded. */
   allowReserved: boolean;
+  /** The media type of a parameter declared with `content` (its one entry), whose value is sent whole, no style. */
+  contentType?: string;
   description?: string;
 }
 
@@ -56,6 +58,8 @@ export interface OperationModel {
     description?: string;
     /** Form bodies: each field's Encoding Object as the spec gives it (only the keys it sets). */
     encoding?: Record<string, EncodingDescriptor>;
+    /** multipart: the fields that carry a file (or an array of files), which the body type lets be a Blob. */
+    fileFields?: string[];
   };
   /** The path item's or operation's own `servers` (the operation's win), when it declares any. */
   servers?: ServerModel[];
