@@ -83,6 +83,7 @@ async function main(argv: string[]): Promise<number> {
       log(`${stage.padEnd(7)} ${ms.toFixed(0).padStart(6)} ms${detail ? `  ${detail}` : ""}`),
   });
   logRuntimeImport();
+  for (const line of result.model.warnings) log(`warning: ${line}`);
   // Under project every warning already failed the run and was printed.
   if (options.lint !== "project" && result.lintLines.length) {
     if (options.verbose) for (const line of result.lintLines) console.log(line);

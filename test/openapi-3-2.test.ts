@@ -25,6 +25,7 @@ import {
 } from "./pipeline-harness.js";
 
 const FIXTURE = resolve(REPO_ROOT, "test/fixtures/openapi-3-2/events.yaml");
+const METHODS = resolve(REPO_ROOT, "test/fixtures/openapi-3-2/methods.yaml");
 const FLORA = resolve(REPO_ROOT, "openapi/flora.yaml");
 const PUBLISHED = resolve(SHARED_SPECS, "flora-published/technique-runs.yml");
 type Json = Record<string, unknown>;
@@ -72,6 +73,24 @@ describe("load, lint and bundle", () => {
     expect(report.lines[0]).toMatch(/broken-item\.json:\d+:\d+ error struct .*itemSchema|Expected type `Schema`/);
   });
 
+  it("lint accepts 3.2's `style: cookie` on a cookie parameter, which Redocly's 3.2 types do not list", async () => {
+    expect(await lintSpec(await loadSpec(METHODS), "minimal")).toMatchObject({ errors: 0 });
+    const older = specFile("cookie-3-1.json", {
+      openapi: "3.1.0",
+      info: { title: "T", version: "1" },
+      paths: {
+        "/c": {
+          get: {
+            parameters: [{ name: "s", in: "cookie", style: "cookie", schema: { type: "string" } }],
+            responses: { "204": { description: "d" } },
+          },
+        },
+      },
+    });
+    // 3.1 has no cookie style: there it stays a struct error
+    expect((await lintSpec(await loadSpec(older), "off")).errors).toBe(1);
+  });
+
   it("bundle pulls an itemSchema's external $ref into the document", async () => {
     const document = (await bundleSpec(await loadSpec(FIXTURE))) as Json;
     expect(JSON.stringify(document)).not.toContain("message.yaml");
@@ -102,6 +121,33 @@ describe("types and model", () => {
       listFeed: { status: "200", mediaType: "text/event-stream", data: "json", methodName: "listStream2" },
       postFeed: undefined,
       tailLogs: { status: "200", mediaType: "text/event-stream", data: "text", methodName: "listStream" },
+    });
+  });
+});
+
+describe("3.2 methods, parameters and event unions in the model", () => {
+  it("reads `query` and each `additionalOperations` method as sent, and warns for a querystring parameter", async () => {
+    const model = buildModel(await bundleSpec(await loadSpec(METHODS)));
+    expect(model.operations.map((op) => [op.id, op.method, [...op.resourcePath, op.methodName].join(".")])).toEqual([
+      ["listItems", "get", "items.list"],
+      ["queryItems", "query", "items.queryItems"],
+      ["purgeItems", "PURGE", "items.purgeItems"],
+      ["searchItems", "get", "search.list"],
+      ["watchUpdates", "get", "updates.list"],
+    ]);
+    expect(model.warnings).toEqual([
+      "#/paths/~1search/get (searchItems): parameter `filter` (in: querystring) is not sent; querystring parameters are not supported yet",
+    ]);
+  });
+
+  it("reads a oneOf of event shapes as a union, with the data format of each event name", async () => {
+    const model = buildModel(await bundleSpec(await loadSpec(METHODS)));
+    expect(model.operations.find((op) => op.id === "watchUpdates")?.eventStream).toEqual({
+      status: "200",
+      mediaType: "text/event-stream",
+      data: { events: { add: "json", note: "text" }, otherwise: "text" },
+      union: true,
+      methodName: "listStream",
     });
   });
 });
@@ -170,6 +216,77 @@ describe("generated streaming wrappers", () => {
     };
     await expect(iterate()).rejects.toThrow(MalformedResponseError);
     await expect(iterate()).rejects.toThrow(/is not an event stream/);
+  });
+});
+
+const METHODS_CHECK = `import type { QueryItemsBody, QueryItemsResponse, PurgeItemsResponse, WatchUpdatesStreamData, WatchUpdatesStreamEvent } from "./index.js";
+type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+export const body: Equal<QueryItemsBody, { name?: string }> = true;
+export const items: Equal<QueryItemsResponse, string[]> = true;
+export const purged: Equal<PurgeItemsResponse, void> = true;
+export const data: Equal<WatchUpdatesStreamData, { a: number } | string> = true;
+export function narrow(e: WatchUpdatesStreamEvent): number {
+  if (e.event === "add") return e.data.a;
+  if (e.event === "note") return e.data.length;
+  return 0;
+}
+`;
+
+describe("generated 3.2 methods and event unions", () => {
+  let server: LoopbackServer;
+  const seen: { method: string; url: string; cookie?: string; body: string }[] = [];
+  beforeAll(async () => {
+    server = await startServer((request, res) => {
+      seen.push({
+        method: request.method,
+        url: request.url,
+        cookie: request.headers.cookie,
+        body: String(request.body),
+      });
+      if (request.method === "PURGE") return void res.writeHead(204).end();
+      if (request.url === "/updates")
+        return void res
+          .writeHead(200, { "content-type": "text/event-stream" })
+          .end('event: add\ndata: {"a":1}\n\nevent: note\ndata: {"not":"parsed"}\n\n');
+      sendJson(res, 200, ["a"]);
+    });
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  it("compile under strict tsc: query and additional operations typed, the event union narrows on `event`", async () => {
+    await generate(METHODS, join(root, "methods"));
+    writeFileSync(join(root, "methods", "check.ts"), METHODS_CHECK);
+    expect(await typeCheck(root, ["methods"])).toBe("");
+  }, 120_000);
+
+  it("send QUERY and PURGE as their methods, a cookie-style cookie, and parse data per event name", async () => {
+    const { createResources } = await importGenerated<{ createResources(invoker: OperationInvoker): Json }>(
+      join(root, "methods"),
+    );
+    const api = createResources(loopbackRuntime(server.origin)) as {
+      items: {
+        list(params: { cookie: { session: string } }): Promise<unknown>;
+        queryItems(body: { name: string }): Promise<unknown>;
+        purgeItems(): Promise<unknown>;
+      };
+      updates: { listStream(): AsyncIterable<unknown> };
+    };
+    expect(await api.items.list({ cookie: { session: "abc" } })).toEqual(["a"]);
+    expect(await api.items.queryItems({ name: "x" })).toEqual(["a"]);
+    expect(await api.items.purgeItems()).toBeUndefined();
+    expect(seen.map(({ method, url, cookie, body }) => [method, url, cookie, body])).toEqual([
+      ["GET", "/items", "session=abc", ""],
+      ["QUERY", "/items", undefined, '{"name":"x"}'],
+      ["PURGE", "/items", undefined, ""],
+    ]);
+    const events: unknown[] = [];
+    for await (const event of api.updates.listStream()) events.push(event);
+    expect(events).toEqual([
+      { event: "add", data: { a: 1 } },
+      { event: "note", data: '{"not":"parsed"}' },
+    ]);
   });
 });
 

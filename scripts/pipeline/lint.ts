@@ -55,7 +55,10 @@ export interface LintReport {
 export async function lintSpec(spec: LoadedSpec, mode: LintMode): Promise<LintReport> {
   const config = await lintConfigFor(mode);
   const problems = await lintDocument({ document: spec.document, config, externalRefResolver: spec.resolver });
-  const active = problems.filter((p) => !p.ignored).map((p) => tolerateStyle(tolerateUnknownKeys(p, mode), mode));
+  const valid = await Promise.all(problems.map((p) => isCookieStyle(spec, p)));
+  const active = problems
+    .filter((p, i) => !p.ignored && !valid[i])
+    .map((p) => tolerateStyle(tolerateUnknownKeys(p, mode), mode));
   const sorted = [...active].sort((a, b) => severityRank(a) - severityRank(b));
   const byRule = new Map<string, number>();
   for (const problem of active) byRule.set(problem.ruleId, (byRule.get(problem.ruleId) ?? 0) + 1);
@@ -157,6 +160,33 @@ function tolerateStyle(problem: NormalizedProblem, mode: LintMode): NormalizedPr
   if (mode === "project" || problem.severity !== "error") return problem;
   const breaksGeneration = problem.ruleId in STRUCTURAL_RULES || problem.ruleId.startsWith("spec-");
   return breaksGeneration ? problem : { ...problem, severity: "warn" };
+}
+
+/**
+ * OpenAPI 3.2 adds `style: cookie` for `in: cookie` parameters, which Redocly's 3.2 types do not list yet: that
+ * struct complaint is dropped in every mode, as the parameter is valid.
+ */
+async function isCookieStyle(spec: LoadedSpec, problem: NormalizedProblem): Promise<boolean> {
+  const where = problem.location[0];
+  if (!spec.version.startsWith("3.2.") || problem.ruleId !== "struct" || !where?.pointer?.endsWith("/style"))
+    return false;
+  const file =
+    where.source === spec.document.source ? spec.document : await spec.resolver.cache.get(where.source.absoluteRef);
+  if (!file || !("parsed" in file)) return false;
+  let node: unknown = file.parsed;
+  const keys = where.pointer.replace(/^#\//, "").split("/").slice(0, -1);
+  for (const key of keys) {
+    node = isRecord(node) || Array.isArray(node) ? (node as Record<string, unknown>)[unescape(key)] : undefined;
+  }
+  return isRecord(node) && node.in === "cookie" && node.style === "cookie";
+}
+
+function unescape(key: string): string {
+  return decodeURIComponent(key).replace(/~1/g, "/").replace(/~0/g, "~");
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 function severityRank(problem: NormalizedProblem): number {

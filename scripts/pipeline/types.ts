@@ -2,6 +2,7 @@
 import type {
   astToString as AstToString,
   transformSchemaObject as TransformSchemaObject,
+  transformOperationObject as TransformOperationObject,
   OpenAPI3,
   resolveRef as ResolveRef,
   scanDiscriminators as ScanDiscriminators,
@@ -11,6 +12,8 @@ import { createRequire } from "node:module";
 import { PipelineError } from "./errors.js";
 import type { OpenAPIDocument } from "./bundle.js";
 import { ITEM_SCHEMAS_TYPE, itemSchemasSchema } from "./item-types.js";
+import { isFixedMethod, pathItemOperations } from "./model/methods.js";
+import { asObject, isObject, type Json } from "./model/refs.js";
 import { normalizeForTypes } from "./normalize.js";
 
 type TransformContext = Parameters<typeof TransformSchema>[1];
@@ -21,6 +24,7 @@ type TransformContext = Parameters<typeof TransformSchema>[1];
 interface OpenapiTsModules {
   transformSchema: typeof TransformSchema;
   transformSchemaObject: typeof TransformSchemaObject;
+  transformOperationObject: typeof TransformOperationObject;
   scanDiscriminators: typeof ScanDiscriminators;
   resolveRef: typeof ResolveRef;
   astToString: typeof AstToString;
@@ -38,15 +42,60 @@ function openapiTsModules(): OpenapiTsModules {
   if (!modules) {
     const [transform, utils, ts] = [load("transform/index.cjs"), load("lib/utils.cjs"), load("lib/ts.cjs")];
     const schemaObject = load("transform/schema-object.cjs");
+    const operationObject = load("transform/operation-object.cjs");
     modules = {
       transformSchema: (transform.default ?? transform) as typeof TransformSchema,
       transformSchemaObject: schemaObject.default as typeof TransformSchemaObject,
+      transformOperationObject: operationObject.default as typeof TransformOperationObject,
       scanDiscriminators: utils.scanDiscriminators as typeof ScanDiscriminators,
       resolveRef: utils.resolveRef as typeof ResolveRef,
       astToString: ts.astToString as typeof AstToString,
     };
   }
   return modules;
+}
+
+const ADDITIONAL_OPERATIONS_DOC =
+  "/** OpenAPI 3.2 operations `paths` leaves out (`query` and `additionalOperations`): by path, then method as sent. */\n";
+
+/**
+ * `export type additionalOperations`, typed by openapi-typescript's own operation transform (its `paths` knows only
+ * the eight fixed methods); "" when the document has none.
+ */
+function additionalOperationTypes(
+  document: Json,
+  ctx: TransformContext,
+  transformOperationObject: typeof TransformOperationObject,
+  astToString: typeof AstToString,
+): string {
+  const paths: string[] = [];
+  for (const [path, rawItem] of Object.entries(isObject(document.paths) ? document.paths : {})) {
+    const item = path.startsWith("x-") ? undefined : asObject(document, rawItem);
+    const members: string[] = [];
+    for (const [method, raw] of item ? pathItemOperations(item) : []) {
+      const operation = asObject(document, raw);
+      if (isFixedMethod(method) || !item || !operation) continue;
+      // Path-item parameters first, overridden by the operation's own with the same name and location (as `paths` does).
+      const byKey = new Map<string, unknown>();
+      for (const p of [item.parameters, operation.parameters].flatMap((l) => (Array.isArray(l) ? l : []))) {
+        const resolved = asObject(document, p);
+        byKey.set(`${String(resolved?.in)}-${String(resolved?.name)}`, p);
+      }
+      const where = `#/paths/${path.replace(/~/g, "~0").replace(/\//g, "~1")}/${method}`;
+      const elements = transformOperationObject({ ...operation, parameters: [...byKey.values()] } as never, {
+        path: where,
+        ctx,
+      });
+      members.push(`${JSON.stringify(method)}: {\n${indent(astToString(elements).trim())}\n};`);
+    }
+    if (members.length > 0) paths.push(`${JSON.stringify(path)}: {\n${indent(members.join("\n"))}\n};`);
+  }
+  if (paths.length === 0) return "";
+  return `${ADDITIONAL_OPERATIONS_DOC}export type additionalOperations = {\n${indent(paths.join("\n"))}\n};\n`;
+}
+
+function indent(text: string): string {
+  return text.replace(/^(?=.)/gm, "    ");
 }
 
 const ITEM_SCHEMAS_DOC =
@@ -61,7 +110,14 @@ export const SCHEMA_HEADER =
  * normalizeForTypes returns, so the caller's document stays as bundled.
  */
 export async function generateTypes(document: OpenAPIDocument): Promise<string> {
-  const { transformSchema, transformSchemaObject, scanDiscriminators, resolveRef, astToString } = openapiTsModules();
+  const {
+    transformSchema,
+    transformSchemaObject,
+    transformOperationObject,
+    scanDiscriminators,
+    resolveRef,
+    astToString,
+  } = openapiTsModules();
   const schema = normalizeForTypes(document) as unknown as OpenAPI3;
   const ctx: TransformContext = {
     additionalProperties: false,
@@ -98,7 +154,8 @@ export async function generateTypes(document: OpenAPIDocument): Promise<string> 
   };
   try {
     ctx.discriminators = scanDiscriminators(schema, { silent: true });
-    const types = SCHEMA_HEADER + astToString(transformSchema(schema, ctx));
+    let types = SCHEMA_HEADER + astToString(transformSchema(schema, ctx));
+    types += additionalOperationTypes(schema as unknown as Json, ctx, transformOperationObject, astToString);
     // OpenAPI 3.2 item schemas, typed by the same transform through one synthetic schema that mirrors `paths`.
     const items = itemSchemasSchema(document);
     if (!items) return types;

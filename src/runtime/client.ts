@@ -309,8 +309,11 @@ function needsSerializer(operation: OperationDescriptor, args: OperationArgs, co
   );
 }
 
+// QUERY is safe (OpenAPI 3.2); a method the runtime does not know (an `additionalOperations` key) may act twice.
+const RETRY_SAFE_METHODS = new Set<HttpMethod>(["get", "put", "delete", "options", "head", "trace", "query"]);
+
 function isUnsafeMethod(method: HttpMethod): boolean {
-  return method === "post" || method === "patch";
+  return !RETRY_SAFE_METHODS.has(method);
 }
 
 /** Lets the caller retry safely: an error from a call that sent a key says which key. */

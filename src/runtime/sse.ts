@@ -1,5 +1,6 @@
 // A text/event-stream parser following the WHATWG EventSource rules, on Web Streams only so it bundles for browsers.
 import { StreamParseError } from "./errors.js";
+import type { EventDataFormat } from "./types.js";
 
 export { StreamParseError };
 
@@ -76,11 +77,11 @@ export function parseJsonEvent<T = unknown>(event: SSEEvent, index: number): T {
 /**
  * The events of an operation's event stream as a generated streaming method yields them: every field redacted
  * before parsing (so neither a quoted snippet nor a parse error can carry a cut secret), `data` parsed as JSON
- * when the spec says each event's data is JSON.
+ * when the spec says the event's data (every event's, or that event name's) is JSON.
  */
 export async function* readEvents(
   body: ReadableStream<Uint8Array>,
-  options: { data: "json" | "text"; redact: (text: string) => string; signal?: AbortSignal },
+  options: { data: EventDataFormat; redact: (text: string) => string; signal?: AbortSignal },
 ): AsyncGenerator<Omit<SSEEvent, "data"> & { data: unknown }, void, undefined> {
   const { data, redact, signal } = options;
   let index = 0;
@@ -91,7 +92,14 @@ export async function* readEvents(
       data: redact(raw.data),
       ...(raw.id === undefined ? {} : { id: redact(raw.id) }),
     };
-    yield data === "json" ? { ...event, data: parseJsonEvent(event, index) } : event;
+    // own keys only: an event named "constructor" must not reach Object.prototype
+    const format =
+      typeof data === "string"
+        ? data
+        : Object.hasOwn(data.events, event.event)
+          ? data.events[event.event]
+          : data.otherwise;
+    yield format === "json" ? { ...event, data: parseJsonEvent(event, index) } : event;
     index++;
   }
 }

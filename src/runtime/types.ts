@@ -1,7 +1,9 @@
 // The contract between generated wrappers and the runtime. Generated code imports only from
 // the runtime entry (src/runtime/index.ts), never from a deeper module.
 
-export type HttpMethod = "get" | "put" | "post" | "delete" | "options" | "head" | "patch" | "trace";
+/** The path item methods, OpenAPI 3.2's `query`, or an `additionalOperations` key as sent (e.g. `PURGE`). */
+export type HttpMethod =
+  "get" | "put" | "post" | "delete" | "options" | "head" | "patch" | "trace" | "query" | (string & {});
 
 /** How an operation accepts an idempotency key, read from the spec by the generator. */
 export interface IdempotencyDescriptor {
@@ -61,6 +63,15 @@ export interface EncodingDescriptor {
   readonly allowReserved?: boolean;
 }
 
+/**
+ * How an event's `data` is read: parsed as JSON or kept as text, for every event or, when an itemSchema's oneOf
+ * branches differ, by event name (`otherwise` for a name no branch pins).
+ */
+export type EventDataFormat =
+  | "json"
+  | "text"
+  | { readonly events: { readonly [event: string]: "json" | "text" }; readonly otherwise: "json" | "text" };
+
 /** Everything the runtime needs to send one operation; emitted by the generator, one per operation. */
 export interface OperationDescriptor {
   /** operationId from the spec, or one derived from method and path. */
@@ -96,7 +107,7 @@ export interface OperationDescriptor {
   /** True when a success response may be `text/event-stream`. */
   readonly streaming?: boolean;
   /** Present when the spec types each event (OpenAPI 3.2 `itemSchema`): how an event's `data` is read. */
-  readonly eventData?: "json" | "text";
+  readonly eventData?: EventDataFormat;
 }
 
 /** Per-call options, the last argument of every generated method. */

@@ -1,6 +1,7 @@
 // Emits resources.ts: typed wrappers grouped by resource (`techniques.runs.create`) and the types they use.
 import { StructureKind, type CodeBlockWriter, type SourceFileStructure, type StatementStructures } from "ts-morph";
 import type { ApiModel, EventStreamModel, OperationModel } from "../model/index.js";
+import { isFixedMethod } from "../model/methods.js";
 import { docLines, generatedFile, index, member, propertyKey, type EmitContext } from "./common.js";
 
 interface ResourceNode {
@@ -65,7 +66,9 @@ function paramsType(op: OperationModel): { type: string; required: boolean } | u
 function typeStatements(model: ApiModel): StatementStructures[] {
   const out: StatementStructures[] = [];
   for (const op of model.operations) {
-    out.push({ kind: StructureKind.TypeAlias, name: opType(op), type: `paths${index(op.path)}${index(op.method)}` });
+    // openapi-typescript types only the eight fixed methods; the types stage adds the rest as `additionalOperations`
+    const root = isFixedMethod(op.method) ? "paths" : "additionalOperations";
+    out.push({ kind: StructureKind.TypeAlias, name: opType(op), type: `${root}${index(op.path)}${index(op.method)}` });
     const body = bodyType(op);
     if (body)
       out.push({
@@ -107,7 +110,9 @@ function streamTypeStatements(op: OperationModel): StatementStructures[] {
       kind: StructureKind.TypeAlias,
       isExported: true,
       name: `${op.typeStem}StreamData`,
-      docs: [`The \`data\` of each event \`${id}\` streams${stream.data === "json" ? ", parsed from JSON" : ""}.`],
+      docs: [
+        `The \`data\` of each event \`${id}\` streams${stream.data === "json" ? ", parsed from JSON" : typeof stream.data === "object" ? ", parsed from JSON for the event names whose data is JSON" : ""}.`,
+      ],
       type: `${item}["data"]`,
     },
     {
@@ -115,9 +120,12 @@ function streamTypeStatements(op: OperationModel): StatementStructures[] {
       isExported: true,
       name: `${op.typeStem}StreamEvent`,
       docs: [
-        `One event \`${id}\` streams, as its \`itemSchema\` describes it, with \`data\` as \`${op.typeStem}StreamData\`.`,
+        stream.union
+          ? `One event \`${id}\` streams: one of its \`itemSchema\`'s event shapes, each with its own \`data\` (checking \`event\` narrows it).`
+          : `One event \`${id}\` streams, as its \`itemSchema\` describes it, with \`data\` as \`${op.typeStem}StreamData\`.`,
       ],
-      type: `Omit<${item}["item"], "data"> & { data: ${op.typeStem}StreamData }`,
+      // a oneOf of event shapes is typed as their union, which `Omit` would collapse
+      type: stream.union ? `${item}["event"]` : `Omit<${item}["item"], "data"> & { data: ${op.typeStem}StreamData }`,
     },
   ];
 }
@@ -245,7 +253,11 @@ export function resourcesFile(model: ApiModel, ctx: EmitContext): SourceFileStru
       kind: StructureKind.ImportDeclaration,
       isTypeOnly: true,
       moduleSpecifier: "./schema.js",
-      namedImports: model.operations.some((op) => op.eventStream) ? ["itemSchemas", "paths"] : ["paths"],
+      namedImports: [
+        ...(model.operations.some((op) => !isFixedMethod(op.method)) ? ["additionalOperations"] : []),
+        ...(model.operations.some((op) => op.eventStream) ? ["itemSchemas"] : []),
+        "paths",
+      ],
     },
     ...(needsBinary
       ? [

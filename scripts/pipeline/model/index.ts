@@ -2,6 +2,7 @@
 import type { OpenAPIDocument } from "../bundle.js";
 import { PipelineError } from "../errors.js";
 import { NamePool, typeName } from "./names.js";
+import { pathItemOperation, unsupportedParameters } from "./methods.js";
 import { readOperations } from "./operations.js";
 import { isObject, type Json } from "./refs.js";
 import { placeOperations } from "./resources.js";
@@ -37,7 +38,8 @@ export function buildModel(document: OpenAPIDocument): ApiModel {
   const read = readOperations(doc);
   const rawOps = read.map((op) => {
     const item = (doc.paths as Json)[op.path];
-    return isObject(item) && isObject(item[op.method]) ? (item[op.method] as Json) : undefined;
+    const raw = isObject(item) ? pathItemOperation(item, op.method) : undefined;
+    return isObject(raw) ? raw : undefined;
   });
   const operations = placeOperations(read, rawOps);
 
@@ -63,5 +65,6 @@ export function buildModel(document: OpenAPIDocument): ApiModel {
     schemas,
     servers: readServers(doc),
     securitySchemes: readSecuritySchemes(doc),
+    warnings: unsupportedParameters(doc),
   };
 }

@@ -9,12 +9,12 @@ import type {
 import { PipelineError } from "../errors.js";
 import { NamePool, variableName } from "./names.js";
 import { asObject, isObject, pointer, type Json } from "./refs.js";
+import { pathItemOperations } from "./methods.js";
 import { readServerList } from "./servers.js";
 import { responseShape } from "./shapes.js";
 import { readEventStream } from "./streams.js";
 import type { OperationModel, ParameterModel } from "./types.js";
 
-const METHODS: HttpMethod[] = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
 const MUTATING = new Set<HttpMethod>(["post", "put", "patch", "delete"]);
 const IDEMPOTENCY_HEADER = /^idempotency-key$/i;
 const IDEMPOTENCY_BODY_FIELDS = ["idempotency_key", "idempotencyKey"];
@@ -39,10 +39,9 @@ export function readOperations(
     if (path.startsWith("x-") || rawItem === null) continue;
     const item = withPointer(pointer("paths", path), () => asObject(document, rawItem));
     if (!item) throw new PipelineError(`path item must be a mapping`, { pointer: pointer("paths", path) });
-    for (const method of METHODS) {
-      if (item[method] === undefined) continue;
+    for (const [method, raw] of pathItemOperations(item)) {
       const where = pointer("paths", path, method);
-      const operation = withPointer(where, () => asObject(document, item[method]));
+      const operation = withPointer(where, () => asObject(document, raw));
       if (!operation) throw new PipelineError(`operation must be a mapping`, { pointer: where });
       out.push(withPointer(where, () => readOperation(document, path, method, item, operation)));
     }

@@ -1,6 +1,7 @@
 // The intermediate model: everything the emitters need, and nothing they must dig out of the spec.
 import type {
   EncodingDescriptor,
+  EventDataFormat,
   HttpMethod,
   IdempotencyDescriptor,
   ParameterStyle,
@@ -79,8 +80,10 @@ export interface EventStreamModel {
   /** The success status and text/event-stream media type whose `itemSchema` describes each event. */
   status: string;
   mediaType: string;
-  /** "json" when each event's `data` is JSON (a JSON `contentMediaType`), else "text". */
-  data: "json" | "text";
+  /** "json" when each event's `data` is JSON (a JSON `contentMediaType`), else "text"; by event name for a oneOf of events. */
+  data: EventDataFormat;
+  /** True when the itemSchema is a oneOf (or anyOf) of event shapes: the event type is their union. */
+  union?: boolean;
   /** Name of the streaming wrapper beside the operation's own, e.g. `createStream`. */
   methodName: string;
 }
@@ -100,6 +103,8 @@ export interface ApiModel {
   schemas: SchemaAlias[];
   servers: ServerModel[];
   securitySchemes: SecuritySchemeModel[];
+  /** One line per part of the spec the generated code leaves out (e.g. a 3.2 querystring parameter), for the log. */
+  warnings: string[];
 }
 
 export interface ServerModel {
