@@ -1,6 +1,6 @@
 // `npm run generate` as a maintainer runs it: clear one-message failures, untouched output, --check, exit codes.
 import { execFile, execFileSync } from "node:child_process";
-import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -274,6 +274,33 @@ describe("generate --check", () => {
     expect(result.stderr).toContain(`extra:   ${out}/leftover.ts`);
     expect(result.stderr).not.toContain("schema.d.ts");
     expect(snapshot(out)).toEqual(before);
+  });
+
+  it("reports every entry the spec does not produce as extra (dotfiles aside) and a deleted file as missing", async () => {
+    const out = join(root, "check-strays");
+    expect((await cli("--spec", FLORA, "--out", out, "--quiet")).code).toBe(0);
+    writeFileSync(join(out, "extra.ts"), "export const mine = 1;\n");
+    writeFileSync(join(out, "x.mts"), "export {};\n");
+    writeFileSync(join(out, "extra.json"), "{}\n");
+    mkdirSync(join(out, "sub"));
+    writeFileSync(join(out, ".gitkeep"), "");
+    rmSync(join(out, "servers.ts"));
+    const before = snapshot(out);
+    const result = await cli("--spec", FLORA, "--out", out, "--check");
+    expect(result.code).toBe(1);
+    expect(result.stderr.trimEnd().split("\n").slice(1)).toEqual([
+      `  missing: ${out}/servers.ts`,
+      `  extra:   ${out}/extra.json`,
+      `  extra:   ${out}/extra.ts`,
+      `  extra:   ${out}/sub/`,
+      `  extra:   ${out}/x.mts`,
+    ]);
+    expect(snapshot(out)).toEqual(before);
+
+    // Without --check the same folder is written, and nothing the generator did not write is removed.
+    expect((await cli("--spec", FLORA, "--out", out, "--quiet")).code).toBe(0);
+    for (const name of ["extra.ts", "x.mts", "extra.json", "sub", ".gitkeep", "servers.ts"])
+      expect(existsSync(join(out, name)), name).toBe(true);
   });
 });
 

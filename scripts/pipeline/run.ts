@@ -176,7 +176,9 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
       if (!options.check) writeOutput(outDir, files, planned);
       return planned;
     },
-    (p) => `${p.changed.length} changed, ${p.unchanged.length} unchanged, ${p.stale.length} removed`,
+    (p) =>
+      `${p.changed.length} changed, ${p.unchanged.length} unchanged, ` +
+      (options.check ? `${p.extra.length} extra` : `${p.stale.length} removed`),
   );
   const lint = { lintLines: report.lines, lintByRule: report.byRule };
   const sources = [...spec.resolver.cache.keys()];

@@ -24,6 +24,10 @@ export interface WritePlan {
   unchanged: string[];
   /** Files this generator wrote before that the spec no longer produces. */
   stale: string[];
+  /** Of `changed`, those absent on disk (deleted, or never generated). */
+  missing: string[];
+  /** Every entry in the folder the spec does not produce, dotfiles aside; a folder ends in `/` (what --check reports). */
+  extra: string[];
 }
 
 function generatedFilesIn(outDir: string): string[] {
@@ -34,9 +38,18 @@ function generatedFilesIn(outDir: string): string[] {
     .filter((name) => readFileSync(join(outDir, name), "utf8").startsWith(GENERATED_MARKER));
 }
 
+/** Entries of a committed output folder the spec does not produce; dotfiles (.gitkeep, staging folders) are not output. */
+function extraEntriesIn(outDir: string, files: Map<string, string>): string[] {
+  if (!existsSync(outDir)) return [];
+  return readdirSync(outDir, { withFileTypes: true })
+    .filter((e) => !e.name.startsWith(".") && !files.has(e.name))
+    .map((e) => (e.isDirectory() ? `${e.name}/` : e.name))
+    .sort();
+}
+
 /** Compares what the spec produces with what is on disk. */
 export function planWrite(outDir: string, files: Map<string, string>): WritePlan {
-  const plan: WritePlan = { changed: [], unchanged: [], stale: [] };
+  const plan: WritePlan = { changed: [], unchanged: [], stale: [], missing: [], extra: [] };
   for (const [name, text] of files) {
     const path = join(outDir, name);
     if (existsSync(path) && !statSync(path).isFile()) {
@@ -44,8 +57,10 @@ export function planWrite(outDir: string, files: Map<string, string>): WritePlan
     }
     const same = existsSync(path) && readFileSync(path, "utf8") === text;
     (same ? plan.unchanged : plan.changed).push(name);
+    if (!existsSync(path)) plan.missing.push(name);
   }
   plan.stale = generatedFilesIn(outDir).filter((name) => !files.has(name));
+  plan.extra = extraEntriesIn(outDir, files);
   return plan;
 }
 
