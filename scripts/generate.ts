@@ -21,7 +21,7 @@ const USAGE = `Usage: npm run generate -- [options]
   --watch                regenerate on every save in the spec's folder or to a file it $refs (debounced); Ctrl-C stops
   --verbose              list every lint warning (default: a count per rule)
   --quiet                print only problems
-  --help                 show this help
+  -h, --help             show this help
 
 Exit codes: 0 ok, 1 spec/lint problem, stale output or a hand-written file in the way, 2 usage error.`;
 
