@@ -9,6 +9,7 @@ const USAGE = `Usage: npm run generate -- [options]
 
   --spec FILE            OpenAPI 3.0/3.1/3.2 description (default ${DEFAULT_SPEC})
   --out DIR              output folder (default ${DEFAULT_OUT}/)
+                         (missing folders are created before any stage, and removed if the run fails)
   --lint MODE            project | minimal | off (default project; structural errors always stop the run)
   --runtime-import SPEC  import specifier of the runtime in generated code (default: this repo's src/runtime
                          when --out is inside the repo, else flora-sdk/runtime)

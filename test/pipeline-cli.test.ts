@@ -24,6 +24,8 @@ async function cli(...args: string[]): Promise<CliResult> {
       {
         cwd: REPO_ROOT,
         env: { ...process.env, REDOCLY_SUPPRESS_UPDATE_NOTICE: "true", REDOCLY_TELEMETRY: "off" },
+        // A hung run (mkdir under /proc once looped forever) is killed and fails its test instead of lingering.
+        timeout: 50_000,
       },
     );
     return { code: 0, stdout, stderr };
@@ -139,6 +141,25 @@ describe.concurrent("generate: --out must be a folder that can be written, check
     expect(result.stderr).toBe(`error: ${message(file)}\n`);
     expect(result.stdout).toBe("");
     expect(readFileSync(file, "utf8")).toBe("not a folder\n");
+  });
+});
+
+describe.concurrent("generate: --out folders are created before any stage, one level at a time", () => {
+  it.each([["/proc/flora-sdk-out/sdk"], ["/sys/flora-sdk-out"]])(
+    "--out %s: exit 2 naming the folder that cannot be created, no stage run, no hang",
+    async (out) => {
+      const result = await cli("--spec", FLORA, "--out", out);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toMatch(new RegExp(`^error: --out ${out} cannot be created: .+\n$`));
+      expect(result.stdout).toBe("");
+    },
+  );
+
+  it("a run that fails after creating them removes them again", async () => {
+    const top = join(root, "created-then-failed");
+    const result = await cli("--spec", "test/fixtures/pipeline/lint-error.yaml", "--out", join(top, "a", "sdk"));
+    expect(result.code).toBe(1);
+    expect(existsSync(top)).toBe(false);
   });
 });
 
