@@ -97,6 +97,23 @@ describe.concurrent(
         ["--spec", "test/fixtures/pipeline/json-ref-syntax-error/root.yaml", "--lint", "off"],
         /^ {2}test\/fixtures\/pipeline\/json-ref-syntax-error\/pet\.json:4:21 error no-unresolved-refs Failed to parse: JSON syntax error: trailing comma before '}'$/m,
       ],
+      ...(["project", "minimal", "off"] as const).flatMap((mode): [string, string[], RegExp][] => [
+        [
+          `a $ref chain that leads back to itself (A → B → A), --lint ${mode}`,
+          ["--spec", "test/fixtures/pipeline/circular-ref.yaml", "--lint", mode],
+          /^error: test\/fixtures\/pipeline\/circular-ref\.yaml:20:13 circular \$ref: #\/components\/schemas\/A → #\/components\/schemas\/B → #\/components\/schemas\/A \(each \$ref names the next; none reaches a definition\)$/m,
+        ],
+        [
+          `a $ref to itself, --lint ${mode}`,
+          ["--spec", "test/fixtures/pipeline/self-ref.yaml", "--lint", mode],
+          /^error: test\/fixtures\/pipeline\/self-ref\.yaml:9:13 circular \$ref: #\/components\/schemas\/S → #\/components\/schemas\/S /m,
+        ],
+      ]),
+      [
+        "a $ref chain that leads back to itself across two files",
+        ["--spec", "test/fixtures/pipeline/circular-ref-files/root.yaml", "--lint", "off"],
+        /^error: test\/fixtures\/pipeline\/circular-ref-files\/pet\.yaml:2:9 circular \$ref: test\/fixtures\/pipeline\/circular-ref-files\/root\.yaml#\/components\/schemas\/Pet → #\/Pet → test\/fixtures\/pipeline\/circular-ref-files\/root\.yaml#\/components\/schemas\/Pet /m,
+      ],
     ];
 
     it.each(cases)(
