@@ -14,7 +14,7 @@ const USAGE = `Usage: npm run diff -- [options]
   --fail-on LEVEL       breaking | warning | never (default never): exit 1 when a change is at least that severe
   --version X.Y.Z       the current version the bump applies to (default: package.json's)
   --rules               list every rule with its severity
-  --help                show this help
+  -h, --help            show this help
 
 Both versions are bundled (multi-file $refs joined) and compared with local $refs resolved.
 Exit codes: 0 ok, 1 --fail-on threshold reached or a spec cannot be read, 2 usage error.`;

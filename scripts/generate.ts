@@ -9,16 +9,20 @@ const USAGE = `Usage: npm run generate -- [options]
 
   --spec FILE            OpenAPI 3.0/3.1/3.2 description (default ${DEFAULT_SPEC})
   --out DIR              output folder (default ${DEFAULT_OUT}/)
+                         (missing folders are created before any stage, and removed if the run fails)
   --lint MODE            project | minimal | off (default project; structural errors always stop the run)
   --runtime-import SPEC  import specifier of the runtime in generated code (default: this repo's src/runtime
                          when --out is inside the repo, else flora-sdk/runtime)
-  --check                write nothing; exit 1 listing each stale file
+  --check                write nothing; exit 1 listing each file that is stale or missing, and each
+                         entry the spec does not produce as extra (files and folders; dotfiles such as
+                         .gitkeep are ignored). Without --check, only files that carry the generated
+                         header are ever removed
   --force                replace files in --out that lack the generated header (written by hand); files
                          the generator never writes are left alone either way
   --watch                regenerate on every save in the spec's folder or to a file it $refs (debounced); Ctrl-C stops
   --verbose              list every lint warning (default: a count per rule)
   --quiet                print only problems
-  --help                 show this help
+  -h, --help             show this help
 
 Exit codes: 0 ok, 1 spec/lint problem, stale output or a hand-written file in the way, 2 usage error.`;
 
@@ -93,12 +97,14 @@ async function main(argv: string[]): Promise<number> {
     }
   }
   const total = `${(performance.now() - started).toFixed(0)} ms`;
-  const { changed, stale } = result.plan;
+  const { changed, missing, extra } = result.plan;
   if (options.check) {
-    if (changed.length || stale.length) {
+    if (changed.length || extra.length) {
       console.error(`generated output is stale (${options.out}): run npm run generate`);
-      for (const name of changed) console.error(`  stale:   ${options.out}/${name}`);
-      for (const name of stale) console.error(`  extra:   ${options.out}/${name}`);
+      for (const name of changed) if (!missing.includes(name)) console.error(`  stale:   ${options.out}/${name}`);
+      for (const name of missing) console.error(`  missing: ${options.out}/${name}`);
+      // A committed output folder holds only what the spec produces: anything else is reported, never removed.
+      for (const name of extra) console.error(`  extra:   ${options.out}/${name}`);
       return 1;
     }
     log(`check   ok: ${options.out}/ matches ${options.spec} (${result.files.size} files) in ${total}`);

@@ -13,7 +13,7 @@ const USAGE = `Usage: npm run release:notes -- [options]
   --version X.Y.Z     the version heading to write (default: package.json's version with the suggested bump applied)
   --changelog FILE    the changelog to update (default CHANGELOG.md)
   --dry-run           print the section and where it would go; write nothing
-  --help              show this help
+  -h, --help          show this help
 
 Running it again for the same version replaces that version's section.
 Exit codes: 0 ok, 1 a spec cannot be read, 2 usage error.`;

@@ -38,6 +38,19 @@ const pair = (name: string) => ["--base", `${FIXTURES}/${name}/base.yaml`, "--he
 // Each case starts tsx child processes; on a loaded two-core machine that alone can take tens of seconds.
 const SLOW = { timeout: 150_000 };
 
+describe("-h, like --help", SLOW, () => {
+  it.each([
+    ["scripts/diff.ts", "Usage: npm run diff"],
+    ["scripts/release-notes.ts", "Usage: npm run release:notes"],
+    ["scripts/generate.ts", "Usage: npm run generate"],
+  ])("%s -h exits 0 with the usage", async (script, usage) => {
+    const [short, long] = await Promise.all([run(script, ["-h"]), run(script, ["--help"])]);
+    expect(short).toMatchObject({ code: 0, stderr: "" });
+    expect(short.stdout.startsWith(usage)).toBe(true);
+    expect(short.stdout).toBe(long.stdout);
+  });
+});
+
 describe("npm run diff", SLOW, () => {
   it("exits 2 with a clear message on bad arguments; --rules lists every rule", async () => {
     const [format, unknown, rules] = await Promise.all([diff("--format", "xml"), diff("--bogus"), diff("--rules")]);

@@ -1,6 +1,6 @@
 // `npm run generate` as a maintainer runs it: clear one-message failures, untouched output, --check, exit codes.
 import { execFile, execFileSync } from "node:child_process";
-import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -24,6 +24,8 @@ async function cli(...args: string[]): Promise<CliResult> {
       {
         cwd: REPO_ROOT,
         env: { ...process.env, REDOCLY_SUPPRESS_UPDATE_NOTICE: "true", REDOCLY_TELEMETRY: "off" },
+        // A hung run (mkdir under /proc once looped forever) is killed and fails its test instead of lingering.
+        timeout: 50_000,
       },
     );
     return { code: 0, stdout, stderr };
@@ -95,6 +97,23 @@ describe.concurrent(
         ["--spec", "test/fixtures/pipeline/json-ref-syntax-error/root.yaml", "--lint", "off"],
         /^ {2}test\/fixtures\/pipeline\/json-ref-syntax-error\/pet\.json:4:21 error no-unresolved-refs Failed to parse: JSON syntax error: trailing comma before '}'$/m,
       ],
+      ...(["project", "minimal", "off"] as const).flatMap((mode): [string, string[], RegExp][] => [
+        [
+          `a $ref chain that leads back to itself (A → B → A), --lint ${mode}`,
+          ["--spec", "test/fixtures/pipeline/circular-ref.yaml", "--lint", mode],
+          /^error: test\/fixtures\/pipeline\/circular-ref\.yaml:20:13 circular \$ref: #\/components\/schemas\/A → #\/components\/schemas\/B → #\/components\/schemas\/A \(each \$ref names the next; none reaches a definition\)$/m,
+        ],
+        [
+          `a $ref to itself, --lint ${mode}`,
+          ["--spec", "test/fixtures/pipeline/self-ref.yaml", "--lint", mode],
+          /^error: test\/fixtures\/pipeline\/self-ref\.yaml:9:13 circular \$ref: #\/components\/schemas\/S → #\/components\/schemas\/S /m,
+        ],
+      ]),
+      [
+        "a $ref chain that leads back to itself across two files",
+        ["--spec", "test/fixtures/pipeline/circular-ref-files/root.yaml", "--lint", "off"],
+        /^error: test\/fixtures\/pipeline\/circular-ref-files\/pet\.yaml:2:9 circular \$ref: test\/fixtures\/pipeline\/circular-ref-files\/root\.yaml#\/components\/schemas\/Pet → #\/Pet → test\/fixtures\/pipeline\/circular-ref-files\/root\.yaml#\/components\/schemas\/Pet /m,
+      ],
     ];
 
     it.each(cases)(
@@ -139,6 +158,25 @@ describe.concurrent("generate: --out must be a folder that can be written, check
     expect(result.stderr).toBe(`error: ${message(file)}\n`);
     expect(result.stdout).toBe("");
     expect(readFileSync(file, "utf8")).toBe("not a folder\n");
+  });
+});
+
+describe.concurrent("generate: --out folders are created before any stage, one level at a time", () => {
+  it.each([["/proc/flora-sdk-out/sdk"], ["/sys/flora-sdk-out"]])(
+    "--out %s: exit 2 naming the folder that cannot be created, no stage run, no hang",
+    async (out) => {
+      const result = await cli("--spec", FLORA, "--out", out);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toMatch(new RegExp(`^error: --out ${out} cannot be created: .+\n$`));
+      expect(result.stdout).toBe("");
+    },
+  );
+
+  it("a run that fails after creating them removes them again", async () => {
+    const top = join(root, "created-then-failed");
+    const result = await cli("--spec", "test/fixtures/pipeline/lint-error.yaml", "--out", join(top, "a", "sdk"));
+    expect(result.code).toBe(1);
+    expect(existsSync(top)).toBe(false);
   });
 });
 
@@ -274,6 +312,33 @@ describe("generate --check", () => {
     expect(result.stderr).toContain(`extra:   ${out}/leftover.ts`);
     expect(result.stderr).not.toContain("schema.d.ts");
     expect(snapshot(out)).toEqual(before);
+  });
+
+  it("reports every entry the spec does not produce as extra (dotfiles aside) and a deleted file as missing", async () => {
+    const out = join(root, "check-strays");
+    expect((await cli("--spec", FLORA, "--out", out, "--quiet")).code).toBe(0);
+    writeFileSync(join(out, "extra.ts"), "export const mine = 1;\n");
+    writeFileSync(join(out, "x.mts"), "export {};\n");
+    writeFileSync(join(out, "extra.json"), "{}\n");
+    mkdirSync(join(out, "sub"));
+    writeFileSync(join(out, ".gitkeep"), "");
+    rmSync(join(out, "servers.ts"));
+    const before = snapshot(out);
+    const result = await cli("--spec", FLORA, "--out", out, "--check");
+    expect(result.code).toBe(1);
+    expect(result.stderr.trimEnd().split("\n").slice(1)).toEqual([
+      `  missing: ${out}/servers.ts`,
+      `  extra:   ${out}/extra.json`,
+      `  extra:   ${out}/extra.ts`,
+      `  extra:   ${out}/sub/`,
+      `  extra:   ${out}/x.mts`,
+    ]);
+    expect(snapshot(out)).toEqual(before);
+
+    // Without --check the same folder is written, and nothing the generator did not write is removed.
+    expect((await cli("--spec", FLORA, "--out", out, "--quiet")).code).toBe(0);
+    for (const name of ["extra.ts", "x.mts", "extra.json", "sub", ".gitkeep", "servers.ts"])
+      expect(existsSync(join(out, name)), name).toBe(true);
   });
 });
 

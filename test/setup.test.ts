@@ -42,6 +42,23 @@ describe("npm scripts that run Redocly", () => {
   }, 60_000);
 });
 
+describe("npm ci's install-script policy", () => {
+  let dir: string | undefined;
+  afterEach(async () => {
+    if (dir) await rm(dir, { recursive: true, force: true });
+    dir = undefined;
+  });
+
+  it("covers every dependency with an install script (esbuild's), so npm ci warns about none", async () => {
+    dir = await mkdtemp(join(tmpdir(), "flora-allow-scripts-"));
+    for (const name of ["package.json", "package-lock.json"]) await copyFile(join(repoRoot, name), join(dir, name));
+    // A dry run reads only the lockfile: it installs nothing, yet applies the same allowScripts check.
+    const result = await run(npm, ["ci", "--dry-run", "--strict-allow-scripts", "--no-audit", "--no-fund"], dir);
+    expect(result.code, result.stderr).toBe(0);
+    expect(`${result.stdout}${result.stderr}`).not.toContain("install-scripts");
+  }, 60_000);
+});
+
 describe("scripts/setup.mjs", () => {
   let dir: string | undefined;
   afterEach(async () => {

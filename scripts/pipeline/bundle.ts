@@ -3,6 +3,7 @@ import { bundleDocument, createConfig, detectSpec, getTypes, type Config } from 
 import { PipelineError } from "./errors.js";
 import { formatProblem } from "./lint.js";
 import type { LoadedSpec } from "./load.js";
+import { explainCircularRef } from "./ref-cycles.js";
 
 export type OpenAPIDocument = Record<string, unknown> & { openapi: string };
 
@@ -20,6 +21,8 @@ export async function bundleSpec(spec: LoadedSpec): Promise<OpenAPIDocument> {
     types,
     externalRefResolver: spec.resolver,
     dereference: false,
+  }).catch(async (error: unknown) => {
+    throw await explainCircularRef(spec, error);
   });
   const errors = result.problems.filter((p) => p.severity === "error");
   if (errors.length > 0) {

@@ -63,14 +63,19 @@ type ParsedValues<O extends OptionSpecs> = ReturnType<
   typeof parseArgs<{ args: string[]; strict: true; allowPositionals: false; options: O }>
 >["values"];
 
-/** Strict option parsing for a command: an unknown or malformed option is a usage error that shows `usage`. */
+/**
+ * Strict option parsing for a command: an unknown or malformed option is a usage error that shows `usage`.
+ * A `help` option also answers to `-h`.
+ */
 export function parseCommandOptions<const O extends OptionSpecs>(
   argv: string[],
   options: O,
   usage: string,
 ): ParsedValues<O> {
+  const withShortHelp: OptionSpecs = options.help ? { ...options, help: { ...options.help, short: "h" } } : options;
   try {
-    return parseArgs({ args: argv, strict: true, allowPositionals: false, options }).values;
+    return parseArgs({ args: argv, strict: true, allowPositionals: false, options: withShortHelp })
+      .values as ParsedValues<O>;
   } catch (error) {
     throw usageError(`${(error as Error).message}\n\n${usage}`);
   }

@@ -10,6 +10,7 @@ import {
 } from "@redocly/openapi-core";
 import { PipelineError } from "./errors.js";
 import { displayPath, type LoadedSpec } from "./load.js";
+import { explainCircularRef } from "./ref-cycles.js";
 
 /**
  * `project`: the repo's redocly.yaml; `minimal`: Redocly's minimal ruleset without example validation
@@ -54,7 +55,11 @@ export interface LintReport {
 /** Lints the source documents (not the bundle) so every problem points at the file the maintainer edits. */
 export async function lintSpec(spec: LoadedSpec, mode: LintMode): Promise<LintReport> {
   const config = await lintConfigFor(mode);
-  const problems = await lintDocument({ document: spec.document, config, externalRefResolver: spec.resolver });
+  const problems = await lintDocument({ document: spec.document, config, externalRefResolver: spec.resolver }).catch(
+    async (error: unknown) => {
+      throw await explainCircularRef(spec, error);
+    },
+  );
   const valid = await Promise.all(problems.map((p) => isCookieStyle(spec, p)));
   const active = problems
     .filter((p, i) => !p.ignored && !valid[i])

@@ -10,7 +10,14 @@ import { buildModel, type ApiModel } from "./model/index.js";
 import type { Rendered, RenderRequest } from "./render-worker.js";
 import { workerTask } from "./workers.js";
 import { generateTypes } from "./types.js";
-import { assertOwnedByGenerator, assertUsableOutDir, planWrite, writeOutput, type WritePlan } from "./write.js";
+import {
+  assertOwnedByGenerator,
+  assertUsableOutDir,
+  planWrite,
+  removeCreatedFolders,
+  writeOutput,
+  type WritePlan,
+} from "./write.js";
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 export const DEFAULT_SPEC = "openapi/flora.yaml";
@@ -108,8 +115,22 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
     return value;
   };
   const outDir = resolve(options.out);
-  assertUsableOutDir(outDir, { writable: !options.check });
+  // A path check first: the usability check creates folders, which must never land in the project's own.
   assertNotProjectFolder(outDir, resolve(options.spec));
+  const created = assertUsableOutDir(outDir, { writable: !options.check });
+  try {
+    return await runStages(options, outDir, stage);
+  } catch (error) {
+    removeCreatedFolders(created);
+    throw error;
+  }
+}
+
+async function runStages(
+  options: PipelineOptions,
+  outDir: string,
+  stage: <T>(name: string, work: () => Promise<T> | T, detail?: (value: T) => string) => Promise<T>,
+): Promise<PipelineResult> {
   renderWorker.start();
   const spec = await stage(
     "load",
@@ -176,7 +197,9 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
       if (!options.check) writeOutput(outDir, files, planned);
       return planned;
     },
-    (p) => `${p.changed.length} changed, ${p.unchanged.length} unchanged, ${p.stale.length} removed`,
+    (p) =>
+      `${p.changed.length} changed, ${p.unchanged.length} unchanged, ` +
+      (options.check ? `${p.extra.length} extra` : `${p.stale.length} removed`),
   );
   const lint = { lintLines: report.lines, lintByRule: report.byRule };
   const sources = [...spec.resolver.cache.keys()];

@@ -7,6 +7,7 @@ import {
   readdirSync,
   readFileSync,
   renameSync,
+  rmdirSync,
   rmSync,
   statSync,
   writeFileSync,
@@ -24,6 +25,10 @@ export interface WritePlan {
   unchanged: string[];
   /** Files this generator wrote before that the spec no longer produces. */
   stale: string[];
+  /** Of `changed`, those absent on disk (deleted, or never generated). */
+  missing: string[];
+  /** Every entry in the folder the spec does not produce, dotfiles aside; a folder ends in `/` (what --check reports). */
+  extra: string[];
 }
 
 function generatedFilesIn(outDir: string): string[] {
@@ -34,9 +39,18 @@ function generatedFilesIn(outDir: string): string[] {
     .filter((name) => readFileSync(join(outDir, name), "utf8").startsWith(GENERATED_MARKER));
 }
 
+/** Entries of a committed output folder the spec does not produce; dotfiles (.gitkeep, staging folders) are not output. */
+function extraEntriesIn(outDir: string, files: Map<string, string>): string[] {
+  if (!existsSync(outDir)) return [];
+  return readdirSync(outDir, { withFileTypes: true })
+    .filter((e) => !e.name.startsWith(".") && !files.has(e.name))
+    .map((e) => (e.isDirectory() ? `${e.name}/` : e.name))
+    .sort();
+}
+
 /** Compares what the spec produces with what is on disk. */
 export function planWrite(outDir: string, files: Map<string, string>): WritePlan {
-  const plan: WritePlan = { changed: [], unchanged: [], stale: [] };
+  const plan: WritePlan = { changed: [], unchanged: [], stale: [], missing: [], extra: [] };
   for (const [name, text] of files) {
     const path = join(outDir, name);
     if (existsSync(path) && !statSync(path).isFile()) {
@@ -44,27 +58,63 @@ export function planWrite(outDir: string, files: Map<string, string>): WritePlan
     }
     const same = existsSync(path) && readFileSync(path, "utf8") === text;
     (same ? plan.unchanged : plan.changed).push(name);
+    if (!existsSync(path)) plan.missing.push(name);
   }
   plan.stale = generatedFilesIn(outDir).filter((name) => !files.has(name));
+  plan.extra = extraEntriesIn(outDir, files);
   return plan;
 }
 
 /**
  * Refuses an output folder that is a file, sits under a file, or cannot be written, before any stage runs:
- * otherwise the run would fail at its last stage with a raw ENOTDIR.
+ * otherwise the run would fail at its last stage with a raw ENOTDIR. When writing, creates the missing folders
+ * one level at a time (a recursive mkdir under /proc loops forever) and returns them, outermost first.
  */
-export function assertUsableOutDir(outDir: string, { writable }: { writable: boolean }): void {
+export function assertUsableOutDir(outDir: string, { writable }: { writable: boolean }): string[] {
   const shown = displayPath(outDir);
   let existing = outDir;
-  while (!existsSync(existing)) existing = dirname(existing);
+  const missing: string[] = [];
+  while (!existsSync(existing)) {
+    missing.unshift(existing);
+    existing = dirname(existing);
+  }
   const why = existing === outDir ? `--out ${shown}` : `--out ${shown} cannot be created:`;
   const at = existing === outDir ? "" : ` ${displayPath(existing)}`;
   if (!statSync(existing).isDirectory()) throw usageError(`${why}${at} is a file, not a folder`);
-  if (!writable) return;
+  if (!writable) return [];
   try {
     accessSync(existing, constants.W_OK);
   } catch {
     throw usageError(`${why}${at} is not writable (permission denied)`);
+  }
+  const created: string[] = [];
+  for (const folder of missing) {
+    try {
+      mkdirSync(folder);
+    } catch (error) {
+      removeCreatedFolders(created);
+      const { code } = error as NodeJS.ErrnoException;
+      const reason =
+        code === "EACCES" || code === "EPERM"
+          ? "permission denied"
+          : code === "EROFS"
+            ? "read-only file system"
+            : `${code ?? "error"}: the file system there takes no new folders`;
+      throw usageError(`--out ${shown} cannot be created: mkdir ${displayPath(folder)} failed (${reason})`);
+    }
+    created.push(folder);
+  }
+  return created;
+}
+
+/** Removes folders a failed run created, innermost first; one that is not empty holds something else and stays. */
+export function removeCreatedFolders(created: readonly string[]): void {
+  for (const folder of [...created].reverse()) {
+    try {
+      rmdirSync(folder);
+    } catch {
+      return;
+    }
   }
 }
 
