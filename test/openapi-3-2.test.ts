@@ -1,5 +1,5 @@
 // OpenAPI 3.2 through every stage: load, lint, bundle, types, model, generated streaming wrappers, and the diff.
-import { existsSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bundleSpec } from "../scripts/pipeline/bundle.js";
@@ -19,7 +19,7 @@ import {
   SHARED_SPECS,
   SHARED_SPECS_MISSING,
   startServer,
-  tempPackage,
+  useTempPackage,
   typeCheck,
   type LoopbackServer,
 } from "./pipeline-harness.js";
@@ -30,19 +30,8 @@ const FLORA = resolve(REPO_ROOT, "openapi/flora.yaml");
 const PUBLISHED = resolve(SHARED_SPECS, "flora-published/technique-runs.yml");
 type Json = Record<string, unknown>;
 
-let root: string;
-beforeAll(() => {
-  root = tempPackage("openapi-3-2");
-});
-afterAll(() => {
-  if (root) rmSync(root, { recursive: true, force: true });
-});
-
-function specFile(name: string, doc: object): string {
-  const path = join(root, name);
-  writeFileSync(path, JSON.stringify(doc));
-  return path;
-}
+const temp = useTempPackage("openapi-3-2");
+const { specFile } = temp;
 
 describe("load, lint and bundle", () => {
   it("load accepts 3.2.x and still refuses an openapi version it does not know", async () => {
@@ -180,14 +169,14 @@ describe("generated streaming wrappers", () => {
   });
 
   it("compile under strict tsc, typed from itemSchema", async () => {
-    await generate(FIXTURE, join(root, "events"));
-    writeFileSync(join(root, "events", "check.ts"), FIXTURE_CHECK);
-    expect(await typeCheck(root, ["events"])).toBe("");
+    await generate(FIXTURE, join(temp.root, "events"));
+    writeFileSync(join(temp.root, "events", "check.ts"), FIXTURE_CHECK);
+    expect(await typeCheck(temp.root, ["events"])).toBe("");
   }, 120_000);
 
   it("yield each event with JSON data parsed, or text data as sent", async () => {
     const { createResources } = await importGenerated<{ createResources(invoker: OperationInvoker): Json }>(
-      join(root, "events"),
+      join(temp.root, "events"),
     );
     const api = createResources(loopbackRuntime(server.origin)) as {
       feed: { listStream2(): AsyncIterable<unknown> };
@@ -206,7 +195,7 @@ describe("generated streaming wrappers", () => {
 
   it("throw MalformedResponseError for an answer that is not an event stream", async () => {
     const { createResources } = await importGenerated<{ createResources(invoker: OperationInvoker): Json }>(
-      join(root, "events"),
+      join(temp.root, "events"),
     );
     const api = createResources(loopbackRuntime(server.origin)) as {
       logs: { listStream(params: { query: { level: string } }): AsyncIterable<unknown> };
@@ -256,14 +245,14 @@ describe("generated 3.2 methods and event unions", () => {
   });
 
   it("compile under strict tsc: query and additional operations typed, the event union narrows on `event`", async () => {
-    await generate(METHODS, join(root, "methods"));
-    writeFileSync(join(root, "methods", "check.ts"), METHODS_CHECK);
-    expect(await typeCheck(root, ["methods"])).toBe("");
+    await generate(METHODS, join(temp.root, "methods"));
+    writeFileSync(join(temp.root, "methods", "check.ts"), METHODS_CHECK);
+    expect(await typeCheck(temp.root, ["methods"])).toBe("");
   }, 120_000);
 
   it("send QUERY and PURGE as their methods, a cookie-style cookie, and parse data per event name", async () => {
     const { createResources } = await importGenerated<{ createResources(invoker: OperationInvoker): Json }>(
-      join(root, "methods"),
+      join(temp.root, "methods"),
     );
     const api = createResources(loopbackRuntime(server.origin)) as {
       items: {
@@ -303,17 +292,17 @@ export const yields: Equal<Yielded, CreateTechniqueRunStreamData> = true;
 
 describe("Flora's 3.2 descriptions", () => {
   it("openapi/flora.yaml (3.2, itemSchema stream) generates, compiles strictly and types Flora's stream from itemSchema", async () => {
-    await generate(FLORA, join(root, "flora"), "project");
-    writeFileSync(join(root, "flora", "check.ts"), FLORA_CHECK(REPO_ROOT));
-    expect(await typeCheck(root, ["flora"])).toBe("");
+    await generate(FLORA, join(temp.root, "flora"), "project");
+    writeFileSync(join(temp.root, "flora", "check.ts"), FLORA_CHECK(REPO_ROOT));
+    expect(await typeCheck(temp.root, ["flora"])).toBe("");
   }, 120_000);
 
   it.skipIf(SHARED_SPECS_MISSING !== undefined || !existsSync(PUBLISHED))(
     "Flora's published technique-runs.yml (3.2.0) generates and compiles strictly",
     async () => {
-      const result = await generate(PUBLISHED, join(root, "published"));
+      const result = await generate(PUBLISHED, join(temp.root, "published"));
       expect(result.operations).toBe(2);
-      expect(await typeCheck(root, ["published"])).toBe("");
+      expect(await typeCheck(temp.root, ["published"])).toBe("");
     },
     120_000,
   );

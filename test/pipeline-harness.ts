@@ -20,6 +20,7 @@ import type { LintMode } from "../scripts/pipeline/lint.js";
 import { createRuntime } from "../src/runtime/index.js";
 import type { OperationInvoker } from "../src/runtime/index.js";
 import { STRICT_COMPILER_OPTIONS } from "../scripts/fuzz.js";
+import { afterAll, beforeAll } from "vitest";
 
 export const SHARED_SPECS = resolve(REPO_ROOT, "../shared/specs");
 export const SHARED_SPECS_MISSING = existsSync(SHARED_SPECS)
@@ -31,6 +32,27 @@ export function tempPackage(prefix: string): string {
   const root = mkdtempSync(join(tmpdir(), `${prefix}-`));
   writeFileSync(join(root, "package.json"), JSON.stringify({ type: "module", private: true }));
   return root;
+}
+
+/** A temp package for one test file, removed after it, with a writer of inline specs (JSON is YAML) into it. */
+export function useTempPackage(prefix: string): { readonly root: string; specFile(name: string, doc: object): string } {
+  let root = "";
+  beforeAll(() => {
+    root = tempPackage(prefix);
+  });
+  afterAll(() => {
+    if (root) rmSync(root, { recursive: true, force: true });
+  });
+  return {
+    get root() {
+      return root;
+    },
+    specFile(name, doc) {
+      const path = join(root, name);
+      writeFileSync(path, JSON.stringify(doc));
+      return path;
+    },
+  };
 }
 
 export async function generate(spec: string, out: string, lint: LintMode = "minimal"): Promise<PipelineResult> {
