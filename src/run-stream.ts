@@ -12,6 +12,7 @@ import {
   createIdempotency,
   isCut,
   isTerminal,
+  snapshotError,
   startLimit,
   type Limit,
   type RunOrigin,
@@ -106,6 +107,12 @@ export async function* streamRun(
       }
       try {
         for await (const snapshot of readRunEvents(response.body, limit.signal, runtime.redactText)) {
+          if (last !== undefined && snapshot.run_id !== last.run_id) {
+            throw snapshotError(
+              snapshot,
+              `has run_id ${JSON.stringify(snapshot.run_id)} where the stream began with ${JSON.stringify(last.run_id)}`,
+            );
+          }
           // remembered before it is checked: a malformed snapshot still names the run
           last = host.remember(snapshot, origin);
           checkSnapshot(last);

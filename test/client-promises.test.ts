@@ -657,3 +657,72 @@ describe("one signal shared by many calls", () => {
     }
   });
 });
+
+describe("attacks found by the second review, each pinned", () => {
+  const key = "sk_LiveSecretKEY_abcdefghijklmnopQRSTUVWX0123456789";
+  const escaped = [...key].map((c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`).join("");
+  const leaks = (error: unknown) =>
+    [String(error), JSON.stringify(error), inspect(error, { depth: 12, showHidden: true })].some((text) =>
+      ["SecretKEY", "secretkey", "sk_Live", "sk_live"].some((part) => text.includes(part)),
+    );
+  const keyed = (server: ScriptedServer) => floraFor(server, { apiKey: key, maxRetries: 0 });
+
+  it("a key spelled in \\u escapes inside JSON, cut by a 200-character snippet, never shows", async () => {
+    const server = await serve((req, res) => {
+      const text = `{"run_id":"run_abc123","status":"bogus","created_at":0,"progress":0,"pad":"${"a".repeat(82)}","note":"${escaped}"}`;
+      if (req.method === "POST") {
+        res.writeHead(400, { "content-type": "application/json" });
+        return void res.end(`{"pad":"${"b".repeat(150)}","note":"${escaped}"}`);
+      }
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(text);
+    });
+    const runs = keyed(server).techniques.runs;
+    const errors = await Promise.all([
+      rejection(runs.create("t", body)),
+      rejection(runs.wait({ run_id: "run_abc123", techniqueId: "t" }, { intervalMs: 1 })),
+    ]);
+    for (const error of errors) expect(leaks(error), error.name).toBe(false);
+  });
+
+  it("a key in a redirect's Location or host, lower-cased by URL parsing, never shows", async () => {
+    const server = await serve(
+      (req, res, _seen, index) =>
+        void res
+          .writeHead(307, {
+            location: index === 0 ? `http://[${"a".repeat(170)}${key}` : `http://${key}.example.com/x`,
+          })
+          .end(),
+    );
+    const runs = keyed(server).techniques.runs;
+    for (const error of [await rejection(runs.create("t", body)), await rejection(runs.create("t", body))]) {
+      expect(leaks(error)).toBe(false);
+    }
+  });
+
+  it("an error answer labelled text/event-stream is read whole: timed, capped, closed, and nothing left on the signal", async () => {
+    const server = await serve((_req, res, _seen, index) => {
+      if (index < 2) {
+        res.writeHead(503, { "content-type": "text/event-stream" });
+        return void res.write(": still here\n\n"); // and never ends
+      }
+      sendJson(res, 400, { error: { code: "bad", message: "no" } });
+    });
+    const { signal } = new AbortController();
+    const started = Date.now();
+    const flora = floraFor(server, { timeoutMs: 300, maxRetries: 2, sleep: async () => undefined });
+    const error = await rejection(flora.techniques.runs.create("t", body, { signal }));
+    expect(error.name).toBe("BadRequestError");
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(getEventListeners(signal, "abort")).toHaveLength(0);
+  });
+
+  it("a stream whose events switch run ids is a MalformedResponseError naming the first run", async () => {
+    const server = await serve((_req, res) =>
+      sse(res, [runJson({ run_id: "run_a", status: "running" }), runJson({ run_id: "run_b", status: "completed" })]),
+    );
+    const error = await rejection(drain(floraFor(server).techniques.runs.stream("t", { inputs })));
+    expect(error).toBeInstanceOf(MalformedResponseError);
+    expect(error.runId).toBe("run_a");
+  });
+});

@@ -94,17 +94,21 @@ async function attemptOnce(url: string, init: RequestInit, policy: AttemptPolicy
   const timer = setTimeout(() => controller.abort(), policy.timeoutMs);
   const unlink = onAbort(caller, () => controller.abort(caller?.reason));
   let handedOver = false;
+  let response: Response | undefined;
   try {
-    const response = await fetchWithinOrigin(url, { ...init, signal: controller.signal }, policy.fetch);
-    if (isEventStream(response) && response.body) {
+    response = await fetchWithinOrigin(url, { ...init, signal: controller.signal }, policy.fetch);
+    // Only a successful event stream is handed on unread; an error answer is read whole, timed and capped.
+    if (response.ok && isEventStream(response) && response.body) {
       clearTimeout(timer);
-      handedOver = true;
       // loaded with the first event stream: clients that never stream never bundle it
       const { idleTimedStream } = await import("./event-stream-body.js");
+      handedOver = true;
       return idleTimedStream(response, controller, policy, unlink);
     }
     return await readWhole(response, policy.redact);
   } catch (error) {
+    // a body nobody will read must not hold its socket (and the process) open
+    await response?.body?.cancel().catch(() => undefined);
     if (caller?.aborted) throw new APIUserAbortError(undefined, { cause: caller.reason });
     if (error instanceof FloraError) throw error;
     if (controller.signal.aborted) return new APITimeoutError(`Request timed out after ${policy.timeoutMs} ms.`);

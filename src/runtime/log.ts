@@ -35,12 +35,21 @@ export function secretRedactor(secrets: readonly string[]): (text: string) => st
   const forms = secretForms(secrets);
   if (forms.length === 0) return (text) => text;
   const pattern = new RegExp(forms.map((form) => form.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("|"), "g");
-  return (text) => text.replace(pattern, "[redacted]");
+  return (text) => {
+    const redacted = text.replace(pattern, "[redacted]");
+    // JSON may spell a secret in \u escapes that only parsing undoes: such text is redacted in its plain spelling
+    if (!redacted.includes("\\u")) return redacted;
+    try {
+      return JSON.stringify(JSON.parse(redacted)).replace(pattern, "[redacted]");
+    } catch {
+      return redacted;
+    }
+  };
 }
 
 /**
- * The forms a secret takes in text a server echoes, longest first: as is, JSON-escaped (also with an escaped
- * `/`), percent-encoded (upper- and lower-case hex) and form-encoded.
+ * The forms a secret takes in text a server echoes, longest first: as is, lower-cased, JSON-escaped (also with
+ * an escaped `/`), percent-encoded (upper- and lower-case hex) and form-encoded.
  */
 function secretForms(secrets: readonly string[]): string[] {
   const forms = new Set<string>();
@@ -49,7 +58,8 @@ function secretForms(secrets: readonly string[]): string[] {
     const escaped = JSON.stringify(secret).slice(1, -1);
     const percent = encodeURIComponent(secret);
     const form = new URLSearchParams({ s: secret }).toString().slice(2);
-    for (const variant of [secret, escaped, escaped.replaceAll("/", "\\/"), percent, form]) {
+    // lower-cased too: URL hosts and header names are lower-cased on their way in
+    for (const variant of [secret, secret.toLowerCase(), escaped, escaped.replaceAll("/", "\\/"), percent, form]) {
       forms.add(variant);
       forms.add(variant.replace(/%[0-9A-F]{2}/g, (hex) => hex.toLowerCase()));
     }

@@ -28,7 +28,8 @@ export async function followWithinOrigin(
     try {
       next = new URL(location, target);
     } catch {
-      throw redirectError(response, target, `to an invalid Location ${JSON.stringify(location.slice(0, 200))}`);
+      // not quoted: a Location is the server's text and may carry anything
+      throw redirectError(response, target, "to a Location that is not a URL");
     }
     if (next.origin !== new URL(target).origin)
       throw redirectError(response, target, `to another origin, ${next.origin}`);
