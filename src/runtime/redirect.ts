@@ -31,6 +31,8 @@ export async function followWithinOrigin(
       // not quoted: a Location is the server's text and may carry anything
       throw redirectError(response, target, "to a Location that is not a URL");
     }
+    if (next.username !== "" || next.password !== "")
+      throw redirectError(response, target, "to a URL with credentials");
     if (next.origin !== new URL(target).origin)
       throw redirectError(response, target, `to another origin, ${next.origin}`);
     const method = (init.method ?? "GET").toUpperCase();
