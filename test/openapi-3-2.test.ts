@@ -256,17 +256,18 @@ describe("generated 3.2 methods and event unions", () => {
     );
     const api = createResources(loopbackRuntime(server.origin)) as {
       items: {
-        list(params: { cookie: { session: string } }): Promise<unknown>;
+        list(params: { cookie: { session: string; ids?: string[] } }): Promise<unknown>;
         queryItems(body: { name: string }): Promise<unknown>;
         purgeItems(): Promise<unknown>;
       };
       updates: { listStream(): AsyncIterable<unknown> };
     };
-    expect(await api.items.list({ cookie: { session: "abc" } })).toEqual(["a"]);
+    // cookie style: no percent-encoding (form style would send a%2Fb%3Ac), exploded arrays joined by "; "
+    expect(await api.items.list({ cookie: { session: "a/b:c", ids: ["1", "2"] } })).toEqual(["a"]);
     expect(await api.items.queryItems({ name: "x" })).toEqual(["a"]);
     expect(await api.items.purgeItems()).toBeUndefined();
     expect(seen.map(({ method, url, cookie, body }) => [method, url, cookie, body])).toEqual([
-      ["GET", "/items", "session=abc", ""],
+      ["GET", "/items", "session=a/b:c; ids=1; ids=2", ""],
       ["QUERY", "/items", undefined, '{"name":"x"}'],
       ["PURGE", "/items", undefined, ""],
     ]);

@@ -25,7 +25,7 @@ export function parameterSerialization(
   return {
     name: given.name,
     style,
-    explode: given.explode ?? style === "form",
+    explode: given.explode ?? (style === "form" || style === "cookie"),
     allowReserved: given.allowReserved === true,
     contentType: given.contentType,
   };
@@ -69,7 +69,8 @@ export function serializeValue(name: string, value: unknown, how: Serialization,
   // a content parameter is one string, written as its location writes a primitive
   if (how.contentType !== undefined)
     return serializeValue(name, inMediaType(name, value, how.contentType), { ...how, contentType: undefined }, encode);
-  const { style } = how;
+  // cookie style belongs to cookies (cookieHeader); anywhere else it is read as form, its nearest kin
+  const style = how.style === "cookie" ? "form" : how.style;
   const key = encode(name);
   // Everything arrives encoded, so openapi-fetch is told not to encode again (its allowReserved).
   const options = { explode: how.explode, allowReserved: true };
@@ -153,10 +154,30 @@ export function cookieHeader(
   const pairs = Object.entries(cookie ?? {})
     .map(([name, value]) => {
       const how = find(name);
+      if (how.style === "cookie") return cookieStyleValue(name, value, how.explode);
       return serializeValue(name, value, how, how.allowReserved ? encodeReserved : encodeURIComponent);
     })
     .filter(Boolean);
   return pairs.length > 0 ? pairs.join("; ") : undefined;
+}
+
+/**
+ * OpenAPI 3.2's `style: cookie`: like form but joined with "; " and never percent-encoded (the value must already
+ * be cookie-safe; the runtime refuses CR/LF in the header it builds).
+ */
+function cookieStyleValue(name: string, value: unknown, explode: boolean): string {
+  if (value === undefined || value === null) return "";
+  if (Array.isArray(value)) {
+    const items = value.filter((item) => item !== undefined && item !== null).map(text);
+    return explode ? items.map((item) => `${name}=${item}`).join("; ") : `${name}=${items.join(",")}`;
+  }
+  if (typeof value === "object") {
+    const entries = Object.entries(value).filter(([, item]) => item !== undefined && item !== null);
+    return explode
+      ? entries.map(([key, item]) => `${key}=${text(item)}`).join("; ")
+      : `${name}=${entries.flatMap(([key, item]) => [key, text(item)]).join(",")}`;
+  }
+  return `${name}=${text(value)}`;
 }
 
 const FORM: Serialization = { style: "form", explode: true, allowReserved: false };

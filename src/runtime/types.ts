@@ -33,7 +33,8 @@ export interface ValueShape {
 }
 
 /** How a parameter or form field is written on the wire (OpenAPI `style`). */
-export type ParameterStyle = "form" | "spaceDelimited" | "pipeDelimited" | "deepObject" | "simple" | "label" | "matrix";
+export type ParameterStyle =
+  "form" | "spaceDelimited" | "pipeDelimited" | "deepObject" | "simple" | "label" | "matrix" | "cookie";
 
 /**
  * A parameter serialized other than its location's default. `style` defaults to form (query, cookie) or simple

@@ -183,12 +183,13 @@ const STYLES = new Set<ParameterStyle>([
   "simple",
   "label",
   "matrix",
+  "cookie",
 ]);
 
 /** A Parameter or Encoding Object's `style` and `explode`, with the specification's defaults. */
 function readSerialization(raw: Json, defaultStyle: ParameterStyle): { style: ParameterStyle; explode: boolean } {
   const style = STYLES.has(raw.style as ParameterStyle) ? (raw.style as ParameterStyle) : defaultStyle;
-  return { style, explode: typeof raw.explode === "boolean" ? raw.explode : style === "form" };
+  return { style, explode: typeof raw.explode === "boolean" ? raw.explode : style === "form" || style === "cookie" };
 }
 
 /** A form body's Encoding Objects, keeping only the keys each one sets. */
