@@ -3,7 +3,7 @@ import createClient, { type Middleware } from "openapi-fetch";
 import { APIError, MalformedResponseError, ValidationError, type FloraError } from "./errors.js";
 import { bufferedBody, createRetryingFetch, isEventStream, parseJson, stringifyJson, type FetchLike } from "./fetch.js";
 import { checkHeader, checkHeaders, checkNumber, checkSignal, MILLISECONDS, RETRIES, shapeProblem } from "./check.js";
-import { redactError, secretRedactor, silentLogger, type Logger } from "./log.js";
+import { redactErrorWith, secretRedactor, silentLogger, type Logger } from "./log.js";
 import { sleep as realSleep, type Sleep } from "./sleep.js";
 import type {
   HttpMethod,
@@ -87,8 +87,8 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     ),
   );
   const secrets = options.secrets ?? [];
-  const redact = <E>(error: E): E => redactError(error, secrets);
   const redactText = secrets.some((secret) => secret !== "") ? secretRedactor(secrets) : undefined;
+  const redact = <E>(error: E): E => (redactText ? redactErrorWith(error, redactText) : error);
   const client = createClient({ baseUrl, headers: options.defaultHeaders });
   client.use(authMiddleware(options.credentials ?? {}, credentialOrigins));
   const untypedRequest = client.request as unknown as UntypedRequest;

@@ -76,7 +76,11 @@ const MAX_REDACT_DEPTH = 32;
  */
 export function redactError<T>(error: T, secrets: readonly string[]): T {
   if (!secrets.some((secret) => secret !== "")) return error;
-  const redact = secretRedactor(secrets);
+  return redactErrorWith(error, secretRedactor(secrets));
+}
+
+/** `redactError` with a redactor built once (a client's), so no error rebuilds its regular expression. */
+export function redactErrorWith<T>(error: T, redact: (text: string) => string): T {
   const seen = new WeakSet<object>();
   const scrub = (value: unknown, depth: number): unknown => {
     if (typeof value === "string") return redact(value);
