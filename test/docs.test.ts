@@ -1,5 +1,6 @@
 // The built API reference, opened in headless Chromium: every operation's title, request and response
-// schema and error codes are visible, the SDK reference is linked, and a screenshot is kept.
+// schema, error codes and code samples (TypeScript SDK, curl) are visible, the SDK reference is linked, and
+// screenshots are kept.
 import { bundle, createConfig } from "@redocly/openapi-core";
 import { existsSync } from "node:fs";
 import { readdir, readFile, stat } from "node:fs/promises";
@@ -13,6 +14,9 @@ import { repoRoot, run } from "./support/packed-package.js";
 const docsDir = join(repoRoot, "docs-dist");
 const apiHtml = join(docsDir, "index.html");
 const SCREENSHOT = join(docsDir, "api-reference.png");
+const SAMPLES_SCREENSHOT = join(docsDir, "code-samples.png");
+/** The spec the reference renders: openapi/flora.yaml bundled, with `x-codeSamples` (scripts/docs/reference-spec.ts). */
+const referenceSpec = join(docsDir, "openapi.json");
 const HTTP_METHODS = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
 
 type Schema = {
@@ -33,8 +37,17 @@ type Operation = {
   responses?: Record<string, { content?: Content }>;
 };
 
+interface CodeSample {
+  lang: string;
+  label: string;
+  source: string;
+}
+
 interface DocumentedOperation {
   summary: string;
+  /** Where it sits in `paths` (or `webhooks`), to find it in the reference spec. */
+  path: string;
+  method: string;
   /** A path operation, so a method of the SDK (webhooks are events the SDK verifies, not calls). */
   isPathOperation: boolean;
   tag: string;
@@ -82,13 +95,21 @@ function codeEnums(schema: Schema | undefined, seen = new Set<Schema>()): { code
   return found;
 }
 
-function describeOperation(operation: Operation, fallbackTag: string, isPathOperation: boolean): DocumentedOperation {
+function describeOperation(
+  operation: Operation,
+  fallbackTag: string,
+  isPathOperation: boolean,
+  path: string,
+  method: string,
+): DocumentedOperation {
   const responses = Object.entries(operation.responses ?? {});
   const success = responses.find(([status]) => status.startsWith("2"));
   const errors = responses.filter(([status]) => /^[45]/.test(status));
   const codes = errors.map(([, response]) => codeEnums(jsonSchema(response.content)));
   return {
     summary: operation.summary ?? operation.operationId ?? "",
+    path,
+    method,
     isPathOperation,
     tag: operation.tags?.[0] ?? fallbackTag,
     requestProperties: propertyNames(jsonSchema(operation.requestBody?.content)),
@@ -110,9 +131,9 @@ async function loadOperations(): Promise<DocumentedOperation[]> {
     webhooks?: Record<string, Record<string, Operation>>;
   };
   const fromItems = (items: Record<string, Record<string, Operation>> | undefined, fallbackTag: string) =>
-    Object.values(items ?? {}).flatMap((item) =>
+    Object.entries(items ?? {}).flatMap(([path, item]) =>
       HTTP_METHODS.filter((method) => item[method]).map((method) =>
-        describeOperation(item[method], fallbackTag, items === document.paths),
+        describeOperation(item[method], fallbackTag, items === document.paths, path, method),
       ),
     );
   return [...fromItems(document.paths, ""), ...fromItems(document.webhooks, "Webhooks")];
@@ -227,6 +248,43 @@ describe("the API reference in headless Chromium", () => {
     await page.screenshot({ path: SCREENSHOT });
     expect((await stat(SCREENSHOT)).size).toBeGreaterThan(20_000);
   }, 180_000);
+
+  it("shows every operation's TypeScript SDK sample and curl sample beside it", async () => {
+    const reference = JSON.parse(await readFile(referenceSpec, "utf8")) as {
+      paths: Record<string, Record<string, { "x-codeSamples"?: CodeSample[] }>>;
+    };
+    const sdkOperations = operations.filter((operation) => operation.isPathOperation);
+    expect(sdkOperations.length).toBeGreaterThan(0);
+    for (const operation of sdkOperations) {
+      const samples = reference.paths[operation.path]?.[operation.method]?.["x-codeSamples"] ?? [];
+      expect(
+        samples.map((sample) => sample.lang),
+        operation.summary,
+      ).toEqual(expect.arrayContaining(["TypeScript", "Shell"]));
+      const section = await openOperation(operation);
+      // Redoc 3 lists an operation's samples in one menu, whose button shows the language picked last.
+      const labels = samples.map((sample) => sample.label);
+      const menu = section
+        .locator('button[aria-haspopup="menu"]')
+        .filter({ hasText: new RegExp(`^(${labels.map(escapeRegExp).join("|")})$`) })
+        .first();
+      for (const sample of samples) {
+        await expect.poll(() => menu.isVisible(), { timeout: 10_000 }).toBe(true);
+        await menu.click();
+        await page.getByRole("menuitem", { name: sample.label, exact: true }).click();
+        await expect.poll(() => menu.innerText(), { timeout: 10_000 }).toBe(sample.label);
+        const text = await section.innerText();
+        for (const line of sample.source.split("\n").filter((l) => l.trim() !== "")) {
+          expect(text, `${operation.summary}, ${sample.label}`).toContain(line.trim());
+        }
+        if (sample.lang === "TypeScript" && !existsSync(SAMPLES_SCREENSHOT)) {
+          await menu.scrollIntoViewIfNeeded();
+          await page.screenshot({ path: SAMPLES_SCREENSHOT });
+        }
+      }
+    }
+    expect((await stat(SAMPLES_SCREENSHOT)).size).toBeGreaterThan(20_000);
+  }, 120_000);
 
   it("links the TypeScript SDK reference, which documents the Flora client", async () => {
     await page.goto(pathToFileURL(apiHtml).href);

@@ -262,9 +262,10 @@ function typeScriptArguments(context: SampleContext, body: unknown): string[] {
   return args;
 }
 
+/** 60 columns: about what the reference's sample panel shows without scrolling. */
 async function formatTypeScript(source: string): Promise<string> {
   const { format } = await import("prettier");
-  return (await format(source, { parser: "typescript", printWidth: 80 })).trimEnd();
+  return (await format(source, { parser: "typescript", printWidth: 60 })).trimEnd();
 }
 
 async function typeScriptSamples(context: SampleContext): Promise<CodeSample[]> {
