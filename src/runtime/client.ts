@@ -1,6 +1,6 @@
 // createRuntime: the OperationInvoker generated wrappers call, built on openapi-fetch's client and middleware.
 import createClient, { type Middleware } from "openapi-fetch";
-import { APIError, MalformedResponseError, ValidationError, type FloraError } from "./errors.js";
+import { APIError, MalformedResponseError, ValidationError, type SDKError } from "./errors.js";
 import { bufferedBody, createRetryingFetch, isEventStream, parseJson, stringifyJson, type FetchLike } from "./fetch.js";
 import { checkHeader, checkHeaders, checkNumber, checkSignal, MILLISECONDS, RETRIES, shapeProblem } from "./check.js";
 import { redactErrorWith, secretRedactor, silentLogger, type Logger } from "./log.js";
@@ -319,7 +319,7 @@ function isUnsafeMethod(method: HttpMethod): boolean {
 /** Lets the caller retry safely: an error from a call that sent a key says which key. */
 function withIdempotencyKey(error: unknown, idempotencyKey: string | undefined): unknown {
   if (idempotencyKey !== undefined && typeof error === "object" && error !== null) {
-    (error as FloraError).idempotencyKey = idempotencyKey;
+    (error as SDKError).idempotencyKey = idempotencyKey;
   }
   return error;
 }
@@ -340,7 +340,7 @@ export function errorFromResponse(
   body: unknown,
   malformed?: { problem?: string },
   redact: (text: string) => string = (text) => text,
-): FloraError {
+): SDKError {
   const headers = headersToRecord(response.headers);
   if (malformed || (typeof body === "string" && body.trim() !== "")) {
     // redacted before the error cuts its snippet, which could otherwise keep half a secret

@@ -1,4 +1,5 @@
-// One flat error hierarchy: everything the SDK throws extends FloraError.
+// One flat error hierarchy: everything the runtime throws extends SDKError. API-neutral: an API's own entry
+// (Flora's `FloraError`) names its root on top of it.
 
 /** One per-field problem from the error envelope's `fields`. */
 export interface FieldError {
@@ -6,13 +7,17 @@ export interface FieldError {
   message: string;
 }
 
-export class FloraError extends Error {
-  override name = "FloraError";
+/** The root of every error the runtime and the clients built on it throw. */
+export class SDKError extends Error {
+  override name = "SDKError";
   /** Set on any error from a call that sent an idempotency key: retry with this key to stay safe. */
   idempotencyKey?: string;
-  /** Set on any error from `createAndWait`, `wait` or `stream` after the run exists: resume with `wait({ run_id: runId, techniqueId })`. */
+  /**
+   * Set by helpers that wait on a long-running job (Flora's `createAndWait`, `wait` and `stream`) on any error
+   * after the job exists: its id, to resume with `wait({ run_id: runId, techniqueId })`.
+   */
   runId?: string;
-  /** The last snapshot of that run the SDK saw (a `Run` for Flora), when `runId` is set. */
+  /** The last snapshot of that job the SDK saw (a `Run` for Flora), when `runId` is set. */
   run?: unknown;
 
   constructor(message: string, options?: { cause?: unknown }) {
@@ -21,7 +26,7 @@ export class FloraError extends Error {
 }
 
 /** Bad input caught before any request is sent. */
-export class ValidationError extends FloraError {
+export class ValidationError extends SDKError {
   override name = "ValidationError";
   /** The argument or body field at fault, e.g. `techniqueId` or `inputs[0].type`. */
   declare readonly field: string | undefined;
@@ -32,17 +37,17 @@ export class ValidationError extends FloraError {
   }
 }
 
-export class WebhookVerificationError extends FloraError {
+export class WebhookVerificationError extends SDKError {
   override name = "WebhookVerificationError";
 }
 
 /** A streamed event whose data is not what the stream promised. */
-export class StreamParseError extends FloraError {
+export class StreamParseError extends SDKError {
   override name = "StreamParseError";
 }
 
 /** The request never got a complete response: DNS, refused or reset connection, body cut short. */
-export class APIConnectionError extends FloraError {
+export class APIConnectionError extends SDKError {
   override name = "APIConnectionError";
   constructor(message = "Connection error.", options?: { cause?: unknown }) {
     super(message, options);
@@ -58,7 +63,7 @@ export class APITimeoutError extends APIConnectionError {
 }
 
 /** The caller's AbortSignal fired; never retried. */
-export class APIUserAbortError extends FloraError {
+export class APIUserAbortError extends SDKError {
   override name = "APIUserAbortError";
   constructor(message = "Request was aborted.", options?: { cause?: unknown }) {
     super(message, options);
@@ -66,7 +71,7 @@ export class APIUserAbortError extends FloraError {
 }
 
 /** A response body that should be JSON but is not (HTML error page, truncated JSON, wrong content type). */
-export class MalformedResponseError extends FloraError {
+export class MalformedResponseError extends SDKError {
   override name = "MalformedResponseError";
   declare readonly status: number;
   declare readonly contentType: string | undefined;
@@ -89,7 +94,7 @@ export class MalformedResponseError extends FloraError {
 }
 
 /** A non-2xx response with a JSON (or empty) body. */
-export class APIError extends FloraError {
+export class APIError extends SDKError {
   override name = "APIError";
   declare readonly status: number;
   /** `error.code` from the envelope, e.g. `input_validation_error`. */

@@ -5,7 +5,7 @@ import {
   APIConnectionError,
   APITimeoutError,
   APIUserAbortError,
-  FloraError,
+  SDKError,
   MalformedResponseError,
   ValidationError,
 } from "./errors.js";
@@ -110,7 +110,7 @@ async function attemptOnce(url: string, init: RequestInit, policy: AttemptPolicy
     // a body nobody will read must not hold its socket (and the process) open
     await response?.body?.cancel().catch(() => undefined);
     if (caller?.aborted) throw new APIUserAbortError(undefined, { cause: caller.reason });
-    if (error instanceof FloraError) throw error;
+    if (error instanceof SDKError) throw error;
     if (controller.signal.aborted) return new APITimeoutError(`Request timed out after ${policy.timeoutMs} ms.`);
     return new APIConnectionError(`Connection error: ${describeNetworkError(error)}`, { cause: error });
   } finally {
