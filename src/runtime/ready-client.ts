@@ -171,14 +171,16 @@ export function schemeCredentials(
   }
   if (given.length === 0) return undefined;
   return async () => {
-    const out: Required<RequestCredentials> = { headers: {}, query: {}, secrets: [] };
+    const out: Collected = { headers: {}, query: {}, secrets: [] };
     for (const [name, value] of given) await addCredential(out, name, schemes[name] as CredentialScheme, value);
     return out;
   };
 }
 
+type Collected = Required<Pick<RequestCredentials, "headers" | "query">> & { secrets: string[] };
+
 async function addCredential(
-  out: Required<RequestCredentials>,
+  out: Collected,
   name: string,
   scheme: CredentialScheme,
   value: SchemeCredential,
