@@ -73,12 +73,12 @@ export function readEnv(name: string): string | undefined {
 }
 
 /** The runtime a generated `createClient` hands its resources: explicit options win over environment variables. */
-export function createClientRuntime(
-  options: BaseClientOptions & { credentials?: Readonly<Record<string, SchemeCredential | undefined>> },
+export function createClientRuntime<TCredentials extends { readonly [K in keyof TCredentials]?: SchemeCredential }>(
+  options: BaseClientOptions & { credentials?: TCredentials },
   spec: ClientSpec,
 ): Runtime {
   const baseUrl = options.baseUrl ?? readEnv(spec.env.baseUrl) ?? defaultBaseUrl(spec);
-  const credentials = { ...credentialsFromEnv(spec.env), ...definedEntries(options.credentials ?? {}) };
+  const credentials = { ...credentialsFromEnv(spec.env), ...definedEntries<SchemeCredential>(options.credentials ?? {}) };
   const envLevel = readEnv(spec.env.logLevel);
   const logLevel = options.logLevel ?? (isLogLevel(envLevel) ? envLevel : "warn");
   return createRuntime({
@@ -108,8 +108,8 @@ function defaultBaseUrl(spec: ClientSpec): string {
   }
 }
 
-function definedEntries<T>(record: Readonly<Record<string, T | undefined>>): Record<string, T> {
-  return Object.fromEntries(Object.entries(record).filter((entry): entry is [string, T] => entry[1] !== undefined));
+function definedEntries<T>(record: object): Record<string, T> {
+  return Object.fromEntries(Object.entries(record).filter(([, value]) => value !== undefined)) as Record<string, T>;
 }
 
 function credentialsFromEnv(env: ClientEnvironment): Record<string, SchemeCredential> {
