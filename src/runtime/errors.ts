@@ -120,8 +120,7 @@ export class APIError extends SDKError {
   ) {
     const read = readErrorEnvelope(body, envelope);
     const requestId = headers["request-id"];
-    const detail =
-      message ?? read.message ?? (body === undefined ? "(no body)" : JSON.stringify(body).slice(0, 200));
+    const detail = message ?? read.message ?? (body === undefined ? "(no body)" : JSON.stringify(body).slice(0, 200));
     super(`${status}${read.code ? ` ${read.code}` : ""}: ${detail}${requestId ? ` (request-id ${requestId})` : ""}`);
     this.status = status;
     this.code = read.code;
@@ -140,7 +139,9 @@ export class APIError extends SDKError {
   ): APIError {
     const code = readErrorEnvelope(body, envelope).code;
     const ErrorClass =
-      code === "idempotency_duplicate" || code === "idempotency_conflict" ? IdempotencyError : errorClassForStatus(status);
+      code === "idempotency_duplicate" || code === "idempotency_conflict"
+        ? IdempotencyError
+        : errorClassForStatus(status);
     return new ErrorClass(status, body, headers, undefined, envelope);
   }
 }

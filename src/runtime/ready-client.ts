@@ -78,7 +78,10 @@ export function createClientRuntime<TCredentials extends { readonly [K in keyof 
   spec: ClientSpec,
 ): Runtime {
   const baseUrl = options.baseUrl ?? readEnv(spec.env.baseUrl) ?? defaultBaseUrl(spec);
-  const credentials = { ...credentialsFromEnv(spec.env), ...definedEntries<SchemeCredential>(options.credentials ?? {}) };
+  const credentials = {
+    ...credentialsFromEnv(spec.env),
+    ...definedEntries<SchemeCredential>(options.credentials ?? {}),
+  };
   const envLevel = readEnv(spec.env.logLevel);
   const logLevel = options.logLevel ?? (isLogLevel(envLevel) ? envLevel : "warn");
   return createRuntime({

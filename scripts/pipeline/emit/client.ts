@@ -77,11 +77,7 @@ export function clientFile(model: ApiModel, ctx: EmitContext): SourceFileStructu
     {
       kind: StructureKind.ImportDeclaration,
       moduleSpecifier: ctx.runtimeImport,
-      namedImports: [
-        "APIError",
-        "createClientRuntime",
-        ...runtimeTypes.map((name) => ({ name, isTypeOnly: true })),
-      ],
+      namedImports: ["APIError", "createClientRuntime", ...runtimeTypes.map((name) => ({ name, isTypeOnly: true }))],
     },
     {
       kind: StructureKind.ImportDeclaration,
@@ -160,7 +156,9 @@ export function clientFile(model: ApiModel, ctx: EmitContext): SourceFileStructu
                 name: "serverVariables",
                 hasQuestionToken: true,
                 type: "ServerVariables[0]",
-                docs: ["Variables of the spec's first server, when `baseUrl` is not given; each defaults to the spec's."],
+                docs: [
+                  "Variables of the spec's first server, when `baseUrl` is not given; each defaults to the spec's.",
+                ],
               },
             ]
           : []),

@@ -60,7 +60,9 @@ export function schemeEnvNames(
     const own = snake(scheme.name);
     const candidates = basic ? ["", `${own}_`] : [kind, own];
     const stem = candidates.find((c) =>
-      basic ? !taken.has(`${prefix}_${c}USERNAME`) && !taken.has(`${prefix}_${c}PASSWORD`) : !taken.has(`${prefix}_${c}`),
+      basic
+        ? !taken.has(`${prefix}_${c}USERNAME`) && !taken.has(`${prefix}_${c}PASSWORD`)
+        : !taken.has(`${prefix}_${c}`),
     );
     if (stem === undefined)
       throw new PipelineError(`security schemes: no free environment variable name for ${scheme.name}`, {

@@ -7,7 +7,7 @@ import type { ErrorModel } from "./types.js";
 
 const SCHEMA_REF = /^#\/components\/schemas\/([^/]+)$/;
 
-/** Error responses' `components.schemas` bodies, most used first, and the envelope of the most used one. */
+/** Error responses' `components.schemas` bodies, most used first, and where each keeps its code and message. */
 export function readErrorModel(document: Json): ErrorModel {
   const uses = new Map<string, number>();
   const paths = isObject(document.paths) ? document.paths : {};
@@ -28,10 +28,24 @@ export function readErrorModel(document: Json): ErrorModel {
     }
   }
   const schemas = [...uses.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([name]) => name);
-  if (schemas.length === 0) return { schemas };
-  const components = asObject(document, document.components);
-  const main = asObject(document, asObject(document, components?.schemas)?.[schemas[0]]);
-  return { schemas, ...(main ? findEnvelope(document, main) : {}) };
+  const components = asObject(document, asObject(document, document.components)?.schemas);
+  const found = schemas.map((name) => {
+    const schema = asObject(document, components?.[name]);
+    return schema ? findEnvelope(document, schema) : undefined;
+  });
+  // every body's paths, the most used body's first: the runtime reads the first that holds a string
+  const merge = (key: "code" | "message") => {
+    const paths = new Map(found.flatMap((f) => f?.envelope?.[key] ?? []).map((path) => [path.join("\0"), path]));
+    return paths.size ? { [key]: [...paths.values()] } : {};
+  };
+  const envelope = { ...merge("code"), ...merge("message") };
+  // typed codes only when every body lists its codes
+  const codes = found.every((f) => f?.codes) ? [...new Set(found.flatMap((f) => f?.codes ?? []))] : [];
+  return {
+    schemas,
+    ...(Object.keys(envelope).length ? { envelope } : {}),
+    ...(codes.length ? { codes } : {}),
+  };
 }
 
 /**
@@ -42,7 +56,7 @@ export function readErrorModel(document: Json): ErrorModel {
 export function findEnvelope(
   document: Json,
   schema: Json,
-): { envelope?: ErrorEnvelopeDescriptor; codes?: string[] } | undefined {
+): { envelope: ErrorEnvelopeDescriptor; codes?: string[] } | undefined {
   const props = propertiesOf(document, schema);
   const nested = props.error && propertiesOf(document, props.error);
   if (nested && nested.message) {

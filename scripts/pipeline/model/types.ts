@@ -142,8 +142,8 @@ export interface ClientModel {
 export interface ErrorModel {
   /** `components.schemas` names of the JSON bodies of 4XX, 5XX and default responses, most used first. */
   schemas: string[];
-  /** Where the most used body keeps its code and message; absent when no known shape fits. */
+  /** Where the bodies keep their code and message (the most used body's paths first); absent when no known shape fits. */
   envelope?: ErrorEnvelopeDescriptor;
-  /** The code's values, when the schema lists them as an enum. */
+  /** The code's values, when every body lists them as an enum. */
   codes?: string[];
 }
