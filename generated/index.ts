@@ -4,5 +4,6 @@ export * from "./operations.js";
 export * from "./idempotency.js";
 export * from "./servers.js";
 export * from "./security.js";
+export * from "./client.js";
 export type * from "./models.js";
 export type { paths, components, webhooks } from "./schema.js";

@@ -11,7 +11,7 @@ import {
 // Each from its own module, never the runtime's barrel: a bundler then keeps lazily imported modules
 // (serializers, the SSE reader, webhooks) out of the code that loads at once.
 import { checkBaseUrl, createRuntime, resolveIdempotencyKey, type Runtime } from "./runtime/client.js";
-import { FloraError, ValidationError } from "./runtime/errors.js";
+import { SDKError, ValidationError } from "./runtime/errors.js";
 import type { FetchLike } from "./runtime/fetch.js";
 import { createLogger, isLogLevel, redactError, type Logger, type LogLevel } from "./runtime/log.js";
 import { retryAfterMs } from "./runtime/retry.js";
@@ -37,6 +37,20 @@ import {
 import type { StreamHost } from "./run-stream.js";
 
 export { DEFAULT_WAIT_TIMEOUT_MS } from "./run-rules.js";
+
+/**
+ * The root of every error the Flora SDK throws: `error instanceof FloraError` is true for all of them, the
+ * runtime's `APIError`, `ValidationError`, `APITimeoutError`, … included (they extend the runtime's neutral
+ * `SDKError`). An error made as `new FloraError(…)` is named "FloraError".
+ */
+export class FloraError extends SDKError {
+  override name = "FloraError";
+
+  /** True for every SDKError when asked of FloraError itself; a subclass of FloraError checks as usual. */
+  static override [Symbol.hasInstance](value: unknown): value is FloraError {
+    return this === FloraError ? value instanceof SDKError : Function.prototype[Symbol.hasInstance].call(this, value);
+  }
+}
 
 /** The spec's first server: https://app.flora.ai/api/v1. */
 const DEFAULT_BASE_URL = serverUrl(0);

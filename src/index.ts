@@ -2,7 +2,7 @@
  * `flora-sdk`: the typed client for Flora's technique-runs API. Portable: nothing here imports from `node:`.
  * @module flora-sdk
  */
-export { Flora, Flora as default } from "./flora.js";
+export { Flora, Flora as default, FloraError } from "./flora.js";
 export type {
   FloraTechniques,
   FloraOptions,
@@ -14,7 +14,6 @@ export type {
   FloraWebhooks,
 } from "./flora.js";
 export {
-  FloraError,
   APIError,
   BadRequestError,
   AuthenticationError,

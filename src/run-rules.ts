@@ -6,7 +6,7 @@ import {
   APIError,
   APITimeoutError,
   APIUserAbortError,
-  FloraError,
+  SDKError,
   MalformedResponseError,
   RateLimitError,
   ValidationError,
@@ -56,7 +56,7 @@ export function snapshotError(run: Partial<Run>, problem: string): MalformedResp
 
 /** A stream broken by the transport or gone silent, as opposed to a malformed event or the caller's abort. */
 export function isCut(error: unknown): boolean {
-  return !(error instanceof FloraError) || error instanceof APIConnectionError;
+  return !(error instanceof SDKError) || error instanceof APIConnectionError;
 }
 
 export function checkWaitOptions(

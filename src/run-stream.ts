@@ -18,7 +18,7 @@ import {
   type RunOrigin,
 } from "./run-rules.js";
 import { errorFromResponse, resolveIdempotencyKey, type Runtime } from "./runtime/client.js";
-import { FloraError, StreamParseError } from "./runtime/errors.js";
+import { SDKError, StreamParseError } from "./runtime/errors.js";
 import { isEventStream } from "./runtime/fetch.js";
 import type { RequestOptions } from "./runtime/types.js";
 import { parseJsonEvent, readEvents, type SSEEvent } from "./runtime/sse.js";
@@ -66,7 +66,7 @@ export interface StreamHost {
   /** The client's default retries, also how often a stream cut before its first snapshot is re-sent. */
   maxRetries: number;
   remember(run: Run, origin: RunOrigin): Run;
-  annotate(error: unknown, run: RunReference, idempotencyKey: string | undefined): FloraError;
+  annotate(error: unknown, run: RunReference, idempotencyKey: string | undefined): SDKError;
   poll(start: RunReference, options: WaitOptions, request: RequestOptions, limit: Limit): AsyncGenerator<Run>;
 }
 
@@ -135,7 +135,7 @@ export async function* streamRun(
   } catch (error) {
     if (last !== undefined) throw host.annotate(limit.explain(error, last.run_id, last), last, idempotencyKey);
     const explained = limit.explain(error, undefined, undefined);
-    if (explained instanceof FloraError) explained.idempotencyKey ??= idempotencyKey;
+    if (explained instanceof SDKError) explained.idempotencyKey ??= idempotencyKey;
     throw runtime.redact(explained);
   } finally {
     limit.dispose();

@@ -276,6 +276,7 @@ describe("emit", () => {
       "models.ts",
       "servers.ts",
       "security.ts",
+      "client.ts",
       "index.ts",
     ]);
     for (const text of files.values())

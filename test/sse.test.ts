@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { FloraError } from "../src/runtime/errors.js";
+import { SDKError } from "../src/runtime/errors.js";
 import { parseJsonEvent, parseSSE, StreamParseError, type SSEEvent } from "../src/runtime/sse.js";
 
 const utf8 = new TextEncoder();
@@ -252,7 +252,7 @@ describe("parseJsonEvent", () => {
       error = caught;
     }
     expect(error).toBeInstanceOf(StreamParseError);
-    expect(error).toBeInstanceOf(FloraError);
+    expect(error).toBeInstanceOf(SDKError);
     expect((error as Error).name).toBe("StreamParseError");
     expect((error as Error).cause).toBeInstanceOf(SyntaxError);
     expect((error as Error).message).toMatch(

@@ -1,7 +1,7 @@
 import { createHmac } from "node:crypto";
 import type { IncomingHttpHeaders } from "node:http";
 import { describe, expect, it } from "vitest";
-import { FloraError, WebhookVerificationError } from "../src/runtime/errors.js";
+import { SDKError, WebhookVerificationError } from "../src/runtime/errors.js";
 import { signWebhookPayload, unwrapWebhook, type FloraWebhookEvent } from "../src/runtime/webhooks.js";
 
 const SECRET = "whsec_test_5f0c1d2e3a4b";
@@ -32,7 +32,7 @@ async function rejection(promise: Promise<unknown>): Promise<WebhookVerification
     await promise;
   } catch (error) {
     expect(error).toBeInstanceOf(WebhookVerificationError);
-    expect(error).toBeInstanceOf(FloraError);
+    expect(error).toBeInstanceOf(SDKError);
     return error as WebhookVerificationError;
   }
   throw new Error("expected unwrapWebhook to reject");

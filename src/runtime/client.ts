@@ -1,9 +1,16 @@
 // createRuntime: the OperationInvoker generated wrappers call, built on openapi-fetch's client and middleware.
 import createClient, { type Middleware } from "openapi-fetch";
-import { APIError, MalformedResponseError, ValidationError, type FloraError } from "./errors.js";
+import type { CredentialProvider } from "./credentials.js";
+import {
+  APIError,
+  MalformedResponseError,
+  ValidationError,
+  type ErrorEnvelopeDescriptor,
+  type SDKError,
+} from "./errors.js";
 import { bufferedBody, createRetryingFetch, isEventStream, parseJson, stringifyJson, type FetchLike } from "./fetch.js";
 import { checkHeader, checkHeaders, checkNumber, checkSignal, MILLISECONDS, RETRIES, shapeProblem } from "./check.js";
-import { redactErrorWith, secretRedactor, silentLogger, type Logger } from "./log.js";
+import { redactErrorWith, redactingLogger, secretRedactor, silentLogger, type Logger } from "./log.js";
 import { sleep as realSleep, type Sleep } from "./sleep.js";
 import type {
   HttpMethod,
@@ -28,8 +35,16 @@ export interface RuntimeOptions {
   serverUrls?: Readonly<Record<string, string>>;
   /** Credential headers (e.g. `{ authorization: "Bearer …" }`), sent only to the API origin and `credentialOrigins`. */
   credentials?: Record<string, string>;
+  /**
+   * Credentials obtained at run time (a token provider, a query-string key): asked before every attempt to the API
+   * origin or `credentialOrigins`, never for another origin. Every value it returns is redacted from errors and
+   * from lines given to `logger`.
+   */
+  credentialProvider?: CredentialProvider;
   /** Strings never to show in errors or logs (the raw credentials). */
   secrets?: readonly string[];
+  /** Where this API's error bodies keep their code and message; default Flora's `{ error: { code, message, fields } }`. */
+  errorEnvelope?: ErrorEnvelopeDescriptor;
   /** Further origins (e.g. where poll URLs live) that may receive the API key. */
   credentialOrigins?: readonly string[];
   /** Sent with every request, e.g. an SDK identification header. */
@@ -86,9 +101,27 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       (url) => new URL(url).origin,
     ),
   );
-  const secrets = options.secrets ?? [];
-  const redactText = secrets.some((secret) => secret !== "") ? secretRedactor(secrets) : undefined;
+  const secrets = (options.secrets ?? []).filter((secret) => secret !== "");
+  let redactor = secrets.length > 0 ? secretRedactor(secrets) : undefined;
+  const provider = options.credentialProvider;
+  const redactText = redactor || provider ? (text: string) => (redactor ? redactor(text) : text) : undefined;
   const redact = <E>(error: E): E => (redactText ? redactErrorWith(error, redactText) : error);
+  // a provider's values join the secrets as they arrive; only the latest few are kept, as a provider may mint a
+  // token per request, and an error or log line only ever quotes one of the current request
+  const obtained: string[] = [];
+  const remember = (values: string[]) => {
+    const fresh = values.filter((value) => value !== "" && !secrets.includes(value) && !obtained.includes(value));
+    if (fresh.length === 0) return;
+    obtained.push(...fresh);
+    obtained.splice(0, Math.max(0, obtained.length - MAX_OBTAINED_SECRETS));
+    redactor = secretRedactor([...secrets, ...obtained]);
+  };
+  const authorize =
+    provider &&
+    (async (url: string, headers: Headers) =>
+      (await import("./credentials.js")).applyCredentials(provider, url, headers, credentialOrigins, remember));
+  const logger =
+    provider && options.logger && redactText ? redactingLogger(options.logger, redactText) : options.logger;
   const client = createClient({ baseUrl, headers: options.defaultHeaders });
   client.use(authMiddleware(options.credentials ?? {}, credentialOrigins));
   const untypedRequest = client.request as unknown as UntypedRequest;
@@ -112,10 +145,11 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       sleep: options.sleep ?? realSleep,
       random: options.random,
       redact: redactText,
-      logger: options.logger ?? silentLogger,
+      logger: logger ?? silentLogger,
+      authorize,
     });
     const { response, error } = await untypedRequest(method, url, { ...init, parseAs: "stream", fetch });
-    if (!response.ok) throw errorFromResponse(response, error, undefined, redactText);
+    if (!response.ok) throw errorFromResponse(response, error, undefined, redactText, options.errorEnvelope);
     return response;
   }
 
@@ -220,6 +254,9 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   };
 }
 
+/** How many run-time credential values a client keeps redacting besides its fixed secrets. */
+const MAX_OBTAINED_SECRETS = 16;
+
 /** The numeric, signal and header options every call accepts, checked before anything is sent; returns the headers. */
 function checkRequestOptions(
   options: Pick<RequestOptions, "maxRetries" | "timeoutMs" | "headers" | "signal">,
@@ -319,7 +356,7 @@ function isUnsafeMethod(method: HttpMethod): boolean {
 /** Lets the caller retry safely: an error from a call that sent a key says which key. */
 function withIdempotencyKey(error: unknown, idempotencyKey: string | undefined): unknown {
   if (idempotencyKey !== undefined && typeof error === "object" && error !== null) {
-    (error as FloraError).idempotencyKey = idempotencyKey;
+    (error as SDKError).idempotencyKey = idempotencyKey;
   }
   return error;
 }
@@ -334,20 +371,22 @@ function unreadResponse(response: Response): Response {
  * The one place an error is built from a response. A non-2xx `body` is what openapi-fetch read: parsed JSON,
  * or the raw text when it is not JSON. `malformed` marks a body that is not what was promised (with the text
  * read and what is wrong). `redact` cleans quoted text; the runtime's gate redacts the rest before a caller sees it.
+ * `envelope` says where the API's error body keeps its code and message (default: Flora's envelope).
  */
 export function errorFromResponse(
   response: Pick<Response, "status" | "headers">,
   body: unknown,
   malformed?: { problem?: string },
   redact: (text: string) => string = (text) => text,
-): FloraError {
+  envelope?: ErrorEnvelopeDescriptor,
+): SDKError {
   const headers = headersToRecord(response.headers);
   if (malformed || (typeof body === "string" && body.trim() !== "")) {
     // redacted before the error cuts its snippet, which could otherwise keep half a secret
     const text = redact(typeof body === "string" ? body : "");
     return new MalformedResponseError(response.status, headers, text, malformed?.problem);
   }
-  return APIError.generate(response.status, typeof body === "string" ? undefined : body, headers);
+  return APIError.generate(response.status, typeof body === "string" ? undefined : body, headers, envelope);
 }
 
 /** Only an event stream arrives unread: every other 2xx body was read inside its attempt. */

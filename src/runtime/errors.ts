@@ -1,4 +1,5 @@
-// One flat error hierarchy: everything the SDK throws extends FloraError.
+// One flat error hierarchy: everything the runtime throws extends SDKError. API-neutral: an API's own entry
+// (Flora's `FloraError`) names its root on top of it.
 
 /** One per-field problem from the error envelope's `fields`. */
 export interface FieldError {
@@ -6,13 +7,17 @@ export interface FieldError {
   message: string;
 }
 
-export class FloraError extends Error {
-  override name = "FloraError";
+/** The root of every error the runtime and the clients built on it throw. */
+export class SDKError extends Error {
+  override name = "SDKError";
   /** Set on any error from a call that sent an idempotency key: retry with this key to stay safe. */
   idempotencyKey?: string;
-  /** Set on any error from `createAndWait`, `wait` or `stream` after the run exists: resume with `wait({ run_id: runId, techniqueId })`. */
+  /**
+   * Set by helpers that wait on a long-running job (Flora's `createAndWait`, `wait` and `stream`) on any error
+   * after the job exists: its id, to resume with `wait({ run_id: runId, techniqueId })`.
+   */
   runId?: string;
-  /** The last snapshot of that run the SDK saw (a `Run` for Flora), when `runId` is set. */
+  /** The last snapshot of that job the SDK saw (a `Run` for Flora), when `runId` is set. */
   run?: unknown;
 
   constructor(message: string, options?: { cause?: unknown }) {
@@ -21,7 +26,7 @@ export class FloraError extends Error {
 }
 
 /** Bad input caught before any request is sent. */
-export class ValidationError extends FloraError {
+export class ValidationError extends SDKError {
   override name = "ValidationError";
   /** The argument or body field at fault, e.g. `techniqueId` or `inputs[0].type`. */
   declare readonly field: string | undefined;
@@ -32,17 +37,17 @@ export class ValidationError extends FloraError {
   }
 }
 
-export class WebhookVerificationError extends FloraError {
+export class WebhookVerificationError extends SDKError {
   override name = "WebhookVerificationError";
 }
 
 /** A streamed event whose data is not what the stream promised. */
-export class StreamParseError extends FloraError {
+export class StreamParseError extends SDKError {
   override name = "StreamParseError";
 }
 
 /** The request never got a complete response: DNS, refused or reset connection, body cut short. */
-export class APIConnectionError extends FloraError {
+export class APIConnectionError extends SDKError {
   override name = "APIConnectionError";
   constructor(message = "Connection error.", options?: { cause?: unknown }) {
     super(message, options);
@@ -58,7 +63,7 @@ export class APITimeoutError extends APIConnectionError {
 }
 
 /** The caller's AbortSignal fired; never retried. */
-export class APIUserAbortError extends FloraError {
+export class APIUserAbortError extends SDKError {
   override name = "APIUserAbortError";
   constructor(message = "Request was aborted.", options?: { cause?: unknown }) {
     super(message, options);
@@ -66,7 +71,7 @@ export class APIUserAbortError extends FloraError {
 }
 
 /** A response body that should be JSON but is not (HTML error page, truncated JSON, wrong content type). */
-export class MalformedResponseError extends FloraError {
+export class MalformedResponseError extends SDKError {
   override name = "MalformedResponseError";
   declare readonly status: number;
   declare readonly contentType: string | undefined;
@@ -89,10 +94,10 @@ export class MalformedResponseError extends FloraError {
 }
 
 /** A non-2xx response with a JSON (or empty) body. */
-export class APIError extends FloraError {
+export class APIError extends SDKError {
   override name = "APIError";
   declare readonly status: number;
-  /** `error.code` from the envelope, e.g. `input_validation_error`. */
+  /** The code from the error envelope, e.g. `input_validation_error` (Flora's `error.code`). */
   declare readonly code: string | undefined;
   declare readonly fields: FieldError[] | undefined;
   /** The `request-id` response header (`req_…`), for support tickets. */
@@ -102,30 +107,42 @@ export class APIError extends FloraError {
   /** The parsed response body. */
   declare readonly body: unknown;
 
-  /** `message` replaces the one read from the body, e.g. for a refused redirect. */
-  constructor(status: number, body: unknown, headers: Record<string, string>, message?: string) {
-    const envelope = readErrorEnvelope(body);
+  /**
+   * `message` replaces the one read from the body, e.g. for a refused redirect. `envelope` says where the body
+   * keeps its code and message; without it, Flora's `{ error: { code, message, fields } }` or a flat `{ code, message }`.
+   */
+  constructor(
+    status: number,
+    body: unknown,
+    headers: Record<string, string>,
+    message?: string,
+    envelope?: ErrorEnvelopeDescriptor,
+  ) {
+    const read = readErrorEnvelope(body, envelope);
     const requestId = headers["request-id"];
-    const detail =
-      message ?? envelope.message ?? (body === undefined ? "(no body)" : JSON.stringify(body).slice(0, 200));
-    super(
-      `${status}${envelope.code ? ` ${envelope.code}` : ""}: ${detail}${requestId ? ` (request-id ${requestId})` : ""}`,
-    );
+    const detail = message ?? read.message ?? (body === undefined ? "(no body)" : JSON.stringify(body).slice(0, 200));
+    super(`${status}${read.code ? ` ${read.code}` : ""}: ${detail}${requestId ? ` (request-id ${requestId})` : ""}`);
     this.status = status;
-    this.code = envelope.code;
-    this.fields = envelope.fields;
+    this.code = read.code;
+    this.fields = read.fields;
     this.requestId = requestId;
     this.headers = headers;
     this.body = body;
   }
 
   /** Picks the subclass from the status and, for idempotency rejections, the error code. */
-  static generate(status: number, body: unknown, headers: Record<string, string>): APIError {
-    const code = readErrorEnvelope(body).code;
-    if (code === "idempotency_duplicate" || code === "idempotency_conflict")
-      return new IdempotencyError(status, body, headers);
-    const ErrorClass = errorClassForStatus(status);
-    return new ErrorClass(status, body, headers);
+  static generate(
+    status: number,
+    body: unknown,
+    headers: Record<string, string>,
+    envelope?: ErrorEnvelopeDescriptor,
+  ): APIError {
+    const code = readErrorEnvelope(body, envelope).code;
+    const ErrorClass =
+      code === "idempotency_duplicate" || code === "idempotency_conflict"
+        ? IdempotencyError
+        : errorClassForStatus(status);
+    return new ErrorClass(status, body, headers, undefined, envelope);
   }
 }
 
@@ -178,21 +195,51 @@ function errorClassForStatus(status: number): typeof APIError {
   return byStatus[status] ?? APIError;
 }
 
+/**
+ * An APIError whose body and code are typed from a spec's error schema (generated clients export theirs).
+ * As the spec declares them: a proxy or an undocumented status may still answer otherwise.
+ */
+export type TypedAPIError<TBody, TCode extends string = string> = APIError & {
+  readonly body: TBody | undefined;
+  readonly code: TCode | undefined;
+};
+
+/**
+ * Where an API's error body keeps its code and message, read from the spec by the generator: each a list of
+ * property paths, the first that holds a string wins. RFC 7807 problem details, for example, read as
+ * `{ code: [["type"]], message: [["detail"], ["title"]] }`.
+ */
+export interface ErrorEnvelopeDescriptor {
+  readonly code?: readonly (readonly string[])[];
+  readonly message?: readonly (readonly string[])[];
+}
+
 interface ErrorEnvelope {
   code?: string;
   message?: string;
   fields?: FieldError[];
 }
 
-/** Reads `{ error: { code, message, fields } }`, tolerating a flat `{ code, message }` too. */
-function readErrorEnvelope(body: unknown): ErrorEnvelope {
+/** Reads what `descriptor` says, else `{ error: { code, message, fields } }`, tolerating a flat `{ code, message }` too. */
+function readErrorEnvelope(body: unknown, descriptor?: ErrorEnvelopeDescriptor): ErrorEnvelope {
   if (!isRecord(body)) return {};
+  if (descriptor) return { code: firstString(body, descriptor.code), message: firstString(body, descriptor.message) };
   const inner = isRecord(body.error) ? body.error : body;
   return {
     code: typeof inner.code === "string" ? inner.code : undefined,
     message: typeof inner.message === "string" ? inner.message : undefined,
     fields: Array.isArray(inner.fields) ? inner.fields.filter(isFieldError) : undefined,
   };
+}
+
+/** The value at the first of `paths` that holds a string. */
+function firstString(body: Record<string, unknown>, paths: ErrorEnvelopeDescriptor["code"]): string | undefined {
+  for (const path of paths ?? []) {
+    let value: unknown = body;
+    for (const key of path) value = isRecord(value) ? value[key] : undefined;
+    if (typeof value === "string") return value;
+  }
+  return undefined;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -5,7 +5,7 @@ import {
   APIConnectionError,
   APITimeoutError,
   APIUserAbortError,
-  FloraError,
+  SDKError,
   MalformedResponseError,
   ValidationError,
 } from "./errors.js";
@@ -34,6 +34,8 @@ export interface AttemptPolicy {
   logger: Logger;
   /** Removes secrets from response text before anything reads it (a server may echo the key). */
   redact?: (text: string) => string;
+  /** Before each attempt: adds credentials to a copy of the request's headers and returns the URL to send to. */
+  authorize?: (url: string, headers: Headers) => Promise<string>;
 }
 
 /** A failed attempt is returned, not thrown, so the loop can decide to retry it. */
@@ -61,7 +63,9 @@ export function createRetryingFetch(policy: AttemptPolicy): (request: Request) =
     const attempts = (policy.retrySafe ? Math.max(0, policy.maxRetries) : 0) + 1;
     for (let attempt = 1; ; attempt++) {
       policy.logger.debug(`${request.method} ${request.url} (attempt ${attempt} of ${attempts})`);
-      const outcome = await attemptOnce(request.url, init, policy);
+      const outcome = policy.authorize
+        ? await authorizedAttempt(request.url, init, policy, policy.authorize)
+        : await attemptOnce(request.url, init, policy);
       const failed = outcome instanceof APIConnectionError;
       if (attempt >= attempts || !(failed || shouldRetry(outcome) || isMalformedJson(outcome))) {
         if (failed) throw outcome;
@@ -73,6 +77,17 @@ export function createRetryingFetch(policy: AttemptPolicy): (request: Request) =
       await policy.sleep(delay, policy.signal);
     }
   };
+}
+
+/** One attempt with fresh credentials: a token provider is asked again for every attempt. */
+async function authorizedAttempt(
+  url: string,
+  init: RequestInit,
+  policy: AttemptPolicy,
+  authorize: NonNullable<AttemptPolicy["authorize"]>,
+): Promise<AttemptOutcome> {
+  const headers = new Headers(init.headers);
+  return attemptOnce(await authorize(url, headers), { ...init, headers }, policy);
 }
 
 function attemptInit(request: Request, body: BodyInit | undefined): RequestInit {
@@ -110,7 +125,7 @@ async function attemptOnce(url: string, init: RequestInit, policy: AttemptPolicy
     // a body nobody will read must not hold its socket (and the process) open
     await response?.body?.cancel().catch(() => undefined);
     if (caller?.aborted) throw new APIUserAbortError(undefined, { cause: caller.reason });
-    if (error instanceof FloraError) throw error;
+    if (error instanceof SDKError) throw error;
     if (controller.signal.aborted) return new APITimeoutError(`Request timed out after ${policy.timeoutMs} ms.`);
     return new APIConnectionError(`Connection error: ${describeNetworkError(error)}`, { cause: error });
   } finally {

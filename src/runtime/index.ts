@@ -32,9 +32,30 @@ export {
   type ParameterLocation,
   type Serialization,
 } from "./serialize.js";
+export { applyCredentials, type CredentialProvider, type RequestCredentials } from "./credentials.js";
+export {
+  createClientRuntime,
+  readEnv,
+  schemeCredentials,
+  type BaseClientOptions,
+  type BasicCredential,
+  type ClientEnvironment,
+  type ClientSpec,
+  type CredentialScheme,
+  type SchemeCredential,
+  type TokenProvider,
+} from "./ready-client.js";
 export { bufferedBody, createRetryingFetch, type AttemptPolicy, type BufferedBody, type FetchLike } from "./fetch.js";
 export { shouldRetry, retryAfterMs, retryDelayMs, MAX_RETRY_AFTER_MS } from "./retry.js";
-export { createLogger, isLogLevel, redactError, redactSecrets, type Logger, type LogLevel } from "./log.js";
+export {
+  createLogger,
+  isLogLevel,
+  redactError,
+  redactingLogger,
+  redactSecrets,
+  type Logger,
+  type LogLevel,
+} from "./log.js";
 export {
   checkHeader,
   checkHeaders,

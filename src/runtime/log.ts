@@ -16,11 +16,14 @@ export function isLogLevel(value: unknown): value is LogLevel {
   return typeof value === "string" && value in LEVEL_RANK;
 }
 
-/** A logger that drops lines below `level` and replaces every secret with `[redacted]`. */
-export function createLogger(level: LogLevel, sink: Logger, secrets: readonly string[]): Logger {
+/**
+ * A logger that drops lines below `level` and replaces every secret with `[redacted]`; each line starts with
+ * `[<prefix>]`, by default `[flora]`.
+ */
+export function createLogger(level: LogLevel, sink: Logger, secrets: readonly string[], prefix = "flora"): Logger {
   const redact = secretRedactor(secrets);
   const write = (method: Exclude<LogLevel, "off">) => (message: string) => {
-    if (LEVEL_RANK[method] <= LEVEL_RANK[level]) sink[method](redact(`[flora] ${message}`));
+    if (LEVEL_RANK[method] <= LEVEL_RANK[level]) sink[method](redact(`[${prefix}] ${message}`));
   };
   return { error: write("error"), warn: write("warn"), info: write("info"), debug: write("debug") };
 }
@@ -107,6 +110,16 @@ export function redactErrorWith<T>(error: T, redact: (text: string) => string): 
     return value;
   };
   return scrub(error, 0) as T;
+}
+
+/** `sink` with `redact` applied to every line, e.g. for secrets a client learns only at run time. */
+export function redactingLogger(sink: Logger, redact: (text: string) => string): Logger {
+  return {
+    error: (message) => sink.error(redact(message)),
+    warn: (message) => sink.warn(redact(message)),
+    info: (message) => sink.info(redact(message)),
+    debug: (message) => sink.debug(redact(message)),
+  };
 }
 
 export const silentLogger: Logger = { error() {}, warn() {}, info() {}, debug() {} };

@@ -1,6 +1,6 @@
 // Flora's webhook signature (HMAC-SHA256 over `${t}.${rawBody}`) with Web Crypto only; shared by signing and
 // verification, and small, so the main entry can export signWebhookPayload without the verifier.
-import { FloraError } from "./errors.js";
+import { SDKError } from "./errors.js";
 
 export type WebhookBody = string | Uint8Array | ArrayBuffer;
 
@@ -13,10 +13,10 @@ export async function signWebhookPayload(
   timestampSeconds: number,
 ): Promise<string> {
   if (typeof secret !== "string" || secret.length === 0) {
-    throw new FloraError("Missing webhook secret: pass the whsec_… signing secret.");
+    throw new SDKError("Missing webhook secret: pass the whsec_… signing secret.");
   }
   if (!Number.isSafeInteger(timestampSeconds) || timestampSeconds < 0) {
-    throw new FloraError(
+    throw new SDKError(
       `timestampSeconds must be a non-negative whole number of unix seconds, got ${timestampSeconds}.`,
     );
   }

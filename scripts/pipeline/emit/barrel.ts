@@ -10,6 +10,7 @@ export function indexFile(model: ApiModel, ctx: EmitContext): SourceFileStructur
     { kind: StructureKind.ExportDeclaration, moduleSpecifier: "./idempotency.js" },
     { kind: StructureKind.ExportDeclaration, moduleSpecifier: "./servers.js" },
     { kind: StructureKind.ExportDeclaration, moduleSpecifier: "./security.js" },
+    { kind: StructureKind.ExportDeclaration, moduleSpecifier: "./client.js" },
     ...(model.schemas.length
       ? [{ kind: StructureKind.ExportDeclaration as const, isTypeOnly: true, moduleSpecifier: "./models.js" }]
       : []),

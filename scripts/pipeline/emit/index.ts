@@ -2,6 +2,7 @@
 import { IndentationText, Project, QuoteKind, type SourceFileStructure } from "ts-morph";
 import type { ApiModel } from "../model/index.js";
 import { indexFile } from "./barrel.js";
+import { clientFile } from "./client.js";
 import type { EmitContext } from "./common.js";
 import { idempotencyFile } from "./idempotency.js";
 import { modelsFile } from "./models.js";
@@ -19,6 +20,7 @@ const EMITTERS: Record<string, (model: ApiModel, ctx: EmitContext) => SourceFile
   "models.ts": modelsFile,
   "servers.ts": serversFile,
   "security.ts": securityFile,
+  "client.ts": clientFile,
   "index.ts": indexFile,
 };
 

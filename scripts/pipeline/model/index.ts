@@ -7,6 +7,8 @@ import { readOperations } from "./operations.js";
 import { isObject, type Json } from "./refs.js";
 import { placeOperations } from "./resources.js";
 import { readSecuritySchemes } from "./security.js";
+import { envPrefix, schemeEnvNames } from "./environment.js";
+import { readErrorModel } from "./errors.js";
 import { readServers } from "./servers.js";
 import type { ApiModel, SchemaAlias } from "./types.js";
 
@@ -30,6 +32,32 @@ const FIXED_EXPORTS = [
   "operations",
   "webhooks",
   "$defs",
+  // client.ts: the factory, its types, and the runtime's error classes it re-exports
+  "createClient",
+  "ClientOptions",
+  "Credentials",
+  "ErrorBody",
+  "ErrorCode",
+  "ClientAPIError",
+  "isAPIError",
+  "SDKError",
+  "APIError",
+  "BadRequestError",
+  "AuthenticationError",
+  "PaymentRequiredError",
+  "PermissionDeniedError",
+  "NotFoundError",
+  "ConflictError",
+  "UnprocessableEntityError",
+  "RateLimitError",
+  "InternalServerError",
+  "IdempotencyError",
+  "APIConnectionError",
+  "APITimeoutError",
+  "APIUserAbortError",
+  "MalformedResponseError",
+  "ValidationError",
+  "StreamParseError",
 ];
 
 export function buildModel(document: OpenAPIDocument): ApiModel {
@@ -58,13 +86,16 @@ export function buildModel(document: OpenAPIDocument): ApiModel {
       description: isObject(schema) && typeof schema.description === "string" ? schema.description : undefined,
     }),
   );
+  const securitySchemes = readSecuritySchemes(doc);
+  const prefix = envPrefix(doc);
   return {
     title: typeof info.title === "string" ? info.title : "API",
     version: typeof info.version === "string" ? info.version : String(info.version ?? ""),
     operations,
     schemas,
     servers: readServers(doc),
-    securitySchemes: readSecuritySchemes(doc),
+    securitySchemes,
+    client: { envPrefix: prefix, schemeEnv: schemeEnvNames(prefix, securitySchemes, doc), errors: readErrorModel(doc) },
     warnings: unsupportedParameters(doc),
   };
 }

@@ -1,4 +1,5 @@
 // The intermediate model: everything the emitters need, and nothing they must dig out of the spec.
+import type { ErrorEnvelopeDescriptor } from "../../../src/runtime/errors.js";
 import type {
   EncodingDescriptor,
   EventDataFormat,
@@ -103,6 +104,8 @@ export interface ApiModel {
   schemas: SchemaAlias[];
   servers: ServerModel[];
   securitySchemes: SecuritySchemeModel[];
+  /** What the generated `createClient` needs beyond the operations. */
+  client: ClientModel;
   /** One line per part of the spec the generated code leaves out (e.g. a 3.2 querystring parameter), for the log. */
   warnings: string[];
 }
@@ -126,4 +129,21 @@ export interface SecuritySchemeModel {
   parameterName?: string;
   /** http only, lowercase: bearer, basic, … */
   scheme?: string;
+}
+
+export interface ClientModel {
+  /** Prefix of the environment variables the client reads, e.g. `REDOCLY_MUSEUM` (`<PREFIX>_BASE_URL`, …). */
+  envPrefix: string;
+  /** Each security scheme's variable(s), by scheme name: one, or a username and password for HTTP basic. */
+  schemeEnv: Record<string, string | { username: string; password: string }>;
+  errors: ErrorModel;
+}
+
+export interface ErrorModel {
+  /** `components.schemas` names of the JSON bodies of 4XX, 5XX and default responses, most used first. */
+  schemas: string[];
+  /** Where the bodies keep their code and message (the most used body's paths first); absent when no known shape fits. */
+  envelope?: ErrorEnvelopeDescriptor;
+  /** The code's values, when every body lists them as an enum. */
+  codes?: string[];
 }
