@@ -30,7 +30,8 @@ const VERSION_SEGMENT = /^(v\d+([._-]?\d+)*([._-]?(alpha|beta)\d*)?|\d+([._-]\d+
 const EXTENSION =
   /\.(json|xml|ics|csv|tsv|yaml|yml|txt|html?|rss|atom|pdf|png|jpe?g|gif|svg|zip|ndjson|jsonl|md|js|mp3|wav)$/i;
 // Query parameters that page through a collection: a GET that takes one lists.
-const PAGINATION = /^(limit|page|per_?page|page_?size|page_?token|cursor|offset|starting_after|ending_before|after|before|marker|max_?results|top|skip)$/i;
+const PAGINATION =
+  /^(limit|page|per_?page|page_?size|page_?token|cursor|offset|starting_after|ending_before|after|before|marker|max_?results|top|skip)$/i;
 // First words of a path segment that name an action rather than a collection or a singleton.
 const ACTION_VERBS = new Set(
   (
@@ -234,13 +235,19 @@ function derive(op: ReadOperation, facts: PathFacts): Derived {
     actionMethod &&
     !facts.continued.has(key) &&
     !collection &&
-    (!isPlural(segment) || named) &&
+    // A plural segment is a collection (`login_links`, `imports`), unless it is one verb (`contains`) or starts
+    // with the very verb the spec names (`submit_tool_outputs` for `submitToolOutputsToRun`).
+    (!isPlural(segment) ||
+      (nameWords(segment).length > 1 && intent.includes(first)) ||
+      (nameWords(segment).length === 1 && (ACTION_VERBS.has(first) || READ_ACTIONS.has(first)))) &&
     (parent.length > 0 || named);
   if (action) return { resourcePath: parent, methodName: lowerCamel(segment), rule: "action" };
 
   const plural = collection || isPlural(segment);
+  const idVerb = op.idFromSpec ? verbAndRest(nameWords(op.id), knownWords(op.path, statics)).verb : undefined;
   const listing =
     plural ||
+    idVerb?.toLowerCase() === "list" ||
     op.queryParams.some((p) => PAGINATION.test(p.name)) ||
     (op.responseShape?.types?.length === 1 && op.responseShape.types[0] === "array");
   switch (op.method) {
@@ -272,7 +279,8 @@ function derive(op: ReadOperation, facts: PathFacts): Derived {
 function mapVerb(word: string, method: string, conventional: string | undefined): string {
   const w = word.toLowerCase();
   if (w === "get") return conventional ?? "retrieve";
-  if (HTTP_VERBS.has(w)) return conventional ?? (method === "post" ? "create" : w === "put" || w === "patch" ? "update" : w);
+  if (HTTP_VERBS.has(w))
+    return conventional ?? (method === "post" ? "create" : w === "put" || w === "patch" ? "update" : w);
   if (CREATE_SYNONYMS.has(w) && method === "post") return "create";
   return SYNONYMS[w] ?? w;
 }
@@ -281,7 +289,14 @@ function mapVerb(word: string, method: string, conventional: string | undefined)
 const OTHER_VERBS = new Set("create list retrieve update delete get save reorder replace set toggle put".split(" "));
 const isVerb = (word: string): boolean => {
   const w = word.toLowerCase();
-  return ACTION_VERBS.has(w) || READ_ACTIONS.has(w) || OTHER_VERBS.has(w) || w in SYNONYMS || CREATE_SYNONYMS.has(w) || HTTP_VERBS.has(w);
+  return (
+    ACTION_VERBS.has(w) ||
+    READ_ACTIONS.has(w) ||
+    OTHER_VERBS.has(w) ||
+    w in SYNONYMS ||
+    CREATE_SYNONYMS.has(w) ||
+    HTTP_VERBS.has(w)
+  );
 };
 
 // How plain a name is when the operationId (or the summary) does not give it at all.
@@ -327,7 +342,12 @@ function verbAndRest(source: string[], known: Set<string>): { verb?: string; res
   let verb = source[at];
   let after = leadingKnownDropped(source.slice(at + 1)).filter((w) => w.toLowerCase() !== verb.toLowerCase());
   // `put … add_shared_link`: the HTTP method gives way to the verb after it.
-  if (HTTP_VERBS.has(verb.toLowerCase()) && after.length > 0 && isVerb(after[0]) && !HTTP_VERBS.has(after[0].toLowerCase())) {
+  if (
+    HTTP_VERBS.has(verb.toLowerCase()) &&
+    after.length > 0 &&
+    isVerb(after[0]) &&
+    !HTTP_VERBS.has(after[0].toLowerCase())
+  ) {
     verb = after[0];
     after = leadingKnownDropped(after.slice(1));
   }
@@ -357,7 +377,8 @@ export function fallbackNames(
     for (const tail of [rest.slice(0, MAX_METHOD_WORDS - 1), rest.slice(0, 1)]) {
       if (tail.length === 0 || FILLER.has(tail[tail.length - 1].toLowerCase())) continue;
       const name = memberName(lowerCamel([verb, ...tail].join(" ")));
-      if (name.length <= MAX_METHOD_LENGTH) out.push({ name, extra: (rest.length - tail.length) * 2 + penalty, source });
+      if (name.length <= MAX_METHOD_LENGTH)
+        out.push({ name, extra: (rest.length - tail.length) * 2 + penalty, source });
     }
   };
   const fromId = op.idFromSpec ? verbAndRest(nameWords(op.id), known) : { verb: undefined, rest: [] };
@@ -390,7 +411,9 @@ export function fallbackNames(
   const names = [...new Set(out.map((c) => c.name))];
   return names.map((name) => ({
     name,
-    extra: Math.min(fromIdExtra.get(name) ?? UNREAD, UNREAD) * (UNREAD + 1) + Math.min(fromSummaryExtra.get(name) ?? UNREAD, UNREAD),
+    extra:
+      Math.min(fromIdExtra.get(name) ?? UNREAD, UNREAD) * (UNREAD + 1) +
+      Math.min(fromSummaryExtra.get(name) ?? UNREAD, UNREAD),
   }));
 }
 
@@ -443,7 +466,9 @@ export function placeOperations(
     if (index < 0)
       throw overrideError(
         entry,
-        spaced ? "no operation has this method and path" : "no operation has this operationId (or write it as METHOD /path)",
+        spaced
+          ? "no operation has this method and path"
+          : "no operation has this operationId (or write it as METHOD /path)",
       );
     if (byEntry.has(index))
       throw overrideError(entry, `names the same operation as "${(byEntry.get(index) as NameOverrideEntry).key}"`);
@@ -469,7 +494,10 @@ export function placeOperations(
       ? customResource.split(".").map((s) => memberName(s, "root"))
       : limitDepth(derived.resourcePath.map((s) => memberName(lowerCamel(s), "root")));
     if (customMethod)
-      return { op, resourcePath, candidates: [{ name: memberName(customMethod), extra: 0 }],
+      return {
+        op,
+        resourcePath,
+        candidates: [{ name: memberName(customMethod), extra: 0 }],
         level: 0,
         fixed: true,
         rule: "x-sdk",
@@ -478,7 +506,10 @@ export function placeOperations(
     // The shape's own name is as plain as the plainest reading of the operationId or summary that gives it.
     const conventional = derived.methodName && {
       name: derived.methodName,
-      extra: Math.min(...fallbacks.filter((c) => c.name === derived.methodName).map((c) => c.extra), fallbacks[0].extra),
+      extra: Math.min(
+        ...fallbacks.filter((c) => c.name === derived.methodName).map((c) => c.extra),
+        fallbacks[0].extra,
+      ),
     };
     const candidates = conventional
       ? [conventional, ...fallbacks.filter((c) => c.name !== conventional.name)]
