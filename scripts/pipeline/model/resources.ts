@@ -52,6 +52,8 @@ const READ_ACTIONS = new Set(
 );
 // Words an operationId shares with its path that say nothing about the method.
 const FILLER = new Set("a an the by for of to from in on with and or all".split(" "));
+// Words after which a word the path says is kept: `createThreadAndRun` → `createAndRun`, `post_byId` → `createById`.
+const KEEP_AFTER = new Set(["and", "or", "by", "for"]);
 // Words of a summary's prose that never name a method.
 const PROSE = new Set("a an the it its this that these those one given specified existing current".split(" "));
 const HTTP_VERBS = new Set(["get", "post", "put", "patch", "delete", "head", "options", "query"]);
@@ -214,7 +216,9 @@ function derive(op: ReadOperation, facts: PathFacts): Derived {
               ? "update"
               : undefined;
     // A POST on an item whose operationId names another action (`cancelEvalRun`) is that action.
-    const idVerb = op.idFromSpec ? verbAndRest(nameWords(op.id), knownWords(op.path, statics)).verb : undefined;
+    const idVerb = op.idFromSpec
+      ? verbAndRest(nameWords(op.id), knownWords(op.path, statics), op.method).verb
+      : undefined;
     const own = idVerb?.toLowerCase() ?? "";
     if (op.method === "post" && ACTION_VERBS.has(own) && !OTHER_VERBS.has(own) && !(own in SYNONYMS))
       return { resourcePath: statics, methodName: lowerCamel(own), rule: "action" };
@@ -244,7 +248,9 @@ function derive(op: ReadOperation, facts: PathFacts): Derived {
   if (action) return { resourcePath: parent, methodName: lowerCamel(segment), rule: "action" };
 
   const plural = collection || isPlural(segment);
-  const idVerb = op.idFromSpec ? verbAndRest(nameWords(op.id), knownWords(op.path, statics)).verb : undefined;
+  const idVerb = op.idFromSpec
+    ? verbAndRest(nameWords(op.id), knownWords(op.path, statics), op.method).verb
+    : undefined;
   const listing =
     plural ||
     idVerb?.toLowerCase() === "list" ||
@@ -329,18 +335,21 @@ function knownWords(path: string, resourcePath: string[]): Set<string> {
  * `betaGetResponse` on `/responses/{id}` → get, [beta]; `put_files_id#add_shared_link` → add, [shared, link];
  * `createThreadAndRun` on `/threads/runs` → create, [And, Run].
  */
-function verbAndRest(source: string[], known: Set<string>): { verb?: string; rest: string[] } {
+function verbAndRest(source: string[], known: Set<string>, method: string): { verb?: string; rest: string[] } {
   const isKnown = (w: string) => known.has(stem(w));
-  const leadingKnownDropped = (ws: string[]) => {
-    let i = 0;
-    while (i < ws.length && isKnown(ws[i])) i++;
-    return ws.slice(i);
+  // A word the path says is dropped, unless it completes a phrase (`createThreadAndRun`, `post_byId`).
+  const unsaid = (ws: string[]) =>
+    ws.filter((w, i) => !isKnown(w) || (i > 0 && KEEP_AFTER.has(ws[i - 1].toLowerCase())));
+  // A read verb does not name a write (`Bulk Mutate a List of Issues` is a PUT), nor a write verb a read.
+  const fits = (w: string) => {
+    const v = mapVerb(w, method, undefined);
+    return method === "get" ? !["create", "update", "delete"].includes(v) : !["list", "retrieve"].includes(v);
   };
-  const at = source.findIndex((w) => !isKnown(w) && isVerb(w));
+  const at = source.findIndex((w) => !isKnown(w) && isVerb(w) && fits(w));
   const usable = (ws: string[]) => ws.filter((w) => w.length <= MAX_WORD);
-  if (at < 0) return { rest: usable(source.filter((w) => !isKnown(w))) };
+  if (at < 0) return { rest: usable(unsaid(source)) };
   let verb = source[at];
-  let after = leadingKnownDropped(source.slice(at + 1)).filter((w) => w.toLowerCase() !== verb.toLowerCase());
+  let after = unsaid(source.slice(at + 1)).filter((w) => w.toLowerCase() !== verb.toLowerCase());
   // `put … add_shared_link`: the HTTP method gives way to the verb after it.
   if (
     HTTP_VERBS.has(verb.toLowerCase()) &&
@@ -349,9 +358,9 @@ function verbAndRest(source: string[], known: Set<string>): { verb?: string; res
     !HTTP_VERBS.has(after[0].toLowerCase())
   ) {
     verb = after[0];
-    after = leadingKnownDropped(after.slice(1));
+    after = after.slice(1);
   }
-  const before = source.slice(0, at).filter((w) => !isKnown(w));
+  const before = unsaid(source.slice(0, at));
   return { verb, rest: usable([...after, ...before]) };
 }
 
@@ -381,10 +390,11 @@ export function fallbackNames(
         out.push({ name, extra: (rest.length - tail.length) * 2 + penalty, source });
     }
   };
-  const fromId = op.idFromSpec ? verbAndRest(nameWords(op.id), known) : { verb: undefined, rest: [] };
+  const fromId = op.idFromSpec ? verbAndRest(nameWords(op.id), known, op.method) : { verb: undefined, rest: [] };
   // A summary names its verb first ("Restore file", "Upload file version"), or none.
   const prose = nameWords(op.summary ?? "").filter((w) => !PROSE.has(w.toLowerCase()));
-  const fromSummary = prose.length > 0 && isVerb(prose[0]) ? verbAndRest(prose, known) : { verb: undefined, rest: [] };
+  const fromSummary =
+    prose.length > 0 && isVerb(prose[0]) ? verbAndRest(prose, known, op.method) : { verb: undefined, rest: [] };
   const defaultVerb = conventional ?? mapVerb(op.method, op.method, undefined);
   // An operationId whose verb is only its HTTP method (`post_files_id`) yields to the summary's ("Restore file").
   const summaryFirst =
