@@ -4,6 +4,7 @@ import { parseCommandOptions, runCommand, usageError } from "./pipeline/errors.j
 import type { LintMode } from "./pipeline/lint.js";
 import { DEFAULT_OUT, DEFAULT_SPEC, packageRuntimeImport, runPipeline } from "./pipeline/run.js";
 import { runWatch } from "./watch.js";
+import { namingReport } from "./pipeline/names-report.js";
 
 const USAGE = `Usage: npm run generate -- [options]
 
@@ -19,6 +20,9 @@ const USAGE = `Usage: npm run generate -- [options]
                          header are ever removed
   --force                replace files in --out that lack the generated header (written by hand); files
                          the generator never writes are left alone either way
+  --names                print every SDK method beside its HTTP method and path (and how each name was
+                         chosen), then exit without linting or writing anything; the spec's
+                         <basename>.names.yaml overrides apply
   --watch                regenerate on every save in the spec's folder or to a file it $refs (debounced); Ctrl-C stops
   --verbose              list every lint warning (default: a count per rule)
   --quiet                print only problems
@@ -38,6 +42,7 @@ function parseOptions(argv: string[]) {
       force: { type: "boolean", default: false },
       verbose: { type: "boolean", default: false },
       watch: { type: "boolean", default: false },
+      names: { type: "boolean", default: false },
       quiet: { type: "boolean", default: false },
       help: { type: "boolean", default: false },
     },
@@ -48,6 +53,8 @@ function parseOptions(argv: string[]) {
   if (!values.spec.trim()) throw usageError("--spec needs a file path");
   if (!values.out.trim()) throw usageError("--out needs a folder path");
   if (values.watch && values.check) throw usageError("--watch and --check cannot be combined");
+  if (values.names && (values.watch || values.check))
+    throw usageError(`--names cannot be combined with --${values.watch ? "watch" : "check"}`);
   return { ...values, lint: values.lint as LintMode };
 }
 
@@ -55,6 +62,10 @@ async function main(argv: string[]): Promise<number> {
   const options = parseOptions(argv);
   if (options.help) {
     console.log(USAGE);
+    return 0;
+  }
+  if (options.names) {
+    process.stdout.write(await namingReport(options.spec));
     return 0;
   }
   const log = options.quiet ? () => {} : (line: string) => console.log(line);

@@ -170,9 +170,9 @@ describe("names: missing operationIds and names that collide after camel-casing"
   it("still call the right endpoint", async () => {
     const tree = api["missing-and-colliding"] as Record<string, Record<string, Record<string, Method> & Method>>;
     await expect(tree.users.retrieve("u1")).resolves.toEqual({ method: "GET", url: "/users/u1" });
-    await tree.users.rename.create("u1");
+    await tree.users.rename("u1");
     expect(lastRequest()).toBe("POST /users/u1/rename");
-    await tree.accounts.d.list();
+    await tree.accounts.d.retrieve();
     expect(lastRequest()).toBe("GET /accounts/d");
     await (api["missing-and-colliding"].list as Method)();
     expect(lastRequest()).toBe("GET /");

@@ -119,9 +119,9 @@ describe("3.2 methods, parameters and event unions in the model", () => {
     const model = buildModel(await bundleSpec(await loadSpec(METHODS)));
     expect(model.operations.map((op) => [op.id, op.method, [...op.resourcePath, op.methodName].join(".")])).toEqual([
       ["listItems", "get", "items.list"],
-      ["queryItems", "query", "items.queryItems"],
-      ["purgeItems", "PURGE", "items.purgeItems"],
-      ["searchItems", "get", "search.list"],
+      ["queryItems", "query", "items.query"],
+      ["purgeItems", "PURGE", "items.purge"],
+      ["searchItems", "get", "search"],
       ["watchUpdates", "get", "updates.list"],
     ]);
     expect(model.warnings).toEqual([
@@ -257,15 +257,15 @@ describe("generated 3.2 methods and event unions", () => {
     const api = createResources(loopbackRuntime(server.origin)) as {
       items: {
         list(params: { cookie: { session: string; ids?: string[] } }): Promise<unknown>;
-        queryItems(body: { name: string }): Promise<unknown>;
-        purgeItems(): Promise<unknown>;
+        query(body: { name: string }): Promise<unknown>;
+        purge(): Promise<unknown>;
       };
       updates: { listStream(): AsyncIterable<unknown> };
     };
     // cookie style: no percent-encoding (form style would send a%2Fb%3Ac), exploded arrays joined by "; "
     expect(await api.items.list({ cookie: { session: "a/b:c", ids: ["1", "2"] } })).toEqual(["a"]);
-    expect(await api.items.queryItems({ name: "x" })).toEqual(["a"]);
-    expect(await api.items.purgeItems()).toBeUndefined();
+    expect(await api.items.query({ name: "x" })).toEqual(["a"]);
+    expect(await api.items.purge()).toBeUndefined();
     expect(seen.map(({ method, url, cookie, body }) => [method, url, cookie, body])).toEqual([
       ["GET", "/items", "session=a/b:c; ids=1; ids=2", ""],
       ["QUERY", "/items", undefined, '{"name":"x"}'],

@@ -331,7 +331,7 @@ describe("wire: servers at every level", () => {
     await client.items.list();
     await client.uploads.create();
     await client.uploads.list();
-    await client.health.list();
+    await client.health.retrieve();
     expect(seen(main)).toEqual([
       ["GET", "/main/items", "Bearer k"],
       ["GET", "/status/health", "Bearer k"],

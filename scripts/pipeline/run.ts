@@ -7,6 +7,7 @@ import { PipelineError, usageError } from "./errors.js";
 import { assertLintClean, lintSpec, type LintMode, type LintReport } from "./lint.js";
 import { displayPath, loadSpec } from "./load.js";
 import { buildModel, type ApiModel } from "./model/index.js";
+import { readNameOverrides } from "./name-overrides.js";
 import type { Rendered, RenderRequest } from "./render-worker.js";
 import { workerTask } from "./workers.js";
 import { generateTypes } from "./types.js";
@@ -148,7 +149,7 @@ async function runStages(
     const document = await stage("bundle", () => bundleSpec(spec));
     const model = await stage(
       "model",
-      () => buildModel(document),
+      () => buildModel(document, { nameOverrides: readNameOverrides(spec.file) }),
       (m) => `${m.operations.length} operation(s), ${m.schemas.length} schema(s)`,
     );
     const ctx = {

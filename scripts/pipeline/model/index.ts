@@ -5,7 +5,7 @@ import { NamePool, typeName } from "./names.js";
 import { pathItemOperation, unsupportedParameters } from "./methods.js";
 import { readOperations } from "./operations.js";
 import { isObject, type Json } from "./refs.js";
-import { placeOperations } from "./resources.js";
+import { placeOperations, type NameOverrideEntry } from "./resources.js";
 import { readSecuritySchemes } from "./security.js";
 import { envPrefix, schemeEnvNames } from "./environment.js";
 import { readErrorModel } from "./errors.js";
@@ -60,7 +60,10 @@ const FIXED_EXPORTS = [
   "StreamParseError",
 ];
 
-export function buildModel(document: OpenAPIDocument): ApiModel {
+export type { NameOverrideEntry } from "./resources.js";
+
+/** `nameOverrides`: the entries of the spec's name-override file (see scripts/pipeline/name-overrides.ts). */
+export function buildModel(document: OpenAPIDocument, options: { nameOverrides?: NameOverrideEntry[] } = {}): ApiModel {
   const doc = document as Json;
   const info = isObject(doc.info) ? doc.info : {};
   const read = readOperations(doc);
@@ -69,7 +72,7 @@ export function buildModel(document: OpenAPIDocument): ApiModel {
     const raw = isObject(item) ? pathItemOperation(item, op.method) : undefined;
     return isObject(raw) ? raw : undefined;
   });
-  const operations = placeOperations(read, rawOps);
+  const operations = placeOperations(read, rawOps, options.nameOverrides);
 
   const taken = operations.flatMap((op) =>
     [...OPERATION_TYPE_SUFFIXES, ...(op.eventStream ? STREAM_TYPE_SUFFIXES : [])].map((s) => op.typeStem + s),

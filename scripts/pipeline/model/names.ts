@@ -141,3 +141,27 @@ export class NamePool {
     return this.taken.has(name);
   }
 }
+
+// An acronym with a plural `s` (`URLs`), an acronym (`SIP` before `Domains`), a word, or digits with a unit (`2fa`).
+const NAME_WORD = /[A-Z]{2,}s(?![a-z])|[A-Z]+[0-9]*(?![a-z])|[A-Z]?[a-z]+[0-9]*|[0-9]+[a-z]*/g;
+
+/**
+ * Splits a path segment or an operationId into words, keeping acronyms whole:
+ * `SIPDomains` → [SIP, Domains], `getURLs` → [get, URLs], `fine_tuning` → [fine, tuning], `v2` → [v2].
+ */
+export function nameWords(text: string): string[] {
+  return text.match(NAME_WORD) ?? [];
+}
+
+/**
+ * lowerCamel for resource and method names: an acronym that starts the name is lowercased whole
+ * (`SIP` → `sip`, `SIPDomains` → `sipDomains`), one inside it is kept (`getURLs`).
+ */
+export function lowerCamel(text: string): string {
+  return nameWords(text)
+    .map((w, i) => {
+      if (i === 0) return w.toLowerCase();
+      return /^[A-Z]{2,}s?$/.test(w) || /^[A-Z]+[0-9]+$/.test(w) ? w : w.charAt(0).toUpperCase() + w.slice(1);
+    })
+    .join("");
+}

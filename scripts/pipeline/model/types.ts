@@ -50,6 +50,8 @@ export interface OperationModel {
   /** Where the wrapper lives, e.g. ["techniques", "runs"], and its name there, e.g. "create". */
   resourcePath: string[];
   methodName: string;
+  /** How the name was chosen, for the naming report (`npm run generate -- --names`). */
+  nameRule?: NameRule;
   pathParams: ParameterModel[];
   queryParams: ParameterModel[];
   headerParams: ParameterModel[];
@@ -76,6 +78,13 @@ export interface OperationModel {
   /** An OpenAPI 3.2 event stream whose `itemSchema` types each event: the wrapper gets a typed streaming method. */
   eventStream?: EventStreamModel;
 }
+
+/**
+ * crud: create/list/retrieve/update/delete from method and path; action: a trailing verb segment (`batches.cancel`);
+ * singleton: a resource with no items (`me.player.retrieve`); download: a binary GET; fallback: shortened from the
+ * operationId; x-sdk: `x-sdk-resource` / `x-sdk-method`; override: the name-override file.
+ */
+export type NameRule = "crud" | "action" | "singleton" | "download" | "fallback" | "x-sdk" | "override";
 
 export interface EventStreamModel {
   /** The success status and text/event-stream media type whose `itemSchema` describes each event. */
