@@ -5,6 +5,7 @@ import { bufferedBody, createRetryingFetch, isEventStream, parseJson, stringifyJ
 import { checkHeader, checkHeaders, checkNumber, checkSignal, MILLISECONDS, RETRIES, shapeProblem } from "./check.js";
 import { redactErrorWith, secretRedactor, silentLogger, type Logger } from "./log.js";
 import { sleep as realSleep, type Sleep } from "./sleep.js";
+import { paginate } from "./pagination.js";
 import type {
   HttpMethod,
   IdempotencyDescriptor,
@@ -183,7 +184,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     return serverUrls[server] ?? checkBaseUrl(new URL(server, baseUrl).href, "server");
   }
 
-  return {
+  const runtime: Runtime = {
     async send(operation, args, callOptions = {}) {
       const sent = await sendOperation(operation, args, callOptions);
       return { ...sent, response: unreadResponse(sent.response) };
@@ -215,9 +216,11 @@ export function createRuntime(options: RuntimeOptions): Runtime {
         throw redact(error);
       }
     },
+    paginate: (operation, args, callOptions, pagination) => paginate(runtime, operation, args, callOptions, pagination),
     redact,
     redactText: redactText ?? ((text) => text),
   };
+  return runtime;
 }
 
 /** The numeric, signal and header options every call accepts, checked before anything is sent; returns the headers. */

@@ -8,6 +8,7 @@ import type {
   ResponseKind,
   ValueShape,
 } from "../../../src/runtime/types.js";
+import type { PaginationDescriptor } from "../../../src/runtime/pagination.js";
 
 export interface ParameterModel {
   /** Name as written in the spec (the wire name). */
@@ -74,6 +75,15 @@ export interface OperationModel {
   streaming: boolean;
   /** An OpenAPI 3.2 event stream whose `itemSchema` types each event: the wrapper gets a typed streaming method. */
   eventStream?: EventStreamModel;
+  /** A list operation that pages (detected, or `x-pagination`): the wrapper returns a PagePromise. */
+  pagination?: PaginationModel;
+}
+
+/** How a list operation pages, as the runtime reads it, plus the success response whose schema types an item. */
+export interface PaginationModel extends PaginationDescriptor {
+  /** The 2xx status and JSON media type whose schema the items were found in. */
+  status: string;
+  mediaType: string;
 }
 
 export interface EventStreamModel {
