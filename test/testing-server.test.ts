@@ -416,7 +416,7 @@ describe("stream mode", () => {
       ["stream", "stream-cut"],
     ]);
     expect((await createRun(server, runBody("y", { mode: "stream" }))).status).toBe(500);
-    expect(server.stats().attempts).toEqual({ create: 1, retrieve: 0, stream: 2 });
+    expect(server.stats().attempts).toEqual({ create: 1, retrieve: 0, stream: 2, techniques: 0 });
   });
 
   it("faultKindsFor lists what can take effect per route", () => {
