@@ -227,7 +227,7 @@ export class Flora {
     };
     return {
       ...generated,
-      retrieve: (techniqueId, options) => {
+      retrieve: async (techniqueId, options) => {
         validateId(techniqueId, "techniqueId");
         return generated.retrieve(techniqueId, options);
       },

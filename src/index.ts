@@ -35,6 +35,7 @@ export {
   StreamParseError,
   type FieldError,
 } from "./runtime/errors.js";
+export { PaginationError, type PagePromise } from "./runtime/pagination.js";
 import type { WebhookBody } from "./runtime/webhooks.js";
 
 /**
@@ -63,5 +64,10 @@ export type {
   CreateTechniqueRunBody,
   CreateTechniqueRunStreamEvent,
   CreateTechniqueRunStreamData,
+  Technique,
+  TechniqueIO,
+  TechniquePage,
+  ListTechniquesParams,
+  ListTechniquesItem,
 } from "../generated/index.js";
 export { VERSION } from "./version.js";

@@ -1,21 +1,5 @@
 // The walk across pages of a list operation, loaded on first iteration of a PagePromise.
-import { FloraError } from "./errors.js";
-import type { PageRequest } from "./pagination.js";
-
-/** A list whose pages cannot be walked safely: a cursor (or page) came back twice, or a page has no items array. */
-export class PaginationError extends FloraError {
-  override name = "PaginationError";
-  /** operationId of the list operation. */
-  declare readonly operationId: string;
-  /** The query the next page would have been asked for with, e.g. `{ cursor: "c2" }`, when a value repeated. */
-  declare readonly query: Record<string, unknown> | undefined;
-
-  constructor(message: string, operationId: string, query?: Record<string, unknown>) {
-    super(message);
-    this.operationId = operationId;
-    this.query = query;
-  }
-}
+import { PaginationError, type PageRequest } from "./pagination.js";
 
 function at(value: unknown, path: readonly string[]): unknown {
   let node = value;

@@ -1,5 +1,6 @@
 // What a generated list method returns: awaitable to its first page, async-iterable over every item.
 // Only this small class loads with the client; the walk across pages loads on first iteration (page-walk.ts).
+import { FloraError } from "./errors.js";
 import type { OperationArgs, OperationDescriptor, OperationInvoker, RequestOptions } from "./types.js";
 
 /**
@@ -27,6 +28,21 @@ export interface PaginationDescriptor {
   readonly hasMore?: readonly string[];
   /** page: the number of the first page when the request names none. Default 1. */
   readonly firstPage?: number;
+}
+
+/** A list whose pages cannot be walked safely: a cursor (or page) came back twice, or a page has no items array. */
+export class PaginationError extends FloraError {
+  override name = "PaginationError";
+  /** operationId of the list operation. */
+  declare readonly operationId: string;
+  /** The query the next page would have been asked for with, e.g. `{ cursor: "c2" }`, when a value repeated. */
+  declare readonly query: Record<string, unknown> | undefined;
+
+  constructor(message: string, operationId: string, query?: Record<string, unknown>) {
+    super(message);
+    this.operationId = operationId;
+    this.query = query;
+  }
 }
 
 /** One page request: the operation, its arguments as the caller gave them, the per-call options. */

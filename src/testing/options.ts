@@ -17,7 +17,7 @@ export interface FloraTestServerOptions {
    * The technique catalogue, like a workspace's techniques on Flora: ids (or slugs), or `TestTechnique`s that
    * also declare inputs, outputs, name and cost (a bare id declares one required text input, `prompt`).
    * `GET /techniques` pages through it in order (`limit` 1 to 100, default 20; `cursor` from `meta.next_cursor`;
-   * `query` filters by id, name or description) and `GET /techniques/{id}` returns one entry by its id or its
+   * `query` filters by id (slug), name or description, ignoring case) and `GET /techniques/{id}` returns one entry by its id or its
    * `technique_id`, else 404 `not_found`. Create, retrieve and poll for an id not listed answer 404 too; list
    * the failing ids (`fail`, `fail-…`) if you use them. The create route does not check inputs against the
    * declared ones, so a test can tell a client-side refusal from the server's.

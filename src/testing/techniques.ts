@@ -113,10 +113,7 @@ export function techniquePage(
   const search = query.get("query")?.toLowerCase();
   const matching = catalogue.filter(
     ({ id, technique }) =>
-      !search ||
-      [id, technique.technique_id, technique.name, technique.description ?? ""].some((text) =>
-        text.toLowerCase().includes(search),
-      ),
+      !search || [id, technique.name, technique.description ?? ""].some((text) => text.toLowerCase().includes(search)),
   );
   const end = offset + limit;
   return {
