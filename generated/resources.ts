@@ -41,7 +41,7 @@ export function createResources(invoker: OperationInvoker) {
   return {
     techniques: {
       /**
-       * Awaiting the result gives the first page; `for await` over it walks every item of every page (`cursor` pagination on `cursor`), and `.pages()` yields whole pages, each requested only when needed.
+       * Awaiting the result gives the first page; `for await` over it walks every item of every page (`cursor` pagination on `cursor`; `limit` sets the page size), and `.pages()` yields whole pages, each requested only when needed.
        *
        * List techniques
        *
@@ -70,7 +70,6 @@ export function createResources(invoker: OperationInvoker) {
           items: ["techniques"],
           style: "cursor",
           param: "cursor",
-          limitParam: "limit",
           nextCursor: ["meta", "next_cursor"],
         });
       },

@@ -6,7 +6,6 @@ import {
   type CreateTechniqueRunBody,
   type CreateTechniqueRunStreamData,
   type Resources,
-  type RetrieveTechniqueResponse,
   type Run,
 } from "../generated/index.js";
 // Each from its own module, never the runtime's barrel: a bundler then keeps lazily imported modules
@@ -88,7 +87,7 @@ export interface WaitOptions {
 export interface CreateAndWaitOptions extends RequestOptions, Omit<WaitOptions, "timeoutMs" | "signal"> {
   waitTimeoutMs?: number;
   /**
-   * Default false. When true, `createAndWait` (and `stream`) first fetches the technique (`techniques.retrieve`, once per
+   * Default false. When true, `createAndWait` first fetches the technique (`techniques.retrieve`, once per
    * client and technique id: concurrent calls share one fetch, a failed fetch is not kept) and throws a
    * ValidationError, before any run starts, naming each input whose id or type the technique does not declare,
    * each repeated input that does not allow multiple values, and each missing input that is not optional.
@@ -113,7 +112,7 @@ export interface RunHelpers {
   stream(
     techniqueId: string,
     body: StreamRunBody,
-    options?: CreateAndWaitOptions,
+    options?: Omit<CreateAndWaitOptions, "checkInputs">,
   ): AsyncGenerator<CreateTechniqueRunStreamData, void, undefined>;
 }
 
@@ -142,8 +141,6 @@ export class Flora {
   #maxRetries: number;
   /** Where each run object this client returned came from, so `wait(run)` can fall back to retrieve. */
   #origins = new WeakMap<object, RunOrigin>();
-  /** Techniques fetched for `checkInputs`, by the id the caller gave; a fetch that fails is dropped. */
-  #techniqueCache = new Map<string, Promise<RetrieveTechniqueResponse>>();
 
   constructor(options: FloraOptions = {}) {
     const apiKey: unknown = options.apiKey ?? readEnv("FLORA_API_KEY");
@@ -219,39 +216,18 @@ export class Flora {
       wait: (run, options) => this.#wait(run, options),
       createAndWait: async (techniqueId, body, options = {}) => {
         checkWaitOptions(options, options.waitTimeoutMs);
-        if (options.checkInputs === true) await this.#checkInputs(techniqueId, body, options);
+        // loaded with the first check, so apps that never opt in do not bundle it
+        if (options.checkInputs === true)
+          await import("./technique-inputs.js").then((check) =>
+            check.checkInputs(this, generated.retrieve, techniqueId, body, options),
+          );
         const run = await helpers.create(techniqueId, body, options);
         return this.#wait(run, { ...options, timeoutMs: options.waitTimeoutMs }, options);
       },
       stream: (techniqueId, body, options) => this.#stream(techniqueId, body, options),
     };
-    return {
-      ...generated,
-      retrieve: async (techniqueId, options) => {
-        validateId(techniqueId, "techniqueId");
-        return generated.retrieve(techniqueId, options);
-      },
-      runs: helpers,
-    };
-  }
-
-  /** Refuses, before any run starts, inputs the technique does not declare (see `CreateAndWaitOptions.checkInputs`). */
-  async #checkInputs(techniqueId: string, body: CreateTechniqueRunBody, options: RequestOptions): Promise<void> {
-    validateId(techniqueId, "techniqueId");
-    validateCreateBody(body);
-    let technique = this.#techniqueCache.get(techniqueId);
-    if (technique === undefined) {
-      const { signal, timeoutMs, maxRetries, headers } = options;
-      const fetched = this.#resources.techniques.retrieve(techniqueId, { signal, timeoutMs, maxRetries, headers });
-      technique = fetched;
-      this.#techniqueCache.set(techniqueId, fetched);
-      fetched.catch(() => {
-        if (this.#techniqueCache.get(techniqueId) === fetched) this.#techniqueCache.delete(techniqueId);
-      });
-    }
-    // loaded with the first check, so apps that never opt in do not bundle it
-    const [{ checkTechniqueInputs }, declared] = await Promise.all([import("./technique-inputs.js"), technique]);
-    checkTechniqueInputs(techniqueId, declared, body);
+    // techniques.list and techniques.retrieve as generated: the runtime refuses an empty techniqueId
+    return { ...generated, runs: helpers };
   }
 
   #remember<T>(run: T, origin: RunOrigin): T {
@@ -377,7 +353,6 @@ export class Flora {
     body: StreamRunBody,
     options: CreateAndWaitOptions = {},
   ): AsyncGenerator<CreateTechniqueRunStreamData, void, undefined> {
-    if (options.checkInputs === true) await this.#checkInputs(techniqueId, { ...body, mode: "stream" }, options);
     // streaming loads with the first stream, so apps that only poll never bundle the event-stream reader
     const { streamRun } = await import("./run-stream.js");
     yield* streamRun(this.#streamHost, techniqueId, body, options);

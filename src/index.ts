@@ -35,7 +35,8 @@ export {
   StreamParseError,
   type FieldError,
 } from "./runtime/errors.js";
-export { PaginationError, type PagePromise } from "./runtime/pagination.js";
+// PaginationError comes from flora-sdk/runtime: exported here, the lazily loaded page walk would load at once.
+export type { PagePromise } from "./runtime/pagination.js";
 import type { WebhookBody } from "./runtime/webhooks.js";
 
 /**

@@ -2,9 +2,42 @@
 // Loaded only when a caller opts in, so apps that never check carry none of it.
 import type { CreateTechniqueRunBody, RetrieveTechniqueResponse } from "../generated/index.js";
 import { ValidationError } from "./runtime/errors.js";
+import type { RequestOptions } from "./runtime/types.js";
+import { validateCreateBody, validateId } from "./validate.js";
 
 type Technique = RetrieveTechniqueResponse;
 type DeclaredInput = Technique["inputs"][number];
+
+/** Techniques fetched for checks, per client and by the id the caller gave; a fetch that fails is dropped. */
+const fetched = new WeakMap<object, Map<string, Promise<Technique>>>();
+
+/**
+ * Checks the arguments as `create` would, fetches the technique once per `client` (concurrent calls share the
+ * fetch, made with the first caller's signal, timeout, retries and headers; a failed fetch is forgotten so the
+ * next call tries again), then checks `body` against it with `checkTechniqueInputs`.
+ */
+export async function checkInputs(
+  client: object,
+  retrieve: (techniqueId: string, options: RequestOptions) => Promise<Technique>,
+  techniqueId: string,
+  body: CreateTechniqueRunBody,
+  { signal, timeoutMs, maxRetries, headers }: RequestOptions,
+): Promise<void> {
+  validateId(techniqueId, "techniqueId");
+  validateCreateBody(body);
+  let cache = fetched.get(client);
+  if (cache === undefined) fetched.set(client, (cache = new Map()));
+  let technique = cache.get(techniqueId);
+  if (technique === undefined) {
+    const pending = retrieve(techniqueId, { signal, timeoutMs, maxRetries, headers });
+    cache.set(techniqueId, pending);
+    pending.catch(() => {
+      if (cache.get(techniqueId) === pending) cache.delete(techniqueId);
+    });
+    technique = pending;
+  }
+  checkTechniqueInputs(techniqueId, await technique, body);
+}
 
 /** The create route's snake_case aliases, read as the canonical types a technique declares. */
 const TYPE_ALIASES: Readonly<Record<string, string>> = { image_url: "imageUrl", video_url: "videoUrl" };

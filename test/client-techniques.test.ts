@@ -215,15 +215,4 @@ describe("createAndWait with checkInputs", () => {
     expect(run.status).toBe("completed");
     expect(sent(server, "techniques")).toEqual(["/api/v1/techniques/nope"]);
   });
-
-  it("stream honours checkInputs too", async () => {
-    const { flora, server } = await setup();
-    const stream = flora.techniques.runs.stream(
-      critique,
-      { inputs: [{ id: "prompt", type: "text", value: "x" }] },
-      { checkInputs: true },
-    );
-    await expect(stream.next()).rejects.toThrow('inputs[0].id "prompt" is not an input of this technique');
-    expect(server.runs()).toEqual([]);
-  });
 });

@@ -47,4 +47,5 @@ export {
   type NumberRange,
 } from "./check.js";
 export { sleep, type Sleep } from "./sleep.js";
-export { paginate, PagePromise, PaginationError, type PageRequest, type PaginationDescriptor } from "./pagination.js";
+export { paginate, type PagePromise, type PageRequest, type PaginationDescriptor } from "./pagination.js";
+export { PaginationError } from "./page-walk.js";

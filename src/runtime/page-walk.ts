@@ -1,5 +1,21 @@
 // The walk across pages of a list operation, loaded on first iteration of a PagePromise.
-import { PaginationError, type PageRequest } from "./pagination.js";
+import { FloraError } from "./errors.js";
+import type { PageRequest } from "./pagination.js";
+
+/** A list whose pages cannot be walked safely: a cursor (or page) came back twice, or a page has no items array. */
+export class PaginationError extends FloraError {
+  override name = "PaginationError";
+  /** operationId of the list operation. */
+  declare readonly operationId: string;
+  /** The query the next page would have been asked for with, e.g. `{ cursor: "c2" }`, when a value repeated. */
+  declare readonly query: Record<string, unknown> | undefined;
+
+  constructor(message: string, operationId: string, query?: Record<string, unknown>) {
+    super(message);
+    this.operationId = operationId;
+    this.query = query;
+  }
+}
 
 function at(value: unknown, path: readonly string[]): unknown {
   let node = value;
@@ -13,7 +29,7 @@ function at(value: unknown, path: readonly string[]): unknown {
 const where = (path: readonly string[]) => (path.length ? `\`${path.join(".")}\`` : "the body");
 
 /** The items of one page body; a body without an array there is a PaginationError. */
-export function pageItems<Item>(page: unknown, { operation, pagination }: PageRequest): Item[] {
+function pageItems<Item>(page: unknown, { operation, pagination }: PageRequest): Item[] {
   const items = at(page, pagination.items);
   if (!Array.isArray(items))
     throw new PaginationError(
@@ -27,7 +43,7 @@ export function pageItems<Item>(page: unknown, { operation, pagination }: PageRe
  * Yields the first page, then each next one as the consumer asks for it, until a page has no next cursor, is
  * empty, or says `hasMore: false`. Each request is the caller's own, with only the pagination parameter changed.
  */
-export async function* walkPages<Page>(first: () => Promise<Page>, request: PageRequest): AsyncGenerator<Page> {
+async function* walkPages<Page>(first: () => Promise<Page>, request: PageRequest): AsyncGenerator<Page> {
   const { invoker, operation, args, options, pagination } = request;
   const { style, param } = pagination;
   const query: Record<string, unknown> = { ...args.query };
@@ -72,4 +88,12 @@ function repeated(id: string, param: string, value: unknown, query: Record<strin
     id,
     query,
   );
+}
+
+/** The pages of a list (`items` false), or the items of every page (`items` true), as `PagePromise` yields them. */
+export async function* walk<T>(first: () => Promise<unknown>, request: PageRequest, items: boolean): AsyncGenerator<T> {
+  for await (const page of walkPages(first, request)) {
+    if (items) yield* pageItems<T>(page, request);
+    else yield page as T;
+  }
 }

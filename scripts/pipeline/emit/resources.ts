@@ -114,7 +114,12 @@ function itemTypeStatement(op: OperationModel, pagination: PaginationModel): Sta
 }
 
 /** The runtime's PaginationDescriptor as a literal, without the model-only fields. */
-function paginationLiteral({ status: _status, mediaType: _mediaType, ...descriptor }: PaginationModel): string {
+function paginationLiteral({
+  status: _status,
+  mediaType: _mediaType,
+  limitParam: _limitParam,
+  ...descriptor
+}: PaginationModel): string {
   return JSON.stringify(descriptor);
 }
 
@@ -211,7 +216,9 @@ function writeMethod(writer: CodeBlockWriter, op: OperationModel): void {
   const { args, call } = signature(op);
   const descriptor = `operationDescriptors${member(op.key)}`;
   if (op.pagination) {
-    const lead = `Awaiting the result gives the first page; \`for await\` over it walks every item of every page (\`${op.pagination.style}\` pagination on \`${op.pagination.param}\`), and \`.pages()\` yields whole pages, each requested only when needed.`;
+    const { style, param, limitParam } = op.pagination;
+    const size = limitParam ? `; \`${limitParam}\` sets the page size` : "";
+    const lead = `Awaiting the result gives the first page; \`for await\` over it walks every item of every page (\`${style}\` pagination on \`${param}\`${size}), and \`.pages()\` yields whole pages, each requested only when needed.`;
     writeDoc(writer, op, lead);
     writer.writeLine(
       `${propertyKey(op.methodName)}(${args.join(", ")}): PagePromise<${op.typeStem}Response, ${op.typeStem}Item> {`,

@@ -79,8 +79,12 @@ export interface OperationModel {
   pagination?: PaginationModel;
 }
 
-/** How a list operation pages, as the runtime reads it, plus the success response whose schema types an item. */
+/**
+ * How a list operation pages, as the runtime reads it, plus what only the generator uses: the success response
+ * whose schema types an item, and the page-size parameter (shown in the method's docs).
+ */
 export interface PaginationModel extends PaginationDescriptor {
+  limitParam?: string;
   /** The 2xx status and JSON media type whose schema the items were found in. */
   status: string;
   mediaType: string;
