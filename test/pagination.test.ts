@@ -86,6 +86,20 @@ const SHOP = {
         }),
       },
     },
+    "/search": {
+      get: {
+        operationId: "searchProducts",
+        // Stripe's search: a string `page` is a cursor answered by `next_page`
+        parameters: [query("query"), query("page"), query("limit", "integer")],
+        responses: ok({
+          type: "object",
+          properties: {
+            data: { type: "array", items: { $ref: "#/components/schemas/Product" } },
+            next_page: { type: ["string", "null"] },
+          },
+        }),
+      },
+    },
     "/reports": {
       get: {
         operationId: "listReports",
@@ -181,6 +195,14 @@ beforeAll(async () => {
       const token = misbehave === "repeat-cursor" ? "3" : end < PRODUCTS.length ? String(end) : null;
       return sendJson(res, 200, { items: PRODUCTS.slice(start, end), next_page_token: token });
     }
+    if (url.pathname === "/search") {
+      const start = url.searchParams.has("page") ? Number(url.searchParams.get("page")?.slice(5)) : 0;
+      const end = start + size("limit");
+      return sendJson(res, 200, {
+        data: PRODUCTS.slice(start, end),
+        next_page: end < PRODUCTS.length ? `page_${end}` : null,
+      });
+    }
     if (url.pathname === "/reports") return sendJson(res, 200, ["r1"]);
     if (url.pathname === "/audit") {
       const from = Number(url.searchParams.get("from") ?? 0);
@@ -236,15 +258,18 @@ describe("generated list methods page through any API", () => {
     ]);
   });
 
-  it("next_page_token: a null token ends the walk; x-pagination states a nested cursor", async () => {
+  it("next_page_token and a string page with next_page: a null token ends the walk; x-pagination states a nested cursor", async () => {
     const from = server.requests.length;
     expect(await walk(shop.events.list({ query: { page_size: 5 } }))).toEqual(PRODUCTS.map((p) => p.id));
     expect(await walk(shop.audit.list())).toEqual(PRODUCTS.map((p) => p.id));
+    expect(await walk(shop.search.list({ query: { query: "all", limit: 4 } }))).toEqual(PRODUCTS.map((p) => p.id));
     expect(sentSince(from)).toEqual([
       "/events?page_size=5",
       "/events?page_size=5&page_token=5",
       "/audit",
       "/audit?from=4",
+      "/search?query=all&limit=4",
+      "/search?query=all&limit=4&page=page_4",
     ]);
   });
 
@@ -378,6 +403,15 @@ describe("pagination in the model", () => {
         limitParam: "page_size",
         items: ["items"],
         nextCursor: ["next_page_token"],
+        status: "200",
+        mediaType: "application/json",
+      },
+      searchProducts: {
+        style: "cursor",
+        param: "page",
+        limitParam: "limit",
+        items: ["data"],
+        nextCursor: ["next_page"],
         status: "200",
         mediaType: "application/json",
       },

@@ -29,6 +29,8 @@ const NEXT_CURSOR_FIELDS = [
 /** Booleans that are false on the last page. */
 const HAS_MORE_FIELDS = ["has_more", "hasMore", "has_next", "hasNext", "has_next_page", "hasNextPage"];
 const PAGE_PARAMS = ["page", "page_number", "pageNumber"];
+/** A string `page` is a cursor (Stripe search, OpenAI usage) when the response names the next one so. */
+const NEXT_PAGE_FIELDS = ["next_page", "nextPage", ...NEXT_CURSOR_FIELDS];
 const PAGE_SIZE_PARAMS = ["per_page", "perPage", "page_size", "pageSize", "limit", "size"];
 const OFFSET_PARAMS = ["offset", "skip"];
 const OFFSET_SIZE_PARAMS = ["limit", "count", "page_size", "pageSize", "top"];
@@ -48,8 +50,9 @@ interface QueryParameter {
  * `style` (cursor | page | offset), `param`, and `items` (a dotted path, "" for a body that is the array) are
  * required; `nextCursor`, `itemCursor`, `hasMore` (dotted paths), `limitParam` and `firstPage` are optional.
  * Without the extension only a GET is detected, and only when one pattern fits whole: a cursor parameter and a
- * next-cursor field (or `after`/`starting_after` with `has_more` and an item `id`), else `page`, else `offset`,
- * each with one items array in the first JSON 2xx response.
+ * next-cursor field (or `after`/`starting_after` with `has_more` and an item `id`), else a string `page` with a
+ * `next_page` (a cursor), else a numeric `page`, else `offset`, each with one items array in the first JSON 2xx
+ * response.
  */
 export function readPagination(
   document: Json,
@@ -165,6 +168,19 @@ function detected(
       return { ...common, itemCursor: "id" };
   }
   const page = find(PAGE_PARAMS);
+  if (page?.schema?.type === "string") {
+    const next = nextCursorPath(document, properties, NEXT_PAGE_FIELDS);
+    const limit = find(OFFSET_SIZE_PARAMS);
+    return (
+      next && {
+        ...base,
+        style: "cursor",
+        param: page.name,
+        ...(limit ? { limitParam: limit.name } : {}),
+        nextCursor: next,
+      }
+    );
+  }
   if (page) {
     const limit = find(PAGE_SIZE_PARAMS);
     const first = page.schema?.default ?? page.schema?.minimum;
@@ -199,12 +215,16 @@ function itemsPath(document: Json, path: string, schema: Json | undefined) {
 }
 
 /** Where the next cursor is: a known field at the top level, else in one object property (`meta.next_cursor`). */
-function nextCursorPath(document: Json, properties: Record<string, Json>): string[] | undefined {
-  const top = NEXT_CURSOR_FIELDS.find((name) => name in properties);
+function nextCursorPath(
+  document: Json,
+  properties: Record<string, Json>,
+  fields: readonly string[] = NEXT_CURSOR_FIELDS,
+): string[] | undefined {
+  const top = fields.find((name) => name in properties);
   if (top) return [top];
   for (const [name, property] of Object.entries(properties)) {
     const inner = propertiesOf(document, property);
-    const found = NEXT_CURSOR_FIELDS.find((field) => field in inner);
+    const found = fields.find((field) => field in inner);
     if (found) return [name, found];
   }
   return undefined;
