@@ -308,7 +308,7 @@ describe("generated list methods page through any API", () => {
       })().catch((e: unknown) => e);
       expect(error).toBeInstanceOf(PaginationError);
       expect((error as PaginationError).message).toBe(
-        'listEvents: the server answered page_token="3" with a value it gave before; stopping rather than fetching the same pages forever.',
+        'listEvents: the server gave page_token="3" a second time; stopping rather than fetching the same pages forever.',
       );
       // both pages the server sent are walked; the third request is never sent
       expect(seen).toEqual(["p1", "p2", "p3", "p4", "p5", "p6"]);
@@ -321,7 +321,7 @@ describe("generated list methods page through any API", () => {
     misbehave = "ignore-page";
     try {
       await expect(walk(shop.products.list({ query: { per_page: 3 } }))).rejects.toThrow(
-        "listProducts: the server answered page=2 with the same items as before; stopping rather than fetching the same pages forever.",
+        "listProducts: the server answered page=2 with the same items as the page before (does it read `page`?); stopping rather than fetching the same pages forever.",
       );
     } finally {
       misbehave = "none";

@@ -67,7 +67,12 @@ async function* walkPages<Page>(first: () => Promise<Page>, request: PageRequest
     } else {
       // a server that ignores the page or offset parameter answers the same page again: stop, never loop
       const seen = JSON.stringify(items);
-      if (seen === previous) throw repeated(operation.id, param, query[param], query, "the same items as before");
+      if (seen === previous)
+        throw repeated(
+          operation.id,
+          `answered ${param}=${JSON.stringify(query[param])} with the same items as the page before (does it read \`${param}\`?)`,
+          query,
+        );
       previous = seen;
       next =
         style === "page"
@@ -75,16 +80,16 @@ async function* walkPages<Page>(first: () => Promise<Page>, request: PageRequest
           : Number(query[param] ?? 0) + items.length;
     }
     if (sent.has(String(next)))
-      throw repeated(operation.id, param, next, { ...query, [param]: next }, "a value it gave before");
+      throw repeated(operation.id, `gave ${param}=${JSON.stringify(next)} a second time`, { ...query, [param]: next });
     sent.add(String(next));
     query[param] = next;
     page = await invoker.invoke<Page>(operation, { ...args, query: { ...query } }, options);
   }
 }
 
-function repeated(id: string, param: string, value: unknown, query: Record<string, unknown>, what: string) {
+function repeated(id: string, what: string, query: Record<string, unknown>) {
   return new PaginationError(
-    `${id}: the server answered ${param}=${JSON.stringify(value)} with ${what}; stopping rather than fetching the same pages forever.`,
+    `${id}: the server ${what}; stopping rather than fetching the same pages forever.`,
     id,
     query,
   );
