@@ -3,6 +3,35 @@ import type { OperationDescriptor } from "../src/runtime/index.js";
 import { idempotency } from "./idempotency.js";
 /** Every operation of Flora technique-runs API 0.1.0, as the runtime sends it. */
 export const operationDescriptors = {
+  listTechniques: {
+    id: "listTechniques",
+    method: "get",
+    path: "/techniques",
+    pathParams: [],
+    queryParams: ["limit", "cursor", "query", "workspace_id"],
+    headerParams: [],
+    response: "json",
+    responseShape: { types: ["object"], required: { techniques: { types: ["array"] }, meta: { types: ["object"] } } },
+  },
+  retrieveTechnique: {
+    id: "retrieveTechnique",
+    method: "get",
+    path: "/techniques/{techniqueId}",
+    pathParams: ["techniqueId"],
+    queryParams: [],
+    headerParams: [],
+    response: "json",
+    responseShape: {
+      types: ["object"],
+      required: {
+        technique_id: { types: ["string"] },
+        name: { types: ["string"] },
+        run_cost: { types: ["number"] },
+        inputs: { types: ["array"] },
+        outputs: { types: ["array"] },
+      },
+    },
+  },
   createTechniqueRun: {
     id: "createTechniqueRun",
     method: "post",

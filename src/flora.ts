@@ -100,6 +100,13 @@ export interface WaitOptions {
  */
 export interface CreateAndWaitOptions extends RequestOptions, Omit<WaitOptions, "timeoutMs" | "signal"> {
   waitTimeoutMs?: number;
+  /**
+   * Default false. When true, `createAndWait` first fetches the technique (`techniques.retrieve`, once per
+   * client and technique id: concurrent calls share one fetch, a failed fetch is not kept) and throws a
+   * ValidationError, before any run starts, naming each input whose id or type the technique does not declare,
+   * each repeated input that does not allow multiple values, and each missing input that is not optional.
+   */
+  checkInputs?: boolean;
 }
 
 /** The create body for `stream`, which sends `mode: "stream"` itself. */
@@ -119,7 +126,7 @@ export interface RunHelpers {
   stream(
     techniqueId: string,
     body: StreamRunBody,
-    options?: CreateAndWaitOptions,
+    options?: Omit<CreateAndWaitOptions, "checkInputs">,
   ): AsyncGenerator<CreateTechniqueRunStreamData, void, undefined>;
 }
 
@@ -223,11 +230,17 @@ export class Flora {
       wait: (run, options) => this.#wait(run, options),
       createAndWait: async (techniqueId, body, options = {}) => {
         checkWaitOptions(options, options.waitTimeoutMs);
+        // loaded with the first check, so apps that never opt in do not bundle it
+        if (options.checkInputs === true)
+          await import("./technique-inputs.js").then((check) =>
+            check.checkInputs(this, generated.retrieve, techniqueId, body, options),
+          );
         const run = await helpers.create(techniqueId, body, options);
         return this.#wait(run, { ...options, timeoutMs: options.waitTimeoutMs }, options);
       },
       stream: (techniqueId, body, options) => this.#stream(techniqueId, body, options),
     };
+    // techniques.list and techniques.retrieve as generated: the runtime refuses an empty techniqueId
     return { ...generated, runs: helpers };
   }
 

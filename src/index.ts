@@ -34,6 +34,8 @@ export {
   StreamParseError,
   type FieldError,
 } from "./runtime/errors.js";
+// PaginationError comes from flora-sdk/runtime: exported here, the lazily loaded page walk would load at once.
+export type { PagePromise } from "./runtime/pagination.js";
 import type { WebhookBody } from "./runtime/webhooks.js";
 
 /**
@@ -62,5 +64,10 @@ export type {
   CreateTechniqueRunBody,
   CreateTechniqueRunStreamEvent,
   CreateTechniqueRunStreamData,
+  Technique,
+  TechniqueIO,
+  TechniquePage,
+  ListTechniquesParams,
+  ListTechniquesItem,
 } from "../generated/index.js";
 export { VERSION } from "./version.js";

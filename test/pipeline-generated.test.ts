@@ -48,7 +48,12 @@ describe("generated/ (openapi/flora.yaml)", () => {
   }, 120_000);
 
   it("exposes the contract names and an idempotency descriptor read from the spec", () => {
-    expect(Object.keys(operationDescriptors)).toEqual(["createTechniqueRun", "retrieveTechniqueRun"]);
+    expect(Object.keys(operationDescriptors)).toEqual([
+      "listTechniques",
+      "retrieveTechnique",
+      "createTechniqueRun",
+      "retrieveTechniqueRun",
+    ]);
     expect(idempotency.createTechniqueRun).toMatchObject({ header: "Idempotency-Key", windowSeconds: 7200 });
   });
 

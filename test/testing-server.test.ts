@@ -416,7 +416,7 @@ describe("stream mode", () => {
       ["stream", "stream-cut"],
     ]);
     expect((await createRun(server, runBody("y", { mode: "stream" }))).status).toBe(500);
-    expect(server.stats().attempts).toEqual({ create: 1, retrieve: 0, stream: 2 });
+    expect(server.stats().attempts).toEqual({ create: 1, retrieve: 0, stream: 2, techniques: 0 });
   });
 
   it("faultKindsFor lists what can take effect per route", () => {
@@ -625,7 +625,7 @@ describe("fault injection", () => {
     const run = (await (await createRun(server, runBody())).json()) as TechniqueRun;
     expect((await getRun(server, run.poll_url)).status).toBe(503);
     expect((await getRun(server, run.poll_url)).status).toBe(200);
-    expect(server.stats().attempts).toEqual({ create: 1, retrieve: 2, stream: 0 });
+    expect(server.stats().attempts).toEqual({ create: 1, retrieve: 2, stream: 0, techniques: 0 });
   });
 
   it("does not fault requests that fail validation, and counts only faults that took effect", async () => {

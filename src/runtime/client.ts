@@ -12,6 +12,7 @@ import { bufferedBody, createRetryingFetch, isEventStream, parseJson, stringifyJ
 import { checkHeader, checkHeaders, checkNumber, checkSignal, MILLISECONDS, RETRIES, shapeProblem } from "./check.js";
 import { redactErrorWith, redactingLogger, secretRedactor, silentLogger, type Logger } from "./log.js";
 import { sleep as realSleep, type Sleep } from "./sleep.js";
+import { paginate } from "./pagination.js";
 import type {
   HttpMethod,
   IdempotencyDescriptor,
@@ -217,7 +218,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     return serverUrls[server] ?? checkBaseUrl(new URL(server, baseUrl).href, "server");
   }
 
-  return {
+  const runtime: Runtime = {
     async send(operation, args, callOptions = {}) {
       const sent = await sendOperation(operation, args, callOptions);
       return { ...sent, response: unreadResponse(sent.response) };
@@ -249,9 +250,11 @@ export function createRuntime(options: RuntimeOptions): Runtime {
         throw redact(error);
       }
     },
+    paginate: (operation, args, callOptions, pagination) => paginate(runtime, operation, args, callOptions, pagination),
     redact,
     redactText: redactText ?? ((text) => text),
   };
+  return runtime;
 }
 
 /** How many run-time credential values a client keeps redacting besides its fixed secrets. */

@@ -68,3 +68,5 @@ export {
   type NumberRange,
 } from "./check.js";
 export { sleep, type Sleep } from "./sleep.js";
+export { paginate, type PagePromise, type PageRequest, type PaginationDescriptor } from "./pagination.js";
+export { PaginationError } from "./page-walk.js";

@@ -1,5 +1,6 @@
 // The contract between generated wrappers and the runtime. Generated code imports only from
 // the runtime entry (src/runtime/index.ts), never from a deeper module.
+import type { PagePromise, PaginationDescriptor } from "./pagination.js";
 
 /** The path item methods, OpenAPI 3.2's `query`, or an `additionalOperations` key as sent (e.g. `PURGE`). */
 export type HttpMethod =
@@ -144,4 +145,15 @@ export interface OperationInvoker {
     args: OperationArgs,
     options?: RequestOptions,
   ): AsyncGenerator<T, void, undefined>;
+  /**
+   * A list operation's result: awaitable to its first page (`Page`), async-iterable over every `Item` of every
+   * page, each page sent like `invoke` with the same options. `paginate` from the runtime entry implements it
+   * for any invoker: `paginate: (...a) => paginate(invoker, ...a)`.
+   */
+  paginate<Page, Item>(
+    operation: OperationDescriptor,
+    args: OperationArgs,
+    options: RequestOptions | undefined,
+    pagination: PaginationDescriptor,
+  ): PagePromise<Page, Item>;
 }

@@ -40,9 +40,10 @@ export type FaultKind = (typeof FAULT_KINDS)[number];
 
 /**
  * Routes faults can target: `create` is a POST with `mode: "async"` (or a body that is not
- * a valid create), `stream` a POST with `mode: "stream"`, `retrieve` a GET of one run (polls too).
+ * a valid create), `stream` a POST with `mode: "stream"`, `retrieve` a GET of one run (polls too),
+ * `techniques` a GET of the technique catalogue or of one technique.
  */
-export type FaultRoute = "create" | "retrieve" | "stream";
+export type FaultRoute = "create" | "retrieve" | "stream" | "techniques";
 
 /** The SSE-only kinds, which need an event stream to spoil. */
 export const STREAM_FAULT_KINDS = [
@@ -56,9 +57,10 @@ export type StreamFault = (typeof STREAM_FAULT_KINDS)[number];
 /**
  * The kinds that can take effect on `route`: every kind but the `stream-*` ones on create and
  * retrieve; on stream, every kind but `truncated-json` when it answers with SSE (`sse`, default true),
- * else the same kinds as create.
+ * else the same kinds as create; on techniques, the kinds that answer before anything is looked up.
  */
 export function faultKindsFor(route: FaultRoute, sse = true): FaultKind[] {
+  if (route === "techniques") return FAULT_KINDS.filter(isPreCommitFault);
   const streamKinds: ReadonlySet<FaultKind> = new Set(STREAM_FAULT_KINDS);
   if (route === "stream" && sse) return FAULT_KINDS.filter((kind) => kind !== "truncated-json");
   return FAULT_KINDS.filter((kind) => !streamKinds.has(kind));

@@ -1,6 +1,6 @@
 /**
- * `flora-sdk/testing`: a Flora-compatible technique-runs server on 127.0.0.1 with fault
- * injection, for end-to-end tests of code that calls Flora.
+ * `flora-sdk/testing`: a Flora-compatible server on 127.0.0.1 (technique catalogue and technique runs) with
+ * fault injection, for end-to-end tests of code that calls Flora.
  *
  * @packageDocumentation
  * @module flora-sdk/testing
@@ -14,6 +14,12 @@ export type {
   StoredRun,
 } from "./options.js";
 export { BASE_PATH } from "./routes.js";
+export {
+  DEFAULT_TECHNIQUES,
+  DEFAULT_TECHNIQUE_PAGE_SIZE,
+  MAX_TECHNIQUE_PAGE_SIZE,
+  type TestTechnique,
+} from "./techniques.js";
 export {
   FAULT_KINDS,
   faultKindsFor,
@@ -31,8 +37,12 @@ export type {
   CreateTechniqueRunBody,
   ErrorEnvelope,
   FieldError,
+  Technique,
   TechniqueInput,
   TechniqueInputType,
+  TechniqueIO,
+  TechniqueIOType,
+  TechniquePage,
   TechniqueRun,
   TechniqueRunOutput,
   TechniqueRunStatus,

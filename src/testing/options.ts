@@ -2,6 +2,7 @@ import type { IncomingHttpHeaders } from "node:http";
 import type { CallbackDelivery } from "./callbacks.js";
 import type { FaultKind, FaultOptions, FaultRoute } from "./faults.js";
 import type { IdempotencyMode } from "./idempotency.js";
+import type { TestTechnique } from "./techniques.js";
 import type { CreateTechniqueRunBody, TechniqueRun } from "./types.js";
 
 /** Options of `startFloraTestServer`; every one has a default. */
@@ -13,11 +14,16 @@ export interface FloraTestServerOptions {
   /** Status of a successful create. Default 201, as in Flora's spec; its docs also show 200. */
   createStatus?: 200 | 201;
   /**
-   * Technique ids (or slugs) the server knows, like a workspace's techniques on Flora. Create,
-   * retrieve and poll for any other id answer 404 `not_found` in the error envelope. List the
-   * failing ids (`fail`, `fail-…`) too if you use them. Default: every id is known.
+   * The technique catalogue, like a workspace's techniques on Flora: ids (or slugs), or `TestTechnique`s that
+   * also declare inputs, outputs, name and cost (a bare id declares one required text input, `prompt`).
+   * `GET /techniques` pages through it in order (`limit` 1 to 100, default 20; `cursor` from `meta.next_cursor`;
+   * `query` filters by id (slug), name or description, ignoring case) and `GET /techniques/{id}` returns one entry by its id or its
+   * `technique_id`, else 404 `not_found`. Create, retrieve and poll for an id not listed answer 404 too; list
+   * the failing ids (`fail`, `fail-…`) if you use them. The create route does not check inputs against the
+   * declared ones, so a test can tell a client-side refusal from the server's.
+   * Default: `DEFAULT_TECHNIQUES` (five techniques) in the catalogue, and every id is known to the run routes.
    */
-  techniques?: string[];
+  techniques?: (string | TestTechnique)[];
   /** Time from creation to the terminal status, in milliseconds. Default 1500. 0 makes runs terminal at once. */
   runDurationMs?: number;
   /**

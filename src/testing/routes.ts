@@ -4,7 +4,11 @@ import type { IncomingHttpHeaders } from "node:http";
 export const BASE_PATH = "/api/v1";
 
 /** A matched API route and its decoded path parameters. */
-export type Route = { name: "create"; techniqueId: string } | { name: "retrieve"; techniqueId: string; runId: string };
+export type Route =
+  | { name: "create"; techniqueId: string }
+  | { name: "retrieve"; techniqueId: string; runId: string }
+  | { name: "listTechniques" }
+  | { name: "retrieveTechnique"; techniqueId: string };
 
 function decodeSegment(segment: string | undefined): string | undefined {
   if (segment === undefined || segment === "") return undefined;
@@ -15,13 +19,19 @@ function decodeSegment(segment: string | undefined): string | undefined {
   }
 }
 
-/** Matches `POST /techniques/{id}/runs` and `GET /techniques/{id}/runs/{runId}` under the base path. */
+/**
+ * Matches, under the base path, `GET /techniques`, `GET /techniques/{id}`, `POST /techniques/{id}/runs` and
+ * `GET /techniques/{id}/runs/{runId}`.
+ */
 export function matchRoute(method: string, pathname: string): Route | undefined {
   if (!pathname.startsWith(`${BASE_PATH}/`)) return undefined;
   const segments = pathname.slice(BASE_PATH.length + 1).split("/");
-  if (segments[0] !== "techniques" || segments[2] !== "runs") return undefined;
+  if (segments[0] !== "techniques") return undefined;
+  if (segments.length === 1) return method === "GET" ? { name: "listTechniques" } : undefined;
   const techniqueId = decodeSegment(segments[1]);
   if (techniqueId === undefined) return undefined;
+  if (segments.length === 2) return method === "GET" ? { name: "retrieveTechnique", techniqueId } : undefined;
+  if (segments[2] !== "runs") return undefined;
   if (segments.length === 3 && method === "POST") return { name: "create", techniqueId };
   const runId = decodeSegment(segments[3]);
   if (segments.length === 4 && method === "GET" && runId !== undefined) {

@@ -19,6 +19,7 @@ import type { FloraTestServer, FloraTestServerOptions, FloraTestServerStats, Log
 import { authFailure, BASE_PATH, matchRoute, redactHeaders, type Route } from "./routes.js";
 import { newRunId, runSnapshot, runTerminalAt, techniqueFails, type RunRecord } from "./runs.js";
 import { streamRunEvents } from "./sse.js";
+import { catalogueEntry, DEFAULT_TECHNIQUES, findTechnique, techniquePage } from "./techniques.js";
 import { TimerRegistry } from "./timers.js";
 import type { FieldError } from "./types.js";
 import { validateCreateBody } from "./validation.js";
@@ -39,7 +40,7 @@ function emptyFaultCounts(): Record<FaultKind, number> {
 function emptyStats(): FloraTestServerStats {
   return {
     requests: 0,
-    attempts: { create: 0, retrieve: 0, stream: 0 },
+    attempts: { create: 0, retrieve: 0, stream: 0, techniques: 0 },
     faults: emptyFaultCounts(),
     runsCreated: 0,
     idempotencyHits: 0,
@@ -60,6 +61,7 @@ function parseBody(rawBody: string): ParsedBody {
 /** Which fault route an attempt belongs to: a POST asking for `mode: "stream"` is the stream route. */
 function faultRouteOf(route: Route, parsed: ParsedBody): FaultRoute {
   if (route.name === "retrieve") return "retrieve";
+  if (route.name === "listTechniques" || route.name === "retrieveTechnique") return "techniques";
   const value = parsed?.value;
   const mode = value !== null && typeof value === "object" ? (value as { mode?: unknown }).mode : undefined;
   return mode === "stream" ? "stream" : "create";
@@ -91,7 +93,11 @@ export async function startFloraTestServer(options: FloraTestServerOptions = {})
   const retryAfterSeconds = options.retryAfterSeconds ?? 1;
   const retryAfterMs = options.retryAfterMs ?? 20;
   const requestLogLimit = options.requestLogLimit ?? 10_000;
-  const knownTechniques = options.techniques === undefined ? undefined : new Set(options.techniques);
+  const catalogue = (options.techniques ?? DEFAULT_TECHNIQUES).map(catalogueEntry);
+  const knownTechniques =
+    options.techniques === undefined
+      ? undefined
+      : new Set(catalogue.flatMap((entry) => [entry.id, entry.technique.technique_id]));
 
   const timers = new TimerRegistry();
   const faultPlan = new FaultPlan(options.faults);
@@ -295,6 +301,17 @@ export async function startFloraTestServer(options: FloraTestServerOptions = {})
       entry.fault = fault;
       stats.faults[fault] += 1;
       return answerPreCommitFault(req, res, fault, { retryAfterMs, retryAfterSeconds });
+    }
+    if (route.name === "listTechniques") {
+      const listed = techniquePage(catalogue, new URL(path, "http://127.0.0.1").searchParams);
+      if ("fields" in listed)
+        return sendError(res, 400, "input_validation_error", "The query is invalid.", { fields: listed.fields });
+      return sendJson(res, 200, listed.page);
+    }
+    if (route.name === "retrieveTechnique") {
+      const found = findTechnique(catalogue, route.techniqueId);
+      if (found === undefined) return sendError(res, 404, "not_found", `Technique ${route.techniqueId} was not found.`);
+      return sendJson(res, 200, found.technique);
     }
     const outcome =
       route.name === "create"

@@ -78,3 +78,39 @@ export interface WebhookEvent {
     error_message?: string;
   };
 }
+
+/** Media type of a technique's declared input or output. */
+export type TechniqueIOType = "imageUrl" | "videoUrl" | "audioUrl" | "text" | "documentUrl";
+
+/** One declared input or output of a technique. */
+export interface TechniqueIO {
+  id: string;
+  name: string;
+  type: TechniqueIOType;
+  description?: string;
+  /** When true, a run may omit this input. */
+  optional?: boolean;
+  /** When true, a run may give several values for this input. */
+  allow_multiple?: boolean;
+  accepts_element?: boolean;
+  specified_aspect_ratio?: string;
+  /** Seconds. */
+  specified_duration?: number;
+}
+
+/** Body of `GET /techniques/{techniqueId}`, and one item of a technique page. */
+export interface Technique {
+  technique_id: string;
+  name: string;
+  description?: string;
+  /** Cost per run in USD. */
+  run_cost: number;
+  inputs: TechniqueIO[];
+  outputs: TechniqueIO[];
+}
+
+/** Body of `GET /techniques`: one page, and the cursor of the next (null on the last page). */
+export interface TechniquePage {
+  techniques: Technique[];
+  meta: { next_cursor: string | null; total_estimate?: number | null };
+}

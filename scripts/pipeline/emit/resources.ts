@@ -1,6 +1,6 @@
 // Emits resources.ts: typed wrappers grouped by resource (`techniques.runs.create`) and the types they use.
 import { StructureKind, type CodeBlockWriter, type SourceFileStructure, type StatementStructures } from "ts-morph";
-import type { ApiModel, EventStreamModel, OperationModel } from "../model/index.js";
+import type { ApiModel, EventStreamModel, OperationModel, PaginationModel } from "../model/index.js";
 import { isFixedMethod } from "../model/methods.js";
 import { docLines, generatedFile, index, member, propertyKey, type EmitContext } from "./common.js";
 
@@ -95,8 +95,32 @@ function typeStatements(model: ApiModel): StatementStructures[] {
       type: responseType(op),
     });
     out.push(...streamTypeStatements(op));
+    if (op.pagination) out.push(itemTypeStatement(op, op.pagination));
   }
   return out;
+}
+
+/** `<Stem>Item`: one element of the items array of the response schema the pagination was read from. */
+function itemTypeStatement(op: OperationModel, pagination: PaginationModel): StatementStructures {
+  let type = `${opType(op)}["responses"]${index(pagination.status)}["content"]${index(pagination.mediaType)}`;
+  for (const key of pagination.items) type = `NonNullable<${type}>${index(key)}`;
+  return {
+    kind: StructureKind.TypeAlias,
+    isExported: true,
+    name: `${op.typeStem}Item`,
+    docs: [`One item of the pages \`${op.id}\` walks.`.replace(/\*\//g, "*\\/")],
+    type: `NonNullable<${type}>[number]`,
+  };
+}
+
+/** The runtime's PaginationDescriptor as a literal, without the model-only fields. */
+function paginationLiteral({
+  status: _status,
+  mediaType: _mediaType,
+  limitParam: _limitParam,
+  ...descriptor
+}: PaginationModel): string {
+  return JSON.stringify(descriptor);
 }
 
 /** `<Stem>StreamData` and `<Stem>StreamEvent`, from the itemSchema types the types stage writes beside `paths`. */
@@ -190,11 +214,26 @@ function signature(op: OperationModel): { args: string[]; call: string[] } {
 
 function writeMethod(writer: CodeBlockWriter, op: OperationModel): void {
   const { args, call } = signature(op);
+  const descriptor = `operationDescriptors${member(op.key)}`;
+  if (op.pagination) {
+    const { style, param, limitParam } = op.pagination;
+    const size = limitParam ? `; \`${limitParam}\` sets the page size` : "";
+    const lead = `Awaiting the result gives the first page; \`for await\` over it walks every item of every page (\`${style}\` pagination on \`${param}\`${size}), and \`.pages()\` yields whole pages, each requested only when needed.`;
+    writeDoc(writer, op, lead);
+    writer.writeLine(
+      `${propertyKey(op.methodName)}(${args.join(", ")}): PagePromise<${op.typeStem}Response, ${op.typeStem}Item> {`,
+    );
+    writer.indent(() =>
+      writer.writeLine(
+        `return invoker.paginate(${descriptor}, { ${call.join(", ")} }, options, ${paginationLiteral(op.pagination as PaginationModel)});`,
+      ),
+    );
+    writer.writeLine("},");
+    return;
+  }
   writeDoc(writer, op);
   writer.writeLine(`${propertyKey(op.methodName)}(${args.join(", ")}): Promise<${op.typeStem}Response> {`);
-  writer.indent(() =>
-    writer.writeLine(`return invoker.invoke(operationDescriptors${member(op.key)}, { ${call.join(", ")} }, options);`),
-  );
+  writer.indent(() => writer.writeLine(`return invoker.invoke(${descriptor}, { ${call.join(", ")} }, options);`));
   writer.writeLine("},");
   if (op.eventStream) writeStreamMethod(writer, op, op.eventStream, { args, call });
 }
@@ -237,12 +276,13 @@ function writeNode(writer: CodeBlockWriter, node: ResourceNode): void {
 export function resourcesFile(model: ApiModel, ctx: EmitContext): SourceFileStructure {
   const needsBinary = model.operations.some((op) => bodyType(op) === "BinaryBody");
   const needsMultipart = model.operations.some((op) => bodyType(op)?.startsWith("MultipartBody<"));
+  const paginates = model.operations.some((op) => op.pagination);
   return generatedFile(ctx, [
     {
       kind: StructureKind.ImportDeclaration,
       isTypeOnly: true,
       moduleSpecifier: ctx.runtimeImport,
-      namedImports: ["OperationInvoker", "RequestOptions"],
+      namedImports: ["OperationInvoker", ...(paginates ? ["PagePromise"] : []), "RequestOptions"],
     },
     {
       kind: StructureKind.ImportDeclaration,

@@ -18,6 +18,8 @@ export type * from "./types.js";
 export const OPERATION_TYPE_SUFFIXES = ["Body", "Params", "Response"] as const;
 // Suffixes of the types of an operation with an itemSchema event stream.
 export const STREAM_TYPE_SUFFIXES = ["StreamEvent", "StreamData"] as const;
+// Suffix of the item type of a paginated list operation.
+export const PAGINATION_TYPE_SUFFIXES = ["Item"] as const;
 // Names the emitters export beside the schema aliases (index.ts re-exports them all from one module).
 const FIXED_EXPORTS = [
   "Resources",
@@ -75,7 +77,11 @@ export function buildModel(document: OpenAPIDocument, options: { nameOverrides?:
   const operations = placeOperations(read, rawOps, options.nameOverrides);
 
   const taken = operations.flatMap((op) =>
-    [...OPERATION_TYPE_SUFFIXES, ...(op.eventStream ? STREAM_TYPE_SUFFIXES : [])].map((s) => op.typeStem + s),
+    [
+      ...OPERATION_TYPE_SUFFIXES,
+      ...(op.eventStream ? STREAM_TYPE_SUFFIXES : []),
+      ...(op.pagination ? PAGINATION_TYPE_SUFFIXES : []),
+    ].map((s) => op.typeStem + s),
   );
   const pool = new NamePool([...FIXED_EXPORTS, ...taken]);
   const components = isObject(doc.components) ? doc.components : {};

@@ -10,6 +10,7 @@ import { PipelineError } from "../errors.js";
 import { NamePool, variableName } from "./names.js";
 import { asObject, isObject, pointer, type Json } from "./refs.js";
 import { pathItemOperations } from "./methods.js";
+import { readPagination } from "./pagination.js";
 import { readServerList } from "./servers.js";
 import { responseShape } from "./shapes.js";
 import { readEventStream } from "./streams.js";
@@ -122,7 +123,24 @@ function readOperation(document: Json, path: string, method: HttpMethod, item: J
     idempotency,
     streaming: success.streaming,
     ...eventStreamOf(document, operation.responses),
+    ...paginationOf(document, operation, method, path, parameters, where),
   };
+}
+
+/** How a list operation pages, when it does (see model/pagination.ts). */
+function paginationOf(
+  document: Json,
+  operation: Json,
+  method: string,
+  path: string,
+  parameters: Json[],
+  where: string,
+) {
+  const query = parameters
+    .filter((p) => p.in === "query")
+    .map((p) => ({ name: String(p.name), schema: asObject(document, p.schema) }));
+  const pagination = readPagination(document, operation, method, path, query, where);
+  return pagination ? { pagination } : {};
 }
 
 /** OpenAPI 3.2: the text/event-stream response whose itemSchema types each event; its method is named in resources.ts. */

@@ -9,6 +9,7 @@ import type {
   ResponseKind,
   ValueShape,
 } from "../../../src/runtime/types.js";
+import type { PaginationDescriptor } from "../../../src/runtime/pagination.js";
 
 export interface ParameterModel {
   /** Name as written in the spec (the wire name). */
@@ -77,6 +78,19 @@ export interface OperationModel {
   streaming: boolean;
   /** An OpenAPI 3.2 event stream whose `itemSchema` types each event: the wrapper gets a typed streaming method. */
   eventStream?: EventStreamModel;
+  /** A list operation that pages (detected, or `x-pagination`): the wrapper returns a PagePromise. */
+  pagination?: PaginationModel;
+}
+
+/**
+ * How a list operation pages, as the runtime reads it, plus what only the generator uses: the success response
+ * whose schema types an item, and the page-size parameter (shown in the method's docs).
+ */
+export interface PaginationModel extends PaginationDescriptor {
+  limitParam?: string;
+  /** The 2xx status and JSON media type whose schema the items were found in. */
+  status: string;
+  mediaType: string;
 }
 
 /**
