@@ -1,9 +1,9 @@
 // The walk across pages of a list operation, loaded on first iteration of a PagePromise.
-import { FloraError } from "./errors.js";
+import { SDKError } from "./errors.js";
 import type { PageRequest } from "./pagination.js";
 
 /** A list whose pages cannot be walked safely: a cursor (or page) came back twice, or a page has no items array. */
-export class PaginationError extends FloraError {
+export class PaginationError extends SDKError {
   override name = "PaginationError";
   /** operationId of the list operation. */
   declare readonly operationId: string;
