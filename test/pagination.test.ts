@@ -262,7 +262,7 @@ describe("generated list methods page through any API", () => {
     const from = server.requests.length;
     expect(await walk(shop.events.list({ query: { page_size: 5 } }))).toEqual(PRODUCTS.map((p) => p.id));
     expect(await walk(shop.audit.list())).toEqual(PRODUCTS.map((p) => p.id));
-    expect(await walk(shop.search.list({ query: { query: "all", limit: 4 } }))).toEqual(PRODUCTS.map((p) => p.id));
+    expect(await walk(shop.search({ query: { query: "all", limit: 4 } }))).toEqual(PRODUCTS.map((p) => p.id));
     expect(sentSince(from)).toEqual([
       "/events?page_size=5",
       "/events?page_size=5&page_token=5",

@@ -32,11 +32,6 @@ export interface TypeScriptClient {
 export interface CodeSampleOptions {
   /** Default: `createClient()` from the generated folder, `./generated/index.js`. */
   client?: TypeScriptClient;
-  /**
-   * Start of the environment variables curl reads credentials from, e.g. `FLORA` for `$FLORA_API_KEY`. Default:
-   * the spec's title in upper snake case, without a trailing "API".
-   */
-  envPrefix?: string;
 }
 
 export const SAMPLE_LABELS = {
@@ -54,7 +49,6 @@ interface SampleContext {
   raw: Json;
   parameters: Map<string, Json>;
   client: TypeScriptClient;
-  envPrefix: string;
 }
 
 type SampleWriter = (context: SampleContext) => Promise<CodeSample[]> | CodeSample[];
@@ -77,7 +71,6 @@ export async function operationSamples(
     raw,
     parameters: declaredParameters(doc, op, raw),
     client: options.client ?? GENERATED_CLIENT,
-    envPrefix: options.envPrefix ?? envPrefixOf(model.title),
   };
   const samples = await Promise.all(SAMPLE_WRITERS.map((write) => write(context)));
   return samples.flat();
@@ -107,7 +100,11 @@ export async function addCodeSamples(
       if (!languages.has(label)) languages.set(label, { lang: sample.lang, label });
     }
   }
-  return { document: copy, languages: [...languages.values()] };
+  // Ours in a fixed order (TypeScript, its stream variant, curl), whichever operation first used each; the spec's own after.
+  const order = Object.values(SAMPLE_LABELS) as string[];
+  const rank = (label: string) => (order.includes(label) ? order.indexOf(label) : order.length);
+  const sorted = [...languages.values()].sort((a, b) => rank(a.label) - rank(b.label));
+  return { document: copy, languages: sorted };
 }
 
 const GENERATED_CLIENT: TypeScriptClient = {
@@ -115,15 +112,6 @@ const GENERATED_CLIENT: TypeScriptClient = {
   setup: "const client = createClient();",
   variable: "client",
 };
-
-/** `Flora technique-runs API` → `FLORA_TECHNIQUE_RUNS`; `OpenAI API` → `OPENAI`. */
-export function envPrefixOf(title: string): string {
-  const words = title
-    .replace(/\bAPI\s*$/i, "")
-    .split(/[^A-Za-z0-9]+/)
-    .filter(Boolean);
-  return words.join("_").toUpperCase() || "API";
-}
 
 function rawOperation(document: Json, op: OperationModel): Json {
   const item = asObject(document, (document.paths as Json)[op.path]);
@@ -384,21 +372,17 @@ function credentialArguments(context: SampleContext): { args: string[]; query?: 
   for (const name of names) {
     const scheme = context.model.securitySchemes.find((s) => s.name === name);
     if (!scheme) continue;
-    const variable = (suffix: string) => `$${context.envPrefix}_${names.length > 1 ? `${snake(name)}_` : ""}${suffix}`;
+    // The variables the generated client reads its credentials from (model/environment.ts): one source for both.
+    const env = context.model.client.schemeEnv[name];
+    const variable = (suffix: string) =>
+      typeof env === "object"
+        ? `$${suffix === "USERNAME" ? env.username : env.password}`
+        : `$${env ?? `${context.model.client.envPrefix}_${suffix}`}`;
     const placed = credentialArgument(scheme, variable);
     if ("query" in placed) query = placed.query;
     else args.push(...placed.args);
   }
   return { args, query };
-}
-
-function snake(name: string): string {
-  return name
-    .replace(/([a-z0-9])([A-Z])/g, "$1_$2")
-    .split(/[^A-Za-z0-9]+/)
-    .filter(Boolean)
-    .join("_")
-    .toUpperCase();
 }
 
 function credentialArgument(

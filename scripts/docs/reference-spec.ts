@@ -18,7 +18,7 @@ export interface ReferenceSpec {
   languages: { lang: string; label: string }[];
 }
 
-/** Flora's samples call the Flora client, which reads `FLORA_API_KEY` itself. */
+/** Flora's samples call the Flora client, which reads `FLORA_API_KEY` itself (curl reads the same variable: `x-sdk-env-prefix: FLORA`). */
 export function floraSampleOptions(): CodeSampleOptions {
   const { name } = JSON.parse(readFileSync(join(REPO_ROOT, "package.json"), "utf8")) as { name: string };
   return {
@@ -27,7 +27,6 @@ export function floraSampleOptions(): CodeSampleOptions {
       setup: "const flora = new Flora();",
       variable: "flora",
     },
-    envPrefix: "FLORA",
   };
 }
 
