@@ -36,14 +36,14 @@ export interface Credentials {
   /**
    * HTTP bearer token: sent as `Authorization: Bearer <token>`. A function is asked for the token before every attempt, and its tokens are redacted from errors and logs.
    *
-   * Default: the `FLORA_TECHNIQUE_RUNS_API_KEY` environment variable.
+   * Default: the `FLORA_API_KEY` environment variable.
    */
   readonly BearerAuth?: string | TokenProvider;
 }
 
-/** Options of `createClient`. Environment variables (read only where `process.env` exists): `FLORA_TECHNIQUE_RUNS_BASE_URL`, `FLORA_TECHNIQUE_RUNS_LOG`, and one per credential; explicit options win. */
+/** Options of `createClient`. Environment variables (read only where `process.env` exists): `FLORA_BASE_URL`, `FLORA_LOG`, and one per credential; explicit options win. */
 export interface ClientOptions extends BaseClientOptions {
-  /** Default: the `FLORA_TECHNIQUE_RUNS_BASE_URL` environment variable, else the spec's first server (`https://app.flora.ai/api/v1`) with `serverVariables` filled in. `http://` only for loopback. */
+  /** Default: the `FLORA_BASE_URL` environment variable, else the spec's first server (`https://app.flora.ai/api/v1`) with `serverVariables` filled in. `http://` only for loopback. */
   baseUrl?: string;
   credentials?: Credentials;
   /** Variables of the spec's first server, when `baseUrl` is not given; each defaults to the spec's. */
@@ -70,13 +70,9 @@ export function isAPIError(error: unknown): error is ClientAPIError {
 export function createClient(options: ClientOptions = {}): Resources {
   return createResources(
     createClientRuntime(options, {
-      name: "flora-technique-runs",
+      name: "flora",
       schemes: securitySchemes,
-      env: {
-        baseUrl: "FLORA_TECHNIQUE_RUNS_BASE_URL",
-        logLevel: "FLORA_TECHNIQUE_RUNS_LOG",
-        credentials: { BearerAuth: "FLORA_TECHNIQUE_RUNS_API_KEY" },
-      },
+      env: { baseUrl: "FLORA_BASE_URL", logLevel: "FLORA_LOG", credentials: { BearerAuth: "FLORA_API_KEY" } },
       defaultBaseUrl: () => serverUrl(0, options.serverVariables),
       errorEnvelope: { code: [["error", "code"]], message: [["error", "message"]] },
     }),
