@@ -2,11 +2,9 @@
 import { operationDescriptors, type Run } from "../generated/index.js";
 import { checkNumber, checkSignal, MILLISECONDS, shapeProblem } from "./runtime/check.js";
 import {
-  APIConnectionError,
   APIError,
   APITimeoutError,
   APIUserAbortError,
-  SDKError,
   MalformedResponseError,
   RateLimitError,
   ValidationError,
@@ -52,11 +50,6 @@ export function checkStatus(run: Partial<Run>): void {
 /** A snapshot that broke the spec, as a MalformedResponseError: it arrived in a 200 answer or event. */
 export function snapshotError(run: Partial<Run>, problem: string): MalformedResponseError {
   return new MalformedResponseError(200, {}, JSON.stringify(run) ?? "", problem);
-}
-
-/** A stream broken by the transport or gone silent, as opposed to a malformed event or the caller's abort. */
-export function isCut(error: unknown): boolean {
-  return !(error instanceof SDKError) || error instanceof APIConnectionError;
 }
 
 export function checkWaitOptions(

@@ -10,7 +10,6 @@ import {
   checkSnapshot,
   checkWaitOptions,
   createIdempotency,
-  isCut,
   isTerminal,
   snapshotError,
   startLimit,
@@ -18,11 +17,11 @@ import {
   type RunOrigin,
 } from "./run-rules.js";
 import { errorFromResponse, resolveIdempotencyKey, type Runtime } from "./runtime/client.js";
-import { SDKError, StreamParseError } from "./runtime/errors.js";
+import { APIConnectionError, SDKError, StreamParseError } from "./runtime/errors.js";
 import { isEventStream } from "./runtime/fetch.js";
 import type { RequestOptions } from "./runtime/types.js";
 import { parseJsonEvent, readEvents, type SSEEvent } from "./runtime/sse.js";
-import { isRunLike, validateCreateBody, validateId } from "./validate.js";
+import { validateCreateBody, validateId } from "./validate.js";
 
 /** Yields each event as a run snapshot; an `error` event or one that is not a run throws StreamParseError. */
 export async function* readRunEvents(
@@ -140,4 +139,19 @@ export async function* streamRun(
   } finally {
     limit.dispose();
   }
+}
+
+/** A stream broken by the transport or gone silent, as opposed to a malformed event or the caller's abort. */
+export function isCut(error: unknown): boolean {
+  return !(error instanceof SDKError) || error instanceof APIConnectionError;
+}
+
+/** Enough of a run to poll or return: a string `run_id` and `status`. */
+export function isRunLike(value: unknown): value is Run {
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    typeof (value as Run).run_id === "string" &&
+    typeof (value as Run).status === "string"
+  );
 }

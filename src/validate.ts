@@ -59,13 +59,3 @@ function isHttpsUrl(value: unknown): boolean {
     return false;
   }
 }
-
-/** Enough of a run to poll or return: a string `run_id` and `status`. */
-export function isRunLike(value: unknown): value is Run {
-  return (
-    typeof value === "object" &&
-    value !== null &&
-    typeof (value as Run).run_id === "string" &&
-    typeof (value as Run).status === "string"
-  );
-}

@@ -1,16 +1,25 @@
 // createRuntime: the OperationInvoker generated wrappers call, built on openapi-fetch's client and middleware.
 import createClient, { type Middleware } from "openapi-fetch";
-import type { CredentialProvider } from "./credentials.js";
+import type { CredentialProvider, Redaction } from "./credentials.js";
 import {
   APIError,
   MalformedResponseError,
   ValidationError,
+  type ErrorEnvelope,
   type ErrorEnvelopeDescriptor,
   type SDKError,
 } from "./errors.js";
-import { bufferedBody, createRetryingFetch, isEventStream, parseJson, stringifyJson, type FetchLike } from "./fetch.js";
+import {
+  bufferedBody,
+  createRetryingFetch,
+  isEventStream,
+  parseJson,
+  stringifyJson,
+  type AttemptPolicy,
+  type FetchLike,
+} from "./fetch.js";
 import { checkHeader, checkHeaders, checkNumber, checkSignal, MILLISECONDS, RETRIES, shapeProblem } from "./check.js";
-import { redactErrorWith, redactingLogger, secretRedactor, silentLogger, type Logger } from "./log.js";
+import { redactErrorWith, secretRedactor, silentLogger, type Logger } from "./log.js";
 import { sleep as realSleep, type Sleep } from "./sleep.js";
 import { paginate } from "./pagination.js";
 import type {
@@ -103,26 +112,12 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     ),
   );
   const secrets = (options.secrets ?? []).filter((secret) => secret !== "");
-  let redactor = secrets.length > 0 ? secretRedactor(secrets) : undefined;
   const provider = options.credentialProvider;
-  const redactText = redactor || provider ? (text: string) => (redactor ? redactor(text) : text) : undefined;
+  // a credential provider's module (loaded with the first request) swaps in a redactor as its values arrive
+  const redaction: Redaction = { redact: secrets.length > 0 ? secretRedactor(secrets) : undefined };
+  const redactText = redaction.redact || provider ? (text: string) => redaction.redact?.(text) ?? text : undefined;
   const redact = <E>(error: E): E => (redactText ? redactErrorWith(error, redactText) : error);
-  // a provider's values join the secrets as they arrive; only the latest few are kept, as a provider may mint a
-  // token per request, and an error or log line only ever quotes one of the current request
-  const obtained: string[] = [];
-  const remember = (values: string[]) => {
-    const fresh = values.filter((value) => value !== "" && !secrets.includes(value) && !obtained.includes(value));
-    if (fresh.length === 0) return;
-    obtained.push(...fresh);
-    obtained.splice(0, Math.max(0, obtained.length - MAX_OBTAINED_SECRETS));
-    redactor = secretRedactor([...secrets, ...obtained]);
-  };
-  const authorize =
-    provider &&
-    (async (url: string, headers: Headers) =>
-      (await import("./credentials.js")).applyCredentials(provider, url, headers, credentialOrigins, remember));
-  const logger =
-    provider && options.logger && redactText ? redactingLogger(options.logger, redactText) : options.logger;
+  let hooks: Promise<Partial<AttemptPolicy>> | undefined;
   const client = createClient({ baseUrl, headers: options.defaultHeaders });
   client.use(authMiddleware(options.credentials ?? {}, credentialOrigins));
   const untypedRequest = client.request as unknown as UntypedRequest;
@@ -136,6 +131,11 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     retrySafe: boolean,
     body?: BodyInit,
   ): Promise<Response> {
+    const { authorize, logger = options.logger } = provider
+      ? await (hooks ??= import("./credentials.js").then((module) =>
+          module.providerHooks(provider, credentialOrigins, secrets, redaction, redactText!, options.logger),
+        ))
+      : {};
     const fetch = createRetryingFetch({
       fetch: options.fetch ?? ((input, fetchInit) => globalThis.fetch(input, fetchInit)),
       maxRetries: callOptions.maxRetries ?? options.maxRetries,
@@ -150,7 +150,12 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       authorize,
     });
     const { response, error } = await untypedRequest(method, url, { ...init, parseAs: "stream", fetch });
-    if (!response.ok) throw errorFromResponse(response, error, undefined, redactText, options.errorEnvelope);
+    if (!response.ok) {
+      // an API's own envelope is read by a module loaded with its first error response
+      const { errorEnvelope } = options;
+      const envelope = errorEnvelope && (await import("./error-envelope.js")).readEnvelope(error, errorEnvelope);
+      throw errorFromResponse(response, error, undefined, redactText, envelope);
+    }
     return response;
   }
 
@@ -256,9 +261,6 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   };
   return runtime;
 }
-
-/** How many run-time credential values a client keeps redacting besides its fixed secrets. */
-const MAX_OBTAINED_SECRETS = 16;
 
 /** The numeric, signal and header options every call accepts, checked before anything is sent; returns the headers. */
 function checkRequestOptions(
@@ -374,14 +376,14 @@ function unreadResponse(response: Response): Response {
  * The one place an error is built from a response. A non-2xx `body` is what openapi-fetch read: parsed JSON,
  * or the raw text when it is not JSON. `malformed` marks a body that is not what was promised (with the text
  * read and what is wrong). `redact` cleans quoted text; the runtime's gate redacts the rest before a caller sees it.
- * `envelope` says where the API's error body keeps its code and message (default: Flora's envelope).
+ * `envelope` is the body's code and message as an API's own envelope holds them (default: read as Flora's).
  */
 export function errorFromResponse(
   response: Pick<Response, "status" | "headers">,
   body: unknown,
   malformed?: { problem?: string },
   redact: (text: string) => string = (text) => text,
-  envelope?: ErrorEnvelopeDescriptor,
+  envelope?: ErrorEnvelope,
 ): SDKError {
   const headers = headersToRecord(response.headers);
   if (malformed || (typeof body === "string" && body.trim() !== "")) {

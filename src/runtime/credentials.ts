@@ -3,6 +3,8 @@
 // static credential headers (Flora's) never bundles it.
 import { checkHeader } from "./check.js";
 import { SDKError } from "./errors.js";
+import type { AttemptPolicy } from "./fetch.js";
+import { secretRedactor, type Logger } from "./log.js";
 
 /** What a credential provider returns for one attempt. */
 export interface RequestCredentials {
@@ -49,4 +51,54 @@ export async function applyCredentials(
   // appended as text: re-serializing the URL's own query would change how its other parameters are encoded
   const pairs = query.map(([name, value]) => `${encodeURIComponent(name)}=${encodeURIComponent(value)}`).join("&");
   return `${url}${!url.includes("?") ? "?" : /[?&]$/.test(url) ? "" : "&"}${pairs}`;
+}
+
+/** The redactor a runtime applies to text; `providerHooks` replaces it as a provider's values arrive. */
+export interface Redaction {
+  redact?: (text: string) => string;
+}
+
+/** How many run-time credential values a client keeps redacting besides its fixed secrets. */
+const MAX_OBTAINED_SECRETS = 16;
+
+/**
+ * What a runtime with a credential provider adds to its requests, loaded with its first request: `authorize` asks
+ * the provider before every attempt (for `origins` only), and every value it returns joins `secrets` in
+ * `redaction`; `logger`, when given, gets each line through `redactText` (which reads `redaction`).
+ */
+export function providerHooks(
+  provider: CredentialProvider,
+  origins: ReadonlySet<string>,
+  secrets: readonly string[],
+  redaction: Redaction,
+  redactText: (text: string) => string,
+  logger: Logger | undefined,
+): Pick<AttemptPolicy, "authorize"> & { logger?: Logger } {
+  // only the latest few are kept, as a provider may mint a token per request, and an error or log line only
+  // ever quotes one of the current request
+  const obtained: string[] = [];
+  const remember = (values: string[]) => {
+    const fresh = values.filter((value) => value !== "" && !secrets.includes(value) && !obtained.includes(value));
+    if (fresh.length === 0) return;
+    obtained.push(...fresh);
+    obtained.splice(0, Math.max(0, obtained.length - MAX_OBTAINED_SECRETS));
+    redaction.redact = secretRedactor([...secrets, ...obtained]);
+  };
+  return {
+    async authorize(url, init) {
+      const headers = new Headers(init.headers);
+      return [await applyCredentials(provider, url, headers, origins, remember), { ...init, headers }];
+    },
+    logger: logger && redactingLogger(logger, redactText),
+  };
+}
+
+/** `sink` with `redact` applied to every line, e.g. for secrets a client learns only at run time. */
+export function redactingLogger(sink: Logger, redact: (text: string) => string): Logger {
+  return {
+    error: (message) => sink.error(redact(message)),
+    warn: (message) => sink.warn(redact(message)),
+    info: (message) => sink.info(redact(message)),
+    debug: (message) => sink.debug(redact(message)),
+  };
 }

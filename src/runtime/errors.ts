@@ -108,23 +108,26 @@ export class APIError extends SDKError {
   declare readonly body: unknown;
 
   /**
-   * `message` replaces the one read from the body, e.g. for a refused redirect. `envelope` says where the body
-   * keeps its code and message; without it, Flora's `{ error: { code, message, fields } }` or a flat `{ code, message }`.
+   * `message` replaces the one read from the body, e.g. for a refused redirect. `envelope` is the code, message and
+   * fields as read from the body (for an API with its own envelope); by default, Flora's
+   * `{ error: { code, message, fields } }` or a flat `{ code, message }`.
    */
   constructor(
     status: number,
     body: unknown,
     headers: Record<string, string>,
     message?: string,
-    envelope?: ErrorEnvelopeDescriptor,
+    envelope: ErrorEnvelope = readErrorEnvelope(body),
   ) {
-    const read = readErrorEnvelope(body, envelope);
     const requestId = headers["request-id"];
-    const detail = message ?? read.message ?? (body === undefined ? "(no body)" : JSON.stringify(body).slice(0, 200));
-    super(`${status}${read.code ? ` ${read.code}` : ""}: ${detail}${requestId ? ` (request-id ${requestId})` : ""}`);
+    const detail =
+      message ?? envelope.message ?? (body === undefined ? "(no body)" : JSON.stringify(body).slice(0, 200));
+    super(
+      `${status}${envelope.code ? ` ${envelope.code}` : ""}: ${detail}${requestId ? ` (request-id ${requestId})` : ""}`,
+    );
     this.status = status;
-    this.code = read.code;
-    this.fields = read.fields;
+    this.code = envelope.code;
+    this.fields = envelope.fields;
     this.requestId = requestId;
     this.headers = headers;
     this.body = body;
@@ -135,9 +138,9 @@ export class APIError extends SDKError {
     status: number,
     body: unknown,
     headers: Record<string, string>,
-    envelope?: ErrorEnvelopeDescriptor,
+    envelope: ErrorEnvelope = readErrorEnvelope(body),
   ): APIError {
-    const code = readErrorEnvelope(body, envelope).code;
+    const code = envelope.code;
     const ErrorClass =
       code === "idempotency_duplicate" || code === "idempotency_conflict"
         ? IdempotencyError
@@ -214,32 +217,22 @@ export interface ErrorEnvelopeDescriptor {
   readonly message?: readonly (readonly string[])[];
 }
 
-interface ErrorEnvelope {
+/** An error body's code, message and per-field problems, as read from it. */
+export interface ErrorEnvelope {
   code?: string;
   message?: string;
   fields?: FieldError[];
 }
 
-/** Reads what `descriptor` says, else `{ error: { code, message, fields } }`, tolerating a flat `{ code, message }` too. */
-function readErrorEnvelope(body: unknown, descriptor?: ErrorEnvelopeDescriptor): ErrorEnvelope {
+/** Reads `{ error: { code, message, fields } }`, tolerating a flat `{ code, message }` too. */
+function readErrorEnvelope(body: unknown): ErrorEnvelope {
   if (!isRecord(body)) return {};
-  if (descriptor) return { code: firstString(body, descriptor.code), message: firstString(body, descriptor.message) };
   const inner = isRecord(body.error) ? body.error : body;
   return {
     code: typeof inner.code === "string" ? inner.code : undefined,
     message: typeof inner.message === "string" ? inner.message : undefined,
     fields: Array.isArray(inner.fields) ? inner.fields.filter(isFieldError) : undefined,
   };
-}
-
-/** The value at the first of `paths` that holds a string. */
-function firstString(body: Record<string, unknown>, paths: ErrorEnvelopeDescriptor["code"]): string | undefined {
-  for (const path of paths ?? []) {
-    let value: unknown = body;
-    for (const key of path) value = isRecord(value) ? value[key] : undefined;
-    if (typeof value === "string") return value;
-  }
-  return undefined;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -34,8 +34,8 @@ export interface AttemptPolicy {
   logger: Logger;
   /** Removes secrets from response text before anything reads it (a server may echo the key). */
   redact?: (text: string) => string;
-  /** Before each attempt: adds credentials to a copy of the request's headers and returns the URL to send to. */
-  authorize?: (url: string, headers: Headers) => Promise<string>;
+  /** Before each attempt: the URL and init to send instead, with credentials added (to copies: never in place). */
+  authorize?: (url: string, init: RequestInit) => Promise<[string, RequestInit]>;
 }
 
 /** A failed attempt is returned, not thrown, so the loop can decide to retry it. */
@@ -63,9 +63,7 @@ export function createRetryingFetch(policy: AttemptPolicy): (request: Request) =
     const attempts = (policy.retrySafe ? Math.max(0, policy.maxRetries) : 0) + 1;
     for (let attempt = 1; ; attempt++) {
       policy.logger.debug(`${request.method} ${request.url} (attempt ${attempt} of ${attempts})`);
-      const outcome = policy.authorize
-        ? await authorizedAttempt(request.url, init, policy, policy.authorize)
-        : await attemptOnce(request.url, init, policy);
+      const outcome = await attemptOnce(request.url, init, policy);
       const failed = outcome instanceof APIConnectionError;
       if (attempt >= attempts || !(failed || shouldRetry(outcome) || isMalformedJson(outcome))) {
         if (failed) throw outcome;
@@ -79,17 +77,6 @@ export function createRetryingFetch(policy: AttemptPolicy): (request: Request) =
   };
 }
 
-/** One attempt with fresh credentials: a token provider is asked again for every attempt. */
-async function authorizedAttempt(
-  url: string,
-  init: RequestInit,
-  policy: AttemptPolicy,
-  authorize: NonNullable<AttemptPolicy["authorize"]>,
-): Promise<AttemptOutcome> {
-  const headers = new Headers(init.headers);
-  return attemptOnce(await authorize(url, headers), { ...init, headers }, policy);
-}
-
 function attemptInit(request: Request, body: BodyInit | undefined): RequestInit {
   let headers = request.headers;
   if (body instanceof FormData) {
@@ -101,6 +88,8 @@ function attemptInit(request: Request, body: BodyInit | undefined): RequestInit 
 }
 
 async function attemptOnce(url: string, init: RequestInit, policy: AttemptPolicy): Promise<AttemptOutcome> {
+  // fresh credentials for every attempt: a token provider is asked again each time
+  if (policy.authorize) [url, init] = await policy.authorize(url, init);
   const caller = policy.signal;
   if (caller?.aborted) throw new APIUserAbortError(undefined, { cause: caller.reason });
   // Linked by hand: AbortSignal.any costs far more than a listener on the hot path, and on Node 20 it

@@ -32,7 +32,7 @@ export {
   type ParameterLocation,
   type Serialization,
 } from "./serialize.js";
-export { applyCredentials, type CredentialProvider, type RequestCredentials } from "./credentials.js";
+export { applyCredentials, redactingLogger, type CredentialProvider, type RequestCredentials } from "./credentials.js";
 export {
   createClientRuntime,
   readEnv,
@@ -47,15 +47,7 @@ export {
 } from "./ready-client.js";
 export { bufferedBody, createRetryingFetch, type AttemptPolicy, type BufferedBody, type FetchLike } from "./fetch.js";
 export { shouldRetry, retryAfterMs, retryDelayMs, MAX_RETRY_AFTER_MS } from "./retry.js";
-export {
-  createLogger,
-  isLogLevel,
-  redactError,
-  redactingLogger,
-  redactSecrets,
-  type Logger,
-  type LogLevel,
-} from "./log.js";
+export { createLogger, isLogLevel, redactError, redactSecrets, type Logger, type LogLevel } from "./log.js";
 export {
   checkHeader,
   checkHeaders,

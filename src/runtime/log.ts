@@ -112,14 +112,4 @@ export function redactErrorWith<T>(error: T, redact: (text: string) => string): 
   return scrub(error, 0) as T;
 }
 
-/** `sink` with `redact` applied to every line, e.g. for secrets a client learns only at run time. */
-export function redactingLogger(sink: Logger, redact: (text: string) => string): Logger {
-  return {
-    error: (message) => sink.error(redact(message)),
-    warn: (message) => sink.warn(redact(message)),
-    info: (message) => sink.info(redact(message)),
-    debug: (message) => sink.debug(redact(message)),
-  };
-}
-
 export const silentLogger: Logger = { error() {}, warn() {}, info() {}, debug() {} };
