@@ -48,7 +48,7 @@ export class FloraError extends SDKError {
 
   /** True for every SDKError when asked of FloraError itself; a subclass of FloraError checks as usual. */
   static override [Symbol.hasInstance](value: unknown): value is FloraError {
-    return this === FloraError ? value instanceof SDKError : Function.prototype[Symbol.hasInstance].call(this, value);
+    return this === FloraError ? value instanceof SDKError : super[Symbol.hasInstance](value);
   }
 }
 
@@ -230,11 +230,15 @@ export class Flora {
       wait: (run, options) => this.#wait(run, options),
       createAndWait: async (techniqueId, body, options = {}) => {
         checkWaitOptions(options, options.waitTimeoutMs);
-        // loaded with the first check, so apps that never opt in do not bundle it
-        if (options.checkInputs === true)
+        if (options.checkInputs === true) {
+          // checked as create checks them before the technique is fetched
+          validateId(techniqueId, "techniqueId");
+          validateCreateBody(body);
+          // loaded with the first check, so apps that never opt in do not bundle it
           await import("./technique-inputs.js").then((check) =>
             check.checkInputs(this, generated.retrieve, techniqueId, body, options),
           );
+        }
         const run = await helpers.create(techniqueId, body, options);
         return this.#wait(run, { ...options, timeoutMs: options.waitTimeoutMs }, options);
       },

@@ -3,7 +3,6 @@
 import type { CreateTechniqueRunBody, RetrieveTechniqueResponse } from "../generated/index.js";
 import { ValidationError } from "./runtime/errors.js";
 import type { RequestOptions } from "./runtime/types.js";
-import { validateCreateBody, validateId } from "./validate.js";
 
 type Technique = RetrieveTechniqueResponse;
 type DeclaredInput = Technique["inputs"][number];
@@ -12,7 +11,8 @@ type DeclaredInput = Technique["inputs"][number];
 const fetched = new WeakMap<object, Map<string, Promise<Technique>>>();
 
 /**
- * Checks the arguments as `create` would, fetches the technique once per `client` (concurrent calls share the
+ * With arguments already checked as `create` checks them (the caller does, so this module bundles no
+ * validators), fetches the technique once per `client` (concurrent calls share the
  * fetch, made with the first caller's signal, timeout, retries and headers; a failed fetch is forgotten so the
  * next call tries again), then checks `body` against it with `checkTechniqueInputs`.
  */
@@ -23,8 +23,6 @@ export async function checkInputs(
   body: CreateTechniqueRunBody,
   { signal, timeoutMs, maxRetries, headers }: RequestOptions,
 ): Promise<void> {
-  validateId(techniqueId, "techniqueId");
-  validateCreateBody(body);
   let cache = fetched.get(client);
   if (cache === undefined) fetched.set(client, (cache = new Map()));
   let technique = cache.get(techniqueId);

@@ -1,6 +1,6 @@
 // createRuntime: the OperationInvoker generated wrappers call, built on openapi-fetch's client and middleware.
 import createClient, { type Middleware } from "openapi-fetch";
-import type { CredentialProvider, Redaction } from "./credentials.js";
+import type { CredentialProvider } from "./credentials.js";
 import {
   APIError,
   MalformedResponseError,
@@ -114,8 +114,8 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   const secrets = (options.secrets ?? []).filter((secret) => secret !== "");
   const provider = options.credentialProvider;
   // a credential provider's module (loaded with the first request) swaps in a redactor as its values arrive
-  const redaction: Redaction = { redact: secrets.length > 0 ? secretRedactor(secrets) : undefined };
-  const redactText = redaction.redact || provider ? (text: string) => redaction.redact?.(text) ?? text : undefined;
+  let redactor = secrets.length > 0 ? secretRedactor(secrets) : undefined;
+  const redactText = redactor || provider ? (text: string) => redactor?.(text) ?? text : undefined;
   const redact = <E>(error: E): E => (redactText ? redactErrorWith(error, redactText) : error);
   let hooks: Promise<Partial<AttemptPolicy>> | undefined;
   const client = createClient({ baseUrl, headers: options.defaultHeaders });
@@ -133,7 +133,14 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   ): Promise<Response> {
     const { authorize, logger = options.logger } = provider
       ? await (hooks ??= import("./credentials.js").then((module) =>
-          module.providerHooks(provider, credentialOrigins, secrets, redaction, redactText!, options.logger),
+          module.providerHooks(
+            provider,
+            credentialOrigins,
+            secrets,
+            (all) => (redactor = secretRedactor(all)),
+            redactText!,
+            options.logger,
+          ),
         ))
       : {};
     const fetch = createRetryingFetch({

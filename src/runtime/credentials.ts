@@ -4,7 +4,7 @@
 import { checkHeader } from "./check.js";
 import { SDKError } from "./errors.js";
 import type { AttemptPolicy } from "./fetch.js";
-import { secretRedactor, type Logger } from "./log.js";
+import type { Logger } from "./log.js";
 
 /** What a credential provider returns for one attempt. */
 export interface RequestCredentials {
@@ -53,24 +53,19 @@ export async function applyCredentials(
   return `${url}${!url.includes("?") ? "?" : /[?&]$/.test(url) ? "" : "&"}${pairs}`;
 }
 
-/** The redactor a runtime applies to text; `providerHooks` replaces it as a provider's values arrive. */
-export interface Redaction {
-  redact?: (text: string) => string;
-}
-
 /** How many run-time credential values a client keeps redacting besides its fixed secrets. */
 const MAX_OBTAINED_SECRETS = 16;
 
 /**
  * What a runtime with a credential provider adds to its requests, loaded with its first request: `authorize` asks
- * the provider before every attempt (for `origins` only), and every value it returns joins `secrets` in
- * `redaction`; `logger`, when given, gets each line through `redactText` (which reads `redaction`).
+ * the provider before every attempt (for `origins` only), and every value it returns joins `secrets` in what
+ * `redactOnly` makes the runtime redact; `logger`, when given, gets each line through `redactText`.
  */
 export function providerHooks(
   provider: CredentialProvider,
   origins: ReadonlySet<string>,
   secrets: readonly string[],
-  redaction: Redaction,
+  redactOnly: (secrets: string[]) => void,
   redactText: (text: string) => string,
   logger: Logger | undefined,
 ): Pick<AttemptPolicy, "authorize"> & { logger?: Logger } {
@@ -82,7 +77,7 @@ export function providerHooks(
     if (fresh.length === 0) return;
     obtained.push(...fresh);
     obtained.splice(0, Math.max(0, obtained.length - MAX_OBTAINED_SECRETS));
-    redaction.redact = secretRedactor([...secrets, ...obtained]);
+    redactOnly([...secrets, ...obtained]);
   };
   return {
     async authorize(url, init) {

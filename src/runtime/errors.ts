@@ -242,3 +242,10 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 function isFieldError(value: unknown): value is FieldError {
   return isRecord(value) && typeof value.field === "string" && typeof value.message === "string";
 }
+
+/** A network failure as one line: its message and its cause's (the platform's fetch hides the reason there). */
+export function describeNetworkError(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const cause = error.cause instanceof Error ? ` (${error.cause.message})` : "";
+  return `${error.message}${cause}`;
+}

@@ -1,7 +1,7 @@
 // An event stream's body as the retrying fetch hands it on: timed per read, and unlinked from the caller's signal
 // once it ends. Its own module, loaded on the first event stream, so clients that never stream never bundle it.
-import { APIConnectionError, APITimeoutError, APIUserAbortError } from "./errors.js";
-import { describeNetworkError, type AttemptPolicy } from "./fetch.js";
+import { APIConnectionError, APITimeoutError, APIUserAbortError, describeNetworkError } from "./errors.js";
+import type { AttemptPolicy } from "./fetch.js";
 
 /**
  * An event stream whose every read must bring bytes within the attempt timeout: a stream that goes silent

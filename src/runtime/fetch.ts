@@ -8,6 +8,7 @@ import {
   SDKError,
   MalformedResponseError,
   ValidationError,
+  describeNetworkError,
 } from "./errors.js";
 import { onAbort } from "./abort.js";
 import type { Logger } from "./log.js";
@@ -226,10 +227,4 @@ function isMalformedJson(response: Response): boolean {
 
 function describeRetriedResponse(response: Response): string {
   return isMalformedJson(response) ? `a malformed JSON body (status ${response.status})` : `status ${response.status}`;
-}
-
-export function describeNetworkError(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  const cause = error.cause instanceof Error ? ` (${error.cause.message})` : "";
-  return `${error.message}${cause}`;
 }

@@ -61,14 +61,31 @@ function descriptor(op: OperationModel): Omit<OperationDescriptor, "idempotency"
   };
 }
 
+/**
+ * Response shapes that two or more operations share (e.g. one resource's create and retrieve), each written once
+ * as a const the descriptors refer to: named `responseShape<N>` in order of first use, so the output is stable.
+ */
+function sharedShapes(model: ApiModel): Map<string, string> {
+  const uses = new Map<string, number>();
+  for (const op of model.operations) {
+    if (!op.responseShape) continue;
+    const json = JSON.stringify(op.responseShape);
+    uses.set(json, (uses.get(json) ?? 0) + 1);
+  }
+  const shared = new Map<string, string>();
+  for (const [json, count] of uses) if (count > 1) shared.set(json, `responseShape${shared.size}`);
+  return shared;
+}
+
 export function operationsFile(model: ApiModel, ctx: EmitContext): SourceFileStructure {
   const usesIdempotency = model.operations.some((op) => op.idempotency);
+  const shared = sharedShapes(model);
   return generatedFile(ctx, [
     {
       kind: StructureKind.ImportDeclaration,
       isTypeOnly: true,
       moduleSpecifier: ctx.runtimeImport,
-      namedImports: ["OperationDescriptor"],
+      namedImports: shared.size > 0 ? ["OperationDescriptor", "ValueShape"] : ["OperationDescriptor"],
     },
     ...(usesIdempotency
       ? [
@@ -79,6 +96,17 @@ export function operationsFile(model: ApiModel, ctx: EmitContext): SourceFileStr
           },
         ]
       : []),
+    ...[...shared].map(([json, name]) => ({
+      kind: StructureKind.VariableStatement as const,
+      docs: [
+        `The response shape of ${model.operations
+          .filter((op) => op.responseShape && JSON.stringify(op.responseShape) === json)
+          .map((op) => op.id)
+          .join(", ")}.`,
+      ],
+      declarationKind: VariableDeclarationKind.Const,
+      declarations: [{ name, initializer: `${json} as const satisfies ValueShape` }],
+    })),
     {
       kind: StructureKind.VariableStatement,
       isExported: true,
@@ -93,7 +121,13 @@ export function operationsFile(model: ApiModel, ctx: EmitContext): SourceFileStr
               .newLine()
               .indent(() => {
                 for (const op of model.operations) {
-                  const body = JSON.stringify(descriptor(op));
+                  const fields = descriptor(op);
+                  const shape = fields.responseShape && shared.get(JSON.stringify(fields.responseShape));
+                  // a shared shape's place (its key keeps its order) holds a marker, swapped for the const's name
+                  const marker = `@shared:${shape}@`;
+                  const body = shape
+                    ? JSON.stringify({ ...fields, responseShape: marker }).replace(JSON.stringify(marker), shape)
+                    : JSON.stringify(fields);
                   const idem = op.idempotency ? `, idempotency: idempotency.${op.key}` : "";
                   writer.writeLine(`${propertyKey(op.key)}: ${body.slice(0, -1)}${idem}},`);
                 }
