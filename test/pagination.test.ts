@@ -159,7 +159,9 @@ export async function check(): Promise<string[]> {
 const PRODUCTS = Array.from({ length: 7 }, (_, i) => ({ id: `p${i + 1}`, name: `Product ${i + 1}` }));
 const tmp = useTempPackage("pagination");
 let server: LoopbackServer;
-let shop: Record<string, Record<string, (...args: unknown[]) => PagePromise<unknown, { id: string }>>>;
+type ListMethod = (...args: unknown[]) => PagePromise<unknown, { id: string }>;
+// resources of list methods, and `search`, a root method
+let shop: Record<string, Record<string, ListMethod>> & { search: ListMethod };
 let invoker: OperationInvoker;
 /** How the server misbehaves, per test. */
 let misbehave: "none" | "repeat-cursor" | "ignore-page" | "fail-once" = "none";
