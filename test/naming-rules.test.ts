@@ -180,9 +180,11 @@ describe("naming rules on small fixtures", () => {
     ]);
   });
 
-  it("Flora: techniques.runs.create, its stream twin and techniques.runs.retrieve", async () => {
+  it("Flora: techniques.list and .retrieve, techniques.runs.create, its stream twin and techniques.runs.retrieve", async () => {
     const model = await namingModel(join(REPO_ROOT, "openapi/flora.yaml"));
     expect(namingRows(model).map((r) => r.name)).toEqual([
+      "techniques.list",
+      "techniques.retrieve",
       "techniques.runs.create",
       "techniques.runs.createStream",
       "techniques.runs.retrieve",

@@ -192,10 +192,18 @@ describe("model", () => {
   it("reads operations, resources, idempotency, servers and security schemes", async () => {
     const model = buildModel(await bundleSpec(await loadSpec(FLORA)));
     expect(model.operations.map((op) => [op.resourcePath.join("."), op.methodName, op.key])).toEqual([
+      ["techniques", "list", "listTechniques"],
+      ["techniques", "retrieve", "retrieveTechnique"],
       ["techniques.runs", "create", "createTechniqueRun"],
       ["techniques.runs", "retrieve", "retrieveTechniqueRun"],
     ]);
-    expect(model.operations[0].idempotency).toEqual({
+    expect(model.operations.map((op) => op.idempotency && op.key)).toEqual([
+      undefined,
+      undefined,
+      "createTechniqueRun",
+      undefined,
+    ]);
+    expect(model.operations[2].idempotency).toEqual({
       header: "Idempotency-Key",
       bodyField: "idempotency_key",
       windowSeconds: 7200,

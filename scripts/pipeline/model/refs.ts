@@ -7,7 +7,7 @@ export function isObject(value: unknown): value is Json {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-/** Follows `$ref` chains to the node they name; throws a PipelineError naming a dangling or circular ref. */
+/** Follows `$ref` chains to the node they name, also through references inside a pointer; throws a PipelineError naming a dangling or circular ref. */
 export function deref(document: Json, node: unknown, seen: Set<string> = new Set()): unknown {
   if (!isObject(node) || typeof node.$ref !== "string") return node;
   const ref = node.$ref;
@@ -17,6 +17,9 @@ export function deref(document: Json, node: unknown, seen: Set<string> = new Set
   let target: unknown = document;
   for (const raw of ref.slice(1).split("/").slice(1)) {
     const key = decodeURIComponent(raw).replace(/~1/g, "/").replace(/~0/g, "~");
+    // A pointer may pass through a reference (`…/schema/properties/tag` where `schema` is a `$ref`): follow it.
+    if (isObject(target) && typeof target.$ref === "string" && !(key in target))
+      target = deref(document, target, new Set(seen));
     target = isObject(target) || Array.isArray(target) ? (target as Json)[key] : undefined;
     if (target === undefined) throw new PipelineError(`unresolved $ref ${ref}`);
   }
