@@ -114,7 +114,8 @@ function createCommand(spec: CommandSpec<Flora>): CommandSpec<Flora> {
     call: (context) => {
       const techniqueId = context.path.techniqueId as string;
       const body = context.body as CreateTechniqueRunBody;
-      if (context.options.wait !== true) return context.client.techniques.runs.create(techniqueId, body, context.request);
+      if (context.options.wait !== true)
+        return context.client.techniques.runs.create(techniqueId, body, context.request);
       return withProgress(context, (onProgress) =>
         context.client.techniques.runs.createAndWait(techniqueId, body, {
           ...context.request,
@@ -167,7 +168,8 @@ const verifyCommand: CommandSpec<Flora> = {
       in: "option",
       name: "secret",
       required: false,
-      description: "the endpoint's signing secret, whsec_… (default: the FLORA_WEBHOOK_SECRET environment variable); never printed",
+      description:
+        "the endpoint's signing secret, whsec_… (default: the FLORA_WEBHOOK_SECRET environment variable); never printed",
       value: { type: "string" },
     },
     {

@@ -33,12 +33,15 @@ export function parseValue(text: string, value: ValueSpec, what: string): unknow
     case "number": {
       const number = text.trim() === "" ? Number.NaN : Number(text);
       if (!Number.isFinite(number) || (value.type === "integer" && !Number.isInteger(number)))
-        throw new UsageError(`${what} must be ${value.type === "integer" ? "an integer" : "a number"}, not ${JSON.stringify(text)}`);
+        throw new UsageError(
+          `${what} must be ${value.type === "integer" ? "an integer" : "a number"}, not ${JSON.stringify(text)}`,
+        );
       parsed = number;
       break;
     }
     case "boolean":
-      if (text !== "true" && text !== "false") throw new UsageError(`${what} must be true or false, not ${JSON.stringify(text)}`);
+      if (text !== "true" && text !== "false")
+        throw new UsageError(`${what} must be true or false, not ${JSON.stringify(text)}`);
       parsed = text === "true";
       break;
     case "object":
@@ -83,7 +86,9 @@ export async function readBodyArgument(
   } else bytes = new TextEncoder().encode(argument);
   if (body.kind === "binary") return new Blob([bytes as Uint8Array<ArrayBuffer>]);
   const text = new TextDecoder().decode(bytes);
-  return body.kind === "json" ? parseJson(text, `--body ${argument === "-" || argument.startsWith("@") ? argument : ""}`.trim()) : text;
+  return body.kind === "json"
+    ? parseJson(text, `--body ${argument === "-" || argument.startsWith("@") ? argument : ""}`.trim())
+    : text;
 }
 
 /**

@@ -36,8 +36,7 @@ export async function renderTables(value: object): Promise<string> {
   const entries = Object.entries(value);
   const nested = entries.filter(([, v]) => Array.isArray(v) && v.length > 0 && v.every(isRecord));
   const fields = new Table({ style: PLAIN });
-  for (const [key, v] of entries)
-    if (!nested.some(([name]) => name === key)) fields.push({ [key]: cell(v) } as never);
+  for (const [key, v] of entries) if (!nested.some(([name]) => name === key)) fields.push({ [key]: cell(v) } as never);
   const parts = fields.length ? [fields.toString()] : [];
   for (const [key, rows] of nested) parts.push(`${key}:\n${rowsTable(Table, rows as unknown[])}`);
   return parts.join("\n");

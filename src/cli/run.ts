@@ -76,7 +76,10 @@ function buildProgram<Client>(
     .option("--json", "print JSON (the default when stdout is not a terminal)");
   if (definition.apiKeyEnv)
     program.addOption(
-      new Option("--api-key <key>", `API key (default: the ${definition.apiKeyEnv} environment variable); never printed`),
+      new Option(
+        "--api-key <key>",
+        `API key (default: the ${definition.apiKeyEnv} environment variable); never printed`,
+      ),
     );
   const integer = (what: string) => (text: string) => {
     try {
@@ -94,8 +97,7 @@ function buildProgram<Client>(
     let parent = program;
     for (const word of spec.path.slice(0, -1)) {
       parent =
-        parent.commands.find((child) => child.name() === word) ??
-        parent.command(word).description(`${word} commands`);
+        parent.commands.find((child) => child.name() === word) ?? parent.command(word).description(`${word} commands`);
     }
     const leaf = parent.command(spec.path[spec.path.length - 1]);
     describe(leaf, spec);
@@ -112,7 +114,8 @@ function buildProgram<Client>(
     for (const flag of spec.flags) {
       const option = flagOption({ Option, InvalidArgumentError }, flag);
       leaf.addOption(option);
-      if (flag.value.type === "boolean" && flag.in !== "option") leaf.addOption(new Option(`--no-${flag.flag}`, `send ${flag.name}: false`));
+      if (flag.value.type === "boolean" && flag.in !== "option")
+        leaf.addOption(new Option(`--no-${flag.flag}`, `send ${flag.name}: false`));
       options.set(flag, option);
     }
     if (spec.body)
@@ -136,7 +139,10 @@ function describe(leaf: CommandType, spec: CommandSpec<never>): void {
   leaf.description(unwrap(parts.filter((part): part is string => Boolean(part && part.trim())).join("\n\n")));
 }
 
-function flagOption({ Option, InvalidArgumentError }: Pick<Commander, "Option" | "InvalidArgumentError">, flag: FlagSpec) {
+function flagOption(
+  { Option, InvalidArgumentError }: Pick<Commander, "Option" | "InvalidArgumentError">,
+  flag: FlagSpec,
+) {
   const value = flag.value;
   const notes = [
     value.default !== undefined ? `default ${JSON.stringify(value.default)}, applied by the server` : "",
@@ -174,7 +180,13 @@ async function runLeaf<Client>(
 ): Promise<void> {
   const globals = command.optsWithGlobals<Record<string, unknown>>();
   const own = command.opts<Record<string, unknown>>();
-  const groups: Record<FlagSpec["in"], Record<string, unknown>> = { query: {}, header: {}, cookie: {}, body: {}, option: {} };
+  const groups: Record<FlagSpec["in"], Record<string, unknown>> = {
+    query: {},
+    header: {},
+    cookie: {},
+    body: {},
+    option: {},
+  };
   for (const [flag, option] of options) {
     const value = own[option.attributeName()];
     if (value !== undefined) groups[flag.in][flag.name] = value;
@@ -216,7 +228,9 @@ async function runLeaf<Client>(
     json,
     write: (text) => void process.stdout.write(state.mask(text)),
     writeBytes: (bytes) =>
-      new Promise<void>((resolve, reject) => process.stdout.write(bytes, (error) => (error ? reject(error) : resolve()))),
+      new Promise<void>((resolve, reject) =>
+        process.stdout.write(bytes, (error) => (error ? reject(error) : resolve())),
+      ),
   };
   await printResult(result, printer);
   const outcome = spec.outcome?.(result);

@@ -50,11 +50,18 @@ export interface CommandSpec<Client> {
   readonly args: readonly ArgumentSpec[];
   readonly flags: readonly FlagSpec[];
   /** The operation takes a body: `--body <json | @file | ->`. `json` bodies merge with the body-field flags. */
-  readonly body?: { readonly required: boolean; readonly kind: "json" | "text" | "binary"; readonly description?: string };
+  readonly body?: {
+    readonly required: boolean;
+    readonly kind: "json" | "text" | "binary";
+    readonly description?: string;
+  };
   /** The operation accepts an idempotency key: `--idempotency-key <key>` reuses one. */
   readonly idempotency?: boolean;
   /** Fills the body from `option` flags before required body fields are checked (e.g. Flora's `--input`). */
-  readonly complete?: (body: Record<string, unknown> | undefined, options: Readonly<Record<string, unknown>>) => unknown;
+  readonly complete?: (
+    body: Record<string, unknown> | undefined,
+    options: Readonly<Record<string, unknown>>,
+  ) => unknown;
   /** Sends the request; its result is printed. */
   readonly call: (context: CommandContext<Client>) => unknown;
   /** After the result is printed: a non-zero exit code and a line for stderr, e.g. for a job that failed. */

@@ -5,7 +5,17 @@ import type { ApiModel, OperationModel, ValueModel } from "../model/index.js";
 import { generatedFile, member, propertyKey, type EmitContext } from "./common.js";
 
 /** Flags every command has (src/cli/run.ts) or may have, which a parameter or field must not take. */
-const RESERVED_FLAGS = ["help", "version", "json", "api-key", "base-url", "timeout", "max-retries", "body", "idempotency-key"];
+const RESERVED_FLAGS = [
+  "help",
+  "version",
+  "json",
+  "api-key",
+  "base-url",
+  "timeout",
+  "max-retries",
+  "body",
+  "idempotency-key",
+];
 
 /** `fooBar`, `foo_bar`, `X-Foo` → `foo-bar`, `x-foo`. */
 export function kebabCase(name: string): string {
@@ -21,7 +31,8 @@ export function kebabCase(name: string): string {
 
 /** The command line's runtime entry beside the runtime the other files import: `…/src/cli/index.js` or `flora-sdk/cli`. */
 export function cliImport(runtimeImport: string): string {
-  if (/\/runtime\/index\.js$/.test(runtimeImport)) return runtimeImport.replace(/\/runtime\/index\.js$/, "/cli/index.js");
+  if (/\/runtime\/index\.js$/.test(runtimeImport))
+    return runtimeImport.replace(/\/runtime\/index\.js$/, "/cli/index.js");
   if (/\/runtime$/.test(runtimeImport)) return runtimeImport.replace(/\/runtime$/, "/cli");
   return "flora-sdk/cli";
 }
@@ -80,7 +91,10 @@ function bodyKind(contentType: string): "json" | "text" | "binary" {
 }
 
 function helpText(...parts: (string | undefined)[]): string | undefined {
-  const text = parts.filter((p): p is string => typeof p === "string" && p.trim() !== "").map((p) => p.trim()).join("\n\n");
+  const text = parts
+    .filter((p): p is string => typeof p === "string" && p.trim() !== "")
+    .map((p) => p.trim())
+    .join("\n\n");
   return text || undefined;
 }
 
@@ -235,7 +249,9 @@ export function cliFile(model: ApiModel, ctx: EmitContext): SourceFileStructure 
           writer.write("{").newLine();
           writer.indent(() => {
             writer.writeLine(`name: ${JSON.stringify(name)},`);
-            writer.writeLine(`description: ${JSON.stringify(`${model.title}${model.version ? ` ${model.version}` : ""}`)},`);
+            writer.writeLine(
+              `description: ${JSON.stringify(`${model.title}${model.version ? ` ${model.version}` : ""}`)},`,
+            );
             writer.writeLine("commands,");
             if (token) {
               writer.writeLine(`apiKeyEnv: ${JSON.stringify(model.client.schemeEnv[token.name])},`);

@@ -29,7 +29,9 @@ export function readValue(document: Json, raw: unknown, depth = 0): ValueModel {
       ? (typeof listed[0] as "string" | "number")
       : undefined;
   const type: ValueModel["type"] =
-    named.length === 1 ? named[0] : inferred ?? (named.length === 0 && isObject(schema.properties) ? "object" : "unknown");
+    named.length === 1
+      ? named[0]
+      : (inferred ?? (named.length === 0 && isObject(schema.properties) ? "object" : "unknown"));
   return {
     type,
     ...(listed?.length && type !== "array" && type !== "object" ? { enum: listed } : {}),
