@@ -3,7 +3,7 @@ import type { Command as CommandType, Option as OptionType } from "commander";
 import { APIError, SDKError, ValidationError } from "../runtime/errors.js";
 import { EXIT, UsageError } from "./errors.js";
 import { assembleBody, isRepeatable, parseValue, placeholder, readBodyArgument } from "./input.js";
-import { loadCommander } from "./libraries.js";
+import { loadCommander, MissingLibraryError } from "./libraries.js";
 import { printResult, type Printer } from "./output.js";
 import { startProgress } from "./progress.js";
 import type { CommandContext, CommandLineDefinition, CommandSpec, FlagSpec, ValueSpec } from "./types.js";
@@ -270,6 +270,10 @@ function report<Client>(
     } else if (sdk?.idempotencyKey)
       writeErr(`The request may have reached the server: send it again with --idempotency-key ${sdk.idempotencyKey}\n`);
     return EXIT.interrupted;
+  }
+  if (error instanceof MissingLibraryError) {
+    writeErr(`error: ${error.message}\n`);
+    return EXIT.usage;
   }
   if (error instanceof UsageError || error instanceof ValidationError) {
     writeErr(`error: ${error.message}\n(add --help for usage)\n`);
