@@ -177,7 +177,7 @@ describe("flora command line", () => {
     ).done;
     expect(code).toBe(0);
     // not a terminal: one plain line per change on stderr, stdout only the run
-    expect(stderr).toMatch(new RegExp(`^${run_id} running \\d+%\n(.*\n)*${run_id} completed 100%\n$`));
+    expect(stderr).toMatch(new RegExp(`^(${run_id} (pending|running) \\d+%\n)*${run_id} completed 100%\n$`));
     expect(JSON.parse(stdout)).toMatchObject({ run_id, status: "completed" });
   });
 
