@@ -285,6 +285,7 @@ describe("emit", () => {
       "servers.ts",
       "security.ts",
       "client.ts",
+      "cli.ts",
       "index.ts",
     ]);
     for (const text of files.values())
@@ -292,7 +293,8 @@ describe("emit", () => {
     const runtimeImports = [...files.values()].flatMap((text) =>
       [...text.matchAll(/from "([^.][^"]*)"/g)].map((m) => m[1]),
     );
-    expect(new Set(runtimeImports)).toEqual(new Set(["flora-sdk/runtime"]));
+    // cli.ts imports the command line's runtime, the package's other entry
+    expect(new Set(runtimeImports)).toEqual(new Set(["flora-sdk/runtime", "flora-sdk/cli"]));
   });
 
   it("a `__proto__` path parameter becomes a computed key, so it cannot set the prototype", () => {

@@ -2,6 +2,7 @@
 import { IndentationText, Project, QuoteKind, type SourceFileStructure } from "ts-morph";
 import type { ApiModel } from "../model/index.js";
 import { indexFile } from "./barrel.js";
+import { cliFile } from "./cli.js";
 import { clientFile } from "./client.js";
 import type { EmitContext } from "./common.js";
 import { idempotencyFile } from "./idempotency.js";
@@ -21,6 +22,7 @@ const EMITTERS: Record<string, (model: ApiModel, ctx: EmitContext) => SourceFile
   "servers.ts": serversFile,
   "security.ts": securityFile,
   "client.ts": clientFile,
+  "cli.ts": cliFile,
   "index.ts": indexFile,
 };
 

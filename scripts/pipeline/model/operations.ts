@@ -13,6 +13,7 @@ import { pathItemOperations } from "./methods.js";
 import { readPagination } from "./pagination.js";
 import { readServerList } from "./servers.js";
 import { responseShape } from "./shapes.js";
+import { readBodyFields, readValue } from "./values.js";
 import { readEventStream } from "./streams.js";
 import type { OperationModel, ParameterModel } from "./types.js";
 
@@ -88,6 +89,7 @@ function readOperation(document: Json, path: string, method: HttpMethod, item: J
       allowReserved: p.in === "query" && p.allowReserved === true,
       ...(content ? { contentType: content.contentType } : {}),
       description: typeof p.description === "string" ? p.description : undefined,
+      value: readValue(document, content ? content.schema : p.schema),
     };
   };
   const declaredPath = parameters.filter((p) => p.in === "path");
@@ -114,6 +116,7 @@ function readOperation(document: Json, path: string, method: HttpMethod, item: J
       description: body.description,
       ...(body.encoding ? { encoding: body.encoding } : {}),
       ...(/^multipart\//i.test(body.contentType) ? { fileFields: fileFields(document, body.schema) } : {}),
+      ...bodyFieldsOf(document, body.schema),
     },
     ...readOperationServers(operation, item, where),
     successResponses: success.responses,
@@ -125,6 +128,12 @@ function readOperation(document: Json, path: string, method: HttpMethod, item: J
     ...eventStreamOf(document, operation.responses),
     ...paginationOf(document, operation, method, path, parameters, where),
   };
+}
+
+/** The top-level fields of a body whose schema is an object with properties. */
+function bodyFieldsOf(document: Json, schema: Json | undefined) {
+  const fields = schema ? readBodyFields(document, schema) : undefined;
+  return fields ? { fields } : {};
 }
 
 /** How a list operation pages, when it does (see model/pagination.ts). */

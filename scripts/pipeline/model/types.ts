@@ -32,6 +32,30 @@ export interface ParameterModel {
   /** The media type of a parameter declared with `content` (its one entry), whose value is sent whole, no style. */
   contentType?: string;
   description?: string;
+  /** The parameter schema's type, allowed values and default, for input forms (the CLI's flags). */
+  value?: ValueModel;
+}
+
+/** A value's schema as an input form reads it (scripts/pipeline/model/values.ts). */
+export interface ValueModel {
+  /** The JSON type; "unknown" when the schema gives none or several (a oneOf, a list of types). */
+  type: "string" | "number" | "integer" | "boolean" | "array" | "object" | "unknown";
+  /** The allowed values, when the schema lists scalars (`enum`, `const`). */
+  enum?: (string | number | boolean)[];
+  /** Arrays: the items' value. */
+  items?: ValueModel;
+  /** The spec's `default`, when it is a scalar. */
+  default?: string | number | boolean;
+  /** The schema also allows null. */
+  nullable?: boolean;
+}
+
+/** One top-level field of an object request body. */
+export interface BodyFieldModel {
+  name: string;
+  required: boolean;
+  description?: string;
+  value: ValueModel;
 }
 
 export interface OperationModel {
@@ -65,6 +89,8 @@ export interface OperationModel {
     encoding?: Record<string, EncodingDescriptor>;
     /** multipart: the fields that carry a file (or an array of files), which the body type lets be a Blob. */
     fileFields?: string[];
+    /** The top-level fields of an object body (readOnly ones left out); absent for any other body. */
+    fields?: BodyFieldModel[];
   };
   /** The path item's or operation's own `servers` (the operation's win), when it declares any. */
   servers?: ServerModel[];
