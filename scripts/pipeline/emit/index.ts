@@ -5,6 +5,7 @@ import { indexFile } from "./barrel.js";
 import { clientFile } from "./client.js";
 import type { EmitContext } from "./common.js";
 import { idempotencyFile } from "./idempotency.js";
+import { mcpFile } from "./mcp.js";
 import { modelsFile } from "./models.js";
 import { operationsFile } from "./operations.js";
 import { resourcesFile } from "./resources.js";
@@ -22,6 +23,7 @@ const EMITTERS: Record<string, (model: ApiModel, ctx: EmitContext) => SourceFile
   "security.ts": securityFile,
   "client.ts": clientFile,
   "index.ts": indexFile,
+  "mcp.ts": mcpFile,
 };
 
 /** Returns file name → TypeScript text for the wrappers and idempotency helpers. */
