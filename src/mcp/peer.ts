@@ -1,5 +1,6 @@
 // The MCP SDK is an optional peer dependency of `flora-sdk/mcp`: loaded on first use, and when it is missing
 // the error is one line naming what to install, instead of a module-resolution stack.
+import type { JsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/types.js";
 
 /** The SDK modules this package uses, by subpath. */
 interface SdkModules {
@@ -7,8 +8,21 @@ interface SdkModules {
   "server/stdio": typeof import("@modelcontextprotocol/sdk/server/stdio.js");
   "server/streamableHttp": typeof import("@modelcontextprotocol/sdk/server/streamableHttp.js");
   types: typeof import("@modelcontextprotocol/sdk/types.js");
-  "validation/ajv": typeof import("@modelcontextprotocol/sdk/validation/ajv");
+  "validation/ajv": AjvProviderModule;
 }
+
+/**
+ * The SDK's Ajv validator, typed here: its own declaration file does not compile under `skipLibCheck: false`
+ * with NodeNext resolution (it uses ajv's default export as a type), so it is imported by a specifier that
+ * TypeScript does not follow.
+ */
+interface AjvProviderModule {
+  AjvJsonSchemaValidator: new () => {
+    getValidator<T>(schema: unknown): JsonSchemaValidator<T>;
+  };
+}
+
+const AJV_PROVIDER: string = "@modelcontextprotocol/sdk/validation/ajv";
 
 /** The package to install for the MCP server. */
 export const MCP_SDK_PACKAGE = "@modelcontextprotocol/sdk";
@@ -34,7 +48,7 @@ export async function loadSdk<K extends keyof SdkModules>(subpath: K): Promise<S
       case "types":
         return (await import("@modelcontextprotocol/sdk/types.js")) as SdkModules[K];
       default:
-        return (await import("@modelcontextprotocol/sdk/validation/ajv")) as SdkModules[K];
+        return (await import(AJV_PROVIDER)) as SdkModules[K];
     }
   } catch (error) {
     const code = (error as { code?: unknown }).code;
