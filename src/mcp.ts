@@ -69,13 +69,18 @@ export function floraHelperTools(): ToolDefinition<Flora>[] {
       annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
       parameters: { techniqueId: ["path", "techniqueId"] },
       idempotencyKeyProperty: "idempotency_key",
-      call: (flora, args, context) =>
-        flora.techniques.runs.createAndWait(String(args.path.techniqueId), args.body as never, {
+      call: async (flora, args, context) => {
+        const report = reportProgress(context);
+        const run = await flora.techniques.runs.createAndWait(String(args.path.techniqueId), args.body as never, {
           ...context.options,
           ...(typeof args.input.interval_ms === "number" ? { intervalMs: args.input.interval_ms } : {}),
           ...(typeof args.input.timeout_ms === "number" ? { waitTimeoutMs: args.input.timeout_ms } : {}),
-          onProgress: reportProgress(context),
-        }),
+          onProgress: report,
+        });
+        // the terminal snapshot too, when the run was already done when created (no poll, so no onProgress)
+        await report(run);
+        return run;
+      },
     },
     {
       name: "wait",
