@@ -133,5 +133,5 @@ const stderrLogger = {
 
 /** `flora-mcp [--http] [--port N] [--host ADDR]`: runs Flora's MCP server (stdio by default). */
 export async function main(argv?: readonly string[]): Promise<void> {
-  await runMcpServer(floraMcpServerSpec(), argv, "Usage: flora-mcp [--http] [--port N] [--host ADDR]");
+  await runMcpServer(floraMcpServerSpec(), argv, "Usage: flora-mcp [options]");
 }

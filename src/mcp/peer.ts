@@ -40,15 +40,15 @@ export async function loadSdk<K extends keyof SdkModules>(subpath: K): Promise<S
   try {
     switch (subpath) {
       case "server":
-        return (await import("@modelcontextprotocol/sdk/server/index.js")) as SdkModules[K];
+        return (await import("@modelcontextprotocol/sdk/server/index.js")) as unknown as SdkModules[K];
       case "server/stdio":
-        return (await import("@modelcontextprotocol/sdk/server/stdio.js")) as SdkModules[K];
+        return (await import("@modelcontextprotocol/sdk/server/stdio.js")) as unknown as SdkModules[K];
       case "server/streamableHttp":
-        return (await import("@modelcontextprotocol/sdk/server/streamableHttp.js")) as SdkModules[K];
+        return (await import("@modelcontextprotocol/sdk/server/streamableHttp.js")) as unknown as SdkModules[K];
       case "types":
-        return (await import("@modelcontextprotocol/sdk/types.js")) as SdkModules[K];
+        return (await import("@modelcontextprotocol/sdk/types.js")) as unknown as SdkModules[K];
       default:
-        return (await import(AJV_PROVIDER)) as SdkModules[K];
+        return (await import(AJV_PROVIDER)) as unknown as SdkModules[K];
     }
   } catch (error) {
     const code = (error as { code?: unknown }).code;

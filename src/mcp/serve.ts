@@ -82,10 +82,11 @@ export const MCP_USAGE = `Options:
   --http           serve MCP's Streamable HTTP transport instead of stdio
   --port N         HTTP port (default 3000; 0 picks a free one)
   --host ADDR      HTTP address (default 127.0.0.1)
+  --list-tools     print each tool's name and title, then exit (needs no key and no MCP SDK)
   -h, --help       show this help`;
 
 /**
- * The body of an MCP server command: parses `argv` (`--http`, `--port`, `--host`, `--help`), starts the server
+ * The body of an MCP server command: parses `argv` (`--http`, `--port`, `--host`, `--list-tools`, `--help`), starts the server
  * and keeps it running until stdin ends (stdio) or SIGINT/SIGTERM. Usage errors exit 2, a missing MCP SDK exits 1,
  * each with one line on stderr; stdout carries only MCP messages.
  */
@@ -102,6 +103,7 @@ export async function runMcpServer<TClient>(
         http: { type: "boolean" },
         port: { type: "string" },
         host: { type: "string" },
+        "list-tools": { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
       strict: true,
@@ -114,6 +116,14 @@ export async function runMcpServer<TClient>(
   }
   if (flags.help) {
     process.stdout.write(`${usage}\n${MCP_USAGE}\n`);
+    return;
+  }
+  if (flags["list-tools"]) {
+    const width = Math.max(...spec.tools.map((tool) => tool.name.length));
+    for (const tool of spec.tools) {
+      const title = tool.title ?? tool.description.split("\n")[0];
+      process.stdout.write(`${tool.name.padEnd(width)}  ${title}\n`);
+    }
     return;
   }
   const port = flags.port === undefined ? undefined : Number(flags.port);
