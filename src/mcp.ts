@@ -12,7 +12,13 @@ import { tools as generatedTools } from "../generated/mcp.js";
 import type { Run } from "../generated/index.js";
 import { Flora, type FloraOptions } from "./flora.js";
 import { readEnv } from "./runtime/ready-client.js";
-import { runMcpServer, type McpServerSpec, type ToolContext, type ToolDefinition, type ToolInputSchema } from "./mcp/index.js";
+import {
+  runMcpServer,
+  type McpServerSpec,
+  type ToolContext,
+  type ToolDefinition,
+  type ToolInputSchema,
+} from "./mcp/index.js";
 import { VERSION } from "./version.js";
 
 export * from "./mcp/index.js";
@@ -90,7 +96,11 @@ export function floraHelperTools(): ToolDefinition<Flora>[] {
       inputSchema: {
         type: "object",
         properties: {
-          run_id: { type: "string", pattern: "^run_\\S+$", description: "The run's id (`run_id`, or `runId` of an error result)." },
+          run_id: {
+            type: "string",
+            pattern: "^run_\\S+$",
+            description: "The run's id (`run_id`, or `runId` of an error result).",
+          },
           techniqueId: { type: "string", minLength: 1, description: "The technique the run belongs to." },
           ...WAIT_PROPERTIES,
         },

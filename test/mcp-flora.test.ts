@@ -1,5 +1,9 @@
 // Flora's MCP server (the `flora-mcp` bin) as an MCP client starts it: a child process on stdio, driven by the
 // official MCP Client, against the Flora-compatible test server with faults injected on create and poll.
+import { execFile } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { promisify } from "node:util";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import type { CallToolResult, Progress } from "@modelcontextprotocol/sdk/types.js";
@@ -45,7 +49,7 @@ let mcp: Awaited<ReturnType<typeof startMcp>>;
 beforeAll(async () => {
   server = await startFloraTestServer({
     apiKey: API_KEY,
-    runDurationMs: 3000,
+    runDurationMs: 5000,
     faultDelayMs: 200,
     faults: { rate: 0, routes: ["create", "retrieve"] },
   });
@@ -98,11 +102,14 @@ describe("Flora MCP server over stdio", () => {
     expect(server.runs()).toHaveLength(1);
     expect(stats.faults).toMatchObject({ "reset-after-commit": 1, "status-503": 1, "status-500": 1 });
     expect(stats.attempts.create).toBe(3);
-    expect(progress.length).toBeGreaterThanOrEqual(2);
-    expect(progress.every((p) => p.total === 1)).toBe(true);
-    expect(progress.map((p) => p.progress)).toEqual([...progress.map((p) => p.progress)].sort((a, b) => a - b));
-    expect(progress.at(-1)).toMatchObject({ progress: 1 });
-    expect(progress.at(-1)?.message).toContain("completed");
+    // At least the snapshots seen while polling. A notification sent just before the result may be dropped by
+    // the SDK's client when both arrive in one read (it handles notifications a microtask later, and the result
+    // has removed the progress handler by then), so the terminal one is not required.
+    expect(progress.length, JSON.stringify(progress)).toBeGreaterThanOrEqual(1);
+    expect(progress.every((p) => p.total === 1 && p.progress >= 0 && p.progress <= 1)).toBe(true);
+    const values = progress.map((p) => p.progress);
+    expect(values).toEqual([...new Set(values)].sort((a, b) => a - b));
+    expect(progress[0].message).toMatch(/^run_\S+: (pending|running|completed)$/);
   }, 60_000);
 
   it("refuses input that breaks the schema before any request is sent", async () => {
@@ -160,5 +167,60 @@ describe("Flora MCP server over stdio", () => {
     );
     expect(error).toMatchObject({ code: "invalid_input", field: "apiKey" });
     expect(String(error.message)).toContain("FLORA_API_KEY");
+  }, 30_000);
+
+  it("README: the --list-tools sample is what the command prints, and the mcpServers snippet starts flora-mcp", async () => {
+    const readme = readFileSync(join(REPO_ROOT, "README.md"), "utf8");
+    const section = readme.slice(readme.indexOf("## MCP server"), readme.indexOf("## For maintainers"));
+    const sample = /```text\n\$ npx flora-mcp --list-tools\n([\s\S]*?)```/.exec(section)?.[1];
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ["--import", "tsx", "src/mcp-bin.ts", "--list-tools"],
+      {
+        cwd: REPO_ROOT,
+        env: { PATH: process.env.PATH ?? "" },
+      },
+    );
+    expect(sample).toBe(stdout);
+    const config = JSON.parse(/```json\n([\s\S]*?)```/.exec(section)?.[1] ?? "{}") as {
+      mcpServers: Record<string, { command: string; args: string[]; env: Record<string, string> }>;
+    };
+    expect(config.mcpServers.flora).toMatchObject({ command: "npx", env: { FLORA_API_KEY: expect.any(String) } });
+    expect(config.mcpServers.flora.args.at(-1)).toBe("flora-mcp");
+    const pkg = JSON.parse(readFileSync(join(REPO_ROOT, "package.json"), "utf8")) as { bin: Record<string, string> };
+    expect(pkg.bin["flora-mcp"]).toBe("./dist/esm/src/mcp-bin.js");
+  }, 30_000);
+
+  it("--http serves the same tools over Streamable HTTP on loopback", async () => {
+    const { StreamableHTTPClientTransport } = await import("@modelcontextprotocol/sdk/client/streamableHttp.js");
+    const { spawn } = await import("node:child_process");
+    const child = spawn(process.execPath, ["--import", "tsx", "src/mcp-bin.ts", "--http", "--port", "0"], {
+      cwd: REPO_ROOT,
+      env: { PATH: process.env.PATH ?? "", FLORA_API_KEY: API_KEY, FLORA_BASE_URL: server.url },
+    });
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        let text = "";
+        child.stderr.on("data", (chunk: Buffer) => {
+          text += chunk.toString();
+          const match = /on (http:\/\/\S+)/.exec(text);
+          if (match) resolve(match[1]);
+        });
+        child.once("exit", (code) => reject(new Error(`exited ${code}: ${text}`)));
+      });
+      expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/mcp$/);
+      const client = new Client({ name: "mcp-flora-http-test", version: "1.0.0" });
+      await client.connect(new StreamableHTTPClientTransport(new URL(url)));
+      expect((await client.listTools()).tools).toHaveLength(6);
+      const result = (await client.callTool({
+        name: "techniques_retrieve",
+        arguments: { techniqueId: TECHNIQUE },
+      })) as CallToolResult;
+      expect(result.isError, JSON.stringify(result)).toBeFalsy();
+      expect(JSON.stringify(result.structuredContent)).toContain(TECHNIQUE);
+      await client.close();
+    } finally {
+      child.kill();
+    }
   }, 30_000);
 });

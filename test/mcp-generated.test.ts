@@ -1,6 +1,6 @@
 // The MCP server generated for any spec: museum.yaml's mcp.ts compiles strictly, and one operation called through
 // it (a child process on stdio, the official MCP client) reaches a loopback server with the right request.
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
@@ -19,6 +19,16 @@ import {
 const EVENT_ID = "dad4bce8-f5cb-4078-a211-995864315e39";
 const PASSWORD = "museum-secret-pw-42";
 
+/** README's block that starts the MCP server generated into `./museum`, as written there. */
+function readmeServeBlock(): string {
+  const readme = readFileSync(join(REPO_ROOT, "README.md"), "utf8");
+  const block = [...readme.matchAll(/^```js\n([\s\S]*?)^```$/gm)]
+    .map((m) => m[1])
+    .find((b) => b.includes("./museum/mcp.js"));
+  if (!block) throw new Error('README.md has no ```js block importing "./museum/mcp.js"');
+  return block;
+}
+
 const temp = useTempPackage("mcp-generated");
 let api: LoopbackServer;
 let client: Client;
@@ -29,16 +39,34 @@ beforeAll(async () => {
   api = await startServer((seen, res) => {
     if (seen.method === "GET" && seen.url === `/special-events/${EVENT_ID}`) {
       res.writeHead(200, { "content-type": "application/json", "request-id": "req_museum_1" });
-      res.end(JSON.stringify({ eventId: EVENT_ID, name: "Mermaid Treasure Identification", location: "Under the seaaa", eventDescription: "Join us", dates: ["2023-09-05"], price: 15 }));
+      res.end(
+        JSON.stringify({
+          eventId: EVENT_ID,
+          name: "Mermaid Treasure Identification",
+          location: "Under the seaaa",
+          eventDescription: "Join us",
+          dates: ["2023-09-05"],
+          price: 15,
+        }),
+      );
     } else {
       // echoes the credential it got, so the test can see it is redacted from the error result
       res.writeHead(404, { "content-type": "application/json", "request-id": "req_museum_2" });
-      res.end(JSON.stringify({ type: "object", title: "Not found", detail: `no such event (auth ${seen.headers.authorization})` }));
+      res.end(
+        JSON.stringify({
+          type: "object",
+          title: "Not found",
+          detail: `no such event (auth ${seen.headers.authorization})`,
+        }),
+      );
     }
   });
   await generate(join(SHARED_SPECS, "museum.yaml"), join(temp.root, "museum"));
-  writeFileSync(join(temp.root, "museum", "check.ts"), 'import { main, tools } from "./mcp.js";\nvoid main;\nvoid tools;\n');
-  writeFileSync(join(temp.root, "serve.ts"), 'import { main } from "./museum/mcp.js";\nawait main();\n');
+  writeFileSync(
+    join(temp.root, "museum", "check.ts"),
+    'import { main, tools } from "./mcp.js";\nvoid main;\nvoid tools;\n',
+  );
+  writeFileSync(join(temp.root, "serve.ts"), readmeServeBlock());
   const transport = new StdioClientTransport({
     command: process.execPath,
     args: ["--import", "tsx", join(temp.root, "serve.ts")],

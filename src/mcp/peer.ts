@@ -30,7 +30,10 @@ export const MCP_SDK_PACKAGE = "@modelcontextprotocol/sdk";
 /** Thrown when an optional peer dependency is not installed; its message is the one line to show. */
 export class MissingPeerError extends Error {
   override name = "MissingPeerError";
-  constructor(readonly packageName: string, cause: unknown) {
+  constructor(
+    readonly packageName: string,
+    cause: unknown,
+  ) {
     super(`The MCP server needs ${packageName}, which is not installed: npm install ${packageName}@^1`, { cause });
   }
 }
@@ -54,8 +57,13 @@ export async function loadSdk<K extends keyof SdkModules>(subpath: K): Promise<S
     const code = (error as { code?: unknown }).code;
     if (code === "ERR_MODULE_NOT_FOUND" || code === "MODULE_NOT_FOUND") {
       // the SDK itself, or one of its own peers (zod)
-      const named = /Cannot find (?:package|module) '((?:@[^/']+\/)?[^/']+)/.exec(String((error as Error).message))?.[1];
-      throw new MissingPeerError(named && !named.startsWith(".") && !named.startsWith("/") ? named : MCP_SDK_PACKAGE, error);
+      const named = /Cannot find (?:package|module) '((?:@[^/']+\/)?[^/']+)/.exec(
+        String((error as Error).message),
+      )?.[1];
+      throw new MissingPeerError(
+        named && !named.startsWith(".") && !named.startsWith("/") ? named : MCP_SDK_PACKAGE,
+        error,
+      );
     }
     throw error;
   }

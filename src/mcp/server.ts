@@ -50,7 +50,9 @@ export class ToolSet<TClient> {
       ...(tool.title ? { title: tool.title } : {}),
       description: tool.description,
       inputSchema: tool.inputSchema as Tool["inputSchema"],
-      ...(tool.annotations ? { annotations: { ...(tool.title ? { title: tool.title } : {}), ...tool.annotations } } : {}),
+      ...(tool.annotations
+        ? { annotations: { ...(tool.title ? { title: tool.title } : {}), ...tool.annotations } }
+        : {}),
     }));
   }
 
