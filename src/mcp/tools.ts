@@ -68,14 +68,15 @@ export interface ToolDefinition<TClient> {
 /** Splits a validated input into what `call` sends: parameters by location, and the body. */
 export function toolArgs(tool: ToolDefinition<unknown>, input: Readonly<Record<string, unknown>>): ToolArgs {
   const split: Record<"path" | "query" | "header" | "cookie", Record<string, unknown> | undefined> = {
-    path: {},
+    path: Object.create(null) as Record<string, unknown>,
     query: undefined,
     header: undefined,
     cookie: undefined,
   };
   for (const [property, [location, name]] of Object.entries(tool.parameters ?? {})) {
     if (input[property] === undefined) continue;
-    (split[location] ??= {})[name] = input[property];
+    // null-prototype records: a parameter named `__proto__` is an own property, never the prototype
+    (split[location] ??= Object.create(null) as Record<string, unknown>)[name] = input[property];
   }
   return {
     path: split.path ?? {},

@@ -4,7 +4,10 @@
 import {
   StructureKind,
   VariableDeclarationKind,
-  type SourceFileStructure, type StatementStructures, type WriterFunction } from "ts-morph";
+  type SourceFileStructure,
+  type StatementStructures,
+  type WriterFunction,
+} from "ts-morph";
 import type { ApiModel, OperationModel, ParameterModel } from "../model/index.js";
 import { generatedFile, member, propertyKey, type EmitContext } from "./common.js";
 
@@ -16,7 +19,8 @@ const READ_ONLY_METHODS = new Set(["get", "head", "options", "trace", "query"]);
 
 /** The MCP runtime's import, beside the runtime's: `../src/runtime/index.js` → `../src/mcp/index.js`, `flora-sdk/runtime` → `flora-sdk/mcp`. */
 export function mcpImport(runtimeImport: string): string {
-  if (/(^|\/)runtime\/index\.js$/.test(runtimeImport)) return runtimeImport.replace(/runtime\/index\.js$/, "mcp/index.js");
+  if (/(^|\/)runtime\/index\.js$/.test(runtimeImport))
+    return runtimeImport.replace(/runtime\/index\.js$/, "mcp/index.js");
   if (/(^|\/)runtime$/.test(runtimeImport)) return runtimeImport.replace(/runtime$/, "mcp");
   return runtimeImport.replace(/runtime(?!.*runtime)/, "mcp");
 }
@@ -83,7 +87,9 @@ function planTool(name: string, op: OperationModel): ToolPlan {
   }
   if (op.requestBody) {
     const body = (schemas.body ?? {}) as Record<string, unknown>;
-    const text = (op.requestBody.description ?? (typeof body.description === "string" ? body.description : undefined))?.trim();
+    const text = (
+      op.requestBody.description ?? (typeof body.description === "string" ? body.description : undefined)
+    )?.trim();
     properties.body = {
       ...body,
       description: `${text ? `${text} ` : ""}(request body, ${op.requestBody.contentType})`,
@@ -152,7 +158,12 @@ function toolsWriter(plans: ToolPlan[]): WriterFunction {
             );
           if (plan.idempotencyKeyProperty)
             writer.writeLine(`idempotencyKeyProperty: ${JSON.stringify(plan.idempotencyKeyProperty)},`);
-          const used = op.pathParams.length || op.requestBody || op.queryParams.length || op.headerParams.length || op.cookieParams.length;
+          const used =
+            op.pathParams.length ||
+            op.requestBody ||
+            op.queryParams.length ||
+            op.headerParams.length ||
+            op.cookieParams.length;
           writer.writeLine(`call: (client, ${used ? "args" : "_args"}, { options }) => ${callExpression(op)},`);
         });
         writer.write("},").newLine();

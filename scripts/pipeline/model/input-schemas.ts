@@ -20,7 +20,6 @@ const KEPT = new Set([
   "multipleOf",
   "minLength",
   "maxLength",
-  "pattern",
   "minItems",
   "maxItems",
   "uniqueItems",
@@ -34,6 +33,15 @@ const KEPT = new Set([
 const SCHEMA_VALUED = new Set(["items", "not", "additionalProperties", "contains", "propertyNames"]);
 /** Keywords whose value is a list of schemas. */
 const SCHEMA_LISTS = new Set(["allOf", "anyOf", "oneOf", "prefixItems"]);
+
+function unicodePattern(pattern: string): boolean {
+  try {
+    new RegExp(pattern, "u");
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /** `$ref` → how many times the operation's schemas name it (each target walked once). */
 function countRefs(document: Json, roots: unknown[]): Map<string, number> {
@@ -88,7 +96,11 @@ class Converter {
     const out: Json = {};
     const nullable = node.nullable === true;
     for (const [key, value] of Object.entries(node)) {
-      if (KEPT.has(key)) out[key] = value;
+      if (key === "pattern") {
+        // JSON Schema validators compile patterns as Unicode regular expressions, which reject escapes such as
+        // `\:` that other dialects accept; such a pattern is left out rather than breaking the whole schema
+        if (typeof value === "string" && unicodePattern(value)) out[key] = value;
+      } else if (KEPT.has(key)) out[key] = value;
       else if (SCHEMA_VALUED.has(key)) out[key] = this.convert(value);
       else if (SCHEMA_LISTS.has(key) && Array.isArray(value)) out[key] = value.map((member) => this.convert(member));
       else if ((key === "properties" || key === "patternProperties") && isObject(value)) {
@@ -161,7 +173,9 @@ class Converter {
   }
 
   #claim(ref: string): string {
-    const last = decodeURIComponent(ref.split("/").pop() ?? "").replace(/~1/g, "/").replace(/~0/g, "~");
+    const last = decodeURIComponent(ref.split("/").pop() ?? "")
+      .replace(/~1/g, "/")
+      .replace(/~0/g, "~");
     const base = last.replace(/[^A-Za-z0-9_.-]/g, "_") || "schema";
     let name = base;
     for (let n = 2; name in this.defs; n++) name = `${base}_${n}`;
@@ -196,8 +210,15 @@ export function readInputSchemas(document: Json, operation: OperationModel): Inp
   const raw = asObject(document, pathItemOperation(item, operation.method)) ?? {};
   const params = rawParameters(document, item, raw);
   const bodyObject = asObject(document, raw.requestBody);
-  const media = operation.requestBody && asObject(document, asObject(document, bodyObject?.content)?.[operation.requestBody.contentType]);
-  const declared = [...operation.pathParams, ...operation.queryParams, ...operation.headerParams, ...operation.cookieParams];
+  const media =
+    operation.requestBody &&
+    asObject(document, asObject(document, bodyObject?.content)?.[operation.requestBody.contentType]);
+  const declared = [
+    ...operation.pathParams,
+    ...operation.queryParams,
+    ...operation.headerParams,
+    ...operation.cookieParams,
+  ];
   const sources = declared.map((p) => params.find((raw) => raw.name === p.name && raw.in === p.in));
   const roots = [...sources.map((source) => source && parameterSchema(document, source)), media?.schema];
   const converter = new Converter(document, roots);
