@@ -76,7 +76,7 @@ describe("MCP tool input schemas", () => {
         },
       },
     });
-    const validate = new AjvJsonSchemaValidator().getValidator(schema);
+    const validate = new AjvJsonSchemaValidator().getValidator(schema as never);
     expect(validate({ nodeId: "a", body: { label: "x", children: [{ label: "y" }] } }).valid).toBe(true);
     const bad = validate({ nodeId: "a", body: { label: "x", children: [{ weight: 0 }] } });
     expect(bad.valid).toBe(false);
