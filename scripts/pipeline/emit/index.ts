@@ -6,6 +6,7 @@ import { cliFile } from "./cli.js";
 import { clientFile } from "./client.js";
 import type { EmitContext } from "./common.js";
 import { idempotencyFile } from "./idempotency.js";
+import { mcpFile } from "./mcp.js";
 import { modelsFile } from "./models.js";
 import { operationsFile } from "./operations.js";
 import { resourcesFile } from "./resources.js";
@@ -24,6 +25,7 @@ const EMITTERS: Record<string, (model: ApiModel, ctx: EmitContext) => SourceFile
   "client.ts": clientFile,
   "cli.ts": cliFile,
   "index.ts": indexFile,
+  "mcp.ts": mcpFile,
 };
 
 /** Returns file name → TypeScript text for the wrappers and idempotency helpers. */

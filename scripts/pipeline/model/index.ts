@@ -9,6 +9,7 @@ import { placeOperations, type NameOverrideEntry } from "./resources.js";
 import { readSecuritySchemes } from "./security.js";
 import { envPrefix, schemeEnvNames } from "./environment.js";
 import { readErrorModel } from "./errors.js";
+import { readInputSchemas } from "./input-schemas.js";
 import { readServers } from "./servers.js";
 import type { ApiModel, SchemaAlias } from "./types.js";
 
@@ -74,7 +75,10 @@ export function buildModel(document: OpenAPIDocument, options: { nameOverrides?:
     const raw = isObject(item) ? pathItemOperation(item, op.method) : undefined;
     return isObject(raw) ? raw : undefined;
   });
-  const operations = placeOperations(read, rawOps, options.nameOverrides);
+  const operations = placeOperations(read, rawOps, options.nameOverrides).map((op) => ({
+    ...op,
+    inputSchemas: readInputSchemas(doc, op),
+  }));
 
   const taken = operations.flatMap((op) =>
     [

@@ -106,6 +106,20 @@ export interface OperationModel {
   eventStream?: EventStreamModel;
   /** A list operation that pages (detected, or `x-pagination`): the wrapper returns a PagePromise. */
   pagination?: PaginationModel;
+  /** Self-contained JSON Schemas of the parameters and body (model/input-schemas.ts), for outputs that validate input. */
+  inputSchemas?: InputSchemasModel;
+}
+
+/**
+ * JSON Schemas (2020-12 keywords, OpenAPI's dialect rewritten) of an operation's inputs. `$ref`s are inlined, or,
+ * when shared or recursive, point at `#/$defs/<name>`: whoever assembles a schema from these puts `defs` at its root.
+ */
+export interface InputSchemasModel {
+  /** By `${in}:${name}`, for each parameter of the operation's path/query/header/cookie lists. */
+  parameters: Record<string, unknown>;
+  /** The request body's schema for `requestBody.contentType`, when the operation has a body. */
+  body?: unknown;
+  defs?: Record<string, unknown>;
 }
 
 /**
