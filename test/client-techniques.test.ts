@@ -14,6 +14,7 @@ import {
   type FloraTestServer,
   type TestTechnique,
 } from "../src/testing/index.js";
+import { PaginationError } from "../src/runtime/index.js";
 import { failOnUnhandledRejections } from "./client-server.js";
 
 let server: FloraTestServer | undefined;
@@ -96,6 +97,29 @@ describe("flora.techniques.list", () => {
       }
     })().catch((e: unknown) => e);
     expect(aborted).toBeInstanceOf(APIUserAbortError);
+  });
+
+  it("a page that fails mid-walk says which page and query, so the walk resumes there; maxPages caps a walk", async () => {
+    const { flora, server } = await setup(undefined, true);
+    const ids: string[] = [];
+    const failed = await (async () => {
+      for await (const technique of flora.techniques.list({ query: { limit: 2 } }, { maxRetries: 0 })) {
+        ids.push(technique.technique_id);
+        if (ids.length === 2) server.injectFaults("status-500");
+      }
+    })().catch((e: unknown) => e);
+    expect(failed).toBeInstanceOf(InternalServerError);
+    expect(failed).toMatchObject({ status: 500, page: 2, pageQuery: { limit: 2, cursor: cursor(2) } });
+    for await (const technique of flora.techniques.list({ query: (failed as InternalServerError).pageQuery }))
+      ids.push(technique.technique_id);
+    expect(ids).toEqual(DEFAULT_TECHNIQUES.map((t) => `tech_${t.id}`));
+
+    const capped = await (async () => {
+      for await (const page of flora.techniques.list({ query: { limit: 1 } }, { maxPages: 2 }).pages())
+        expect(page.techniques).toHaveLength(1);
+    })().catch((e: unknown) => e);
+    expect(capped).toBeInstanceOf(PaginationError);
+    expect(capped).toMatchObject({ page: 3, pageQuery: { limit: 1, cursor: cursor(2) } });
   });
 
   it("a bad limit is Flora's 400 input_validation_error", async () => {

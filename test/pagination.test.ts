@@ -9,6 +9,9 @@ import {
   createRuntime,
   PaginationError,
   APIUserAbortError,
+  InternalServerError,
+  MalformedResponseError,
+  ValidationError,
   type OperationInvoker,
   type PagePromise,
 } from "../src/runtime/index.js";
@@ -164,7 +167,16 @@ type ListMethod = (...args: unknown[]) => PagePromise<unknown, { id: string }>;
 let shop: Record<string, Record<string, ListMethod>> & { search: ListMethod };
 let invoker: OperationInvoker;
 /** How the server misbehaves, per test. */
-let misbehave: "none" | "repeat-cursor" | "ignore-page" | "fail-once" = "none";
+let misbehave:
+  | "none"
+  | "repeat-cursor"
+  | "ignore-page"
+  | "alternate-page"
+  | "fail-once"
+  | "endless-cursor"
+  | "fail-page-3"
+  | "malformed-page-2"
+  | { cursor: unknown } = "none";
 let failures = 0;
 
 const pageOf = (url: URL) => Number(url.searchParams.get("page") ?? 1);
@@ -177,8 +189,16 @@ beforeAll(async () => {
     const url = new URL(seen.url, "http://127.0.0.1");
     const size = (name: string) => Number(url.searchParams.get(name) ?? 3);
     if (misbehave === "fail-once" && failures++ === 1) return sendJson(res, 503, { error: "busy" });
+    // the third request of a walk (each test's walk starts at failures = 0)
+    if (misbehave === "fail-page-3" && failures++ === 2) return sendJson(res, 500, { error: "exploded" });
+    if (misbehave === "malformed-page-2" && failures++ === 1) {
+      res.writeHead(200, { "content-type": "application/json" });
+      return res.end("{oops");
+    }
     if (url.pathname === "/products") {
-      const page = misbehave === "ignore-page" ? 1 : pageOf(url);
+      // ignore-page: always page 1; alternate-page: pages 1 and 2 by turns, whatever was asked for
+      const page =
+        misbehave === "ignore-page" ? 1 : misbehave === "alternate-page" ? (failures++ % 2) + 1 : pageOf(url);
       return sendJson(res, 200, PRODUCTS.slice((page - 1) * size("per_page"), page * size("per_page")));
     }
     if (url.pathname === "/orders") {
@@ -194,6 +214,11 @@ beforeAll(async () => {
     if (url.pathname === "/events") {
       const start = Number(url.searchParams.get("page_token") ?? 0);
       const end = start + size("page_size");
+      if (misbehave === "endless-cursor")
+        // a fresh cursor and fresh items on every page, for ever
+        return sendJson(res, 200, { items: [{ id: `e${start}`, name: "E" }], next_page_token: String(start + 1) });
+      if (typeof misbehave === "object")
+        return sendJson(res, 200, { items: PRODUCTS.slice(start, end), next_page_token: misbehave.cursor });
       const token = misbehave === "repeat-cursor" ? "3" : end < PRODUCTS.length ? String(end) : null;
       return sendJson(res, 200, { items: PRODUCTS.slice(start, end), next_page_token: token });
     }
@@ -310,8 +335,10 @@ describe("generated list methods page through any API", () => {
       })().catch((e: unknown) => e);
       expect(error).toBeInstanceOf(PaginationError);
       expect((error as PaginationError).message).toBe(
-        'listEvents: the server gave page_token="3" a second time; stopping rather than fetching the same pages forever.',
+        'listEvents: the server gave page_token="3" on page 2, already sent to ask for page 2; stopping rather than fetching the same pages forever.',
       );
+      // the walk stopped before page 3, which would have repeated page 2's query
+      expect(error).toMatchObject({ page: 3, pageQuery: { page_size: 3, page_token: "3" } });
       // both pages the server sent are walked; the third request is never sent
       expect(seen).toEqual(["p1", "p2", "p3", "p4", "p5", "p6"]);
     } finally {
@@ -323,8 +350,168 @@ describe("generated list methods page through any API", () => {
     misbehave = "ignore-page";
     try {
       await expect(walk(shop.products.list({ query: { per_page: 3 } }))).rejects.toThrow(
-        "listProducts: the server answered page=2 with the same items as the page before (does it read `page`?); stopping rather than fetching the same pages forever.",
+        "listProducts: the server answered page 2 (page=2) with the same items as page 1 (does it read `page`?); stopping rather than fetching the same pages forever.",
       );
+    } finally {
+      misbehave = "none";
+    }
+  });
+
+  it("a server that ignores the page number and alternates two pages is caught on the first page it repeats", async () => {
+    misbehave = "alternate-page";
+    failures = 0;
+    const from = server.requests.length;
+    try {
+      const error = await walk(shop.products.list({ query: { per_page: 2 } })).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(PaginationError);
+      expect((error as PaginationError).message).toBe(
+        "listProducts: the server answered page 3 (page=3) with the same items as page 1 (does it read `page`?); stopping rather than fetching the same pages forever.",
+      );
+      expect(error).toMatchObject({ page: 3, pageQuery: { per_page: 2, page: 3 } });
+      expect(sentSince(from)).toHaveLength(3);
+    } finally {
+      misbehave = "none";
+    }
+  });
+
+  it("a server that invents a new cursor for ever is followed lazily; maxPages caps a walk, and pageQuery resumes it", async () => {
+    misbehave = "endless-cursor";
+    const from = server.requests.length;
+    try {
+      // no cap by default: the consumer's loop bounds the walk
+      const ids: string[] = [];
+      for await (const item of shop.events.list({ query: { page_size: 1 } })) if (ids.push(item.id) === 50) break;
+      expect(ids).toHaveLength(50);
+      expect(sentSince(from)).toHaveLength(50);
+
+      const capped = await walk(shop.events.list({ query: { page_size: 1 } }, { maxPages: 4 })).catch(
+        (e: unknown) => e,
+      );
+      expect(capped).toBeInstanceOf(PaginationError);
+      expect((capped as PaginationError).message).toBe(
+        "listEvents: stopped after 4 pages (options.maxPages) with more to come; call again with `{ query: error.pageQuery }` to go on.",
+      );
+      // page 5 was not sent; its query is where the walk goes on
+      expect(capped).toMatchObject({ page: 5, pageQuery: { page_size: 1, page_token: "4" } });
+      expect(sentSince(from)).toHaveLength(54);
+      const rest: string[] = [];
+      const resumed = shop.events.list({ query: (capped as PaginationError).pageQuery }, { maxPages: 2 });
+      await expect(
+        (async () => {
+          for await (const item of resumed) rest.push(item.id);
+        })(),
+      ).rejects.toMatchObject({ page: 3, pageQuery: { page_size: 1, page_token: "6" } });
+      expect(rest).toEqual(["e4", "e5"]);
+
+      // .pages() honours it too; a bad maxPages is refused before anything is sent
+      const pages = shop.events.list({ query: { page_size: 1 } }, { maxPages: 1 }).pages();
+      await expect(pages.next()).resolves.toMatchObject({ done: false });
+      await expect(pages.next()).rejects.toMatchObject({ name: "PaginationError", page: 2 });
+      const count = server.requests.length;
+      for (const maxPages of [0, 1.5, Number.NaN, "3"]) {
+        const error = await walk(shop.events.list(undefined, { maxPages } as never)).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(ValidationError);
+        expect(error).toMatchObject({ field: "maxPages" });
+        expect((error as Error).message).toMatch(
+          /^listEvents: options\.maxPages must be a whole number of at least 1, or Infinity; got /,
+        );
+      }
+      expect(server.requests.length).toBe(count);
+    } finally {
+      misbehave = "none";
+    }
+  });
+
+  it("a next cursor that is not a string or number is a PaginationError naming the field and its type; a number is sent", async () => {
+    const cases: [unknown, string][] = [
+      [{ a: 1 }, 'an object ({"a":1})'],
+      [{ b: 2 }, 'an object ({"b":2})'],
+      [[6, "x"], 'an array ([6,"x"])'],
+      [true, "a boolean (true)"],
+    ];
+    try {
+      for (const [cursor, shown] of cases) {
+        misbehave = { cursor };
+        const from = server.requests.length;
+        const error = await walk(shop.events.list({ query: { page_size: 2 } })).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(PaginationError);
+        expect((error as PaginationError).message).toBe(
+          `listEvents: page 1 gave \`next_page_token\` as ${shown}, not a string or number, so it cannot be sent as \`page_token\` for the next page.`,
+        );
+        expect(error).toMatchObject({ page: 1, pageQuery: { page_size: 2 }, operationId: "listEvents" });
+        expect(sentSince(from)).toEqual(["/events?page_size=2"]);
+      }
+      misbehave = { cursor: 6 };
+      const from = server.requests.length;
+      const error = await walk(shop.events.list({ query: { page_size: 2 } })).catch((e: unknown) => e);
+      // a number is a cursor like a string; sent once, then its repeat stops the walk
+      expect(sentSince(from)).toEqual(["/events?page_size=2", "/events?page_size=2&page_token=6"]);
+      expect(error).toMatchObject({ name: "PaginationError", page: 3 });
+    } finally {
+      misbehave = "none";
+    }
+  });
+
+  it("a starting page number or offset that is not a whole number is a ValidationError before any request", async () => {
+    const from = server.requests.length;
+    const bad: [ListMethod, Record<string, unknown>, string][] = [
+      [
+        shop.products.list,
+        { page: "abc" },
+        'listProducts: query.page must be a whole number of at least 0 to walk the pages after it; got a string ("abc").',
+      ],
+      [
+        shop.products.list,
+        { page: 1.5 },
+        "listProducts: query.page must be a whole number of at least 0 to walk the pages after it; got a number (1.5).",
+      ],
+      [
+        shop.orders.list,
+        { offset: -3 },
+        "listOrders: query.offset must be a whole number of at least 0 to walk the items after it; got a number (-3).",
+      ],
+    ];
+    for (const [list, query, message] of bad) {
+      const error = await walk(list({ query })).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ValidationError);
+      expect((error as ValidationError).message).toBe(message);
+      expect((error as ValidationError).field).toBe(`query.${Object.keys(query)[0]}`);
+    }
+    expect(sentSince(from)).toEqual([]);
+    // a numeric string is a page number
+    expect(await walk(shop.products.list({ query: { per_page: 3, page: "2" } }))).toEqual(["p4", "p5", "p6", "p7"]);
+  });
+
+  it("an error mid-walk carries page and pageQuery, and the walk resumes from pageQuery", async () => {
+    try {
+      misbehave = "fail-page-3";
+      failures = 0;
+      const ids: string[] = [];
+      const error = await (async () => {
+        for await (const item of shop.orders.list({ query: { limit: 2 } })) ids.push(item.id);
+      })().catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(InternalServerError);
+      expect(error).toMatchObject({ status: 500, page: 3, pageQuery: { limit: 2, offset: 4 } });
+      expect(ids).toEqual(["p1", "p2", "p3", "p4"]);
+      misbehave = "none";
+      const rest = await walk(shop.orders.list({ query: (error as InternalServerError).pageQuery }));
+      expect([...ids, ...rest]).toEqual(PRODUCTS.map((p) => p.id));
+
+      misbehave = "malformed-page-2";
+      failures = 0;
+      const pages: unknown[] = [];
+      const malformed = await (async () => {
+        for await (const page of shop.charges.list({ query: { limit: 3 } }).pages()) pages.push(page);
+      })().catch((e: unknown) => e);
+      expect(malformed).toBeInstanceOf(MalformedResponseError);
+      expect(malformed).toMatchObject({ page: 2, pageQuery: { limit: 3, starting_after: "p3" } });
+      expect(pages).toHaveLength(1);
+
+      // the first page is page 1, with the caller's own query
+      misbehave = "fail-page-3";
+      failures = 2;
+      const first = await walk(shop.charges.list({ query: { limit: 3 } })).catch((e: unknown) => e);
+      expect(first).toMatchObject({ name: "InternalServerError", page: 1, pageQuery: { limit: 3 } });
     } finally {
       misbehave = "none";
     }

@@ -27,6 +27,23 @@ export interface PaginationDescriptor {
   readonly firstPage?: number;
 }
 
+declare module "./errors.js" {
+  // type-only: the page walk (page-walk.ts) sets these on whatever error ends it
+  interface SDKError {
+    /**
+     * Set on any error thrown while walking a list (`for await` or `.pages()`): the page the walk stopped at,
+     * counting the caller's first page as 1: the page whose request failed or whose body could not be walked,
+     * or, when a cursor repeated or `maxPages` was reached, the next page, which was not sent.
+     */
+    page?: number;
+    /**
+     * Set with `page`: the full query that page was (or would have been) requested with, e.g.
+     * `{ limit: 20, cursor: "c3" }`. Resume with the same list method and `{ query: error.pageQuery }`.
+     */
+    pageQuery?: Record<string, unknown>;
+  }
+}
+
 /** One page request: the operation, its arguments as the caller gave them, the per-call options. */
 export interface PageRequest {
   readonly invoker: OperationInvoker;
@@ -46,10 +63,26 @@ export interface PageRequest {
  * - `for await (const page of list().pages())` yields whole page bodies.
  *
  * Every page request goes through the client's runtime with the call's options (retries, per-attempt timeout,
- * abort signal, headers). The walk ends at a page with no next cursor, an empty page, or a `hasMore` of false;
- * a server that hands back a cursor it gave before (or the same page for the next page number or offset) ends
- * it with a `PaginationError` instead of looping forever. The first request is sent when the result is first
- * awaited or iterated, once: awaiting it again, or iterating after awaiting, reuses that first page.
+ * abort signal, headers). The walk ends at a page with no next cursor (absent, `null` or `""`), an empty page,
+ * or a `hasMore` of false. It ends with a `PaginationError` instead of looping when the server:
+ * - hands back a cursor (page number, offset) sent for one of the last 1,024 pages;
+ * - page and offset styles: answers with the same items as one of the last 16 pages (compared by item count and
+ *   a 53-bit hash of the items' JSON), as a server that ignores the parameter does;
+ * - gives a next cursor that is not a string or finite number (an object, array or boolean).
+ * Memory stays bounded: only those last 1,024 cursors and 16 fingerprints are kept.
+ *
+ * There is no page cap by default: a server that keeps inventing new cursors over changing items is followed
+ * for as long as the loop asks for more, so a loop that collects everything should set the call option
+ * `maxPages` (see `RequestOptions`); reaching it with more to come is a `PaginationError`, never a silent cut.
+ * A caller's starting page number or offset that is not a whole number ≥ 0 is a `ValidationError` (field
+ * `query.<param>`) before the walk sends anything.
+ *
+ * Any error thrown during a walk (`APIError`s, `MalformedResponseError`, `APIConnectionError`,
+ * `APIUserAbortError`, `PaginationError`) carries `page` (1 = the caller's first page) and `pageQuery` (that
+ * page's full query): call the list method again with `{ query: error.pageQuery }` to resume there.
+ *
+ * The first request is sent when the result is first awaited or iterated, once: awaiting it again, or
+ * iterating after awaiting, reuses that first page.
  */
 export interface PagePromise<Page, Item> extends PromiseLike<Page>, AsyncIterable<Item, void, undefined> {
   then<A = Page, B = never>(

@@ -122,6 +122,12 @@ export interface RequestOptions {
   maxRetries?: number;
   /** Extra request headers. */
   headers?: Record<string, string>;
+  /**
+   * List methods only (those returning a `PagePromise`; other methods ignore it): the most pages a `for await`
+   * or `.pages()` walk requests, the first page included. Reaching it with more pages to come is a
+   * `PaginationError` whose `pageQuery` resumes the walk. A whole number ≥ 1; default `Infinity` (no cap).
+   */
+  maxPages?: number;
 }
 
 /** The values a generated wrapper hands to the runtime; keys are the spec's parameter names. */
