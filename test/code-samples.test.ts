@@ -382,6 +382,19 @@ describe("the curl sample", () => {
   });
 });
 
+describe("the curl sample's server", () => {
+  it("is an http(s) URL: one of another scheme (file:, gopher:) is replaced by https://api.example.com", async () => {
+    for (const url of ["file:///home/me/.ssh", "gopher://127.0.0.1:6379/_FLUSHALL"]) {
+      const { document, model } = inlineModel({
+        servers: [{ url }],
+        paths: { "/x": { get: { operationId: "getX", responses: { "204": { description: "none" } } } } },
+      });
+      const [, curl] = await operationSamples(document, model, model.operations[0]);
+      expect(curl.source).toBe('curl "https://api.example.com/x"');
+    }
+  });
+});
+
 // ---- Hostile examples: the sample is run, by a script and pasted into an interactive shell --------------------
 
 /** One request as the loopback server read it: the raw target, the raw headers, the body's bytes. */
