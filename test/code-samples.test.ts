@@ -1,9 +1,14 @@
 // The code samples of the API reference (scripts/docs/code-samples.ts): every operation of openapi/flora.yaml has a
 // TypeScript SDK sample and a curl sample; each TypeScript sample compiles, strict with skipLibCheck off, against
 // the packed and installed package; each curl sample is accepted by the Flora test server; and the writer serves
-// any spec: museum.yaml's and openai.yaml's samples compile against the code generated from them.
+// any spec: museum.yaml's and openai.yaml's samples compile against the code generated from them. A spec whose
+// examples are shell and curl syntax gets curl samples that bash, run as a script or reading them as an interactive
+// shell would a paste, sends to a loopback server as the spec wrote them, reading no local file and running nothing.
 import { execFile } from "node:child_process";
-import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -367,14 +372,254 @@ describe("the curl sample", () => {
       [
         'curl -X POST "https://eu.zoo.example/v1/animals"',
         '-b "sid=$ZOO_SESSION"',
-        '-F "name=name"',
-        '-F "photo=@photo"',
+        '--form-string "name=name"',
+        '-F "photo=@./file.bin"',
       ].join(" \\\n  "),
     );
     expect(await curl("deleteAnimal")).toBe(
       'curl -X DELETE "https://eu.zoo.example/v1/animals/5" \\\n  -H "Authorization: Bearer $ZOO_ACCESS_TOKEN"',
     );
   });
+});
+
+describe("the curl sample's server", () => {
+  it("is an http(s) URL: one of another scheme (file:, gopher:) is replaced by https://api.example.com", async () => {
+    for (const url of ["file:///home/me/.ssh", "gopher://127.0.0.1:6379/_FLUSHALL"]) {
+      const { document, model } = inlineModel({
+        servers: [{ url }],
+        paths: { "/x": { get: { operationId: "getX", responses: { "204": { description: "none" } } } } },
+      });
+      const [, curl] = await operationSamples(document, model, model.operations[0]);
+      expect(curl.source).toBe('curl "https://api.example.com/x"');
+    }
+  });
+});
+
+// ---- Hostile examples: the sample is run, by a script and pasted into an interactive shell --------------------
+
+/** One request as the loopback server read it: the raw target, the raw headers, the body's bytes. */
+interface Received {
+  method: string;
+  url: string;
+  headers: http.IncomingHttpHeaders;
+  body: Buffer;
+}
+
+describe("a curl sample of a spec with hostile examples", () => {
+  // Each payload would create a `pwned-…` file in the working folder, read a secret file there, or send several
+  // requests, if a shell or curl read anything in the spec's text.
+  const SECRET = "TOP-SECRET";
+  const PLACEHOLDER = "the placeholder file";
+  const values = {
+    header: "!#; >pwned-history; #",
+    bang: `a!!b !$ !-1 "$(>pwned-h1)" \`>pwned-h2\` \\ ' ;>pwned-h3`,
+    folded: "one\ntwo: >pwned-h4",
+    path: `a'b"$(>pwned-path)!!`,
+    queryName: "q'$(>pwned-qn)",
+    query: "!!$(>pwned-q)`>pwned-q2`",
+    cookie: 'x"$(>pwned-cookie)!!; y=1',
+    plain: "@secret.txt",
+    note: "<secret.txt",
+    typed: "text;type=text/html;headers=@secret.txt",
+    control: "a\u0015b\u007f!c'd\\e\u2028f\u001b[2J",
+    formKey: "a@secret.txt&c=!",
+    formValue: "x'y!$(>pwned-form)",
+    token: "tok!$(>pwned-env)'",
+    serverPath: "v1!!'$(>pwned-server)",
+  };
+  const json = { "a'b": "it's $(>pwned-body) `>pwned-body2` '; >pwned-body3; '", "!!": '\u2028\u007f\\"' };
+  let server: http.Server;
+  let received: Received[] = [];
+  let dir = "";
+  let document: OpenAPIDocument;
+  let model: ApiModel;
+
+  beforeAll(async () => {
+    server = http.createServer({ insecureHTTPParser: true }, (request, response) => {
+      const chunks: Buffer[] = [];
+      request.on("data", (chunk: Buffer) => chunks.push(chunk));
+      request.on("end", () => {
+        const { method = "", url = "", headers } = request;
+        received.push({ method, url, headers, body: Buffer.concat(chunks) });
+        response.end("{}");
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as AddressInfo;
+    dir = mkdtempSync(join(tmpdir(), "hostile-samples-"));
+    writeFileSync(join(dir, "secret.txt"), SECRET);
+    writeFileSync(join(dir, "file.bin"), PLACEHOLDER);
+    ({ document, model } = inlineModel({
+      info: { title: "Hostile API", version: "1" },
+      servers: [{ url: `http://127.0.0.1:${port}/{v}`, variables: { v: { default: values.serverPath } } }],
+      security: [{ QueryKey: [], HeaderKey: [] }],
+      components: {
+        securitySchemes: {
+          QueryKey: { type: "apiKey", in: "query", name: "key!$(>pwned-kn)" },
+          HeaderKey: { type: "apiKey", in: "header", name: "X-Key" },
+        },
+      },
+      paths: {
+        "/things/{id}": {
+          post: {
+            operationId: "createThing",
+            parameters: [
+              { name: "id", in: "path", required: true, schema: { type: "string" }, example: values.path },
+              { name: values.queryName, in: "query", schema: { type: "string" }, example: values.query },
+              { name: "X-Trace", in: "header", schema: { type: "string" }, example: values.header },
+              { name: "X-Bang", in: "header", schema: { type: "string" }, example: values.bang },
+              { name: "X-Folded", in: "header", schema: { type: "string" }, example: values.folded },
+              { name: "c", in: "cookie", schema: { type: "string" }, example: values.cookie },
+            ],
+            requestBody: { content: { "application/json": { schema: { type: "object" }, example: json } } },
+            responses: { "200": { description: "ok" } },
+          },
+        },
+        "/plain": {
+          post: {
+            operationId: "sendPlain",
+            requestBody: { content: { "text/plain": { schema: { type: "string" }, example: values.plain } } },
+            responses: { "200": { description: "ok" } },
+          },
+        },
+        "/upload": {
+          post: {
+            operationId: "upload",
+            requestBody: {
+              content: {
+                "multipart/form-data": {
+                  schema: {
+                    type: "object",
+                    properties: {
+                      note: { type: "string" },
+                      typed: { type: "string" },
+                      control: { type: "string" },
+                      "../secret.txt": { type: "string", format: "binary" },
+                      "secret.txt": { type: "string", format: "binary" },
+                    },
+                  },
+                  example: {
+                    note: values.note,
+                    typed: values.typed,
+                    control: values.control,
+                    "../secret.txt": "x",
+                    "secret.txt": "x",
+                  },
+                },
+              },
+            },
+            responses: { "200": { description: "ok" } },
+          },
+        },
+        "/form": {
+          post: {
+            operationId: "sendForm",
+            requestBody: {
+              content: {
+                "application/x-www-form-urlencoded": {
+                  schema: { type: "object" },
+                  example: { [values.formKey]: "", b: values.formValue },
+                },
+              },
+            },
+            responses: { "200": { description: "ok" } },
+          },
+        },
+        "/files/[1-3]/{name}": {
+          get: {
+            operationId: "getFiles",
+            parameters: [{ name: "name", in: "path", required: true, schema: { type: "string" }, example: "n" }],
+            responses: { "200": { description: "ok" } },
+          },
+        },
+      },
+    }));
+  });
+  afterAll(async () => {
+    await new Promise((resolve) => server?.close(resolve));
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** Runs an operation's curl sample in `dir` by bash, as a script or read line by line by an interactive shell. */
+  async function run(id: string, interactive: boolean): Promise<Received> {
+    const op = model.operations.find((o) => o.id === id) as OperationModel;
+    const curl = byLabel(await operationSamples(document, model, op), SAMPLE_LABELS.curl) as CodeSample;
+    for (const file of readdirSync(dir)) if (file.startsWith("pwned")) rmSync(join(dir, file));
+    writeFileSync(join(dir, "sample.sh"), `${curl.source} -sS -o /dev/null\n`);
+    received = [];
+    const env = {
+      ...process.env,
+      HOME: dir,
+      HISTFILE: "/dev/null",
+      HOSTILE_API_KEY: values.token,
+      HOSTILE_HEADER_KEY: "hk",
+    };
+    await (interactive
+      ? execFileAsync("bash", ["-c", "exec bash --norc -i < sample.sh"], { cwd: dir, env })
+      : execFileAsync("bash", ["sample.sh"], { cwd: dir, env }));
+    const files = readdirSync(dir).sort();
+    expect(files, `${id}:\n${curl.source}`).toEqual(["file.bin", "sample.sh", "secret.txt"]);
+    expect(received.length, `${id}:\n${curl.source}`).toBe(1);
+    for (const request of received) expect(request.body.toString("latin1")).not.toContain(SECRET);
+    return received[0];
+  }
+
+  for (const interactive of [false, true]) {
+    describe(interactive ? "read by an interactive bash (history expansion on)" : "run by bash as a script", () => {
+      it("sends the path, query, header, cookie and JSON body values as the spec writes them, and runs nothing", async () => {
+        const request = await run("createThing", interactive);
+        const url = new URL(request.url, "http://x");
+        expect(decodeURIComponent(url.pathname)).toBe(`/${values.serverPath}/things/${values.path}`);
+        expect([...url.searchParams]).toEqual([
+          [values.queryName, values.query],
+          ["key!$(>pwned-kn)", values.token],
+        ]);
+        expect(request.headers["x-trace"]).toBe(values.header);
+        expect(request.headers["x-bang"]).toBe(values.bang);
+        // A line break cannot be in a header: it is sent as the space HTTP's line folding makes of it, not as a new header.
+        expect(request.headers["x-folded"]).toBe("one two: >pwned-h4");
+        expect(request.headers).not.toHaveProperty("two");
+        expect(request.headers["x-key"]).toBe("hk");
+        expect(request.headers.cookie).toBe(`c=${encodeURIComponent(values.cookie)}`);
+        expect(JSON.parse(request.body.toString("utf8"))).toEqual(json);
+      });
+
+      it("posts a text body starting with @ as text, not the file it names", async () => {
+        const request = await run("sendPlain", interactive);
+        expect(request.body.toString("utf8")).toBe(values.plain);
+      });
+
+      it("sends multipart string fields as text (no <file, @file or ;type=) and file fields from a fixed placeholder file", async () => {
+        const request = await run("upload", interactive);
+        const form = await new Response(new Uint8Array(request.body), {
+          headers: { "content-type": String(request.headers["content-type"]) },
+        }).formData();
+        expect(form.get("note")).toBe(values.note);
+        expect(form.get("typed")).toBe(values.typed);
+        expect(form.get("control")).toBe(values.control);
+        for (const name of ["../secret.txt", "secret.txt"]) {
+          const file = form.get(name) as File;
+          expect(await file.text()).toBe(PLACEHOLDER);
+          expect(file.name).toBe("file.bin");
+        }
+      });
+
+      it("encodes form keys, which curl sends as written, so that a key with @, & or = stays one key and reads no file", async () => {
+        const request = await run("sendForm", interactive);
+        expect([...new URLSearchParams(request.body.toString("utf8"))]).toEqual([
+          [values.formKey, ""],
+          ["b", values.formValue],
+        ]);
+      });
+
+      it("sends a path with [] as one request to that path, not a range of them", async () => {
+        const request = await run("getFiles", interactive);
+        expect(decodeURIComponent(request.url)).toBe(
+          `/${values.serverPath}/files/[1-3]/n?key!$(>pwned-kn)=${values.token}`,
+        );
+      });
+    });
+  }
 });
 
 describe("sample values", () => {

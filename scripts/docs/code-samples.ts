@@ -307,15 +307,72 @@ function topLevelProperties(document: Json, schema: unknown, depth = 0): Json {
 }
 
 // ---- curl ----------------------------------------------------------------------------------------------------
+//
+// Every word of a curl sample that holds spec text is quoted so that neither a shell nor curl reads anything in it,
+// whether the sample runs as a script or is pasted into an interactive bash or zsh (history expansion, line
+// editing): double quotes only around text of PLAIN characters, single quotes around any other text, ANSI-C
+// quotes ($'…') where it holds a character a terminal or line editor acts on. Environment variables stay outside
+// the single quotes. curl's own syntax in arguments is avoided too: `--data-raw` (no `@file`), `--form-string` (no
+// `@file`, `<file`, `;type=`), file fields read a fixed placeholder file, never a name from the spec, URL-encoded
+// form keys (no `name@file`), `--globoff` for a URL with `[]{}`, and only http(s) servers.
 
-/** A double-quoted shell word; `$NAME` variables appended after it stay live. */
-function doubleQuoted(text: string, variable = ""): string {
-  return `"${text.replace(/[\\"$`]/g, "\\$&")}${variable}"`;
+/** Text these characters alone means the same between double quotes in any POSIX shell, bash and zsh included. */
+const PLAIN = /^[A-Za-z0-9 _.,:;/=?&%+@~*#-]*$/;
+
+/**
+ * Characters a terminal or line editor may act on when a sample is pasted (C0 controls but the newline, DEL, C1
+ * controls), and the invisible ones that reorder or split what is shown (line and paragraph separators, bidi
+ * controls): written as escapes.
+ */
+const UNPRINTABLE = /[\x00-\x09\x0b-\x1f\x7f-\x9f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
+
+/** A `$NAME` reference to an environment variable the generated client reads (upper snake case names only). */
+function envReference(name: string): string {
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name))
+    throw new Error(`code samples: ${JSON.stringify(name)} is not a variable name`);
+  return `$${name}`;
 }
 
-function singleQuoted(text: string): string {
-  return `'${text.replace(/'/g, "'\\''")}'`;
+/**
+ * One shell word that is `text` as is, followed by the value of the environment variable `variable` if given:
+ * `"Authorization: Bearer $FLORA_API_KEY"`, `'X-Trace: !#'`, `'a'\''b'"$KEY"`.
+ */
+function shellWord(text: string, variable?: string): string {
+  const reference = variable === undefined ? "" : envReference(variable);
+  if (PLAIN.test(text)) return `"${text}${reference}"`;
+  const quoted = UNPRINTABLE.test(text) ? ansiQuoted(text) : `'${text.replace(/'/g, "'\\''")}'`;
+  return reference ? `${quoted}"${reference}"` : quoted;
 }
+
+/**
+ * `$'…'` with `\` escaped as `\\`, and `'` and `!` (which bash's history expansion may not see as quoted here) and
+ * every UNPRINTABLE character as their UTF-8 bytes (`\x27`). A NUL cannot be in a command's argument and is left out.
+ */
+function ansiQuoted(text: string): string {
+  const bytes = (char: string) => [...Buffer.from(char, "utf8")].map((b) => `\\x${b.toString(16).padStart(2, "0")}`);
+  let out = "";
+  for (const char of text) {
+    if (char === "\0") continue;
+    out +=
+      char === "\\" ? "\\\\" : char === "'" || char === "!" || UNPRINTABLE.test(char) ? bytes(char).join("") : char;
+  }
+  return `$'${out}'`;
+}
+
+/** An HTTP header or cookie name (RFC 9110 token): anything else no client can send, and the sample leaves it out. */
+const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+/**
+ * `-H 'Name: value'`, or nothing for a name that is not a token. A line break or other control character, which no
+ * header can carry (the generated client refuses it), becomes a space, as HTTP's line folding reads one.
+ */
+function headerArgument(name: string, value: string, variable?: string): string[] {
+  if (!TOKEN.test(name)) return [];
+  return [`-H ${shellWord(`${name}: ${value.replace(/[\x00-\x08\x0a-\x1f\x7f]/g, " ")}`, variable)}`];
+}
+
+/** The file a file field or raw binary body reads: a fixed name the reader replaces, never one from the spec. */
+const FILE_PLACEHOLDER = "./file.bin";
 
 /** `value` in the style the parameter declares, for a path segment. */
 function pathSegment(parameter: ParameterModel, value: unknown): string {
@@ -328,7 +385,7 @@ function pathSegment(parameter: ParameterModel, value: unknown): string {
           .join(",")
       : encode(value);
   if (parameter.style === "label") return `.${text}`;
-  if (parameter.style === "matrix") return `;${parameter.name}=${text}`;
+  if (parameter.style === "matrix") return `;${encodeURIComponent(parameter.name)}=${text}`;
   return text;
 }
 
@@ -350,11 +407,15 @@ function queryPairs(parameter: ParameterModel, value: unknown): [string, string]
   return [[parameter.name, text(value)]];
 }
 
+/** The server's URL; a relative one, or one of another scheme than http(s), is placed on `https://api.example.com`. */
 function serverUrl(context: SampleContext): string {
   const server = context.op.servers?.[0] ?? context.model.servers[0];
   const url = server ? defaultServerUrl(server) : "/";
-  // A relative server URL is relative to where the spec is served, which a sample cannot know.
-  const absolute = /^[a-z][a-z0-9+.-]*:/i.test(url) ? url : new URL(url, "https://api.example.com").href;
+  // A relative server URL is relative to where the spec is served, which a sample cannot know; another scheme
+  // (file:, gopher:, …) is not what a generated client speaks, and curl would read a local file or talk to a local service.
+  const absolute = /^https?:\/\//i.test(url)
+    ? url
+    : new URL(/^[a-z][a-z0-9+.-]*:/i.test(url) ? "/" : url, "https://api.example.com").href;
   return absolute.replace(/\/+$/, "");
 }
 
@@ -376,8 +437,10 @@ function credentialArguments(context: SampleContext): { args: string[]; query?: 
     const env = context.model.client.schemeEnv[name];
     const variable = (suffix: string) =>
       typeof env === "object"
-        ? `$${suffix === "USERNAME" ? env.username : env.password}`
-        : `$${env ?? `${context.model.client.envPrefix}_${suffix}`}`;
+        ? suffix === "USERNAME"
+          ? env.username
+          : env.password
+        : (env ?? `${context.model.client.envPrefix}_${suffix}`);
     const placed = credentialArgument(scheme, variable);
     if ("query" in placed) query = placed.query;
     else args.push(...placed.args);
@@ -385,26 +448,31 @@ function credentialArguments(context: SampleContext): { args: string[]; query?: 
   return { args, query };
 }
 
+/** The curl arguments of one scheme, or the query parameter (name, variable) it adds. */
 function credentialArgument(
   scheme: SecuritySchemeModel,
   variable: (suffix: string) => string,
 ): { args: string[] } | { query: [string, string] } {
   if (scheme.type === "http" && scheme.scheme === "basic")
-    return { args: [`-u "${variable("USERNAME")}:${variable("PASSWORD")}"`] };
+    return { args: [`-u "${envReference(variable("USERNAME"))}:${envReference(variable("PASSWORD"))}"`] };
   if (scheme.type === "http") {
     const kind = scheme.scheme === "bearer" || !scheme.scheme ? "Bearer" : scheme.scheme;
-    return { args: [`-H ${doubleQuoted(`Authorization: ${kind} `, variable("API_KEY"))}`] };
+    return { args: headerArgument("Authorization", `${kind} `, variable("API_KEY")) };
   }
   if (scheme.type === "apiKey" && scheme.parameterName) {
     if (scheme.in === "query") return { query: [scheme.parameterName, variable("API_KEY")] };
     if (scheme.in === "cookie")
-      return { args: [`-b ${doubleQuoted(`${scheme.parameterName}=`, variable("API_KEY"))}`] };
-    return { args: [`-H ${doubleQuoted(`${scheme.parameterName}: `, variable("API_KEY"))}`] };
+      return TOKEN.test(scheme.parameterName)
+        ? { args: [`-b ${shellWord(`${scheme.parameterName}=`, variable("API_KEY"))}`] }
+        : { args: [] };
+    return { args: headerArgument(scheme.parameterName, "", variable("API_KEY")) };
   }
   if (scheme.type === "oauth2" || scheme.type === "openIdConnect")
-    return { args: [`-H ${doubleQuoted("Authorization: Bearer ", variable("ACCESS_TOKEN"))}`] };
+    return { args: headerArgument("Authorization", "Bearer ", variable("ACCESS_TOKEN")) };
   if (scheme.type === "mutualTLS")
-    return { args: [`--cert "${variable("CLIENT_CERT")}"`, `--key "${variable("CLIENT_KEY")}"`] };
+    return {
+      args: [`--cert "${envReference(variable("CLIENT_CERT"))}"`, `--key "${envReference(variable("CLIENT_KEY"))}"`],
+    };
   return { args: [] };
 }
 
@@ -415,24 +483,39 @@ function curlBody(context: SampleContext, value: unknown): string[] {
   const text = (v: unknown) => (typeof v === "string" ? v : JSON.stringify(v));
   if (/^multipart\//i.test(contentType)) {
     const files = new Set(requestBody.fileFields ?? []);
-    return Object.entries(isObject(value) ? value : {}).map(([key, v]) =>
-      files.has(key) ? `-F ${doubleQuoted(`${key}=@${key}`)}` : `-F ${doubleQuoted(`${key}=${text(v)}`)}`,
-    );
+    // curl reads a form field's name up to its first `=`; a name with one, or with a control character, cannot be written.
+    return Object.entries(isObject(value) ? value : {})
+      .filter(([key]) => !/[=\x00-\x1f\x7f]/.test(key))
+      .map(([key, v]) =>
+        files.has(key)
+          ? `-F ${shellWord(`${key}=@${FILE_PLACEHOLDER}`)}`
+          : `--form-string ${shellWord(`${key}=${text(v)}`)}`,
+      );
   }
-  const type = `-H ${doubleQuoted(`Content-Type: ${contentType}`)}`;
+  const type = headerArgument("Content-Type", contentType);
   if (/^application\/x-www-form-urlencoded/i.test(contentType)) {
+    // curl encodes the part after the first `=` and sends the name as given: encoded here, so no `@` makes it a file.
     return [
-      type,
+      ...type,
       ...Object.entries(isObject(value) ? value : {}).map(
-        ([k, v]) => `--data-urlencode ${singleQuoted(`${k}=${text(v)}`)}`,
+        ([k, v]) => `--data-urlencode ${shellWord(`${encodeURIComponent(k)}=${text(v)}`)}`,
       ),
     ];
   }
-  if (/^application\/octet-stream|^(image|audio|video)\//i.test(contentType)) return [type, "--data-binary @file"];
-  // Indented under `-d`; the spaces are JSON whitespace.
+  if (/^application\/octet-stream|^(image|audio|video)\//i.test(contentType))
+    return [...type, `--data-binary @${FILE_PLACEHOLDER}`];
+  // Indented under `--data-raw`; the spaces are JSON whitespace.
   if (/json/i.test(contentType))
-    return [type, `-d ${singleQuoted(JSON.stringify(value, null, 2).replace(/\n/g, "\n  "))}`];
-  return [type, `-d ${singleQuoted(text(value))}`];
+    return [...type, `--data-raw ${shellWord(JSON.stringify(value, null, 2).replace(/\n/g, "\n  "))}`];
+  return [...type, `--data-raw ${shellWord(text(value))}`];
+}
+
+/** A cookie as the generated client writes it: name and value percent-encoded, except in OpenAPI 3.2's cookie style. */
+function cookiePair(parameter: ParameterModel, value: unknown): string {
+  const text = typeof value === "string" ? value : JSON.stringify(value);
+  return parameter.style === "cookie"
+    ? `${parameter.name}=${text.replace(/[\x00-\x1f\x7f;]/g, " ")}`
+    : `${encodeURIComponent(parameter.name)}=${encodeURIComponent(text)}`;
 }
 
 function curlSamples(context: SampleContext): CodeSample[] {
@@ -447,31 +530,36 @@ function curlSamples(context: SampleContext): CodeSample[] {
   const separator = op.path.includes("?") ? "&" : "?";
   const url = `${serverUrl(context)}${path}${search.length ? separator + search.join("&") : ""}`;
   const urlWord = credentials.query
-    ? doubleQuoted(
+    ? shellWord(
         `${url}${search.length || op.path.includes("?") ? "&" : "?"}${encodeURIComponent(credentials.query[0])}=`,
         credentials.query[1],
       )
-    : doubleQuoted(url);
+    : shellWord(url);
   const method = op.method.toUpperCase();
+  // curl reads `[1-3]` and `{a,b}` in a URL as a pattern of several URLs unless told not to.
+  const curl = /[[\]{}]/.test(url) ? "curl --globoff" : "curl";
   const first =
-    method === "GET" ? `curl ${urlWord}` : method === "HEAD" ? `curl -I ${urlWord}` : `curl -X ${method} ${urlWord}`;
+    method === "GET"
+      ? `${curl} ${urlWord}`
+      : method === "HEAD"
+        ? `${curl} -I ${urlWord}`
+        : `${curl} -X ${method} ${urlWord}`;
   const headers = [
-    ...shownParameters(context, op.headerParams).map((p) => {
+    ...shownParameters(context, op.headerParams).flatMap((p) => {
       const value = argumentValue(context, p);
-      return `-H ${doubleQuoted(`${p.name}: ${typeof value === "string" ? value : JSON.stringify(value)}`)}`;
+      return headerArgument(p.name, typeof value === "string" ? value : JSON.stringify(value));
     }),
-    ...(op.idempotency ? [`-H ${doubleQuoted(`${op.idempotency.header}: ${idempotencyKeyExample(context)}`)}`] : []),
+    ...(op.idempotency ? headerArgument(op.idempotency.header, idempotencyKeyExample(context)) : []),
   ];
-  const cookies = shownParameters(context, op.cookieParams).map((p) => {
-    const value = argumentValue(context, p);
-    return `${p.name}=${typeof value === "string" ? value : JSON.stringify(value)}`;
-  });
+  const cookies = shownParameters(context, op.cookieParams)
+    .filter((p) => TOKEN.test(p.name) || p.style !== "cookie")
+    .map((p) => cookiePair(p, argumentValue(context, p)));
   const media = requestMedia(context);
   const lines = [
     first,
     ...credentials.args,
     ...headers,
-    ...(cookies.length ? [`-b ${doubleQuoted(cookies.join("; "))}`] : []),
+    ...(cookies.length ? [`-b ${shellWord(cookies.join("; "))}`] : []),
     ...curlBody(context, media && mediaTypeValue(context.document, media)),
   ];
   return [{ lang: "Shell", label: SAMPLE_LABELS.curl, source: lines.join(" \\\n  ") }];
