@@ -66,7 +66,7 @@ export function createResources(invoker: OperationInvoker) {
         params?: ListTechniquesParams,
         options?: RequestOptions,
       ): PagePromise<ListTechniquesResponse, ListTechniquesItem> {
-        return invoker.paginate(operationDescriptors.listTechniques, { query: params?.query }, options, {
+        return invoker.paginate(operationDescriptors.listTechniques, { ...params }, options, {
           items: ["techniques"],
           style: "cursor",
           param: "cursor",

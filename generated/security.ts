@@ -26,9 +26,9 @@ export function authHeaders(
     if (scheme.type === "apiKey" && scheme.in === "header" && scheme.name) headers[scheme.name] = value;
     else if (scheme.type === "apiKey" && scheme.in === "cookie" && scheme.name)
       cookies.push(`${scheme.name}=${encodeURIComponent(value)}`);
-    else if (scheme.type === "http" && scheme.scheme === "bearer") headers.authorization = `Bearer ${value}`;
-    else if (scheme.type === "http" && scheme.scheme === "basic") headers.authorization = `Basic ${btoa(value)}`;
+    else if (scheme.type === "http" && scheme.scheme === "bearer") headers["authorization"] = `Bearer ${value}`;
+    else if (scheme.type === "http" && scheme.scheme === "basic") headers["authorization"] = `Basic ${btoa(value)}`;
   }
-  if (cookies.length > 0) headers.cookie = cookies.join("; ");
+  if (cookies.length > 0) headers["cookie"] = cookies.join("; ");
   return headers;
 }

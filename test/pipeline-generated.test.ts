@@ -1,4 +1,4 @@
-// The committed generated/ output: compiles under tsc --strict, and its create/retrieve wrappers talk to a real loopback server.
+// The committed generated/ output: compiles under tsc --strict and the stricter common flags, and its create/retrieve wrappers talk to a real loopback server.
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { parse } from "yaml";
@@ -11,7 +11,7 @@ import {
   loopbackRuntime,
   sendJson,
   startServer,
-  typeCheck,
+  typeCheckStrictest,
   type LoopbackServer,
 } from "./pipeline-harness.js";
 
@@ -43,8 +43,8 @@ afterAll(async () => {
 });
 
 describe("generated/ (openapi/flora.yaml)", () => {
-  it("compiles under tsc --strict --noEmit together with the runtime", async () => {
-    expect(await typeCheck(REPO_ROOT, ["generated"])).toBe("");
+  it("compiles under tsc --strict --noEmit and the stricter common flags (exactOptionalPropertyTypes, noPropertyAccessFromIndexSignature, …) together with the runtime", async () => {
+    expect(await typeCheckStrictest(REPO_ROOT, ["generated"])).toBe("");
   }, 120_000);
 
   it("exposes the contract names and an idempotency descriptor read from the spec", () => {

@@ -63,40 +63,63 @@ function paramsType(op: OperationModel): { type: string; required: boolean } | u
   return members.length ? { type: `{ ${members.join("; ")} }`, required } : undefined;
 }
 
+/** Whether type text indexes into the type `name` (`name[…]`, not `OtherName[…]`): each use of an alias does. */
+function indexesInto(name: string, text: string): boolean {
+  return new RegExp(`(?<![\\w$])${name.replace(/\$/g, "\\$")}\\[`).test(text);
+}
+
+const typeText = (statement: StatementStructures) =>
+  "type" in statement && typeof statement.type === "string" ? statement.type : "";
+
 function typeStatements(model: ApiModel): StatementStructures[] {
   const out: StatementStructures[] = [];
   for (const op of model.operations) {
-    // openapi-typescript types only the eight fixed methods; the types stage adds the rest as `additionalOperations`
-    const root = isFixedMethod(op.method) ? "paths" : "additionalOperations";
-    out.push({ kind: StructureKind.TypeAlias, name: opType(op), type: `${root}${index(op.path)}${index(op.method)}` });
-    const body = bodyType(op);
-    if (body)
+    const own = operationTypeStatements(op);
+    // `<Stem>Operation` only where something indexes into it: an unused alias fails `noUnusedLocals`.
+    if ([...own.map(typeText), ...signature(op).args].some((text) => indexesInto(opType(op), text))) {
+      // openapi-typescript types only the eight fixed methods; the types stage adds the rest as `additionalOperations`
+      const root = isFixedMethod(op.method) ? "paths" : "additionalOperations";
       out.push({
         kind: StructureKind.TypeAlias,
-        isExported: true,
-        name: `${op.typeStem}Body`,
-        docs: [`Request body of \`${op.id}\`.`.replace(/\*\//g, "*\\/")],
-        type: body,
+        name: opType(op),
+        type: `${root}${index(op.path)}${index(op.method)}`,
       });
-    const params = paramsType(op);
-    if (params)
-      out.push({
-        kind: StructureKind.TypeAlias,
-        isExported: true,
-        name: `${op.typeStem}Params`,
-        docs: [`Query, header and cookie parameters of \`${op.id}\`.`.replace(/\*\//g, "*\\/")],
-        type: params.type,
-      });
+    }
+    out.push(...own);
+  }
+  return out;
+}
+
+/** The exported types of one operation: `<Stem>Body`, `<Stem>Params`, `<Stem>Response`, stream and item types. */
+function operationTypeStatements(op: OperationModel): StatementStructures[] {
+  const out: StatementStructures[] = [];
+  const body = bodyType(op);
+  if (body)
     out.push({
       kind: StructureKind.TypeAlias,
       isExported: true,
-      name: `${op.typeStem}Response`,
-      docs: [`What \`${op.id}\` resolves with.`.replace(/\*\//g, "*\\/")],
-      type: responseType(op),
+      name: `${op.typeStem}Body`,
+      docs: [`Request body of \`${op.id}\`.`.replace(/\*\//g, "*\\/")],
+      type: body,
     });
-    out.push(...streamTypeStatements(op));
-    if (op.pagination) out.push(itemTypeStatement(op, op.pagination));
-  }
+  const params = paramsType(op);
+  if (params)
+    out.push({
+      kind: StructureKind.TypeAlias,
+      isExported: true,
+      name: `${op.typeStem}Params`,
+      docs: [`Query, header and cookie parameters of \`${op.id}\`.`.replace(/\*\//g, "*\\/")],
+      type: params.type,
+    });
+  out.push({
+    kind: StructureKind.TypeAlias,
+    isExported: true,
+    name: `${op.typeStem}Response`,
+    docs: [`What \`${op.id}\` resolves with.`.replace(/\*\//g, "*\\/")],
+    type: responseType(op),
+  });
+  out.push(...streamTypeStatements(op));
+  if (op.pagination) out.push(itemTypeStatement(op, op.pagination));
   return out;
 }
 
@@ -202,11 +225,12 @@ function signature(op: OperationModel): { args: string[]; call: string[] } {
   if (params) args.push(params.required ? `params: ${op.typeStem}Params` : `params?: ${op.typeStem}Params`);
   args.push("options?: RequestOptions");
 
+  // `...params` rather than `query: params?.query`: a property set to undefined is not an absent one under
+  // `exactOptionalPropertyTypes`, and the runtime's OperationArgs declares them absent-or-object. It goes first, so
+  // a key the type does not allow (from untyped callers) cannot replace `path` or `body`.
   const call = [
+    ...(params ? ["...params"] : []),
     ...(op.pathParams.length ? [`path: { ${op.pathParams.map(pathEntry).join(", ")} }`] : []),
-    ...(op.queryParams.length ? ["query: params?.query"] : []),
-    ...(op.headerParams.length ? ["header: params?.header"] : []),
-    ...(op.cookieParams.length ? ["cookie: params?.cookie"] : []),
     ...(op.requestBody ? ["body"] : []),
   ];
   return { args, call };
@@ -277,28 +301,38 @@ export function resourcesFile(model: ApiModel, ctx: EmitContext): SourceFileStru
   const needsBinary = model.operations.some((op) => bodyType(op) === "BinaryBody");
   const needsMultipart = model.operations.some((op) => bodyType(op)?.startsWith("MultipartBody<"));
   const paginates = model.operations.some((op) => op.pagination);
+  const calls = model.operations.length > 0;
+  const types = typeStatements(model);
+  // Only the schema.ts types something here indexes into (an unused import fails `noUnusedLocals`).
+  const schemaImports = ["additionalOperations", "itemSchemas", "paths"].filter((name) =>
+    types.some((statement) => indexesInto(name, typeText(statement))),
+  );
   return generatedFile(ctx, [
     {
       kind: StructureKind.ImportDeclaration,
       isTypeOnly: true,
       moduleSpecifier: ctx.runtimeImport,
-      namedImports: ["OperationInvoker", ...(paginates ? ["PagePromise"] : []), "RequestOptions"],
+      namedImports: ["OperationInvoker", ...(paginates ? ["PagePromise"] : []), ...(calls ? ["RequestOptions"] : [])],
     },
-    {
-      kind: StructureKind.ImportDeclaration,
-      moduleSpecifier: "./operations.js",
-      namedImports: ["operationDescriptors"],
-    },
-    {
-      kind: StructureKind.ImportDeclaration,
-      isTypeOnly: true,
-      moduleSpecifier: "./schema.js",
-      namedImports: [
-        ...(model.operations.some((op) => !isFixedMethod(op.method)) ? ["additionalOperations"] : []),
-        ...(model.operations.some((op) => op.eventStream) ? ["itemSchemas"] : []),
-        "paths",
-      ],
-    },
+    ...(calls
+      ? [
+          {
+            kind: StructureKind.ImportDeclaration as const,
+            moduleSpecifier: "./operations.js",
+            namedImports: ["operationDescriptors"],
+          },
+        ]
+      : []),
+    ...(schemaImports.length
+      ? [
+          {
+            kind: StructureKind.ImportDeclaration as const,
+            isTypeOnly: true,
+            moduleSpecifier: "./schema.js",
+            namedImports: schemaImports,
+          },
+        ]
+      : []),
     ...(needsBinary
       ? [
           {
@@ -324,7 +358,7 @@ export function resourcesFile(model: ApiModel, ctx: EmitContext): SourceFileStru
           },
         ]
       : []),
-    ...typeStatements(model),
+    ...types,
     {
       kind: StructureKind.Function,
       isExported: true,
@@ -335,7 +369,8 @@ export function resourcesFile(model: ApiModel, ctx: EmitContext): SourceFileStru
           "*\\/",
         ),
       ],
-      parameters: [{ name: "invoker", type: "OperationInvoker" }],
+      // A spec without operations (webhooks only) leaves the invoker unused: `_` keeps `noUnusedParameters` quiet.
+      parameters: [{ name: calls ? "invoker" : "_invoker", type: "OperationInvoker" }],
       statements: (writer) => {
         writer.write("return ");
         writeNode(writer, resourceTree(model.operations));

@@ -3,7 +3,8 @@ import { StructureKind, VariableDeclarationKind, type SourceFileStructure } from
 import type { ApiModel } from "../model/index.js";
 import { generatedFile, propertyKey, type EmitContext } from "./common.js";
 
-// Query-string keys are not covered: the runtime has no per-client query parameters.
+// Query-string keys are not covered: the runtime has no per-client query parameters. `headers` is a record, so its
+// keys are written `headers["authorization"]` (`noPropertyAccessFromIndexSignature` in a caller's tsconfig).
 const AUTH_HEADERS_BODY = `const headers: Record<string, string> = {};
 const cookies: string[] = [];
 const schemes: Readonly<Record<string, SecuritySchemeDescriptor>> = securitySchemes;
@@ -12,10 +13,10 @@ for (const [name, value] of Object.entries(credentials) as [string, string | und
   if (value === undefined || !scheme) continue;
   if (scheme.type === "apiKey" && scheme.in === "header" && scheme.name) headers[scheme.name] = value;
   else if (scheme.type === "apiKey" && scheme.in === "cookie" && scheme.name) cookies.push(\`\${scheme.name}=\${encodeURIComponent(value)}\`);
-  else if (scheme.type === "http" && scheme.scheme === "bearer") headers.authorization = \`Bearer \${value}\`;
-  else if (scheme.type === "http" && scheme.scheme === "basic") headers.authorization = \`Basic \${btoa(value)}\`;
+  else if (scheme.type === "http" && scheme.scheme === "bearer") headers["authorization"] = \`Bearer \${value}\`;
+  else if (scheme.type === "http" && scheme.scheme === "basic") headers["authorization"] = \`Basic \${btoa(value)}\`;
 }
-if (cookies.length > 0) headers.cookie = cookies.join("; ");
+if (cookies.length > 0) headers["cookie"] = cookies.join("; ");
 return headers;`;
 
 export function securityFile(model: ApiModel, ctx: EmitContext): SourceFileStructure {
