@@ -21,6 +21,8 @@ import { REPO_ROOT, type PipelineResult } from "../scripts/pipeline/run.js";
 import { STRICT_COMPILER_OPTIONS } from "../scripts/fuzz.js";
 import {
   addCodeSamples,
+  FRESH_KEY_COMMAND,
+  IDEMPOTENCY_COMMENT,
   operationSamples,
   SAMPLE_LABELS,
   type CodeSample,
@@ -128,7 +130,7 @@ describe("Flora's API reference spec", () => {
     ]);
   });
 
-  it("takes its values from the spec's examples: the technique slug, the run id, the seed body, the idempotency key", () => {
+  it("takes its values from the spec's examples: the technique slug, the run id, the seed's request body", () => {
     const create = reference.model.operations.find((op) => op.id === "createTechniqueRun") as OperationModel;
     // Compared as one line without trailing commas, whatever the line width.
     const flat = (source = "") =>
@@ -138,7 +140,7 @@ describe("Flora's API reference spec", () => {
         .replace(/\s+/g, " ");
     const ts = flat(byLabel(samplesOf(reference.document, create), SAMPLE_LABELS.typeScript)?.source);
     expect(ts).toContain(
-      'flora.techniques.runs.create( "art-directors-critique", { inputs: [{ id: "id", type: "text", value: "value" }], mode: "async" }, { idempotencyKey: "3f1c2b9e-8a47-4d0e-9c55-0b6f2a7d1e93" } )',
+      'flora.techniques.runs.create( "art-directors-critique", { inputs: [{ id: "id", type: "text", value: "value" }], mode: "async" } )',
     );
     const stream = flat(byLabel(samplesOf(reference.document, create), SAMPLE_LABELS.typeScriptStream)?.source);
     expect(stream).toContain('mode: "stream"');
@@ -153,6 +155,43 @@ describe("Flora's API reference spec", () => {
     expect(readFileSync(join(REPO_ROOT, "openapi/flora.yaml"), "utf8")).not.toContain("x-codeSamples");
     const again = await buildReferenceSpec();
     expect(JSON.stringify(again.document)).toBe(JSON.stringify(reference.document));
+  });
+});
+
+describe("Flora's reference samples pasted twice, or walked", () => {
+  const idempotencyExample = "3f1c2b9e-8a47-4d0e-9c55-0b6f2a7d1e93";
+
+  it("leave the idempotency key to the SDK (TypeScript) and make a fresh one per run (curl): never the spec's example key", () => {
+    const create = reference.model.operations.find((op) => op.id === "createTechniqueRun") as OperationModel;
+    expect(create.idempotency).toBeDefined();
+    // The spec's example key is still there to be (wrongly) copied.
+    expect(JSON.stringify(reference.document)).toContain(idempotencyExample);
+    for (const op of reference.model.operations) {
+      for (const sample of samplesOf(reference.document, op)) {
+        expect(sample.source, `${op.id} ${sample.label}`).not.toContain(idempotencyExample);
+        // No idempotencyKey option in code, no idempotency_key in a body (the header's twin).
+        const code = sample.source.replace(/^\s*\/\/.*$/gm, "");
+        expect(code, `${op.id} ${sample.label}`).not.toMatch(/idempotency_?key\b/i);
+        if (sample.lang === "TypeScript" && op.idempotency)
+          expect(sample.source, `${op.id} ${sample.label}`).toContain(IDEMPOTENCY_COMMENT);
+      }
+    }
+    expect(byLabel(samplesOf(reference.document, create), SAMPLE_LABELS.curl)?.source).toContain(
+      `-H "Idempotency-Key: ${FRESH_KEY_COMMAND}"`,
+    );
+  });
+
+  it("list the technique catalogue from its first page, by limit only, and walk it with for await", () => {
+    const list = reference.model.operations.find((op) => op.id === "listTechniques") as OperationModel;
+    expect(list.pagination?.limitParam).toBe("limit");
+    const samples = samplesOf(reference.document, list);
+    // The spec's cursor (an offset of 20), search word and workspace id stay out: a pasted sample would get an empty page.
+    for (const sample of samples) expect(sample.source).not.toMatch(/cursor|eyJvZmZzZXQiOjIwfQ|logo|ws_abc123/);
+    const ts = byLabel(samples, SAMPLE_LABELS.typeScript)?.source.replace(/\s+/g, " ");
+    expect(ts).toContain("for await (const technique of flora.techniques.list({ query: { limit: 20 }, })) {");
+    expect(byLabel(samples, SAMPLE_LABELS.curl)?.source).toBe(
+      'curl "https://app.flora.ai/api/v1/techniques?limit=20" \\\n  -H "Authorization: Bearer $FLORA_API_KEY"',
+    );
   });
 });
 
@@ -189,8 +228,7 @@ describe("every curl sample of Flora's reference", () => {
 
   it("is accepted by the Flora test server: authorized, well formed, and answered as the spec promises (or 404 for an example id it does not know)", async () => {
     const base = defaultServerUrl(reference.model.servers[0]);
-    let succeeded = 0;
-    for (const op of reference.model.operations) {
+    const runCurl = async (op: OperationModel) => {
       const curl = byLabel(samplesOf(reference.document, op), SAMPLE_LABELS.curl) as CodeSample;
       const script = `${curl.source.split(base).join(server.url)} -sS -w '\\n%{http_code}'`;
       const { stdout } = await execFileAsync("bash", ["-c", script], {
@@ -198,13 +236,28 @@ describe("every curl sample of Flora's reference", () => {
       });
       const lines = stdout.trimEnd().split("\n");
       const status = Number(lines.pop());
-      const body = JSON.parse(lines.join("\n")) as Json;
+      return { status, body: JSON.parse(lines.join("\n")) as Json };
+    };
+    let succeeded = 0;
+    for (const op of reference.model.operations) {
+      const { status, body } = await runCurl(op);
       if (status >= 200 && status < 300) {
         succeeded++;
         // Every property the operation's success schema requires (a run's `run_id`, a page's `techniques`, …).
         const required = Object.keys(op.responseShape?.required ?? {});
         expect(required.length, op.id).toBeGreaterThan(0);
         for (const property of required) expect(body, op.id).toHaveProperty(property);
+        // A list's sample asks for the first page, unfiltered: it has items.
+        if (op.pagination) {
+          const items = op.pagination.items.reduce<unknown>((value, key) => (value as Json)[key], body);
+          expect(items, op.id).toEqual(expect.arrayContaining([expect.anything()]));
+        }
+        // Pasted again, a sample that starts something starts it again: not a replay of the first, not a conflict.
+        if (op.idempotency) {
+          const again = await runCurl(op);
+          expect(again.status, op.id).toBe(status);
+          expect(JSON.stringify(again.body), op.id).not.toBe(JSON.stringify(body));
+        }
       } else {
         expect({ op: op.id, status, code: (body.error as Json | undefined)?.code }).toEqual({
           op: op.id,
@@ -215,8 +268,11 @@ describe("every curl sample of Flora's reference", () => {
     }
     expect(succeeded).toBeGreaterThan(0);
     const posts = server.requests().filter((request) => request.method === "POST");
-    expect(posts.length).toBeGreaterThan(0);
-    for (const post of posts) expect(post.headers["idempotency-key"]).toMatch(/\S/);
+    expect(posts.length).toBeGreaterThan(1);
+    const keys = posts.map((post) => post.headers["idempotency-key"]);
+    for (const key of keys)
+      expect(key).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(new Set(keys).size).toBe(keys.length);
   });
 });
 
@@ -282,9 +338,16 @@ describe("samples of other APIs", () => {
       expect(ts.source).toMatch(
         /^import \{ createClient \} from "\.\/generated\/index\.js";\n\nconst client = createClient\(\);\n/,
       );
-      expect(ts.source).toContain(`await client${op.resourcePath.map(member).join("")}${member(op.methodName)}(`);
+      // A list that pages: walked with for await, from its first page (no `page` literal).
+      expect(op.pagination?.param).toBe("page");
+      expect(ts.source).toContain(
+        `for await (const museumHour of client${op.resourcePath.map(member).join("")}${member(op.methodName)}(`,
+      );
+      expect(ts.source).not.toMatch(/\bpage\b/);
       expect(result.model.client.envPrefix).toBe("REDOCLY_MUSEUM");
-      expect(curl.source).toMatch(/^curl "https:\/\/redocly\.com\/_mock\/docs\/openapi\/museum-api\/museum-hours"/);
+      expect(curl.source).toMatch(
+        /^curl "https:\/\/redocly\.com\/_mock\/docs\/openapi\/museum-api\/museum-hours\?limit=15"/,
+      );
       expect(curl.source).toContain('-u "$REDOCLY_MUSEUM_USERNAME:$REDOCLY_MUSEUM_PASSWORD"');
     },
   );
@@ -325,6 +388,7 @@ describe("the curl sample", () => {
               {
                 name: "filter",
                 in: "query",
+                required: true,
                 style: "deepObject",
                 schema: { type: "object" },
                 example: { kind: "cat" },
@@ -378,6 +442,84 @@ describe("the curl sample", () => {
     );
     expect(await curl("deleteAnimal")).toBe(
       'curl -X DELETE "https://eu.zoo.example/v1/animals/5" \\\n  -H "Authorization: Bearer $ZOO_ACCESS_TOKEN"',
+    );
+  });
+});
+
+describe("the samples of a list that pages and of an operation with an idempotency key", () => {
+  const { document, model } = inlineModel({
+    servers: [{ url: "https://zoo.example" }],
+    paths: {
+      "/pets": {
+        get: {
+          operationId: "listPets",
+          parameters: [
+            { name: "owner", in: "query", required: true, schema: { type: "string" }, example: "ann" },
+            { name: "page_size", in: "query", schema: { type: "integer", default: 50 } },
+            { name: "page_token", in: "query", schema: { type: "string" }, example: "b2Zmc2V0OjIw" },
+            { name: "species", in: "query", schema: { type: "string" }, example: "cat" },
+          ],
+          responses: {
+            "200": {
+              description: "A page",
+              content: {
+                "application/json": {
+                  schema: {
+                    type: "object",
+                    required: ["pets"],
+                    properties: {
+                      pets: { type: "array", items: { type: "object" } },
+                      next_page_token: { type: ["string", "null"] },
+                    },
+                  },
+                },
+              },
+            },
+          },
+        },
+        post: {
+          operationId: "createPet",
+          parameters: [{ name: "Idempotency-Key", in: "header", schema: { type: "string" }, example: "fixed-key-123" }],
+          requestBody: {
+            content: {
+              "application/json": {
+                schema: {
+                  type: "object",
+                  properties: { name: { type: "string" }, idempotency_key: { type: "string" } },
+                },
+                example: { name: "Rex", idempotency_key: "fixed-key-123" },
+              },
+            },
+          },
+          responses: { "201": { description: "created" } },
+        },
+      },
+    },
+  });
+  const samples = async (id: string) =>
+    operationSamples(document, model, model.operations.find((op) => op.id === id) as OperationModel);
+
+  it("walk a list with for await from its first page: required parameters and the page size, no cursor or filter examples", async () => {
+    const op = model.operations.find((o) => o.id === "listPets") as OperationModel;
+    expect(op.pagination).toMatchObject({ param: "page_token", limitParam: "page_size" });
+    const [ts, curl] = await samples("listPets");
+    expect(ts.source.replace(/\s+/g, " ")).toContain(
+      'for await (const pet of client.pets.list({ query: { owner: "ann", page_size: 50 }, })) { console.log(pet); }',
+    );
+    expect(curl.source).toBe('curl "https://zoo.example/pets?owner=ann&page_size=50"');
+  });
+
+  it("leave the key to the SDK and to a command run per paste, and drop the body's fixed idempotency_key", async () => {
+    const [ts, curl] = await samples("createPet");
+    expect(ts.source).toContain(IDEMPOTENCY_COMMENT);
+    expect(ts.source.replace(/\s+/g, " ")).toContain('await client.pets.create({ name: "Rex" });');
+    expect(curl.source).toBe(
+      [
+        'curl -X POST "https://zoo.example/pets"',
+        `-H "Idempotency-Key: ${FRESH_KEY_COMMAND}"`,
+        '-H "Content-Type: application/json"',
+        `--data-raw '{\n    "name": "Rex"\n  }'`,
+      ].join(" \\\n  "),
     );
   });
 });
@@ -463,6 +605,7 @@ describe("a curl sample of a spec with hostile examples", () => {
         "/things/{id}": {
           post: {
             operationId: "createThing",
+            "x-idempotency": { header: "Idem!Key" },
             parameters: [
               { name: "id", in: "path", required: true, schema: { type: "string" }, example: values.path },
               { name: values.queryName, in: "query", schema: { type: "string" }, example: values.query },
@@ -580,6 +723,10 @@ describe("a curl sample of a spec with hostile examples", () => {
         expect(request.headers["x-folded"]).toBe("one two: >pwned-h4");
         expect(request.headers).not.toHaveProperty("two");
         expect(request.headers["x-key"]).toBe("hk");
+        // The one command a sample runs: ours, making a fresh key, after a header name a shell would read.
+        expect(request.headers["idem!key"]).toMatch(
+          /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+        );
         expect(request.headers.cookie).toBe(`c=${encodeURIComponent(values.cookie)}`);
         expect(JSON.parse(request.body.toString("utf8"))).toEqual(json);
       });

@@ -145,13 +145,38 @@ function argumentValue(context: SampleContext, parameter: ParameterModel): unkno
   return value;
 }
 
-/** The optional parameters a sample shows: those the spec gives an example; required ones always. */
+/**
+ * The parameters a sample shows. Required ones always. A list operation shows only those, plus its page size
+ * (`limit`) where the spec gives it a value: the spec's examples of its cursor and filters (an offset-20 cursor, a
+ * search word, a workspace id) would make the first page of a pasted sample empty, and the cursor is what the
+ * walk supplies, never a literal. Any other operation also shows the optional parameters the spec gives an example.
+ */
 function shownParameters(context: SampleContext, list: ParameterModel[]): ParameterModel[] {
+  const { op } = context;
+  const listing = op.pagination !== undefined || /^list/i.test(op.methodName);
   return list.filter((parameter) => {
     if (parameter.required) return true;
     const declared = context.parameters.get(`${parameter.in}:${parameter.name}`);
-    return declared !== undefined && declaredExample(context.document, declared) !== undefined;
+    if (!declared) return false;
+    if (listing) {
+      return (
+        parameter.in === "query" && parameter.name === op.pagination?.limitParam && hasSpecValue(context, declared)
+      );
+    }
+    return declaredExample(context.document, declared) !== undefined;
   });
+}
+
+/** True when the spec gives the parameter a value: its own example, or its schema's example or default. */
+function hasSpecValue(context: SampleContext, declared: Json): boolean {
+  if (declaredExample(context.document, declared) !== undefined) return true;
+  const schema = asObject(context.document, declared.schema);
+  return (
+    schema !== undefined &&
+    ((Array.isArray(schema.examples) && schema.examples.length > 0) ||
+      schema.example !== undefined ||
+      schema.default !== undefined)
+  );
 }
 
 function requestMedia(context: SampleContext): Json | undefined {
@@ -162,13 +187,18 @@ function requestMedia(context: SampleContext): Json | undefined {
   return (content && asObject(document, content[op.requestBody.contentType])) ?? {};
 }
 
-function idempotencyKeyExample(context: SampleContext): string {
-  const header = context.op.idempotency?.header.toLowerCase();
-  const declared = [...context.parameters.values()].find(
-    (p) => p.in === "header" && String(p.name).toLowerCase() === header,
-  );
-  const value = declared && declaredExample(context.document, declared)?.value;
-  return typeof value === "string" ? value : "123e4567-e89b-12d3-a456-426614174000";
+/**
+ * The request body's example value, without the body twin of the idempotency header (`idempotency_key`): the SDK
+ * writes the key it sends there itself, and the curl sample's fresh key goes in the header, so a fixed key from the
+ * spec never repeats across pastes.
+ */
+function bodyValue(context: SampleContext, media: Json | undefined): unknown {
+  if (!media) return undefined;
+  const value = mediaTypeValue(context.document, media);
+  const field = context.op.idempotency?.bodyField;
+  if (!field || !isObject(value) || !(field in value)) return value;
+  const { [field]: _key, ...rest } = value;
+  return rest;
 }
 
 // ---- TypeScript ----------------------------------------------------------------------------------------------
@@ -199,18 +229,34 @@ const RESERVED = new Set(
 
 /** What to call the result: the resource's name (singular unless the method lists), else `result`. */
 function resultName(context: SampleContext): string {
-  const { op, client } = context;
-  const last = op.resourcePath.at(-1);
-  let name = last ?? "result";
-  if (last && !/^list/i.test(op.methodName)) {
-    name = last
-      .replace(/ies$/, "y")
-      .replace(/(ss|us|is)$/, "$1")
-      .replace(/(?<!s)s$/, "");
-  }
-  return /^[A-Za-z_$][\w$]*$/.test(name) && !RESERVED.has(name) && name !== client.variable && name !== "event"
-    ? name
-    : "result";
+  const last = context.op.resourcePath.at(-1);
+  const name = last && !/^list/i.test(context.op.methodName) ? singular(last) : last;
+  return usableName(context, name) ? name : "result";
+}
+
+/** What to call one item of a list that pages: the resource's name in the singular, else `item`. */
+function itemName(context: SampleContext): string {
+  const last = context.op.resourcePath.at(-1);
+  const name = last && singular(last);
+  return usableName(context, name) && name !== last ? name : "item";
+}
+
+/** `techniques` → `technique`, `batches` → `batch`, `entries` → `entry`; `status` and `analysis` stay. */
+function singular(name: string): string {
+  if (/ies$/.test(name)) return name.replace(/ies$/, "y");
+  if (/(ch|sh|x|ss)es$/.test(name)) return name.replace(/es$/, "");
+  if (/(ss|us|is)$/.test(name)) return name;
+  return name.replace(/s$/, "");
+}
+
+function usableName(context: SampleContext, name: string | undefined): name is string {
+  return (
+    name !== undefined &&
+    /^[A-Za-z_$][\w$]*$/.test(name) &&
+    !RESERVED.has(name) &&
+    name !== context.client.variable &&
+    name !== "event"
+  );
 }
 
 /** The body as the wrapper takes it: a Blob for a raw body and for each file field of a multipart one. */
@@ -228,12 +274,15 @@ function typeScriptBody(context: SampleContext, value: unknown): unknown {
   return withFiles;
 }
 
-/** The arguments of the generated method, in its order: path parameters, body, parameters, options. */
+/**
+ * The arguments of the generated method, in its order: path parameters, body, parameters. No options: in
+ * particular no `idempotencyKey`, which the SDK makes per call (and reuses on that call's retries), so that a
+ * sample pasted twice starts two runs rather than replaying the first or failing as a conflict.
+ */
 function typeScriptArguments(context: SampleContext, body: unknown): string[] {
   const { op } = context;
   const args = op.pathParams.map((p) => tsLiteral(argumentValue(context, p)));
   if (op.requestBody) args.push(tsLiteral(typeScriptBody(context, body)));
-  const hasParams = op.queryParams.length + op.headerParams.length + op.cookieParams.length > 0;
   const params: Json = {};
   for (const [where, list] of [
     ["query", op.queryParams],
@@ -243,10 +292,7 @@ function typeScriptArguments(context: SampleContext, body: unknown): string[] {
     const shown = shownParameters(context, list);
     if (shown.length) params[where] = Object.fromEntries(shown.map((p) => [p.name, argumentValue(context, p)]));
   }
-  const options = op.idempotency ? { idempotencyKey: idempotencyKeyExample(context) } : undefined;
   if (Object.keys(params).length) args.push(tsLiteral(params));
-  else if (hasParams && options) args.push("undefined");
-  if (options) args.push(tsLiteral(options));
   return args;
 }
 
@@ -256,22 +302,32 @@ async function formatTypeScript(source: string): Promise<string> {
   return (await format(source, { parser: "typescript", printWidth: 60 })).trimEnd();
 }
 
+/** What the TypeScript samples of an operation with an idempotency key say about it. */
+export const IDEMPOTENCY_COMMENT =
+  "// No idempotencyKey: the SDK makes a new one per call\n// and sends it again on that call's retries.";
+
 async function typeScriptSamples(context: SampleContext): Promise<CodeSample[]> {
   const { op, client } = context;
   const media = requestMedia(context);
-  const body = media && mediaTypeValue(context.document, media);
+  const body = bodyValue(context, media);
   const call = `${client.variable}${op.resourcePath.map(member).join("")}`;
-  const prologue = `${client.imports}\n\n${client.setup}\n\n`;
+  const prologue = `${client.imports}\n\n${client.setup}\n\n${op.idempotency ? `${IDEMPOTENCY_COMMENT}\n` : ""}`;
   const name = resultName(context);
-  const invoke = `await ${call}${member(op.methodName)}(${typeScriptArguments(context, body).join(", ")})`;
-  const main = op.response === "empty" ? `${invoke};\n` : `const ${name} = ${invoke};\nconsole.log(${name});\n`;
+  const args = typeScriptArguments(context, body).join(", ");
+  const invoke = `${call}${member(op.methodName)}(${args})`;
+  // A list that pages returns a PagePromise: iterating it walks every item of every page.
+  const main = op.pagination
+    ? `for await (const ${itemName(context)} of ${invoke}) {\n  console.log(${itemName(context)});\n}\n`
+    : op.response === "empty"
+      ? `await ${invoke};\n`
+      : `const ${name} = await ${invoke};\nconsole.log(${name});\n`;
   const samples: CodeSample[] = [
     { lang: "TypeScript", label: SAMPLE_LABELS.typeScript, source: await formatTypeScript(prologue + main) },
   ];
   if (op.eventStream) {
     const streamBody = media && streamingBody(context, media, body);
-    const args = typeScriptArguments(context, streamBody).join(", ");
-    const loop = `const events = ${call}${member(op.eventStream.methodName)}(${args});\nfor await (const event of events) {\n  console.log(event);\n}\n`;
+    const streamArgs = typeScriptArguments(context, streamBody).join(", ");
+    const loop = `const events = ${call}${member(op.eventStream.methodName)}(${streamArgs});\nfor await (const event of events) {\n  console.log(event);\n}\n`;
     samples.push({
       lang: "TypeScript",
       label: SAMPLE_LABELS.typeScriptStream,
@@ -311,8 +367,8 @@ function topLevelProperties(document: Json, schema: unknown, depth = 0): Json {
 // Every word of a curl sample that holds spec text is quoted so that neither a shell nor curl reads anything in it,
 // whether the sample runs as a script or is pasted into an interactive bash or zsh (history expansion, line
 // editing): double quotes only around text of PLAIN characters, single quotes around any other text, ANSI-C
-// quotes ($'…') where it holds a character a terminal or line editor acts on. Environment variables stay outside
-// the single quotes. curl's own syntax in arguments is avoided too: `--data-raw` (no `@file`), `--form-string` (no
+// quotes ($'…') where it holds a character a terminal or line editor acts on. Environment variables, and the
+// command that makes a fresh idempotency key (FRESH_KEY_COMMAND, our own text), stay outside the single quotes. curl's own syntax in arguments is avoided too: `--data-raw` (no `@file`), `--form-string` (no
 // `@file`, `<file`, `;type=`), file fields read a fixed placeholder file, never a name from the spec, URL-encoded
 // form keys (no `name@file`), `--globoff` for a URL with `[]{}`, and only http(s) servers.
 
@@ -334,14 +390,22 @@ function envReference(name: string): string {
 }
 
 /**
- * One shell word that is `text` as is, followed by the value of the environment variable `variable` if given:
+ * A fresh idempotency key per run of a curl sample: a UUID v4, like the key the SDK sends. Node, because every
+ * reader of this SDK's reference has it and it answers the same on Linux, macOS, WSL and Git Bash; `uuidgen` is
+ * missing from minimal Debian, Ubuntu and Alpine systems, and `/proc/sys/kernel/random/uuid` from macOS.
+ * Our own fixed text, for double quotes: it holds no `!`, `"`, `\`` or `\\`.
+ */
+export const FRESH_KEY_COMMAND = "$(node -e 'console.log(crypto.randomUUID())')";
+
+/**
+ * One shell word that is `text` as is, followed by `expansion` if given, which is our own fixed text for double
+ * quotes (an environment variable's `$NAME`, FRESH_KEY_COMMAND), never spec text:
  * `"Authorization: Bearer $FLORA_API_KEY"`, `'X-Trace: !#'`, `'a'\''b'"$KEY"`.
  */
-function shellWord(text: string, variable?: string): string {
-  const reference = variable === undefined ? "" : envReference(variable);
-  if (PLAIN.test(text)) return `"${text}${reference}"`;
+function shellWord(text: string, expansion = ""): string {
+  if (PLAIN.test(text)) return `"${text}${expansion}"`;
   const quoted = UNPRINTABLE.test(text) ? ansiQuoted(text) : `'${text.replace(/'/g, "'\\''")}'`;
-  return reference ? `${quoted}"${reference}"` : quoted;
+  return expansion ? `${quoted}"${expansion}"` : quoted;
 }
 
 /**
@@ -366,9 +430,9 @@ const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
  * `-H 'Name: value'`, or nothing for a name that is not a token. A line break or other control character, which no
  * header can carry (the generated client refuses it), becomes a space, as HTTP's line folding reads one.
  */
-function headerArgument(name: string, value: string, variable?: string): string[] {
+function headerArgument(name: string, value: string, expansion?: string): string[] {
   if (!TOKEN.test(name)) return [];
-  return [`-H ${shellWord(`${name}: ${value.replace(/[\x00-\x08\x0a-\x1f\x7f]/g, " ")}`, variable)}`];
+  return [`-H ${shellWord(`${name}: ${value.replace(/[\x00-\x08\x0a-\x1f\x7f]/g, " ")}`, expansion)}`];
 }
 
 /** The file a file field or raw binary body reads: a fixed name the reader replaces, never one from the spec. */
@@ -457,18 +521,18 @@ function credentialArgument(
     return { args: [`-u "${envReference(variable("USERNAME"))}:${envReference(variable("PASSWORD"))}"`] };
   if (scheme.type === "http") {
     const kind = scheme.scheme === "bearer" || !scheme.scheme ? "Bearer" : scheme.scheme;
-    return { args: headerArgument("Authorization", `${kind} `, variable("API_KEY")) };
+    return { args: headerArgument("Authorization", `${kind} `, envReference(variable("API_KEY"))) };
   }
   if (scheme.type === "apiKey" && scheme.parameterName) {
     if (scheme.in === "query") return { query: [scheme.parameterName, variable("API_KEY")] };
     if (scheme.in === "cookie")
       return TOKEN.test(scheme.parameterName)
-        ? { args: [`-b ${shellWord(`${scheme.parameterName}=`, variable("API_KEY"))}`] }
+        ? { args: [`-b ${shellWord(`${scheme.parameterName}=`, envReference(variable("API_KEY")))}`] }
         : { args: [] };
-    return { args: headerArgument(scheme.parameterName, "", variable("API_KEY")) };
+    return { args: headerArgument(scheme.parameterName, "", envReference(variable("API_KEY"))) };
   }
   if (scheme.type === "oauth2" || scheme.type === "openIdConnect")
-    return { args: headerArgument("Authorization", "Bearer ", variable("ACCESS_TOKEN")) };
+    return { args: headerArgument("Authorization", "Bearer ", envReference(variable("ACCESS_TOKEN"))) };
   if (scheme.type === "mutualTLS")
     return {
       args: [`--cert "${envReference(variable("CLIENT_CERT"))}"`, `--key "${envReference(variable("CLIENT_KEY"))}"`],
@@ -532,7 +596,7 @@ function curlSamples(context: SampleContext): CodeSample[] {
   const urlWord = credentials.query
     ? shellWord(
         `${url}${search.length || op.path.includes("?") ? "&" : "?"}${encodeURIComponent(credentials.query[0])}=`,
-        credentials.query[1],
+        envReference(credentials.query[1]),
       )
     : shellWord(url);
   const method = op.method.toUpperCase();
@@ -549,7 +613,8 @@ function curlSamples(context: SampleContext): CodeSample[] {
       const value = argumentValue(context, p);
       return headerArgument(p.name, typeof value === "string" ? value : JSON.stringify(value));
     }),
-    ...(op.idempotency ? headerArgument(op.idempotency.header, idempotencyKeyExample(context)) : []),
+    // A fresh key each time the sample runs: a fixed one would replay the first run (or conflict with its body).
+    ...(op.idempotency ? headerArgument(op.idempotency.header, "", FRESH_KEY_COMMAND) : []),
   ];
   const cookies = shownParameters(context, op.cookieParams)
     .filter((p) => TOKEN.test(p.name) || p.style !== "cookie")
@@ -560,7 +625,7 @@ function curlSamples(context: SampleContext): CodeSample[] {
     ...credentials.args,
     ...headers,
     ...(cookies.length ? [`-b ${shellWord(cookies.join("; "))}`] : []),
-    ...curlBody(context, media && mediaTypeValue(context.document, media)),
+    ...curlBody(context, bodyValue(context, media)),
   ];
   return [{ lang: "Shell", label: SAMPLE_LABELS.curl, source: lines.join(" \\\n  ") }];
 }
