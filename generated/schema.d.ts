@@ -13,9 +13,7 @@ export interface paths {
          *     workspace_id, query, cursor, and limit to filter the catalog.
          *
          *     Cursor pagination: pass `meta.next_cursor` of one page as `cursor` to get the next; the
-         *     last page has `meta.next_cursor: null`. Sources: Flora's official SDK
-         *     (`client.techniques.list()`, `TechniquesCursorPage`) and [secondary] a third-party copy of
-         *     Flora's published description (api-evangelist/flora-fauna), which gives the limits.
+         *     last page has `meta.next_cursor: null`.
          */
         get: operations["listTechniques"];
         put?: never;
@@ -62,9 +60,8 @@ export interface paths {
          *     Mutating public API requests support an optional Idempotency-Key header for client
          *     retries; duplicate keys within two hours return idempotency_duplicate.
          *
-         *     Flora's own spec answers `201`, the seed and docs show `200`: both carry the same run.
-         *     With `mode: "stream"` the answer may be a `text/event-stream` of run snapshots instead
-         *     of JSON ([assumption]); read the response `Content-Type`.
+         *     The answer is `201` or `200`, both with the run. With `mode: "stream"` the answer may be
+         *     a `text/event-stream` of run snapshots instead of JSON; read the response `Content-Type`.
          */
         post: operations["createTechniqueRun"];
         delete?: never;
@@ -144,10 +141,7 @@ export interface webhooks {
 }
 export interface components {
     schemas: {
-        /**
-         * @description One page of techniques. Shape from Flora's official SDK (`TechniquesCursorPage`: items under
-         *     `techniques`, the next cursor at `meta.next_cursor`).
-         */
+        /** @description One page of techniques, with the cursor of the next page at `meta.next_cursor`. */
         TechniquePage: {
             /** @description The techniques on this page. */
             techniques: components["schemas"]["Technique"][];
@@ -155,9 +149,8 @@ export interface components {
             meta: components["schemas"]["CursorPageMeta"];
         };
         /**
-         * @description Where the next page starts. [secondary] The published description requires `next_cursor`
-         *     (null on the last page); the official SDK types it as optional, so a missing one also ends
-         *     the walk.
+         * @description Where the next page starts: `next_cursor` is null on the last page (a missing one also ends
+         *     the walk).
          */
         CursorPageMeta: {
             /**
@@ -165,14 +158,12 @@ export interface components {
              * @example eyJvZmZzZXQiOjIwfQ
              */
             next_cursor: string | null;
-            /** @description [secondary] Estimated total matching items. */
+            /** @description Estimated total matching items. */
             total_estimate?: number | null;
         };
         /**
          * @description A technique's public definition: what it is called, what a run costs, and the inputs a run
-         *     takes and the outputs it makes. Fields from Flora's official SDK
-         *     (`TechniqueRetrieveResponse`); patterns and minimums [secondary] from a third-party copy of
-         *     Flora's published description.
+         *     takes and the outputs it makes.
          */
         Technique: {
             /**
@@ -191,7 +182,7 @@ export interface components {
             /** @description The outputs a run of this technique makes. */
             outputs: components["schemas"]["TechniqueIO"][];
         };
-        /** @description One declared input or output of a technique (Flora's SDK uses one shape for both). */
+        /** @description One declared input or output of a technique. */
         TechniqueIO: {
             /**
              * @description Technique input or output identifier
@@ -208,17 +199,11 @@ export interface components {
             type: "imageUrl" | "videoUrl" | "audioUrl" | "text" | "documentUrl";
             /** @description Technique input or output description */
             description?: string;
-            /** @description When true, this input may be omitted when running the technique (official SDK only). */
+            /** @description When true, this input may be omitted when running the technique. */
             optional?: boolean;
-            /**
-             * @description When true, multiple values may be provided for this input (one run per value) (official
-             *     SDK only).
-             */
+            /** @description When true, multiple values may be provided for this input (one run per value). */
             allow_multiple?: boolean;
-            /**
-             * @description When true, fill this input by passing an element id as the input value (official SDK
-             *     only).
-             */
+            /** @description When true, fill this input by passing an element id as the input value. */
             accepts_element?: boolean;
             /**
              * @description Required aspect ratio
@@ -235,8 +220,7 @@ export interface components {
             /**
              * @description Technique run execution mode
              *
-             *     With `stream`, the answer may be a `text/event-stream` of Run snapshots
-             *     ([assumption]; nothing documents it).
+             *     With `stream`, the answer may be a `text/event-stream` of Run snapshots.
              * @enum {string}
              */
             mode: "async" | "stream";
@@ -251,8 +235,8 @@ export interface components {
             /**
              * @description Idempotency key for safely retrying requests
              *
-             *     The body twin of the `Idempotency-Key` header; the sources do not say how the two
-             *     interact, so send the same value in both if at all.
+             *     The body twin of the `Idempotency-Key` header. How the two interact is not
+             *     documented, so send the same value in both if at all.
              */
             idempotency_key?: string;
         };
@@ -263,8 +247,8 @@ export interface components {
             /**
              * @description Technique input type
              *
-             *     The server also accepts the aliases `image_url` and `video_url` (Flora's guide); send
-             *     the canonical values listed here.
+             *     The server also accepts the aliases `image_url` and `video_url`; send the canonical
+             *     values listed here.
              * @enum {string}
              */
             type: "text" | "imageUrl" | "videoUrl";
@@ -273,9 +257,12 @@ export interface components {
         };
         /** @description A technique run, as returned when it starts and each time it is polled. */
         Run: {
-            /** @description [assumption] When the run was created, as a timestamp; the seed gives no unit. */
+            /**
+             * @description When the run was created, as a timestamp. The unit is not documented (webhook
+             *     `created_at` is Unix milliseconds).
+             */
             created_at: number;
-            /** @description [assumption] How far the run has got; the seed gives no scale. */
+            /** @description How far the run has got. The scale is not documented. */
             progress: number;
             /** @description Run identifier */
             run_id: string;
@@ -287,20 +274,20 @@ export interface components {
             status: "pending" | "running" | "completed" | "failed";
             /** @description Cost charged in USD */
             charged_cost?: number;
-            /** @description [assumption] When the run reached a terminal status, as a timestamp; the seed gives no unit. */
+            /** @description When the run reached a terminal status, as a timestamp (unit as `created_at`). */
             completed_at?: number;
             /** @description Machine-readable run error code */
             error_code?: string;
             /** @description Human-readable run error message */
             error_message?: string;
-            /** @description [assumption] What the run produced, once it has completed. */
+            /** @description What the run produced, once it has completed. */
             outputs?: components["schemas"]["RunOutput"][];
             /**
              * Format: uri
              * @description URL to poll pending/running runs or fetch completed/failed run details.
              */
             poll_url?: string;
-            /** @description [assumption] When the run started executing, as a timestamp; the seed gives no unit. */
+            /** @description When the run started executing, as a timestamp (unit as `created_at`). */
             started_at?: number;
         };
         /** @description One output of a run. */
@@ -314,7 +301,7 @@ export interface components {
             type: "imageUrl" | "videoUrl" | "audioUrl" | "text" | "documentUrl";
             /**
              * Format: uri
-             * @description Run output URL or text content
+             * @description Run output URL
              */
             url: string;
         };
@@ -334,12 +321,12 @@ export interface components {
             code: ("unauthorized" | "invalid_api_key" | "forbidden" | "invalid_json" | "input_validation_error" | "not_found" | "insufficient_credits" | "idempotency_duplicate" | "rate_limited" | "unknown_error") | ("conflict" | "idempotency_conflict" | "internal_error" | "service_unavailable") | string;
             /** @description Human-readable error message. */
             message: string;
-            /** @description Per-field validation problems; [assumption] sent with `input_validation_error`. */
+            /** @description Per-field validation problems, sent with `input_validation_error`. */
             fields?: components["schemas"]["ErrorField"][];
         };
         /** @description A validation problem with one request field. */
         ErrorField: {
-            /** @description [assumption] Name or path of the offending request field. */
+            /** @description Name or path of the offending request field. */
             field: string;
             /** @description What is wrong with the field. */
             message: string;
@@ -397,9 +384,9 @@ export interface components {
             };
         };
         /**
-         * @description The run was accepted. The JSON media type is the documented answer. The event stream is
-         *     [assumption]: in stream mode each SSE event's `data` is a JSON Run snapshot, and the
-         *     stream ends at a terminal status (`completed` or `failed`).
+         * @description The run was accepted, as JSON. In stream mode the answer may instead be an event stream:
+         *     each SSE event's `data` is a JSON Run snapshot, and the stream ends at a terminal status
+         *     (`completed` or `failed`).
          */
         RunStarted: {
             headers: {
@@ -411,7 +398,7 @@ export interface components {
                 /**
                  * @example data: {"created_at":0,"progress":0,"run_id":"run_abc123","status":"running"}
                  *
-                 *     data: {"created_at":0,"progress":100,"run_id":"run_abc123","status":"completed"}
+                 *     data: {"created_at":0,"progress":1,"run_id":"run_abc123","status":"completed"}
                  */
                 "text/event-stream": unknown;
             };
@@ -524,7 +511,7 @@ export interface components {
         };
         /**
          * @description The Idempotency-Key was already used within its window: `idempotency_duplicate`.
-         *     [secondary] `conflict` is reported for other conflicts.
+         *     `conflict` is reported for other conflicts.
          */
         Conflict: {
             headers: {
@@ -543,10 +530,7 @@ export interface components {
                 "application/json": components["schemas"]["ErrorEnvelope"];
             };
         };
-        /**
-         * @description The Idempotency-Key was reused with a different body: `idempotency_conflict`. Described by
-         *     a Flora docs page on idempotency, not by Flora's spec; the code is otherwise [secondary].
-         */
+        /** @description The Idempotency-Key was reused with a different body within 24 hours: `idempotency_conflict`. */
         UnprocessableEntity: {
             headers: {
                 "request-id": components["headers"]["RequestId"];
@@ -584,7 +568,7 @@ export interface components {
                 "application/json": components["schemas"]["ErrorEnvelope"];
             };
         };
-        /** @description Flora failed: `unknown_error`, or [secondary] `internal_error`. */
+        /** @description Flora failed: `unknown_error` or `internal_error`. */
         InternalServerError: {
             headers: {
                 "request-id": components["headers"]["RequestId"];
@@ -602,7 +586,7 @@ export interface components {
                 "application/json": components["schemas"]["ErrorEnvelope"];
             };
         };
-        /** @description [secondary] Flora is temporarily unavailable: `service_unavailable`. */
+        /** @description Flora is temporarily unavailable: `service_unavailable`. */
         ServiceUnavailable: {
             headers: {
                 "request-id": components["headers"]["RequestId"];
@@ -620,7 +604,7 @@ export interface components {
                 "application/json": components["schemas"]["ErrorEnvelope"];
             };
         };
-        /** @description [assumption] Any 2XX acknowledges the delivery; the body is ignored. */
+        /** @description Any 2XX acknowledges the delivery; the body is ignored. */
         WebhookAccepted: {
             headers: {
                 [name: string]: unknown;
@@ -628,9 +612,8 @@ export interface components {
             content?: never;
         };
         /**
-         * @description [assumption] The receiver rejects the delivery, for example because the signature did not
-         *     verify. Flora treats a non-2XX answer as a failed delivery and retries up to 3 times with
-         *     backoff.
+         * @description The receiver rejects the delivery, for example because the signature did not verify. Flora
+         *     treats a non-2XX answer as a failed delivery and retries up to 3 times with backoff.
          */
         WebhookRejected: {
             headers: {
@@ -651,12 +634,11 @@ export interface components {
          */
         RunId: string;
         /**
-         * @description Optional key for safely retrying a mutating request. Per the seed, a duplicate key within
-         *     two hours returns `409 idempotency_duplicate`; `x-idempotency-window-seconds` carries that
-         *     window for the generator. A Flora docs page instead describes a 24-hour window in which
-         *     the same key with the same body replays the original response and the same key with a
-         *     different body gets `422 idempotency_conflict`: clients must handle both. The body field
-         *     `idempotency_key` also exists.
+         * @description Optional key for safely retrying a mutating request. A duplicate key within two hours may
+         *     return `409 idempotency_duplicate`; alternatively, within 24 hours, the same key with the
+         *     same body replays the original response and the same key with a different body gets
+         *     `422 idempotency_conflict`. Clients must handle both. The body field `idempotency_key`
+         *     also exists.
          * @example 3f1c2b9e-8a47-4d0e-9c55-0b6f2a7d1e93
          */
         IdempotencyKey: string;
@@ -669,13 +651,13 @@ export interface components {
          */
         FloraSignature: string;
         /**
-         * @description Identifier of this delivery. [assumption] It equals the payload `id` and stays the same
-         *     across the up to 3 retried deliveries, so receivers can use it to drop duplicates.
+         * @description Identifier of this delivery. It equals the payload `id` and stays the same across the up
+         *     to 3 retried deliveries, so receivers can use it to drop duplicates.
          * @example whd_abc123
          */
         FloraWebhookId: string;
         /**
-         * @description [assumption] The event type, equal to the payload `type`.
+         * @description The event type, equal to the payload `type`.
          * @example run.completed
          */
         FloraEvent: "run.completed" | "run.failed";
@@ -701,8 +683,7 @@ export interface components {
          */
         RetryAfter: string;
         /**
-         * @description [assumption] How long to wait before retrying, in milliseconds. Not documented by Flora;
-         *     Stainless-generated SDKs, the official one included, honour it when present.
+         * @description How long to wait before retrying, in milliseconds, when the server sends it.
          * @example 1500
          */
         RetryAfterMs: string;
@@ -715,8 +696,7 @@ export interface operations {
         parameters: {
             query?: {
                 /**
-                 * @description Maximum number of results to return, from 1 to 100. [assumption] The server's default
-                 *     is 20 (the example cursor decodes to an offset of 20).
+                 * @description Maximum number of results to return, from 1 to 100. Omit it for the default, 20.
                  * @example 20
                  */
                 limit?: number;
@@ -795,12 +775,11 @@ export interface operations {
             query?: never;
             header?: {
                 /**
-                 * @description Optional key for safely retrying a mutating request. Per the seed, a duplicate key within
-                 *     two hours returns `409 idempotency_duplicate`; `x-idempotency-window-seconds` carries that
-                 *     window for the generator. A Flora docs page instead describes a 24-hour window in which
-                 *     the same key with the same body replays the original response and the same key with a
-                 *     different body gets `422 idempotency_conflict`: clients must handle both. The body field
-                 *     `idempotency_key` also exists.
+                 * @description Optional key for safely retrying a mutating request. A duplicate key within two hours may
+                 *     return `409 idempotency_duplicate`; alternatively, within 24 hours, the same key with the
+                 *     same body replays the original response and the same key with a different body gets
+                 *     `422 idempotency_conflict`. Clients must handle both. The body field `idempotency_key`
+                 *     also exists.
                  * @example 3f1c2b9e-8a47-4d0e-9c55-0b6f2a7d1e93
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
@@ -876,13 +855,13 @@ export interface operations {
                  */
                 "Flora-Signature": components["parameters"]["FloraSignature"];
                 /**
-                 * @description Identifier of this delivery. [assumption] It equals the payload `id` and stays the same
-                 *     across the up to 3 retried deliveries, so receivers can use it to drop duplicates.
+                 * @description Identifier of this delivery. It equals the payload `id` and stays the same across the up
+                 *     to 3 retried deliveries, so receivers can use it to drop duplicates.
                  * @example whd_abc123
                  */
                 "Flora-Webhook-Id": components["parameters"]["FloraWebhookId"];
                 /**
-                 * @description [assumption] The event type, equal to the payload `type`.
+                 * @description The event type, equal to the payload `type`.
                  * @example run.completed
                  */
                 "Flora-Event": components["parameters"]["FloraEvent"];
@@ -914,13 +893,13 @@ export interface operations {
                  */
                 "Flora-Signature": components["parameters"]["FloraSignature"];
                 /**
-                 * @description Identifier of this delivery. [assumption] It equals the payload `id` and stays the same
-                 *     across the up to 3 retried deliveries, so receivers can use it to drop duplicates.
+                 * @description Identifier of this delivery. It equals the payload `id` and stays the same across the up
+                 *     to 3 retried deliveries, so receivers can use it to drop duplicates.
                  * @example whd_abc123
                  */
                 "Flora-Webhook-Id": components["parameters"]["FloraWebhookId"];
                 /**
-                 * @description [assumption] The event type, equal to the payload `type`.
+                 * @description The event type, equal to the payload `type`.
                  * @example run.completed
                  */
                 "Flora-Event": components["parameters"]["FloraEvent"];
@@ -946,19 +925,16 @@ export type itemSchemas = {
         post: {
             200: {
                 "text/event-stream": {
-                    /**
-                     * @description [assumption] One Server-Sent Event of a run started with `mode: "stream"`. Nothing
-                     *     documents the stream; this is our reading of the `stream` mode.
-                     */
+                    /** @description One Server-Sent Event of a run started with `mode: "stream"`. */
                     item: {
                         /**
-                         * @description [assumption] The SSE event type: absent (`message`) for a run snapshot; `error`
-                         *     when the server reports that the stream failed.
+                         * @description The SSE event type: absent (`message`) for a run snapshot; `error` when the server
+                         *     reports that the stream failed.
                          */
                         event?: string;
-                        /** @description [assumption] A JSON Run snapshot. */
+                        /** @description A JSON Run snapshot. */
                         data: string;
-                        /** @description [assumption] The SSE event id, when the server sends one. */
+                        /** @description The SSE event id, when the server sends one. */
                         id?: string;
                         /** @description The SSE reconnection delay in milliseconds, when the server sends one. */
                         retry?: number;
@@ -968,19 +944,16 @@ export type itemSchemas = {
             };
             201: {
                 "text/event-stream": {
-                    /**
-                     * @description [assumption] One Server-Sent Event of a run started with `mode: "stream"`. Nothing
-                     *     documents the stream; this is our reading of the `stream` mode.
-                     */
+                    /** @description One Server-Sent Event of a run started with `mode: "stream"`. */
                     item: {
                         /**
-                         * @description [assumption] The SSE event type: absent (`message`) for a run snapshot; `error`
-                         *     when the server reports that the stream failed.
+                         * @description The SSE event type: absent (`message`) for a run snapshot; `error` when the server
+                         *     reports that the stream failed.
                          */
                         event?: string;
-                        /** @description [assumption] A JSON Run snapshot. */
+                        /** @description A JSON Run snapshot. */
                         data: string;
-                        /** @description [assumption] The SSE event id, when the server sends one. */
+                        /** @description The SSE event id, when the server sends one. */
                         id?: string;
                         /** @description The SSE reconnection delay in milliseconds, when the server sends one. */
                         retry?: number;

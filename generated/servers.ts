@@ -11,7 +11,7 @@ export interface ServerDescriptor {
 export const servers: readonly ServerDescriptor[] = [
   {
     url: "https://app.flora.ai/api/v1",
-    description: "Flora production API. The official SDK lets `FLORA_BASE_URL` override it.",
+    description: "Flora production API. Set `FLORA_BASE_URL` to use another base URL.",
     variables: {},
   },
 ];

@@ -1,4 +1,9 @@
 // flora.techniques.list/retrieve and createAndWait's checkInputs, end to end against the Flora test server.
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import {
   APIUserAbortError,
@@ -239,4 +244,109 @@ describe("createAndWait with checkInputs", () => {
     expect(run.status).toBe("completed");
     expect(sent(server, "techniques")).toEqual(["/api/v1/techniques/nope"]);
   });
+});
+
+// Every README example that calls createAndWait, run as written but with `checkInputs: true` forced on every
+// createAndWait, against the default test server (`new Flora()` reads FLORA_API_KEY and FLORA_BASE_URL).
+describe("README examples with checkInputs against the default test server", () => {
+  const repo = resolve(fileURLToPath(new URL("..", import.meta.url)));
+
+  /** ```ts blocks that call createAndWait, each with the heading it sits under. */
+  function readmeBlocks(): { heading: string; code: string }[] {
+    const blocks: { heading: string; code: string }[] = [];
+    let heading = "";
+    let open: string[] | undefined;
+    for (const line of readFileSync(join(repo, "README.md"), "utf8").split(/\r?\n/)) {
+      if (open !== undefined) {
+        if (line.trim() === "```") {
+          blocks.push({ heading, code: open.join("\n") });
+          open = undefined;
+        } else open.push(line);
+      } else if (/^```(ts|typescript)\b/.test(line)) open = [];
+      else if (/^#{2,4} /.test(line)) heading = line.replace(/^#+ /, "");
+    }
+    return blocks.filter((block) => block.code.includes("createAndWait("));
+  }
+
+  // Forces checkInputs and reports each createAndWait's outcome on stderr, one JSON line each.
+  const shim = (sdk: string) => `
+import { Flora as SdkFlora } from ${JSON.stringify(sdk)};
+export * from ${JSON.stringify(sdk)};
+export class Flora extends SdkFlora {
+  constructor(...args: ConstructorParameters<typeof SdkFlora>) {
+    super(...args);
+    const runs = this.techniques.runs;
+    const createAndWait = runs.createAndWait.bind(runs);
+    runs.createAndWait = async (techniqueId, body, options) => {
+      const report = (outcome: string) =>
+        process.stderr.write("readme-run " + JSON.stringify({ techniqueId, outcome, checkInputs: true }) + "\\n");
+      try {
+        const run = await createAndWait(techniqueId, body, { ...options, checkInputs: true });
+        report(run.status + " " + (run.outputs ?? []).map((output) => output.type).join(","));
+        return run;
+      } catch (error) {
+        report((error as Error).name + ": " + (error as Error).message);
+        throw error;
+      }
+    };
+  }
+}
+`;
+
+  const blocks = readmeBlocks();
+
+  it("covers the quick start", () => {
+    expect(blocks.map((block) => block.heading)).toContain("Quick start: start a run, wait, read the outputs");
+  });
+
+  it.each(blocks.map((block, index) => ({ ...block, index, number: index + 1 })))(
+    "README block $number under “$heading” passes checkInputs",
+    async ({ code, index }) => {
+      const { server } = await setup();
+      const directory = mkdtempSync(join(tmpdir(), "flora-readme-"));
+      try {
+        writeFileSync(join(directory, "flora-sdk.mts"), shim(join(repo, "src/index.ts")));
+        const script = join(directory, `block-${index}.mts`);
+        writeFileSync(
+          script,
+          `${code
+            .replaceAll('from "flora-sdk/testing"', `from ${JSON.stringify(join(repo, "src/testing/index.ts"))}`)
+            .replaceAll('from "flora-sdk"', 'from "./flora-sdk.mts"')}\nexport {};\n`,
+        );
+        const child = spawn(process.execPath, ["--import", "tsx", script], {
+          cwd: repo,
+          env: { ...process.env, FLORA_API_KEY: server.apiKey, FLORA_BASE_URL: server.url, FLORA_LOG: "off" },
+          stdio: ["ignore", "pipe", "pipe"],
+        });
+        let stdout = "";
+        let stderr = "";
+        child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+        child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+        const exitCode = await new Promise<number | null>((done) => {
+          const timer = setTimeout(() => child.kill("SIGKILL"), 30_000);
+          child.on("exit", (status) => {
+            clearTimeout(timer);
+            done(status);
+          });
+        });
+        const outcomes = stderr
+          .split("\n")
+          .filter((line) => line.startsWith("readme-run "))
+          .map((line) => JSON.parse(line.slice("readme-run ".length)) as { techniqueId: string; outcome: string });
+        expect(exitCode, `${stdout}\n${stderr}`).toBe(0);
+        expect(outcomes.length, stderr).toBeGreaterThan(0);
+        for (const { techniqueId, outcome } of outcomes) {
+          // a run ends completed or failed; only the README's deliberately unknown id may be Flora's 404
+          if (techniqueId === "no-such-technique") expect(outcome).toMatch(/^NotFoundError: /);
+          else expect(outcome, techniqueId).toMatch(/^(completed|failed) /);
+        }
+        // a completed run's outputs are the technique's declared outputs (art-directors-critique: one text output)
+        for (const { techniqueId, outcome } of outcomes)
+          if (techniqueId === "art-directors-critique") expect(outcome).toBe("completed text");
+      } finally {
+        rmSync(directory, { recursive: true, force: true });
+      }
+    },
+    60_000,
+  );
 });

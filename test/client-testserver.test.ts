@@ -20,6 +20,7 @@ import {
 } from "../src/index.js";
 import { cappedSleep, failOnUnhandledRejections, recordingSleep } from "./client-server.js";
 
+// the generic technique's one input: any id outside the default catalogue (here "t") takes `prompt: text`
 const inputs = [{ id: "prompt", type: "text" as const, value: "a lighthouse at dusk" }];
 let server: FloraTestServer | undefined;
 failOnUnhandledRejections();
@@ -55,7 +56,7 @@ describe("every fault kind on create, once", () => {
   it.each(faultKindsFor("create"))("%s: one run, one key, the caller gets it", async (kind) => {
     const { flora, server } = await setup();
     server.injectFaults(kind as FaultKind);
-    const run = await flora.techniques.runs.create("art-directors-critique", { inputs, mode: "async" });
+    const run = await flora.techniques.runs.create("t", { inputs, mode: "async" });
     expect(server.runs()).toHaveLength(1);
     expect(run.run_id).toBe(server.runs()[0].run.run_id);
     const keys = createKeys(server);

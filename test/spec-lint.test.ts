@@ -261,6 +261,37 @@ describe("openapi/flora.yaml", () => {
       "text/event-stream",
     ]);
   });
+
+  // Descriptions, summaries and titles reach users (TSDoc, MCP tools, CLI help, docs); where a statement comes
+  // from stays in `#` comments beside it.
+  it("keeps provenance notes out of user-facing text and in YAML comments", () => {
+    const provenance =
+      /\[(assumption|secondary|seed|documented)\]|api-evangelist|third-party|\bthe seed\b|official SDK|our (reading|guess)/i;
+    const found: string[] = [];
+    const walk = (node: unknown, path: string): void => {
+      if (Array.isArray(node)) node.forEach((item, index) => walk(item, `${path}/${index}`));
+      else if (node !== null && typeof node === "object")
+        for (const [key, value] of Object.entries(node)) {
+          if (["description", "summary", "title"].includes(key) && typeof value === "string" && provenance.test(value))
+            found.push(`${path}/${key}: ${value.trim().split("\n")[0]}`);
+          walk(value, `${path}/${key.replaceAll("/", "~1")}`);
+        }
+    };
+    walk(spec, "#");
+    expect(found).toEqual([]);
+    const generated = ["resources.ts", "models.ts", "schema.d.ts", "mcp.ts", "cli.ts", "servers.ts"].flatMap(
+      (file) =>
+        readFileSync(repoPath(`generated/${file}`), "utf8")
+          .split("\n")
+          .flatMap((line, index) => (provenance.test(line) ? [`generated/${file}:${index + 1}: ${line.trim()}`] : [])),
+    );
+    expect(generated).toEqual([]);
+    const comments = readFileSync(specPath, "utf8")
+      .split("\n")
+      .filter((line) => /^\s*#/.test(line));
+    expect(comments.filter((line) => line.includes("[assumption]")).length).toBeGreaterThan(5);
+    expect(comments.filter((line) => line.includes("[secondary]")).length).toBeGreaterThan(5);
+  });
 });
 
 describe("project rules fire on fixtures that break them", () => {

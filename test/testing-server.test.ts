@@ -8,6 +8,7 @@ import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import {
+  DEFAULT_TECHNIQUES,
   FAULT_KINDS,
   faultKindsFor,
   signWebhook,
@@ -15,6 +16,7 @@ import {
   type FaultKind,
   type FloraTestServer,
   type FloraTestServerOptions,
+  type Technique,
   type TechniqueRun,
   type WebhookEvent,
 } from "../src/testing/index.js";
@@ -33,8 +35,16 @@ async function start(options: FloraTestServerOptions = {}): Promise<FloraTestSer
   return server;
 }
 
+/** A body that fits art-directors-critique as the default catalogue declares it; `value` is the brief. */
 function runBody(value = "a red bicycle", extra: Record<string, unknown> = {}): Record<string, unknown> {
-  return { inputs: [{ id: "prompt", type: "text", value }], mode: "async", ...extra };
+  return {
+    inputs: [
+      { id: "brief", type: "text", value },
+      { id: "image", type: "imageUrl", value: "https://example.com/poster.png" },
+    ],
+    mode: "async",
+    ...extra,
+  };
 }
 
 function createRun(
@@ -138,8 +148,9 @@ describe("runs lifecycle", () => {
     expect(done.status).toBe("completed");
     expect(done.progress).toBe(1);
     expect(done.charged_cost).toBeGreaterThanOrEqual(0);
+    // art-directors-critique declares one output, `critique: text`
     expect(done.outputs).toEqual([
-      { output_id: expect.any(String), type: "imageUrl", url: expect.stringMatching(/^https:\/\//) },
+      { output_id: expect.any(String), type: "text", url: expect.stringMatching(/^https:\/\/.*\/critique\.txt$/) },
     ]);
     expect(done.started_at!).toBeGreaterThanOrEqual(done.created_at);
     expect(done.completed_at).toBe(done.created_at + 200);
@@ -175,6 +186,69 @@ describe("runs lifecycle", () => {
       mode: "async",
     };
     expect((await createRun(server, body)).status).toBe(201);
+  });
+});
+
+describe("technique catalogue", () => {
+  async function retrieveTechnique(server: FloraTestServer, id: string): Promise<Technique> {
+    const response = await getRun(server, `${server.url}/techniques/${id}`);
+    expect(response.status).toBe(200);
+    return (await response.json()) as Technique;
+  }
+
+  async function completedRun(server: FloraTestServer, techniqueId: string): Promise<TechniqueRun> {
+    const created = await createRun(server, runBody(), { techniqueId });
+    expect(created.status).toBe(201);
+    return (await (await getRun(server, ((await created.json()) as TechniqueRun).poll_url)).json()) as TechniqueRun;
+  }
+
+  it("declares the same inputs and outputs for a default technique whether or not `techniques` lists it", async () => {
+    const byDefault = await start({ runDurationMs: 0 });
+    const listed = await start({
+      runDurationMs: 0,
+      techniques: DEFAULT_TECHNIQUES.map(({ id }) => (id === "cctv-cam" ? { id, run_cost: 2 } : id)),
+    });
+    for (const { id } of DEFAULT_TECHNIQUES) {
+      const expected = await retrieveTechnique(byDefault, id);
+      const actual = await retrieveTechnique(listed, id);
+      expect(actual, id).toEqual(id === "cctv-cam" ? { ...expected, run_cost: 2 } : expected);
+    }
+    expect((await retrieveTechnique(listed, "art-directors-critique")).inputs.map((input) => input.id)).toEqual([
+      "image",
+      "brief",
+    ]);
+  });
+
+  it("a completed run returns one output per declared output, of the declared type", async () => {
+    const server = await start({
+      runDurationMs: 0,
+      techniques: [
+        "art-directors-critique",
+        "upscale",
+        {
+          id: "storyboard",
+          outputs: [
+            { id: "frames", name: "Frames", type: "imageUrl" },
+            { id: "clip", name: "Clip", type: "videoUrl" },
+            { id: "script", name: "Script", type: "documentUrl" },
+          ],
+        },
+      ],
+    });
+    for (const id of ["art-directors-critique", "tech_art-directors-critique", "upscale", "storyboard"]) {
+      const declared = (await retrieveTechnique(server, id)).outputs;
+      const run = await completedRun(server, id);
+      expect(run.status, id).toBe("completed");
+      expect(run.outputs?.map((output) => output.type), id).toEqual(declared.map((output) => output.type));
+      expect(run.outputs?.map((output) => new URL(output.url).pathname.split("/").at(-1)?.split(".")[0]), id).toEqual(
+        declared.map((output) => output.id),
+      );
+    }
+    // without `techniques`, a default technique's run returns its outputs and any other id runs the generic one
+    const byDefault = await start({ runDurationMs: 0 });
+    expect((await completedRun(byDefault, "art-directors-critique")).outputs?.map((o) => o.type)).toEqual(["text"]);
+    expect((await completedRun(byDefault, "cctv-cam")).outputs?.map((o) => o.type)).toEqual(["videoUrl"]);
+    expect((await completedRun(byDefault, "any-other-id")).outputs?.map((o) => o.type)).toEqual(["imageUrl"]);
   });
 });
 

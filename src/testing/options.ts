@@ -15,13 +15,18 @@ export interface FloraTestServerOptions {
   createStatus?: 200 | 201;
   /**
    * The technique catalogue, like a workspace's techniques on Flora: ids (or slugs), or `TestTechnique`s that
-   * also declare inputs, outputs, name and cost (a bare id declares one required text input, `prompt`).
+   * also declare inputs, outputs, name and cost. An id of a `DEFAULT_TECHNIQUES` entry (bare or as a
+   * `TestTechnique` that overrides some fields) keeps that entry's definition, so a technique declares the same
+   * inputs and outputs whether or not this option is given; any other bare id declares one required text input,
+   * `prompt`, and one `imageUrl` output, `image`. A completed run returns one output per declared output.
    * `GET /techniques` pages through it in order (`limit` 1 to 100, default 20; `cursor` from `meta.next_cursor`;
    * `query` filters by id (slug), name or description, ignoring case) and `GET /techniques/{id}` returns one entry by its id or its
    * `technique_id`, else 404 `not_found`. Create, retrieve and poll for an id not listed answer 404 too; list
    * the failing ids (`fail`, `fail-…`) if you use them. The create route does not check inputs against the
    * declared ones, so a test can tell a client-side refusal from the server's.
-   * Default: `DEFAULT_TECHNIQUES` (five techniques) in the catalogue, and every id is known to the run routes.
+   * Default: `DEFAULT_TECHNIQUES` (five techniques) in the catalogue, and every id is known to the run routes
+   * (an id not in the catalogue runs as the generic technique: `prompt` in, `image` out), while
+   * `GET /techniques/{id}` (and so `checkInputs`) knows only the catalogue's five.
    */
   techniques?: (string | TestTechnique)[];
   /** Time from creation to the terminal status, in milliseconds. Default 1500. 0 makes runs terminal at once. */

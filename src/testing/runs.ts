@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import type { CreateTechniqueRunBody, TechniqueRun } from "./types.js";
+import type { CreateTechniqueRunBody, TechniqueIO, TechniqueIOType, TechniqueRun, TechniqueRunOutput } from "./types.js";
 
 /** What the server stores for each run; snapshots are derived from it and the clock. */
 export interface RunRecord {
@@ -12,6 +12,8 @@ export interface RunRecord {
   durationMs: number;
   fails: boolean;
   pollUrl: string;
+  /** The technique's declared outputs: a completed run returns one output per entry, of its type. */
+  outputs: readonly TechniqueIO[];
 }
 
 /** Share of the run spent `pending` before it starts `running`. */
@@ -24,6 +26,23 @@ const PROVIDER_ERROR_MESSAGE = "The provider failed to complete the generation."
 /** Runs of technique `fail` or `fail-…` end `failed` with `provider_error`. */
 export function techniqueFails(techniqueId: string): boolean {
   return techniqueId === "fail" || techniqueId.startsWith("fail-");
+}
+
+const EXTENSIONS: Readonly<Record<TechniqueIOType, string>> = {
+  imageUrl: "png",
+  videoUrl: "mp4",
+  audioUrl: "mp3",
+  text: "txt",
+  documentUrl: "pdf",
+};
+
+/** One output per declared output, in order: `out_<run>_<n>`, its declared type, a URL on `media.flora.test`. */
+function runOutputs(record: RunRecord): TechniqueRunOutput[] {
+  return record.outputs.map((declared, index) => ({
+    output_id: `${record.runId.replace(/^run_/, "out_")}_${index + 1}`,
+    type: declared.type,
+    url: `https://media.flora.test/${record.runId}/${encodeURIComponent(declared.id)}.${EXTENSIONS[declared.type] ?? "bin"}`,
+  }));
 }
 
 export function newRunId(): string {
@@ -80,13 +99,7 @@ export function runSnapshot(record: RunRecord, now: number): TechniqueRun {
     progress: 1,
     ...terminal,
     charged_cost: COMPLETED_COST_USD,
-    outputs: [
-      {
-        output_id: `${record.runId.replace(/^run_/, "out_")}_1`,
-        type: "imageUrl",
-        url: `https://media.flora.test/${record.runId}/output_1.png`,
-      },
-    ],
+    outputs: runOutputs(record),
     poll_url: record.pollUrl,
   };
 }

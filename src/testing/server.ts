@@ -71,7 +71,9 @@ function faultRouteOf(route: Route, parsed: ParsedBody): FaultRoute {
  * Starts a Flora-compatible technique-runs server on 127.0.0.1 with fault injection.
  *
  * Runs go `pending` → `running` (progress 0, 0.25, 0.5, 0.75) → `completed` (progress 1) over
- * `runDurationMs`; runs of technique `fail` or `fail-…` end `failed` with `provider_error`.
+ * `runDurationMs`; runs of technique `fail` or `fail-…` end `failed` with `provider_error`. A completed run has
+ * one output per output its technique declares (see `DEFAULT_TECHNIQUES` and the `techniques` option), of the
+ * declared type.
  * `progress` is a fraction from 0 to 1 and timestamps are unix epoch milliseconds.
  *
  * @example
@@ -182,6 +184,7 @@ export async function startFloraTestServer(options: FloraTestServerOptions = {})
       createdAt: now,
       durationMs: runDurationMs,
       fails: techniqueFails(techniqueId),
+      outputs: (findTechnique(catalogue, techniqueId) ?? catalogueEntry(techniqueId)).technique.outputs,
       pollUrl: `${origin}${BASE_PATH}/techniques/${encodeURIComponent(techniqueId)}/runs/${runId}`,
       ...(idempotencyKey === undefined ? {} : { idempotencyKey }),
     };
