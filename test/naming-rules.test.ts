@@ -11,6 +11,7 @@ import {
   readdirSync,
   readFileSync,
   rmSync,
+  symlinkSync,
   writeFileSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
@@ -21,7 +22,15 @@ import { lowerCamel, nameWords } from "../scripts/pipeline/model/names.js";
 import { MAX_METHOD_LENGTH, MAX_RESOURCE_DEPTH } from "../scripts/pipeline/model/resources.js";
 import { formatNamingReport, namingModel, namingRows, type NamingRow } from "../scripts/pipeline/names-report.js";
 import { REPO_ROOT } from "../scripts/pipeline/run.js";
-import { SHARED_SPECS, SHARED_SPECS_MISSING } from "./pipeline-harness.js";
+import {
+  generate,
+  importGenerated,
+  SHARED_SPECS,
+  SHARED_SPECS_MISSING,
+  startServer,
+  tempPackage,
+  type LoopbackServer,
+} from "./pipeline-harness.js";
 
 const FIXTURES = resolve(REPO_ROOT, "test/fixtures/naming");
 const REPORTS = join(FIXTURES, "reports");
@@ -279,6 +288,105 @@ describe("naming rules on small fixtures", () => {
   });
 });
 
+describe("names a JavaScript runtime calls implicitly (then, toJSON) and prototype members", () => {
+  let root = "";
+  let server: LoopbackServer | undefined;
+  afterAll(async () => {
+    await server?.close();
+    if (root) rmSync(root, { recursive: true, force: true });
+  });
+
+  it("a path segment, an action or an operationId that reads so gets a trailing `_`, at the root and under a resource", async () => {
+    expect(await names("thenable.yaml")).toEqual([
+      "POST /then then_",
+      "POST /toJSON toJSON_.create",
+      "POST /prototype prototype_",
+      "POST /constructor constructor_",
+      "POST /valueOf valueOf_",
+      "GET /widgets widgets.list",
+      "PUT /widgets widgets.update",
+      "GET /widgets/{id} widgets.retrieve",
+      "POST /widgets/{id}/then widgets.then_",
+      "POST /widgets/{id}/toJSON widgets.toJSON_.create",
+      "POST /widgets/{id}/prototype widgets.prototype_",
+      "POST /widgets/{id}/constructor widgets.constructor_",
+      "GET /gadgets/{id}/then/parts gadgets.then_.parts.list",
+      "GET /gadgets/{id}/toJSON/parts gadgets.toJSON_.parts.list",
+    ]);
+  });
+
+  it("the generated client and its resources resolve from an async function and JSON.stringify sends nothing", async () => {
+    root = tempPackage("naming-thenable");
+    await generate(join(FIXTURES, "thenable.yaml"), join(root, "sdk"));
+    server = await startServer((seen, res) => {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(JSON.stringify({ method: seen.method, url: seen.url }));
+    });
+    const { createClient } = await importGenerated<{ createClient(o: object): Record<string, any> }>(join(root, "sdk"));
+    const make = async () => createClient({ baseUrl: (server as LoopbackServer).origin, maxRetries: 0 });
+    const settled = <T>(promise: Promise<T>) =>
+      Promise.race([
+        promise,
+        new Promise<never>((_, reject) => setTimeout(() => reject(new Error("still pending after 2 s")), 2000)),
+      ]);
+    const client = await settled(make());
+    expect(typeof client.then_).toBe("function");
+    for (const get of [() => client.widgets, () => client.gadgets, () => client.gadgets.then_, () => client.toJSON_])
+      expect(await settled((async () => get())())).toBe(get());
+    expect(JSON.parse(JSON.stringify(client)).widgets).toEqual({ toJSON_: {} });
+    await new Promise((done) => setTimeout(done, 50));
+    expect(server.requests).toEqual([]);
+    // No member anywhere in the tree is one a runtime would call.
+    const members = (tree: Record<string, unknown>, at = ""): string[] =>
+      Object.entries(tree).flatMap(([k, v]) =>
+        typeof v === "object" && v ? [at + k, ...members(v as Record<string, unknown>, `${at}${k}.`)] : [at + k],
+      );
+    const all = members(client);
+    expect(all.filter((m) => /(^|\.)(then|toJSON|constructor|prototype|valueOf|__proto__)$/.test(m))).toEqual([]);
+    // The renamed methods still send their own requests.
+    await client.then_();
+    await client.widgets.then_("w1");
+    await client.widgets.toJSON_.create("w1");
+    expect(server.requests.map((r) => `${r.method} ${r.url}`)).toEqual([
+      "POST /then",
+      "POST /widgets/w1/then",
+      "POST /widgets/w1/toJSON",
+    ]);
+  }, 60_000);
+
+  it("x-sdk-method and x-sdk-resource that name one are refused, naming the file and the operation", async () => {
+    const folder = mkdtempSync(join(tmpdir(), "naming-x-sdk-"));
+    try {
+      for (const [key, value, bad] of [
+        ["x-sdk-method", "then", "then"],
+        ["x-sdk-method", "toJSON", "toJSON"],
+        ["x-sdk-method", "constructor", "constructor"],
+        ["x-sdk-method", "prototype", "prototype"],
+        ["x-sdk-resource", "widgets.then", "then"],
+        ["x-sdk-resource", "to-JSON", "toJSON"],
+      ]) {
+        const spec = join(folder, "api.yaml");
+        writeFileSync(
+          spec,
+          `openapi: 3.1.0\ninfo: { title: X, version: "1" }\npaths:\n  /widgets:\n    post:\n      operationId: makeWidget\n      ${key}: ${JSON.stringify(value)}\n      responses: { "200": { description: ok } }\n`,
+        );
+        const error = await namingModel(spec).then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        expect(error).toBeInstanceOf(PipelineError);
+        expect((error as PipelineError).format()).toMatch(
+          new RegExp(
+            `api\\.yaml \\(#/paths/~1widgets/post/${key}\\) ${key} of POST /widgets: "${bad}" is a member JavaScript calls implicitly`,
+          ),
+        );
+      }
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+  });
+});
+
 describe("the name-override file", () => {
   const temp = mkdtempSync(join(tmpdir(), "naming-overrides-"));
   afterAll(() => rmSync(temp, { recursive: true, force: true }));
@@ -318,11 +426,87 @@ describe("the name-override file", () => {
     );
   });
 
-  it("refuses a name that is not a dotted path of identifiers", async () => {
-    for (const bad of ["payments.1st", "payments..capture", "payments.capture-now", "payments.constructor"])
-      expect((await failure(`PostChargesChargeCapture: ${bad}\n`)).format()).toMatch(
-        /api\.names\.yaml:1:1 name override "PostChargesChargeCapture": ".*" is not a dotted path of identifiers/,
+  it("refuses a name that is not a dotted path of identifiers, naming the segment but not echoing the value", async () => {
+    for (const [bad, which] of [
+      ["payments.1st", "segment 2 of 2"],
+      ["payments..capture", "segment 2 of 3"],
+      ["payments.capture-now", "segment 2 of 2"],
+      ["ghp_s3cr3t-abc", "the name"],
+    ]) {
+      const message = (await failure(`PostChargesChargeCapture: ${bad}\n`)).format();
+      expect(message).toMatch(
+        new RegExp(`api\\.names\\.yaml:1:1 name override "PostChargesChargeCapture": ${which}.* is not an identifier`),
       );
+      expect(message).not.toContain(bad);
+    }
+  });
+
+  it("refuses then, toJSON, constructor, prototype and __proto__ as a method or a resource", async () => {
+    for (const name of ["then", "toJSON", "constructor", "prototype", "__proto__", "valueOf"])
+      for (const value of [name, `payments.${name}`, `${name}.list`, `payments.${name}.list`])
+        expect((await failure(`PostChargesChargeCapture: payments.capture\nGetCharges: ${value}\n`)).format()).toMatch(
+          new RegExp(
+            `api\\.names\\.yaml:2:1 name override "GetCharges": "${name}" is a member JavaScript calls implicitly`,
+          ),
+        );
+  });
+
+  it("refuses a segment over 80 characters and a name over 200, without echoing them", async () => {
+    const segment = (await failure(`GetCharges: payments.${"a".repeat(81)}\n`)).format();
+    expect(segment).toMatch(/name override "GetCharges": segment 2 of 2 of the name is 81 characters; at most 80/);
+    expect(segment).not.toContain("a".repeat(81));
+    const long = (await failure(`GetCharges: ${Array.from({ length: 25 }, () => "abcdefghi").join(".")}\n`)).format();
+    expect(long).toMatch(/name override "GetCharges": the name is 249 characters; at most 200 are allowed/);
+    expect(long).not.toContain("abcdefghi");
+    expect(await namingModel(withOverrides(`GetCharges: payments.${"a".repeat(80)}\n`))).toBeTruthy();
+  });
+
+  it("takes a YAML alias as the string it names, and says what a value that is no string is", async () => {
+    // The alias resolves: the error is the collision of two entries under one name, not "must be a name".
+    expect((await failure("PostChargesChargeCapture: &name payments.capture\nGetCharges: *name\n")).format()).toMatch(
+      /name override "\w+": "payments\.capture" is also the name of override "\w+"/,
+    );
+    const aliased = await namingModel(withOverrides("&id GetChargesCharge: payments.fetch\nGetCharges: *id\n"));
+    expect(namingRows(aliased).map((r) => r.name)).toContain("GetChargesCharge");
+    expect((await failure("GetCharges: [a]\n")).format()).toMatch(
+      /api\.names\.yaml:1:1 name override "GetCharges": the value must be a string such as "charges\.capture", not a list/,
+    );
+    expect((await failure("GetCharges: 42\n")).format()).toMatch(
+      /"GetCharges": the value must be a string .* not a number/,
+    );
+  });
+
+  it("reads only a regular file: a FIFO, a directory or a dangling link is refused, a link to a secret is not echoed", async () => {
+    const folder = () => {
+      const dir = mkdtempSync(join(temp, "file-"));
+      copyFileSync(join(FIXTURES, "overrides.yaml"), join(dir, "api.yaml"));
+      return dir;
+    };
+    const refused = async (dir: string) => {
+      const error = await namingModel(join(dir, "api.yaml")).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(PipelineError);
+      return (error as PipelineError).format();
+    };
+    const fifo = folder();
+    expect(spawnSync("mkfifo", [join(fifo, "api.names.yaml")]).status).toBe(0);
+    expect(await refused(fifo)).toMatch(
+      /api\.names\.yaml the name-override file is a FIFO \(named pipe\), not a regular file/,
+    );
+    const directory = folder();
+    mkdirSync(join(directory, "api.names.yaml"));
+    expect(await refused(directory)).toMatch(/the name-override file is a directory, not a regular file/);
+    const dangling = folder();
+    symlinkSync(join(dangling, "missing.yaml"), join(dangling, "api.names.yaml"));
+    expect(await refused(dangling)).toMatch(/the name-override file is a symbolic link to a missing file/);
+    const linked = folder();
+    writeFileSync(join(linked, "secrets.yaml"), 'GITHUB_TOKEN: "ghp_s3cr3t-abc"\n');
+    symlinkSync(join(linked, "secrets.yaml"), join(linked, "api.names.yaml"));
+    const secret = await refused(linked);
+    expect(secret).toMatch(/api\.names\.yaml:1:1 name override "GITHUB_TOKEN": the name is not an identifier/);
+    expect(secret).not.toMatch(/ghp_|s3cr3t/);
   });
 
   it("refuses two operations under one name, and a method named like a sub-resource", async () => {

@@ -9,7 +9,7 @@ const RESERVED = new Set(
 );
 
 // Names that would shadow Object.prototype members or globals the generated code relies on.
-const UNSAFE_MEMBERS = new Set([
+const PROTOTYPE_MEMBERS = new Set([
   "constructor",
   "__proto__",
   "prototype",
@@ -24,6 +24,24 @@ const UNSAFE_MEMBERS = new Set([
   "__lookupGetter__",
   "__lookupSetter__",
 ]);
+/**
+ * Members a JS runtime calls on an object without being asked: `await` and Promise resolution call `then` (a
+ * client with a `then` method never resolves from an async function, and sends a request instead), and
+ * JSON.stringify calls `toJSON`. `catch` and `finally` are only read on a thenable, and Node's util.inspect and
+ * the iteration and coercion hooks are symbols, not names, so they stay usable.
+ */
+const IMPLICIT_MEMBERS = new Set(["then", "toJSON"]);
+const UNSAFE_MEMBERS = new Set([...PROTOTYPE_MEMBERS, ...IMPLICIT_MEMBERS]);
+
+/**
+ * True for a name no method or resource of a generated client may have: a member a JS runtime calls
+ * implicitly (`then`, `toJSON`) or an Object.prototype member (`constructor`, `__proto__`, `prototype`,
+ * `toString`, `valueOf`…). Derived names get a trailing `_` instead; x-sdk-method, x-sdk-resource and the
+ * name-override file are refused.
+ */
+export function isUnsafeMember(name: string): boolean {
+  return UNSAFE_MEMBERS.has(name);
+}
 const UNSAFE_TYPES = new Set([
   "Error",
   "Object",
@@ -98,7 +116,8 @@ export function pascalCase(text: string): string {
   return camel.charAt(0).toUpperCase() + camel.slice(1);
 }
 
-const MAX_IDENTIFIER = 80;
+/** The longest identifier the generator emits: longer derived names are cut, longer chosen names refused. */
+export const MAX_IDENTIFIER = 80;
 
 function finish(name: string, fallback: string): string {
   let out = name || fallback;
@@ -110,12 +129,19 @@ function finish(name: string, fallback: string): string {
 /** A local variable or parameter name: camelCase, never a reserved word. */
 export function variableName(text: string, fallback = "value"): string {
   const name = finish(camelCase(text), fallback);
-  return RESERVED.has(name) || UNSAFE_MEMBERS.has(name) ? `${name}_` : name;
+  return RESERVED.has(name) || PROTOTYPE_MEMBERS.has(name) ? `${name}_` : name;
 }
 
-/** An object member name (method or resource): reserved words are allowed there, prototype names are not. */
+/**
+ * An object member name (method or resource): reserved words are allowed there; prototype members and names a
+ * runtime calls implicitly (`then`, `toJSON`) get a trailing `_`.
+ */
 export function memberName(text: string, fallback = "call"): string {
-  const name = finish(camelCase(text), fallback);
+  return safeMember(finish(camelCase(text), fallback));
+}
+
+/** `name` as it is, or with a trailing `_` when it is an unsafe member (`then` → `then_`). */
+export function safeMember(name: string): string {
   return UNSAFE_MEMBERS.has(name) ? `${name}_` : name;
 }
 

@@ -1,7 +1,19 @@
 // Places each operation in the resource tree (`techniques.runs.create`) and gives it unique names.
 // The rules are documented in the README ("Method names") and pinned by test/naming-rules.test.ts.
 import { PipelineError, type SpecLocation } from "../errors.js";
-import { lowerCamel, memberName, nameWords, NamePool, pascalCase, camelCase, typeName, words } from "./names.js";
+import {
+  camelCase,
+  isUnsafeMember,
+  lowerCamel,
+  memberName,
+  nameWords,
+  NamePool,
+  pascalCase,
+  safeMember,
+  typeName,
+  words,
+} from "./names.js";
+import { pointer } from "./refs.js";
 import type { NameRule, OperationModel } from "./types.js";
 
 type ReadOperation = Omit<OperationModel, "key" | "typeStem" | "resourcePath" | "methodName">;
@@ -439,8 +451,27 @@ function extension(raw: Record<string, unknown> | undefined, key: string): strin
   return typeof value === "string" && value.trim() ? value.trim() : undefined;
 }
 
+/** An override's key as errors quote it: JSON-escaped (no control characters), cut to 80 characters with `…`. */
+export function quoteOverrideKey(key: string): string {
+  return JSON.stringify(key.length > 80 ? `${key.slice(0, 80)}…` : key);
+}
+
 function overrideError(entry: NameOverrideEntry, message: string): PipelineError {
-  return new PipelineError(`name override "${entry.key}": ${message}`, entry.location);
+  return new PipelineError(`name override ${quoteOverrideKey(entry.key)}: ${message}`, entry.location);
+}
+
+const UNSAFE_REASON =
+  "a member JavaScript calls implicitly (`then` makes the client a thenable, `toJSON` runs in JSON.stringify) " +
+  "or an Object.prototype member";
+
+/** x-sdk-method and x-sdk-resource choose a name as it is: one that would be renamed to stay safe is refused. */
+function refuseUnsafe(op: ReadOperation, key: "x-sdk-method" | "x-sdk-resource", segments: string[]): void {
+  const bad = segments.find((s) => isUnsafeMember(s.trim()) || isUnsafeMember(camelCase(s)));
+  if (bad === undefined) return;
+  const name = isUnsafeMember(bad.trim()) ? bad.trim() : camelCase(bad);
+  throw new PipelineError(`${key} of ${op.method.toUpperCase()} ${op.path}: "${name}" is ${UNSAFE_REASON}`, {
+    pointer: pointer("paths", op.path, op.method, key),
+  });
 }
 
 interface Placement {
@@ -487,6 +518,8 @@ export function placeOperations(
 
   const placed: Placement[] = ops.map((op, i) => {
     const entry = byEntry.get(i);
+    const unsafe = entry && [...entry.resourcePath, entry.methodName].find(isUnsafeMember);
+    if (entry && unsafe !== undefined) throw overrideError(entry, `"${unsafe}" is ${UNSAFE_REASON}`);
     if (entry)
       return {
         op,
@@ -499,7 +532,11 @@ export function placeOperations(
       };
     const customResource = extension(rawOperations[i], "x-sdk-resource");
     const customMethod = extension(rawOperations[i], "x-sdk-method");
-    const derived = derive(op, facts);
+    if (customResource) refuseUnsafe(op, "x-sdk-resource", customResource.split("."));
+    if (customMethod) refuseUnsafe(op, "x-sdk-method", [customMethod]);
+    const shaped = derive(op, facts);
+    // A path segment or action may read `then` or `prototype`: the shape's name gets the same `_` as any other.
+    const derived = { ...shaped, methodName: shaped.methodName && safeMember(shaped.methodName) };
     const resourcePath = customResource
       ? customResource.split(".").map((s) => memberName(s, "root"))
       : limitDepth(derived.resourcePath.map((s) => memberName(lowerCamel(s), "root")));
@@ -609,6 +646,10 @@ export function placeOperations(
     const typeStem = stems.claim(typeName(pascalCase(key) || key));
     const eventStream = op.eventStream && { ...op.eventStream, methodName: streamNames[i] as string };
     const methodName = methodNames.get(p) as string;
+    // Every name above passed through memberName/safeMember or a refusal; this keeps a new path from skipping both.
+    const unsafe = [...resourcePath, methodName, eventStream?.methodName ?? ""].find(isUnsafeMember);
+    if (unsafe !== undefined)
+      throw new Error(`internal: ${op.method.toUpperCase()} ${op.path} was named "${unsafe}", ${UNSAFE_REASON}`);
     return { ...op, resourcePath, methodName, key, typeStem, nameRule: rule, ...(eventStream ? { eventStream } : {}) };
   });
 }
