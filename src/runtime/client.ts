@@ -34,8 +34,9 @@ import type {
 
 export interface RuntimeOptions {
   /**
-   * e.g. `https://app.flora.ai/api/v1`; `http:` only for loopback hosts. It replaces the spec's root `servers`;
-   * an operation whose path item or operation declares its own servers goes to those instead (see `serverUrls`).
+   * e.g. `https://app.flora.ai/api/v1`; `http:` only for loopback hosts unless `allowInsecureHttp`. It replaces the
+   * spec's root `servers`; an operation whose path item or operation declares its own servers goes to those instead
+   * (see `serverUrls`).
    */
   baseUrl: string;
   /** Lets every URL (base, servers, origins) be plain `http://` to any host, credentials too, e.g. an internal API. */
