@@ -31,7 +31,7 @@ export {
   StreamParseError,
 } from "../src/runtime/index.js";
 
-/** Credentials by the spec's security scheme names (`components.securitySchemes`). Each goes with every request to the API's origin, and only there; an explicit one wins over its environment variable. */
+/** Credentials by the spec's security scheme names (`components.securitySchemes`). Each request sends those of the first of its operation's security requirements that they satisfy, to the API's origin only; an explicit one wins over its environment variable. */
 export interface Credentials {
   /**
    * HTTP bearer token: sent as `Authorization: Bearer <token>`. A function is asked for the token before every attempt, and its tokens are redacted from errors and logs.
@@ -43,7 +43,7 @@ export interface Credentials {
 
 /** Options of `createClient`. Environment variables (read only where `process.env` exists): `FLORA_BASE_URL`, `FLORA_LOG`, and one per credential; explicit options win. */
 export interface ClientOptions extends BaseClientOptions {
-  /** Default: the `FLORA_BASE_URL` environment variable, else the spec's first server (`https://app.flora.ai/api/v1`) with `serverVariables` filled in. `http://` only for loopback. */
+  /** Default: the `FLORA_BASE_URL` environment variable, else the spec's first server (`https://app.flora.ai/api/v1`) with `serverVariables` filled in. `http://` only for loopback unless `allowInsecureHttp`. */
   baseUrl?: string;
   credentials?: Credentials;
   /** Variables of the spec's first server, when `baseUrl` is not given; each defaults to the spec's. */
@@ -75,6 +75,7 @@ export function createClient(options: ClientOptions = {}): Resources {
       env: { baseUrl: "FLORA_BASE_URL", logLevel: "FLORA_LOG", credentials: { BearerAuth: "FLORA_API_KEY" } },
       defaultBaseUrl: () => serverUrl(0, options.serverVariables),
       errorEnvelope: { code: [["error", "code"]], message: [["error", "message"]] },
+      security: [["BearerAuth"]],
     }),
   );
 }

@@ -60,7 +60,8 @@ const authSpec = {
       },
     },
   },
-  security: [{ Bearer: [] }],
+  // any one scheme will do: each test configures one, and a request sends the first alternative configured
+  security: [{ Bearer: [] }, { Basic: [] }, { HeaderKey: [] }, { QueryKey: [] }, { CookieKey: [] }, { OAuth: [] }],
 };
 
 /** Calls `secrets.list()` once with the credential named by argv[2]; prints what it got, or the error it caught. */

@@ -34,10 +34,13 @@ import type {
 
 export interface RuntimeOptions {
   /**
-   * e.g. `https://app.flora.ai/api/v1`; `http:` only for loopback hosts. It replaces the spec's root `servers`;
-   * an operation whose path item or operation declares its own servers goes to those instead (see `serverUrls`).
+   * e.g. `https://app.flora.ai/api/v1`; `http:` only for loopback hosts unless `allowInsecureHttp`. It replaces the
+   * spec's root `servers`; an operation whose path item or operation declares its own servers goes to those instead
+   * (see `serverUrls`).
    */
   baseUrl: string;
+  /** Lets every URL (base, servers, origins) be plain `http://` to any host, credentials too, e.g. an internal API. */
+  allowInsecureHttp?: boolean;
   /**
    * Where an operation with its own servers goes instead: keyed by its descriptor's `server` (the spec's URL,
    * variables at their defaults), e.g. `{ "https://uploads.example.com/v1": "http://127.0.0.1:4010/v1" }`.
@@ -96,20 +99,22 @@ type UntypedRequest = (
 ) => Promise<{ data?: unknown; error?: unknown; response: Response }>;
 
 export function createRuntime(options: RuntimeOptions): Runtime {
-  const baseUrl = checkBaseUrl(options.baseUrl, "baseUrl");
+  const http = options.allowInsecureHttp;
+  const baseUrl = checkBaseUrl(options.baseUrl, "baseUrl", http);
   checkRequestOptions(options, "options");
   checkHeaders(options.defaultHeaders, "defaultHeaders");
   checkHeaders(options.credentials, "credentials");
   const serverUrls = Object.fromEntries(
     Object.entries(options.serverUrls ?? {}).map(([server, url]) => [
       server,
-      checkBaseUrl(url, `serverUrls[${server}]`),
+      checkBaseUrl(url, `serverUrls[${server}]`, http),
     ]),
   );
   const credentialOrigins = new Set(
-    [baseUrl, ...(options.credentialOrigins ?? []).map((origin) => checkBaseUrl(origin, "allowedPollOrigins"))].map(
-      (url) => new URL(url).origin,
-    ),
+    [
+      baseUrl,
+      ...(options.credentialOrigins ?? []).map((origin) => checkBaseUrl(origin, "allowedPollOrigins", http)),
+    ].map((url) => new URL(url).origin),
   );
   const secrets = (options.secrets ?? []).filter((secret) => secret !== "");
   const provider = options.credentialProvider;
@@ -227,7 +232,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
 
   /** The caller's replacement for an operation's own server, else that server (a relative one against baseUrl). */
   function operationBaseUrl(server: string): string {
-    return serverUrls[server] ?? checkBaseUrl(new URL(server, baseUrl).href, "server");
+    return serverUrls[server] ?? checkBaseUrl(new URL(server, baseUrl).href, "server", http);
   }
 
   const runtime: Runtime = {
@@ -253,7 +258,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     },
     async getJson<T>(url: string, callOptions: RequestOptions = {}, shape?: ValueShape) {
       try {
-        const target = new URL(checkBaseUrl(url, "url"));
+        const target = new URL(checkBaseUrl(url, "url", http));
         const headers = checkRequestOptions(callOptions, "options");
         const init = { baseUrl: target.origin, headers };
         const response = await request("get", `${target.pathname}${target.search}`, init, callOptions, true);
@@ -307,8 +312,8 @@ export function resolveIdempotencyKey(
   return key;
 }
 
-/** Refuses cleartext HTTP except to loopback, where nothing crosses a network. */
-export function checkBaseUrl(value: string, field: string): string {
+/** Refuses cleartext HTTP except to loopback, where nothing crosses a network, or when `allowHttp` says so. */
+export function checkBaseUrl(value: string, field: string, allowHttp?: boolean): string {
   let url: URL;
   try {
     url = new URL(value);
@@ -318,7 +323,8 @@ export function checkBaseUrl(value: string, field: string): string {
   if (url.username !== "" || url.password !== "") {
     throw new ValidationError(`${field} must not carry credentials (user:password@); pass them as options.`, field);
   }
-  if (url.protocol === "https:" || (url.protocol === "http:" && isLoopbackHost(url.hostname))) return value;
+  if (url.protocol === "https:" || (url.protocol === "http:" && (allowHttp || isLoopbackHost(url.hostname))))
+    return value;
   throw new ValidationError(
     `${field} must use https:// (plain http:// is allowed only for loopback hosts), got ${url.origin}.`,
     field,

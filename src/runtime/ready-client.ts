@@ -1,10 +1,12 @@
 // What a generated `createClient` builds its runtime with: defaults, environment variables and typed credentials
 // turned into runtime options. API-neutral: the generated client passes its spec's schemes and variable names.
-import { createRuntime, type Runtime } from "./client.js";
+import { createRuntime, isLoopbackHost, type Runtime, type RuntimeOptions } from "./client.js";
 import type { CredentialProvider, RequestCredentials } from "./credentials.js";
 import { ValidationError, type ErrorEnvelopeDescriptor } from "./errors.js";
 import type { FetchLike } from "./fetch.js";
 import { createLogger, isLogLevel, type Logger, type LogLevel } from "./log.js";
+import { paginate } from "./pagination.js";
+import type { OperationDescriptor } from "./types.js";
 
 /** Returns a token, e.g. an OAuth2 access token; asked before every attempt, so it may refresh as it likes. */
 export type TokenProvider = () => string | Promise<string>;
@@ -28,8 +30,17 @@ export interface CredentialScheme {
 
 /** Options every generated `createClient` takes; it adds `credentials` and `serverVariables` typed from its spec. */
 export interface BaseClientOptions {
-  /** Default: the `<PREFIX>_BASE_URL` environment variable, else the spec's first server. `http://` only for loopback. */
+  /**
+   * Default: the `<PREFIX>_BASE_URL` environment variable, else the spec's first server. `http://` only for
+   * loopback hosts unless `allowInsecureHttp`.
+   */
   baseUrl?: string;
+  /**
+   * Lets the base URL (and operation servers, `credentialOrigins`) be plain `http://` to any host, e.g. an internal
+   * `http://api.internal:8080` or a spec whose only server is http. Credentials then cross the network in
+   * cleartext too: the client logs a warning when it has any. Default false: only loopback hosts may use http.
+   */
+  allowInsecureHttp?: boolean;
   /** Retries after the first attempt, an integer from 0 to 100. Default 2. */
   maxRetries?: number;
   /** Per attempt, in milliseconds. Default 60_000. */
@@ -63,6 +74,12 @@ export interface ClientSpec {
   /** The spec's first server with the caller's variables; throws a RangeError for a value outside an enum. */
   defaultBaseUrl?: () => string;
   errorEnvelope?: ErrorEnvelopeDescriptor;
+  /**
+   * The spec's root `security`: each alternative as the names of the schemes it needs together (`[]` within: none
+   * needed); `[]` when only operations declare theirs. Absent when the spec declares none anywhere: then every
+   * configured credential goes with every request.
+   */
+  security?: readonly (readonly string[])[];
 }
 
 /** An environment variable, when there is an environment (browsers have none) and the variable is not empty. */
@@ -72,29 +89,140 @@ export function readEnv(name: string): string | undefined {
   return value === undefined || value === "" ? undefined : value;
 }
 
-/** The runtime a generated `createClient` hands its resources: explicit options win over environment variables. */
+/**
+ * The runtime a generated `createClient` hands its resources: explicit options win over environment variables.
+ * Each operation sends the credentials of the first of its security requirements (its own `security`, else the
+ * spec's root one) whose schemes all have a credential configured; none when that requirement is empty (`{}`), and
+ * none, with a warning logged once per operation, when no requirement is satisfied (the server then answers 401).
+ * A token provider is asked only for requests that send its scheme.
+ */
 export function createClientRuntime<TCredentials extends { readonly [K in keyof TCredentials]?: SchemeCredential }>(
   options: BaseClientOptions & { credentials?: TCredentials },
   spec: ClientSpec,
 ): Runtime {
-  const baseUrl = options.baseUrl ?? readEnv(spec.env.baseUrl) ?? defaultBaseUrl(spec);
+  const envBaseUrl = readEnv(spec.env.baseUrl);
+  const baseUrl = options.baseUrl ?? envBaseUrl ?? defaultBaseUrl(spec);
+  if (!options.allowInsecureHttp) {
+    const source =
+      options.baseUrl !== undefined
+        ? "baseUrl"
+        : envBaseUrl !== undefined
+          ? spec.env.baseUrl
+          : "the spec's first server";
+    checkPlainHttp(baseUrl, source);
+  }
   const credentials = {
     ...credentialsFromEnv(spec.env),
     ...definedEntries<SchemeCredential>(options.credentials ?? {}),
   };
+  checkCredentials(spec.schemes, credentials);
   const envLevel = readEnv(spec.env.logLevel);
   const logLevel = options.logLevel ?? (isLogLevel(envLevel) ? envLevel : "warn");
-  return createRuntime({
+  const logger = createLogger(logLevel, options.logger ?? console, staticSecrets(credentials), spec.name);
+  const shared: Omit<RuntimeOptions, "credentialProvider"> = {
     baseUrl,
-    credentialProvider: schemeCredentials(spec.schemes, credentials),
+    allowInsecureHttp: options.allowInsecureHttp,
     credentialOrigins: options.credentialOrigins,
     defaultHeaders: options.defaultHeaders,
     errorEnvelope: spec.errorEnvelope,
     maxRetries: options.maxRetries ?? 2,
     timeoutMs: options.timeoutMs ?? 60_000,
     fetch: options.fetch,
-    logger: createLogger(logLevel, options.logger ?? console, staticSecrets(credentials), spec.name),
-  });
+    logger,
+  };
+  // one runtime per set of schemes an operation sends, made when first needed: each asks only its own providers
+  const runtimes = new Map<string, Runtime>();
+  const runtimeFor = (names: readonly string[]): Runtime => {
+    const key = names.join("\n");
+    let runtime = runtimes.get(key);
+    if (!runtime) {
+      const chosen = Object.fromEntries(names.map((name) => [name, credentials[name] as SchemeCredential]));
+      runtime = createRuntime({ ...shared, credentialProvider: schemeCredentials(spec.schemes, chosen) });
+      runtimes.set(key, runtime);
+    }
+    return runtime;
+  };
+  const configured = new Set(Object.keys(credentials));
+  const warned = new Set<string>();
+  const forOperation = (operation: OperationDescriptor): Runtime => {
+    const requirements = operation.security ?? spec.security;
+    if (!requirements) return root;
+    const names = selectRequirement(requirements, configured, spec.schemes);
+    if (names === undefined && !warned.has(operation.id)) {
+      warned.add(operation.id);
+      logger.warn(
+        `${operation.id}: sent without credentials: it needs ${describeRequirements(requirements, spec.env)}.`,
+      );
+    }
+    return runtimeFor(names ?? []);
+  };
+  // the root's choice, made now: a bad option throws here, and poll URLs (getJson) use it
+  const root = runtimeFor(
+    spec.security ? (selectRequirement(spec.security, configured, spec.schemes) ?? []) : [...configured],
+  );
+  if (configured.size > 0 && options.allowInsecureHttp) warnCleartext(baseUrl, logger);
+  const runtime: Runtime = {
+    send: (operation, args, callOptions) => forOperation(operation).send(operation, args, callOptions),
+    invoke: (operation, args, callOptions) => forOperation(operation).invoke(operation, args, callOptions),
+    stream: (operation, args, callOptions) => forOperation(operation).stream(operation, args, callOptions),
+    getJson: (url, callOptions, shape) => root.getJson(url, callOptions, shape),
+    paginate: (operation, args, callOptions, pagination) => paginate(runtime, operation, args, callOptions, pagination),
+    redact: (error) => {
+      for (const each of runtimes.values()) each.redact(error);
+      return error;
+    },
+    redactText: (text) => [...runtimes.values()].reduce((done, each) => each.redactText(done), text),
+  };
+  return runtime;
+}
+
+/**
+ * The schemes whose credentials a request sends: those of the first requirement whose schemes all have a
+ * credential in `configured` (mutualTLS needs none here: the caller's `fetch` presents the certificate); `[]` for
+ * an empty requirement. Undefined when no requirement is satisfied.
+ */
+export function selectRequirement(
+  requirements: readonly (readonly string[])[],
+  configured: ReadonlySet<string>,
+  schemes: Readonly<Record<string, CredentialScheme>>,
+): readonly string[] | undefined {
+  for (const requirement of requirements) {
+    const sent = requirement.filter((name) => schemes[name]?.type !== "mutualTLS");
+    if (sent.every((name) => configured.has(name))) return sent;
+  }
+  return undefined;
+}
+
+/** `ApiKeyAuth (OPENAI_API_KEY) or AdminApiKeyAuth (OPENAI_ADMIN_API_KEY_AUTH)`, for the warning. */
+function describeRequirements(requirements: readonly (readonly string[])[], env: ClientEnvironment): string {
+  const variable = (name: string) => {
+    const names = env.credentials[name];
+    return names === undefined
+      ? name
+      : `${name} (${typeof names === "string" ? names : `${names.username}, ${names.password}`})`;
+  };
+  return requirements.map((requirement) => requirement.map(variable).join(" and ")).join(" or ");
+}
+
+/** A plain-http base URL to a non-loopback host, refused with the option that allows it. */
+function checkPlainHttp(value: string, source: string): void {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return; // the runtime names the bad URL
+  }
+  if (url.protocol === "http:" && !isLoopbackHost(url.hostname))
+    throw new ValidationError(
+      `${source} must use https://, got ${url.origin}: plain http:// goes only to loopback hosts unless you pass createClient({ allowInsecureHttp: true }).`,
+      "baseUrl",
+    );
+}
+
+function warnCleartext(baseUrl: string, logger: Logger): void {
+  const url = new URL(baseUrl);
+  if (url.protocol === "http:" && !isLoopbackHost(url.hostname))
+    logger.warn(`allowInsecureHttp: credentials go to ${url.origin} over plain http://, readable on the network.`);
 }
 
 function defaultBaseUrl(spec: ClientSpec): string {
@@ -151,8 +279,22 @@ export function schemeCredentials(
   schemes: Readonly<Record<string, CredentialScheme>>,
   credentials: Readonly<Record<string, SchemeCredential>>,
 ): CredentialProvider | undefined {
+  checkCredentials(schemes, credentials);
   const given = Object.entries(credentials);
-  for (const [name, value] of given) {
+  if (given.length === 0) return undefined;
+  return async () => {
+    const out: Collected = { headers: {}, query: {}, secrets: [] };
+    for (const [name, value] of given) await addCredential(out, name, schemes[name] as CredentialScheme, value);
+    return out;
+  };
+}
+
+/** A ValidationError for a scheme the spec does not declare, or a value of the wrong kind. */
+function checkCredentials(
+  schemes: Readonly<Record<string, CredentialScheme>>,
+  credentials: Readonly<Record<string, SchemeCredential>>,
+): void {
+  for (const [name, value] of Object.entries(credentials)) {
     const scheme = schemes[name];
     if (!scheme) {
       throw new ValidationError(
@@ -172,12 +314,6 @@ export function schemeCredentials(
       throw new ValidationError(`credentials.${name} must be ${want}.`, `credentials.${name}`);
     }
   }
-  if (given.length === 0) return undefined;
-  return async () => {
-    const out: Collected = { headers: {}, query: {}, secrets: [] };
-    for (const [name, value] of given) await addCredential(out, name, schemes[name] as CredentialScheme, value);
-    return out;
-  };
 }
 
 type Collected = Required<Pick<RequestCredentials, "headers" | "query">> & { secrets: string[] };

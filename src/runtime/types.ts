@@ -86,6 +86,12 @@ export interface OperationDescriptor {
    * their defaults; relative to the client's base URL when relative). Absent: the client's base URL.
    */
   readonly server?: string;
+  /**
+   * The operation's own `security`, when it differs from the spec's root one: each alternative as the names of the
+   * security schemes it needs together, scopes left out (`[]` within: no credentials needed). Absent: the root's.
+   * The ready client (`createClientRuntime`) sends the credentials of the first alternative the caller configured.
+   */
+  readonly security?: readonly (readonly string[])[];
   /** The path parameters, in the order they appear in the path. */
   readonly pathParams: readonly ParameterEntry[];
   readonly queryParams: readonly ParameterEntry[];

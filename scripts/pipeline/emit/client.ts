@@ -1,7 +1,7 @@
 // Emits client.ts: `createClient(options?)`, the ready client of any spec, with credentials typed from its security
 // schemes, defaults from its servers and environment variables, and its error body typed from its error schema.
 import { StructureKind, type SourceFileStructure, type StatementStructures } from "ts-morph";
-import type { ApiModel, SecuritySchemeModel } from "../model/index.js";
+import type { ApiModel, ErrorBodyModel, SecuritySchemeModel } from "../model/index.js";
 import { docLines, generatedFile, index, propertyKey, type EmitContext } from "./common.js";
 
 /** The runtime's error classes, re-exported under their API-neutral names. */
@@ -51,8 +51,14 @@ function envDoc(env: ApiModel["client"]["schemeEnv"][string] | undefined): strin
 }
 
 function errorBodyType(model: ApiModel): string {
-  const schemas = model.client.errors.schemas;
-  return schemas.length ? schemas.map((name) => `components["schemas"]${index(name)}`).join(" | ") : "unknown";
+  const bodies = model.client.errors.bodies;
+  const type = (body: ErrorBodyModel) =>
+    "schema" in body
+      ? `components["schemas"]${index(body.schema)}`
+      : "response" in body
+        ? `components["responses"]${index(body.response)}["content"]${index(body.mediaType)}`
+        : `paths${index(body.path)}${index(body.method)}["responses"]${index(body.status)}["content"]${index(body.mediaType)}`;
+  return bodies.length ? bodies.map(type).join(" | ") : "unknown";
 }
 
 export function clientFile(model: ApiModel, ctx: EmitContext): SourceFileStructure {
@@ -72,6 +78,7 @@ export function clientFile(model: ApiModel, ctx: EmitContext): SourceFileStructu
     `env: ${JSON.stringify({ baseUrl: `${envPrefix}_BASE_URL`, logLevel: `${envPrefix}_LOG`, credentials: envCredentials })}`,
     ...(hasServers ? ["defaultBaseUrl: () => serverUrl(0, options.serverVariables)"] : []),
     ...(errors.envelope ? [`errorEnvelope: ${JSON.stringify(errors.envelope)}`] : []),
+    ...(model.security ? [`security: ${JSON.stringify(model.security)}`] : []),
   ];
   const statements: StatementStructures[] = [
     {
@@ -94,13 +101,16 @@ export function clientFile(model: ApiModel, ctx: EmitContext): SourceFileStructu
           },
         ]
       : []),
-    ...(errors.schemas.length
+    ...(errors.bodies.length
       ? [
           {
             kind: StructureKind.ImportDeclaration as const,
             isTypeOnly: true,
             moduleSpecifier: "./schema.js",
-            namedImports: ["components"],
+            namedImports: [
+              ...(errors.bodies.some((body) => !("path" in body)) ? ["components"] : []),
+              ...(errors.bodies.some((body) => "path" in body) ? ["paths"] : []),
+            ],
           },
         ]
       : []),
@@ -111,7 +121,7 @@ export function clientFile(model: ApiModel, ctx: EmitContext): SourceFileStructu
           isExported: true,
           name: "Credentials",
           docs: [
-            "Credentials by the spec's security scheme names (`components.securitySchemes`). Each goes with every request to the API's origin, and only there; an explicit one wins over its environment variable.",
+            "Credentials by the spec's security scheme names (`components.securitySchemes`). Each request sends those of the first of its operation's security requirements that they satisfy, to the API's origin only; an explicit one wins over its environment variable.",
           ],
           properties: sendable.map(({ scheme, credential }) => ({
             name: propertyKey(scheme.name),
@@ -145,7 +155,7 @@ export function clientFile(model: ApiModel, ctx: EmitContext): SourceFileStructu
           type: "string",
           docs: [
             hasServers
-              ? `Default: the \`${envPrefix}_BASE_URL\` environment variable, else the spec's first server (\`${model.servers[0].url}\`) with \`serverVariables\` filled in. \`http://\` only for loopback.`
+              ? `Default: the \`${envPrefix}_BASE_URL\` environment variable, else the spec's first server (\`${model.servers[0].url}\`) with \`serverVariables\` filled in. \`http://\` only for loopback unless \`allowInsecureHttp\`.`
               : `Default: the \`${envPrefix}_BASE_URL\` environment variable; the spec lists no servers, so one of them is required.`,
           ],
         },
@@ -169,7 +179,7 @@ export function clientFile(model: ApiModel, ctx: EmitContext): SourceFileStructu
       isExported: true,
       name: "ErrorBody",
       docs: [
-        errors.schemas.length
+        errors.bodies.length
           ? "The JSON body of this API's error responses (4XX, 5XX, default), as the spec declares it."
           : "The spec declares no error body schema.",
       ],

@@ -29,12 +29,14 @@ function encodingEntry(encoding: EncodingDescriptor): EncodingDescriptor {
     : { ...(styled !== "form" ? { style: styled } : {}), explode, ...rest };
 }
 
-function descriptor(op: OperationModel): Omit<OperationDescriptor, "idempotency"> {
+/** `root`: the model's `security`; an operation's own is written only when it differs (Flora's never does). */
+function descriptor(op: OperationModel, root: string[][] | undefined): Omit<OperationDescriptor, "idempotency"> {
   return {
     id: op.id,
     method: op.method,
     path: op.path,
     ...(op.servers ? { server: defaultServerUrl(op.servers[0]) } : {}),
+    ...(op.security && JSON.stringify(op.security) !== JSON.stringify(root) ? { security: op.security } : {}),
     pathParams: op.pathParams.map(parameterEntry),
     queryParams: op.queryParams.map(parameterEntry),
     headerParams: op.headerParams.map(parameterEntry),
@@ -121,7 +123,7 @@ export function operationsFile(model: ApiModel, ctx: EmitContext): SourceFileStr
               .newLine()
               .indent(() => {
                 for (const op of model.operations) {
-                  const fields = descriptor(op);
+                  const fields = descriptor(op, model.security);
                   const shape = fields.responseShape && shared.get(JSON.stringify(fields.responseShape));
                   // a shared shape's place (its key keeps its order) holds a marker, swapped for the const's name
                   const marker = `@shared:${shape}@`;

@@ -6,9 +6,12 @@ import type { SecuritySchemeModel } from "./types.js";
 const ENV_NAME = /^[A-Z_][A-Z0-9_]*$/;
 
 /**
- * `info.x-sdk-env-prefix` when set, else the title in upper snake case without a trailing "API" word:
- * "Redocly Museum API" → `REDOCLY_MUSEUM`, "OpenAI API" → `OPENAI`. A prefix that would start with a digit gets
- * `API_` before it; a title with no letters or digits gives `API`.
+ * `info.x-sdk-env-prefix` when set, else a short name from the title in upper snake case: the title up to a
+ * subtitle separator (` - `, ` – `, ` — `, `:`, `|`, `(`), then the words before its first standalone "API" word
+ * when any precede it, else its first three words (a trailing "API" dropped): "Redocly Museum API" →
+ * `REDOCLY_MUSEUM`, "OpenAI API" → `OPENAI`, "Spotify Web API with fixes and improvements from sonallux" →
+ * `SPOTIFY_WEB`, "Swagger Petstore - OpenAPI 3.0" → `SWAGGER_PETSTORE`. A prefix that would start with a digit
+ * gets `API_` before it; a title with no letters or digits gives `API`.
  */
 export function envPrefix(document: Json): string {
   const info = isObject(document.info) ? document.info : {};
@@ -21,13 +24,19 @@ export function envPrefix(document: Json): string {
     return override;
   }
   const title = typeof info.title === "string" ? info.title : "";
-  const words = title
-    .normalize("NFKD")
-    .toUpperCase()
-    .split(/[^A-Z0-9]+/)
-    .filter(Boolean);
-  while (words.length > 1 && words[words.length - 1] === "API") words.pop();
-  const prefix = words.join("_");
+  const wordsOf = (text: string) =>
+    text
+      .normalize("NFKD")
+      .toUpperCase()
+      .split(/[^A-Z0-9]+/)
+      .filter(Boolean);
+  // a subtitle after a separator names a version or a variant, not the API
+  const head = wordsOf(title.split(/\s[-–—|]\s|[:|(]/)[0]);
+  const all = head.length > 0 ? head : wordsOf(title);
+  const api = all.indexOf("API");
+  let words = api > 0 ? all.slice(0, api) : all;
+  while (words.length > 1 && words[words.length - 1] === "API") words = words.slice(0, -1);
+  const prefix = words.slice(0, 3).join("_");
   if (prefix === "") return "API";
   return /^\d/.test(prefix) ? `API_${prefix}` : prefix;
 }

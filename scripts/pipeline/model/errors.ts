@@ -1,48 +1,65 @@
-// Reads the error body a spec declares (4XX, 5XX and default JSON responses) and finds its envelope: where the
+// Reads the error bodies a spec declares (4XX, 5XX and default JSON responses) and finds their envelope: where the
 // code and message sit, for the runtime to read them and the generated client to type them.
 import type { ErrorEnvelopeDescriptor } from "../../../src/runtime/errors.js";
-import { pathItemOperations } from "./methods.js";
+import { isFixedMethod, pathItemOperations } from "./methods.js";
 import { asObject, isObject, type Json } from "./refs.js";
-import type { ErrorModel } from "./types.js";
+import type { ErrorBodyModel, ErrorModel } from "./types.js";
 
 const SCHEMA_REF = /^#\/components\/schemas\/([^/]+)$/;
+const RESPONSE_REF = /^#\/components\/responses\/([^/]+)$/;
 
-/** Error responses' `components.schemas` bodies, most used first, and where each keeps its code and message. */
+/**
+ * The JSON bodies of error responses (4XX, 5XX, default), most used first, and where each keeps its code and
+ * message. A body is the whole response schema: a `components.schemas` one it names, or an inline one (Spotify's
+ * `{ error: { $ref: ErrorObject } }`) typed where it sits; inline schemas that are written alike count as one.
+ */
 export function readErrorModel(document: Json): ErrorModel {
-  const uses = new Map<string, number>();
+  const found = new Map<string, { body: ErrorBodyModel; schema: Json | undefined; uses: number; order: number }>();
   const paths = isObject(document.paths) ? document.paths : {};
-  for (const rawItem of Object.values(paths)) {
+  for (const [path, rawItem] of Object.entries(paths)) {
     const item = asObject(document, rawItem);
     if (!item) continue;
-    for (const [, rawOperation] of pathItemOperations(item)) {
+    for (const [method, rawOperation] of pathItemOperations(item)) {
       const responses = asObject(document, asObject(document, rawOperation)?.responses) ?? {};
       for (const [status, rawResponse] of Object.entries(responses)) {
         if (!/^([45](\d\d|XX)|default)$/i.test(status)) continue;
+        const responseRef = isObject(rawResponse) && typeof rawResponse.$ref === "string" ? rawResponse.$ref : "";
+        const responseName = RESPONSE_REF.exec(responseRef)?.[1];
         const content = asObject(document, asObject(document, rawResponse)?.content) ?? {};
         for (const [mediaType, media] of Object.entries(content)) {
-          const ref = isObject(media) && isObject(media.schema) ? media.schema.$ref : undefined;
-          const name = typeof ref === "string" && /json/i.test(mediaType) ? SCHEMA_REF.exec(ref)?.[1] : undefined;
-          if (name) uses.set(decodePointer(name), (uses.get(decodePointer(name)) ?? 0) + 1);
+          if (!/json/i.test(mediaType) || !isObject(media) || !isObject(media.schema)) continue;
+          const ref = typeof media.schema.$ref === "string" ? SCHEMA_REF.exec(media.schema.$ref)?.[1] : undefined;
+          let key: string;
+          let body: ErrorBodyModel;
+          if (ref !== undefined) {
+            body = { schema: decodePointer(ref) };
+            key = `schema:${body.schema}`;
+          } else if (responseName !== undefined) {
+            body = { response: decodePointer(responseName), mediaType };
+            key = `inline:${JSON.stringify(media.schema)}`;
+          } else if (isFixedMethod(method)) {
+            body = { path, method, status, mediaType };
+            key = `inline:${JSON.stringify(media.schema)}`;
+          } else continue; // openapi-typescript types no other method's responses
+          const seen = found.get(key);
+          if (seen) seen.uses++;
+          else found.set(key, { body, schema: asObject(document, media.schema), uses: 1, order: found.size });
         }
       }
     }
   }
-  const schemas = [...uses.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([name]) => name);
-  const components = asObject(document, asObject(document, document.components)?.schemas);
-  const found = schemas.map((name) => {
-    const schema = asObject(document, components?.[name]);
-    return schema ? findEnvelope(document, schema) : undefined;
-  });
+  const ranked = [...found.values()].sort((a, b) => b.uses - a.uses || a.order - b.order);
+  const envelopes = ranked.map(({ schema }) => (schema ? findEnvelope(document, schema) : undefined));
   // every body's paths, the most used body's first: the runtime reads the first that holds a string
   const merge = (key: "code" | "message") => {
-    const paths = new Map(found.flatMap((f) => f?.envelope?.[key] ?? []).map((path) => [path.join("\0"), path]));
+    const paths = new Map(envelopes.flatMap((f) => f?.envelope?.[key] ?? []).map((path) => [path.join("\0"), path]));
     return paths.size ? { [key]: [...paths.values()] } : {};
   };
   const envelope = { ...merge("code"), ...merge("message") };
   // typed codes only when every body lists its codes
-  const codes = found.every((f) => f?.codes) ? [...new Set(found.flatMap((f) => f?.codes ?? []))] : [];
+  const codes = envelopes.every((f) => f?.codes) ? [...new Set(envelopes.flatMap((f) => f?.codes ?? []))] : [];
   return {
-    schemas,
+    bodies: ranked.map(({ body }) => body),
     ...(Object.keys(envelope).length ? { envelope } : {}),
     ...(codes.length ? { codes } : {}),
   };

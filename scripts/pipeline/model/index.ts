@@ -6,11 +6,11 @@ import { pathItemOperation, unsupportedParameters } from "./methods.js";
 import { readOperations } from "./operations.js";
 import { isObject, type Json } from "./refs.js";
 import { placeOperations, type NameOverrideEntry } from "./resources.js";
-import { readSecuritySchemes } from "./security.js";
+import { applySecurity, insecureServerWarnings, readSecuritySchemes } from "./security.js";
 import { envPrefix, schemeEnvNames } from "./environment.js";
 import { readErrorModel } from "./errors.js";
 import { readInputSchemas } from "./input-schemas.js";
-import { readServers } from "./servers.js";
+import { defaultServerUrl, readServers } from "./servers.js";
 import type { ApiModel, SchemaAlias } from "./types.js";
 
 export type * from "./types.js";
@@ -79,6 +79,15 @@ export function buildModel(document: OpenAPIDocument, options: { nameOverrides?:
     ...op,
     inputSchemas: readInputSchemas(doc, op),
   }));
+  const security = applySecurity(
+    doc,
+    operations,
+    operations.map((op) => {
+      const item = (doc.paths as Json)[op.path];
+      const raw = isObject(item) ? pathItemOperation(item, op.method) : undefined;
+      return isObject(raw) ? raw : undefined;
+    }),
+  );
 
   const taken = operations.flatMap((op) =>
     [
@@ -101,14 +110,24 @@ export function buildModel(document: OpenAPIDocument, options: { nameOverrides?:
   );
   const securitySchemes = readSecuritySchemes(doc);
   const prefix = envPrefix(doc);
+  const servers = readServers(doc);
   return {
     title: typeof info.title === "string" ? info.title : "API",
     version: typeof info.version === "string" ? info.version : String(info.version ?? ""),
     operations,
     schemas,
-    servers: readServers(doc),
+    servers,
     securitySchemes,
+    ...(security ? { security } : {}),
     client: { envPrefix: prefix, schemeEnv: schemeEnvNames(prefix, securitySchemes, doc), errors: readErrorModel(doc) },
-    warnings: unsupportedParameters(doc),
+    warnings: [
+      ...unsupportedParameters(doc),
+      ...insecureServerWarnings([
+        ...servers.slice(0, 1).map((server) => ({ url: defaultServerUrl(server), where: "servers" })),
+        ...operations.flatMap((op) =>
+          op.servers ? [{ url: defaultServerUrl(op.servers[0]), where: `${op.method.toUpperCase()} ${op.path}` }] : [],
+        ),
+      ]),
+    ],
   };
 }

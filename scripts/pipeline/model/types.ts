@@ -92,6 +92,11 @@ export interface OperationModel {
     /** The top-level fields of an object body (readOnly ones left out); absent for any other body. */
     fields?: BodyFieldModel[];
   };
+  /**
+   * What the operation needs, each alternative as its scheme names (`[]` within: none needed): its own `security`,
+   * else the root's, else `[]`; absent when the spec declares security nowhere.
+   */
+  security?: string[][];
   /** The path item's or operation's own `servers` (the operation's win), when it declares any. */
   servers?: ServerModel[];
   /** Success responses the wrapper resolves with: status keys as openapi-typescript writes them, and the media type read. */
@@ -167,6 +172,8 @@ export interface ApiModel {
   schemas: SchemaAlias[];
   servers: ServerModel[];
   securitySchemes: SecuritySchemeModel[];
+  /** The `security` most operations share, which descriptors leave out (see `applySecurity`); absent when none is declared. */
+  security?: string[][];
   /** What the generated `createClient` needs beyond the operations. */
   client: ClientModel;
   /** One line per part of the spec the generated code leaves out (e.g. a 3.2 querystring parameter), for the log. */
@@ -203,10 +210,19 @@ export interface ClientModel {
 }
 
 export interface ErrorModel {
-  /** `components.schemas` names of the JSON bodies of 4XX, 5XX and default responses, most used first. */
-  schemas: string[];
+  /** The JSON bodies of 4XX, 5XX and default responses, most used first. */
+  bodies: ErrorBodyModel[];
   /** Where the bodies keep their code and message (the most used body's paths first); absent when no known shape fits. */
   envelope?: ErrorEnvelopeDescriptor;
   /** The code's values, when every body lists them as an enum. */
   codes?: string[];
 }
+
+/**
+ * Where an error body's type sits in the generated schema types: a `components.schemas` entry the response names,
+ * else the inline schema of a `components.responses` entry, else of the operation's own response.
+ */
+export type ErrorBodyModel =
+  | { schema: string }
+  | { response: string; mediaType: string }
+  | { path: string; method: string; status: string; mediaType: string };
