@@ -42,8 +42,19 @@ export interface BaseClientOptions {
   logger?: Logger;
   /** Sent with every request. */
   defaultHeaders?: Record<string, string>;
-  /** Origins besides the API's that may receive the credentials. */
+  /**
+   * Origins besides the API's that may receive the credentials, e.g. `["https://uploads.example.com"]`. An
+   * operation's own server (the spec's `servers` on a path or operation) on another origin receives them only
+   * while `baseUrl` is the spec's own (neither the option nor the environment variable is set), or when its origin
+   * is listed here, or when `serverUrls` replaces it.
+   */
   credentialOrigins?: readonly string[];
+  /**
+   * Where an operation with its own `servers` goes instead, keyed by the spec's server URL (variables at their
+   * defaults), e.g. `{ "https://uploads.example.com/v1": "http://127.0.0.1:4010/v1" }`. Each URL given is the
+   * caller's choice, like `baseUrl`, and receives the credentials. `http://` only for loopback.
+   */
+  serverUrls?: Readonly<Record<string, string>>;
 }
 
 /** The environment variables a generated client reads, by what they default. */
@@ -77,15 +88,26 @@ export function createClientRuntime<TCredentials extends { readonly [K in keyof 
   options: BaseClientOptions & { credentials?: TCredentials },
   spec: ClientSpec,
 ): Runtime {
-  const baseUrl = options.baseUrl ?? readEnv(spec.env.baseUrl) ?? defaultBaseUrl(spec);
+  const chosenBaseUrl = options.baseUrl ?? readEnv(spec.env.baseUrl);
+  const explicit = definedEntries<SchemeCredential>(options.credentials ?? {});
+  checkOneCredentialPerPlace(spec.schemes, explicit, (name) => `credentials.${name}`);
+  const fromEnv = credentialsFromEnv(spec.env);
+  checkOneCredentialPerPlace(spec.schemes, fromEnv, (name) => {
+    const names = spec.env.credentials[name];
+    return typeof names === "string" ? names : `${names.username}/${names.password}`;
+  });
+  // an explicit credential displaces an environment one that would write the same header, query or cookie
+  const taken = new Set(Object.keys(explicit).map((name) => placeOf(spec.schemes[name])));
   const credentials = {
-    ...credentialsFromEnv(spec.env),
-    ...definedEntries<SchemeCredential>(options.credentials ?? {}),
+    ...Object.fromEntries(Object.entries(fromEnv).filter(([name]) => !taken.has(placeOf(spec.schemes[name])))),
+    ...explicit,
   };
   const envLevel = readEnv(spec.env.logLevel);
   const logLevel = options.logLevel ?? (isLogLevel(envLevel) ? envLevel : "warn");
   return createRuntime({
-    baseUrl,
+    baseUrl: chosenBaseUrl ?? defaultBaseUrl(spec),
+    serverUrls: options.serverUrls,
+    trustOperationServers: chosenBaseUrl === undefined,
     credentialProvider: schemeCredentials(spec.schemes, credentials),
     credentialOrigins: options.credentialOrigins,
     defaultHeaders: options.defaultHeaders,
@@ -108,6 +130,44 @@ function defaultBaseUrl(spec: ClientSpec): string {
     return spec.defaultBaseUrl();
   } catch (error) {
     throw new ValidationError(`serverVariables: ${(error as Error).message}`, "serverVariables");
+  }
+}
+
+/**
+ * Where a scheme's credential goes: `header:<name>` (Authorization for every HTTP, OAuth2 and OpenID Connect
+ * scheme), `query:<name>` or `cookie:<name>`; undefined for a scheme the spec does not declare (refused later).
+ */
+function placeOf(scheme: CredentialScheme | undefined): string | undefined {
+  if (!scheme) return undefined;
+  if (scheme.type === "apiKey" && scheme.name) {
+    const where = scheme.in ?? "header";
+    return `${where}:${where === "header" ? scheme.name.toLowerCase() : scheme.name}`;
+  }
+  return "header:authorization";
+}
+
+/**
+ * Two credentials that would write the same header, query parameter or cookie (bearer and basic both set
+ * Authorization): the later would silently replace the earlier, so it is a ValidationError naming both.
+ */
+function checkOneCredentialPerPlace(
+  schemes: Readonly<Record<string, CredentialScheme>>,
+  credentials: Record<string, SchemeCredential>,
+  label: (name: string) => string,
+): void {
+  const owner = new Map<string, string>();
+  for (const name of Object.keys(credentials)) {
+    const place = placeOf(schemes[name]);
+    if (place === undefined) continue;
+    const other = owner.get(place);
+    if (other !== undefined) {
+      const [where, what] = place.split(/:(.*)/);
+      throw new ValidationError(
+        `${label(other)} and ${label(name)} would both set the ${where === "header" ? `${what} header` : `${where} ${what}`} (the later silently replacing the earlier); give one of them.`,
+        label(name),
+      );
+    }
+    owner.set(place, name);
   }
 }
 
