@@ -67,6 +67,11 @@ serverUrl(1, { zone: "z" });
 serverUrl(0, { region: "eu" });
 // @ts-expect-error the spec lists two servers
 serverUrl(2);
+import { createClient } from "./index.js";
+// serverUrls takes the operations' own servers as their descriptors name them
+export const moved = createClient({ serverUrls: { "/status": "http://127.0.0.1:1/s" } });
+// @ts-expect-error no operation declares this server
+createClient({ serverUrls: { "https://elsewhere.example": "http://127.0.0.1:1" } });
 `,
 };
 
