@@ -67,6 +67,11 @@ serverUrl(1, { zone: "z" });
 serverUrl(0, { region: "eu" });
 // @ts-expect-error the spec lists two servers
 serverUrl(2);
+import { createClient } from "./index.js";
+// serverUrls takes the operations' own servers as their descriptors name them
+export const moved = createClient({ serverUrls: { "/status": "http://127.0.0.1:1/s" } });
+// @ts-expect-error no operation declares this server
+createClient({ serverUrls: { "https://elsewhere.example": "http://127.0.0.1:1" } });
 `,
 };
 
@@ -313,7 +318,13 @@ describe("wire: form bodies", () => {
 });
 
 describe("wire: servers at every level", () => {
-  const runtime = (options: { serverUrls?: Record<string, string> } = {}) =>
+  const runtime = (
+    options: {
+      serverUrls?: Record<string, string>;
+      trustOperationServers?: boolean;
+      credentialOrigins?: string[];
+    } = {},
+  ) =>
     createRuntime({
       baseUrl: `${main.origin}/main`,
       credentials: { authorization: "Bearer k" },
@@ -327,7 +338,8 @@ describe("wire: servers at every level", () => {
   it("path-item and operation servers decide where the call goes; the root servers yield to baseUrl", async () => {
     main.requests.length = 0;
     files.requests.length = 0;
-    const client = api(runtime());
+    // trusted as the spec's own, as a generated createClient does while baseUrl is the spec's
+    const client = api(runtime({ trustOperationServers: true }));
     await client.items.list();
     await client.uploads.create();
     await client.uploads.list();
@@ -340,6 +352,22 @@ describe("wire: servers at every level", () => {
     expect(seen(files)).toEqual([
       ["POST", "/files/uploads", "Bearer k"],
       ["GET", "/v2/uploads", "Bearer k"],
+    ]);
+  });
+
+  it("an operation's own server on another origin gets no credentials unless trusted or listed", async () => {
+    files.requests.length = 0;
+    await api(runtime()).uploads.create();
+    await api(runtime({ credentialOrigins: [files.origin] })).uploads.list();
+    // the first call does not open the origin to the client's later calls either
+    const client = api(runtime());
+    await client.uploads.create();
+    await client.uploads.create();
+    expect(seen(files)).toEqual([
+      ["POST", "/files/uploads", undefined],
+      ["GET", "/v2/uploads", "Bearer k"],
+      ["POST", "/files/uploads", undefined],
+      ["POST", "/files/uploads", undefined],
     ]);
   });
 

@@ -44,8 +44,16 @@ export interface RuntimeOptions {
   /**
    * Where an operation with its own servers goes instead: keyed by its descriptor's `server` (the spec's URL,
    * variables at their defaults), e.g. `{ "https://uploads.example.com/v1": "http://127.0.0.1:4010/v1" }`.
+   * Each URL given here is the caller's choice, like `baseUrl`: its origin receives the credentials.
    */
   serverUrls?: Readonly<Record<string, string>>;
+  /**
+   * Whether an operation's own server, as the spec declares it (not replaced through `serverUrls`), receives the
+   * credentials on another origin than `baseUrl`'s. Default false: such a server gets none unless its origin is
+   * in `credentialOrigins`. A generated `createClient` sets it when `baseUrl` is the spec's own (no `baseUrl`
+   * option or environment variable), since the spec then names every server the API has.
+   */
+  trustOperationServers?: boolean;
   /** Credential headers (e.g. `{ authorization: "Bearer …" }`), sent only to the API origin and `credentialOrigins`. */
   credentials?: Record<string, string>;
   /**
@@ -113,6 +121,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   const credentialOrigins = new Set(
     [
       baseUrl,
+      ...Object.values(serverUrls),
       ...(options.credentialOrigins ?? []).map((origin) => checkBaseUrl(origin, "allowedPollOrigins", http)),
     ].map((url) => new URL(url).origin),
   );
@@ -212,15 +221,12 @@ export function createRuntime(options: RuntimeOptions): Runtime {
         init.querySerializer = serialize.querySerializer(operation.queryParams);
         init.pathSerializer = serialize.pathSerializer(operation.pathParams);
       }
-      const cookie = serialize?.cookieHeader(operation.cookieParams ?? [], args.cookie);
-      if (cookie !== undefined) {
-        checkHeader("cookie", cookie, "cookie");
-        init.middleware = [appendCookie(cookie)];
-      }
+      const cookies = serialize?.cookieMiddleware(operation.cookieParams ?? [], args.cookie);
+      if (cookies) init.middleware = [cookies];
       if (operation.server !== undefined) {
         init.baseUrl = operationBaseUrl(operation.server);
-        // a server the spec declares for the operation (or the caller put in its place) is the API's own
-        credentialOrigins.add(new URL(init.baseUrl as string).origin);
+        // the spec's own server is the API's only while the spec's base URL is in use (serverUrls' already are)
+        if (options.trustOperationServers) credentialOrigins.add(new URL(init.baseUrl as string).origin);
       }
       const retrySafe = !isUnsafeMethod(operation.method) || key !== undefined;
       const response = await request(operation.method, operation.path, init, callOptions, retrySafe, serialized);
@@ -359,7 +365,10 @@ function needsSerializer(operation: OperationDescriptor, args: OperationArgs, co
     args.query !== undefined ||
     args.header !== undefined ||
     args.cookie !== undefined ||
-    operation.pathParams.some((entry) => typeof entry !== "string" || typeof args.path?.[entry] === "object") ||
+    // and any path value but a string or number: the serializer refuses a function (whose source String() would send)
+    operation.pathParams.some(
+      (entry) => typeof entry !== "string" || !["string", "number"].includes(typeof args.path?.[entry]),
+    ) ||
     (args.body !== undefined && !contentType.includes("json"))
   );
 }
@@ -479,17 +488,6 @@ function authMiddleware(credentials: Record<string, string>, credentialOrigins: 
         for (const name of ["authorization", "cookie", "proxy-authorization", ...Object.keys(credentials)])
           request.headers.delete(name);
       }
-      return request;
-    },
-  };
-}
-
-/** Cookie parameters join whatever Cookie header defaults, options or credentials already set. */
-function appendCookie(cookie: string): Middleware {
-  return {
-    onRequest({ request }) {
-      const before = request.headers.get("cookie");
-      request.headers.set("cookie", before ? `${before}; ${cookie}` : cookie);
       return request;
     },
   };

@@ -21,7 +21,10 @@ export type CredentialProvider = () => RequestCredentials | Promise<RequestCrede
 
 /**
  * Adds the provider's credentials to `headers` and returns the URL to send to, with its query credentials; a URL
- * outside `origins` gets nothing and the provider is not asked. `remember` learns every value to redact.
+ * outside `origins` gets nothing and the provider is not asked. `remember` learns every value to redact. When
+ * `signal` aborts first (the attempt's timeout, the caller's abort), rejects with its reason and stops waiting.
+ * A provider's failure is an SDKError that keeps it as `cause` but never quotes it (a refresh error may name the
+ * token); an SDKError (the runtime's own, such as a provider that returned no string) passes as is.
  */
 export async function applyCredentials(
   provider: CredentialProvider,
@@ -29,15 +32,18 @@ export async function applyCredentials(
   headers: Headers,
   origins: ReadonlySet<string>,
   remember: (secrets: string[]) => void,
+  signal?: AbortSignal,
 ): Promise<string> {
   if (!origins.has(new URL(url).origin)) return url;
   let given: RequestCredentials;
   try {
-    given = await provider();
+    given = await untilAborted(Promise.resolve().then(provider), signal);
   } catch (error) {
-    throw new SDKError(`The credential provider failed: ${error instanceof Error ? error.message : String(error)}`, {
-      cause: error,
-    });
+    if (signal?.aborted || error instanceof SDKError) throw error;
+    throw new SDKError(
+      "The credential provider failed; its error is this error's `cause` (not quoted here: it may hold a secret).",
+      { cause: error },
+    );
   }
   const set = Object.entries(given.headers ?? {});
   const query = Object.entries(given.query ?? {});
@@ -51,6 +57,17 @@ export async function applyCredentials(
   // appended as text: re-serializing the URL's own query would change how its other parameters are encoded
   const pairs = query.map(([name, value]) => `${encodeURIComponent(name)}=${encodeURIComponent(value)}`).join("&");
   return `${url}${!url.includes("?") ? "?" : /[?&]$/.test(url) ? "" : "&"}${pairs}`;
+}
+
+/** `promise`, or a rejection with the signal's reason as soon as `signal` aborts. */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return promise;
+  return new Promise<T>((resolve, reject) => {
+    const stop = () => reject(signal.reason);
+    if (signal.aborted) return stop();
+    signal.addEventListener("abort", stop, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", stop));
+  });
 }
 
 /** How many run-time credential values a client keeps redacting besides its fixed secrets. */
@@ -80,9 +97,9 @@ export function providerHooks(
     redactOnly([...secrets, ...obtained]);
   };
   return {
-    async authorize(url, init) {
+    async authorize(url, init, signal) {
       const headers = new Headers(init.headers);
-      return [await applyCredentials(provider, url, headers, origins, remember), { ...init, headers }];
+      return [await applyCredentials(provider, url, headers, origins, remember, signal), { ...init, headers }];
     },
     logger: logger && redactingLogger(logger, redactText),
   };

@@ -11,14 +11,14 @@ export interface FieldError {
 export class SDKError extends Error {
   override name = "SDKError";
   /** Set on any error from a call that sent an idempotency key: retry with this key to stay safe. */
-  idempotencyKey?: string;
+  declare idempotencyKey?: string;
   /**
    * Set by helpers that wait on a long-running job (Flora's `createAndWait`, `wait` and `stream`) on any error
    * after the job exists: its id, to resume with `wait({ run_id: runId, techniqueId })`.
    */
-  runId?: string;
+  declare runId?: string;
   /** The last snapshot of that job the SDK saw (a `Run` for Flora), when `runId` is set. */
-  run?: unknown;
+  declare run?: unknown;
 
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
@@ -120,10 +120,16 @@ export class APIError extends SDKError {
     envelope: ErrorEnvelope = readErrorEnvelope(body),
   ) {
     const requestId = headers["request-id"];
-    const detail =
-      message ?? envelope.message ?? (body === undefined ? "(no body)" : JSON.stringify(body).slice(0, 200));
+    let detail = envelope.message;
+    try {
+      detail ??= body === undefined ? "(no body)" : JSON.stringify(body);
+    } catch {
+      // nested past the engine's stack: the parsed body is still in `body`
+      detail = "(too deep to quote)";
+    }
+    const { code } = envelope;
     super(
-      `${status}${envelope.code ? ` ${envelope.code}` : ""}: ${detail}${requestId ? ` (request-id ${requestId})` : ""}`,
+      `${status}${code ? ` ${oneLine(code)}` : ""}: ${message ?? oneLine(detail)}${requestId ? ` (request-id ${oneLine(requestId)})` : ""}`,
     );
     this.status = status;
     this.code = envelope.code;
@@ -233,6 +239,15 @@ function readErrorEnvelope(body: unknown): ErrorEnvelope {
     message: typeof inner.message === "string" ? inner.message : undefined,
     fields: Array.isArray(inner.fields) ? inner.fields.filter(isFieldError) : undefined,
   };
+}
+
+/**
+ * A server's text as part of a message: its first 200 characters (the whole stays in `body`), with control, line
+ * separator and bidi characters as spaces, so no terminal or log line takes them as its own.
+ */
+function oneLine(text: string): string {
+  const line = text.slice(0, 200).replace(/[\0-\x1f\x7f-\x9f\u2028-\u202e\u2066-\u2069]|[\ud800-\udbff]$/g, " ");
+  return text.length > 200 ? `${line}…` : line;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -35,8 +35,11 @@ export interface AttemptPolicy {
   logger: Logger;
   /** Removes secrets from response text before anything reads it (a server may echo the key). */
   redact?: (text: string) => string;
-  /** Before each attempt: the URL and init to send instead, with credentials added (to copies: never in place). */
-  authorize?: (url: string, init: RequestInit) => Promise<[string, RequestInit]>;
+  /**
+   * Before each attempt: the URL and init to send instead, with credentials added (to copies: never in place).
+   * Inside the attempt's time: `signal` aborts on its timeout or the caller's abort, and it must then reject.
+   */
+  authorize?: (url: string, init: RequestInit, signal: AbortSignal) => Promise<[string, RequestInit]>;
 }
 
 /** A failed attempt is returned, not thrown, so the loop can decide to retry it. */
@@ -89,8 +92,6 @@ function attemptInit(request: Request, body: BodyInit | undefined): RequestInit 
 }
 
 async function attemptOnce(url: string, init: RequestInit, policy: AttemptPolicy): Promise<AttemptOutcome> {
-  // fresh credentials for every attempt: a token provider is asked again each time
-  if (policy.authorize) [url, init] = await policy.authorize(url, init);
   const caller = policy.signal;
   if (caller?.aborted) throw new APIUserAbortError(undefined, { cause: caller.reason });
   // Linked by hand: AbortSignal.any costs far more than a listener on the hot path, and on Node 20 it
@@ -101,6 +102,8 @@ async function attemptOnce(url: string, init: RequestInit, policy: AttemptPolicy
   let handedOver = false;
   let response: Response | undefined;
   try {
+    // fresh credentials for every attempt, within its timeout: a token provider is asked again each time
+    if (policy.authorize) [url, init] = await policy.authorize(url, init, controller.signal);
     response = await fetchWithinOrigin(url, { ...init, signal: controller.signal }, policy.fetch);
     // Only a successful event stream is handed on unread; an error answer is read whole, timed and capped.
     if (response.ok && isEventStream(response) && response.body) {

@@ -33,17 +33,19 @@ export function redactSecrets(text: string, secrets: readonly string[]): string 
   return secretRedactor(secrets)(text);
 }
 
-/** `redactSecrets` for fixed secrets, built once: one regular expression over every form, longest first. */
+/**
+ * `redactSecrets` for fixed secrets, built once: each form replaced by plain string search, longest first, so a
+ * secret of any length works (a regular expression of a megabyte-long token is too large to compile).
+ */
 export function secretRedactor(secrets: readonly string[]): (text: string) => string {
   const forms = secretForms(secrets);
-  if (forms.length === 0) return (text) => text;
-  const pattern = new RegExp(forms.map((form) => form.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("|"), "g");
+  const replace = (text: string) => forms.reduce((out, form) => out.replaceAll(form, "[redacted]"), text);
   return (text) => {
-    const redacted = text.replace(pattern, "[redacted]");
+    const redacted = replace(text);
     // JSON may spell a secret in \u escapes that only parsing undoes: such text is redacted in its plain spelling
-    if (!redacted.includes("\\u")) return redacted;
+    if (forms.length === 0 || !redacted.includes("\\u")) return redacted;
     try {
-      return JSON.stringify(JSON.parse(redacted)).replace(pattern, "[redacted]");
+      return replace(JSON.stringify(JSON.parse(redacted)));
     } catch {
       return redacted;
     }

@@ -53,8 +53,19 @@ export interface BaseClientOptions {
   logger?: Logger;
   /** Sent with every request. */
   defaultHeaders?: Record<string, string>;
-  /** Origins besides the API's that may receive the credentials. */
+  /**
+   * Origins besides the API's that may receive the credentials, e.g. `["https://uploads.example.com"]`. An
+   * operation's own server (the spec's `servers` on a path or operation) on another origin receives them only
+   * while `baseUrl` is the spec's own (neither the option nor the environment variable is set), or when its origin
+   * is listed here, or when `serverUrls` replaces it.
+   */
   credentialOrigins?: readonly string[];
+  /**
+   * Where an operation with its own `servers` goes instead, keyed by the spec's server URL (variables at their
+   * defaults), e.g. `{ "https://uploads.example.com/v1": "http://127.0.0.1:4010/v1" }`. Each URL given is the
+   * caller's choice, like `baseUrl`, and receives the credentials. `http://` only for loopback.
+   */
+  serverUrls?: Readonly<Record<string, string>>;
 }
 
 /** The environment variables a generated client reads, by what they default. */
@@ -101,7 +112,8 @@ export function createClientRuntime<TCredentials extends { readonly [K in keyof 
   spec: ClientSpec,
 ): Runtime {
   const envBaseUrl = readEnv(spec.env.baseUrl);
-  const baseUrl = options.baseUrl ?? envBaseUrl ?? defaultBaseUrl(spec);
+  const chosenBaseUrl = options.baseUrl ?? envBaseUrl;
+  const baseUrl = chosenBaseUrl ?? defaultBaseUrl(spec);
   if (!options.allowInsecureHttp) {
     const source =
       options.baseUrl !== undefined
@@ -111,9 +123,26 @@ export function createClientRuntime<TCredentials extends { readonly [K in keyof 
           : "the spec's first server";
     checkPlainHttp(baseUrl, source);
   }
+  const explicit = definedEntries<SchemeCredential>(options.credentials ?? {});
+  const fromEnv = credentialsFromEnv(spec.env);
+  const envLabel = (name: string) => {
+    const names = spec.env.credentials[name];
+    return typeof names === "string" ? names : `${names.username}/${names.password}`;
+  };
+  const label = (name: string) => (name in explicit ? `credentials.${name}` : envLabel(name));
+  // Without security requirements every credential goes on every request: two that write the same header, query
+  // parameter or cookie are refused, and an explicit one displaces an environment one in the same place. With
+  // requirements, each request sends one requirement's schemes (two bearer keys for two sets of operations are
+  // fine), and that set is checked when it is first chosen (runtimeFor).
+  const sendsAll = !spec.security;
+  if (sendsAll) {
+    checkOneCredentialPerPlace(spec.schemes, explicit, label);
+    checkOneCredentialPerPlace(spec.schemes, fromEnv, envLabel);
+  }
+  const taken = new Set(sendsAll ? Object.keys(explicit).map((name) => placeOf(spec.schemes[name])) : []);
   const credentials = {
-    ...credentialsFromEnv(spec.env),
-    ...definedEntries<SchemeCredential>(options.credentials ?? {}),
+    ...Object.fromEntries(Object.entries(fromEnv).filter(([name]) => !taken.has(placeOf(spec.schemes[name])))),
+    ...explicit,
   };
   checkCredentials(spec.schemes, credentials);
   const envLevel = readEnv(spec.env.logLevel);
@@ -122,6 +151,9 @@ export function createClientRuntime<TCredentials extends { readonly [K in keyof 
   const shared: Omit<RuntimeOptions, "credentialProvider"> = {
     baseUrl,
     allowInsecureHttp: options.allowInsecureHttp,
+    serverUrls: options.serverUrls,
+    // the spec's own operation servers are the API's only while the spec's base URL is in use
+    trustOperationServers: chosenBaseUrl === undefined,
     credentialOrigins: options.credentialOrigins,
     defaultHeaders: options.defaultHeaders,
     errorEnvelope: spec.errorEnvelope,
@@ -137,6 +169,7 @@ export function createClientRuntime<TCredentials extends { readonly [K in keyof 
     let runtime = runtimes.get(key);
     if (!runtime) {
       const chosen = Object.fromEntries(names.map((name) => [name, credentials[name] as SchemeCredential]));
+      checkOneCredentialPerPlace(spec.schemes, chosen, label);
       runtime = createRuntime({ ...shared, credentialProvider: schemeCredentials(spec.schemes, chosen) });
       runtimes.set(key, runtime);
     }
@@ -236,6 +269,44 @@ function defaultBaseUrl(spec: ClientSpec): string {
     return spec.defaultBaseUrl();
   } catch (error) {
     throw new ValidationError(`serverVariables: ${(error as Error).message}`, "serverVariables");
+  }
+}
+
+/**
+ * Where a scheme's credential goes: `header:<name>` (Authorization for every HTTP, OAuth2 and OpenID Connect
+ * scheme), `query:<name>` or `cookie:<name>`; undefined for a scheme the spec does not declare (refused later).
+ */
+function placeOf(scheme: CredentialScheme | undefined): string | undefined {
+  if (!scheme) return undefined;
+  if (scheme.type === "apiKey" && scheme.name) {
+    const where = scheme.in ?? "header";
+    return `${where}:${where === "header" ? scheme.name.toLowerCase() : scheme.name}`;
+  }
+  return "header:authorization";
+}
+
+/**
+ * Two credentials that would write the same header, query parameter or cookie (bearer and basic both set
+ * Authorization): the later would silently replace the earlier, so it is a ValidationError naming both.
+ */
+function checkOneCredentialPerPlace(
+  schemes: Readonly<Record<string, CredentialScheme>>,
+  credentials: Record<string, SchemeCredential>,
+  label: (name: string) => string,
+): void {
+  const owner = new Map<string, string>();
+  for (const name of Object.keys(credentials)) {
+    const place = placeOf(schemes[name]);
+    if (place === undefined) continue;
+    const other = owner.get(place);
+    if (other !== undefined) {
+      const [where, what] = place.split(/:(.*)/);
+      throw new ValidationError(
+        `${label(other)} and ${label(name)} would both set the ${where === "header" ? `${what} header` : `${where} ${what}`} (the later silently replacing the earlier); give one of them.`,
+        label(name),
+      );
+    }
+    owner.set(place, name);
   }
 }
 

@@ -1,5 +1,6 @@
 // Writes parameters and form bodies as the spec's style, explode and encoding say, on openapi-fetch's serializers.
-import { serializeArrayParam, serializeObjectParam, serializePrimitiveParam } from "openapi-fetch";
+import { serializeArrayParam, serializeObjectParam, serializePrimitiveParam, type Middleware } from "openapi-fetch";
+import { checkHeader } from "./check.js";
 import { ValidationError } from "./errors.js";
 import { stringifyJson } from "./fetch.js";
 import type { EncodingDescriptor, ParameterEntry, ParameterStyle } from "./types.js";
@@ -55,9 +56,32 @@ function inMediaType(name: string, value: unknown, contentType: string): string 
   return String(value);
 }
 
-/** A leaf value as text: nested objects and arrays, which no style defines, as JSON. */
-function text(value: unknown): string {
+/** A leaf value of parameter `name` as text: nested objects and arrays, which no style defines, as JSON. */
+function text(name: string, value: unknown): string {
+  checkValue(name, value);
   return typeof value === "object" && value !== null ? JSON.stringify(value) : String(value);
+}
+
+/**
+ * Refuses what no parameter can hold, naming `name`: a function or symbol (String() would send a function's
+ * source), or an object that is neither an array nor a plain object (a Promise, Map or Date, whose own entries,
+ * usually none, say nothing of its value).
+ */
+function checkValue(name: string, value: unknown): void {
+  const kind = typeof value;
+  // cross-realm safe, unlike a prototype check; a class instance passes as a plain object
+  const tag = Object.prototype.toString.call(value);
+  if (
+    kind === "function" ||
+    kind === "symbol" ||
+    (kind === "object" && value !== null && !Array.isArray(value) && tag !== "[object Object]")
+  ) {
+    const got = kind === "object" ? tag.slice(8, -1) : kind;
+    throw new ValidationError(
+      `${name} must be a string, number, boolean, array or plain object (as its schema says); got a ${got}.`,
+      name,
+    );
+  }
 }
 
 /**
@@ -66,6 +90,7 @@ function text(value: unknown): string {
  */
 export function serializeValue(name: string, value: unknown, how: Serialization, encode: Encode): string {
   if (value === undefined || value === null) return "";
+  checkValue(name, value);
   // a content parameter is one string, written as its location writes a primitive
   if (how.contentType !== undefined)
     return serializeValue(name, inMediaType(name, value, how.contentType), { ...how, contentType: undefined }, encode);
@@ -76,12 +101,12 @@ export function serializeValue(name: string, value: unknown, how: Serialization,
   const options = { explode: how.explode, allowReserved: true };
   if (Array.isArray(value)) {
     if (value.length === 0) return "";
-    const items = value.filter((v) => v !== undefined && v !== null).map((v) => encode(text(v)));
+    const items = value.filter((v) => v !== undefined && v !== null).map((v) => encode(text(name, v)));
     return serializeArrayParam(key, items, { ...options, style: style === "deepObject" ? "form" : style });
   }
   if (typeof value === "object") {
     const entries = Object.entries(value).filter(([, v]) => v !== undefined && v !== null);
-    const encoded = entries.map(([k, v]) => [encode(k), encode(text(v))]);
+    const encoded = entries.map(([k, v]) => [encode(k), encode(text(name, v))]);
     // openapi-fetch writes these two object styles without the name; as a list of keys and values they come out right
     if (style === "spaceDelimited" || style === "pipeDelimited")
       return serializeArrayParam(key, encoded.flat(), { ...options, style, explode: false });
@@ -89,7 +114,7 @@ export function serializeValue(name: string, value: unknown, how: Serialization,
     const explode = how.explode || style === "deepObject";
     return serializeObjectParam(key, Object.fromEntries(encoded), { ...options, style, explode });
   }
-  const encoded = encode(text(value));
+  const encoded = encode(text(name, value));
   if (style === "simple") return encoded;
   if (style === "label") return `.${encoded}`;
   if (style === "matrix") return encoded === "" ? `;${key}` : `;${key}=${encoded}`;
@@ -162,22 +187,44 @@ export function cookieHeader(
 }
 
 /**
+ * openapi-fetch middleware adding the cookie parameters (as `cookieHeader` writes them) to whatever Cookie header
+ * defaults, options or credentials already set; undefined when none has a value. A value fetch would refuse
+ * (CR, LF) is a ValidationError.
+ */
+export function cookieMiddleware(
+  entries: readonly ParameterEntry[],
+  cookie: Record<string, unknown> | undefined,
+): Middleware | undefined {
+  const value = cookieHeader(entries, cookie);
+  if (value === undefined) return undefined;
+  checkHeader("cookie", value, "cookie");
+  return {
+    onRequest({ request }) {
+      const before = request.headers.get("cookie");
+      request.headers.set("cookie", before ? `${before}; ${value}` : value);
+      return request;
+    },
+  };
+}
+
+/**
  * OpenAPI 3.2's `style: cookie`: like form but joined with "; " and never percent-encoded (the value must already
  * be cookie-safe; the runtime refuses CR/LF in the header it builds).
  */
 function cookieStyleValue(name: string, value: unknown, explode: boolean): string {
   if (value === undefined || value === null) return "";
+  checkValue(name, value);
   if (Array.isArray(value)) {
-    const items = value.filter((item) => item !== undefined && item !== null).map(text);
+    const items = value.filter((item) => item !== undefined && item !== null).map((item) => text(name, item));
     return explode ? items.map((item) => `${name}=${item}`).join("; ") : `${name}=${items.join(",")}`;
   }
   if (typeof value === "object") {
     const entries = Object.entries(value).filter(([, item]) => item !== undefined && item !== null);
     return explode
-      ? entries.map(([key, item]) => `${key}=${text(item)}`).join("; ")
-      : `${name}=${entries.flatMap(([key, item]) => [key, text(item)]).join(",")}`;
+      ? entries.map(([key, item]) => `${key}=${text(name, item)}`).join("; ")
+      : `${name}=${entries.flatMap(([key, item]) => [key, text(name, item)]).join(",")}`;
   }
-  return `${name}=${text(value)}`;
+  return `${name}=${text(name, value)}`;
 }
 
 const FORM: Serialization = { style: "form", explode: true, allowReserved: false };

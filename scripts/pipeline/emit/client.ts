@@ -2,6 +2,7 @@
 // schemes, defaults from its servers and environment variables, and its error body typed from its error schema.
 import { StructureKind, type SourceFileStructure, type StatementStructures } from "ts-morph";
 import type { ApiModel, ErrorBodyModel, SecuritySchemeModel } from "../model/index.js";
+import { defaultServerUrl } from "../model/servers.js";
 import { docLines, generatedFile, index, propertyKey, type EmitContext } from "./common.js";
 
 /** The runtime's error classes, re-exported under their API-neutral names. */
@@ -71,6 +72,10 @@ export function clientFile(model: ApiModel, ctx: EmitContext): SourceFileStructu
   if (sendable.some((s) => s.credential.type === "BasicCredential")) runtimeTypes.push("BasicCredential");
   if (sendable.some((s) => s.credential.type !== "BasicCredential")) runtimeTypes.push("TokenProvider");
   const hasServers = model.servers.length > 0;
+  // the keys `serverUrls` takes: each operation's own server as its descriptor names it
+  const operationServers = [
+    ...new Set(model.operations.flatMap((op) => (op.servers ? [defaultServerUrl(op.servers[0])] : []))),
+  ].sort();
   const envCredentials = Object.fromEntries(sendable.map(({ scheme }) => [scheme.name, schemeEnv[scheme.name]]));
   const spec = [
     `name: ${JSON.stringify(envPrefix.toLowerCase().replace(/_/g, "-"))}`,
@@ -160,6 +165,18 @@ export function clientFile(model: ApiModel, ctx: EmitContext): SourceFileStructu
           ],
         },
         { name: "credentials", hasQuestionToken: true, type: "Credentials" },
+        ...(operationServers.length
+          ? [
+              {
+                name: "serverUrls",
+                hasQuestionToken: true,
+                type: `Readonly<Partial<Record<${operationServers.map((url) => JSON.stringify(url)).join(" | ")}, string>>>`,
+                docs: [
+                  "Where the operations with their own `servers` go instead, keyed by the spec's server URL. Such a server on another origin receives the credentials only while `baseUrl` is the spec's own, or when `credentialOrigins` lists it; a URL given here receives them, like `baseUrl`.",
+                ],
+              },
+            ]
+          : []),
         ...(hasServers
           ? [
               {

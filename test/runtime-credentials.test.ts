@@ -1,0 +1,282 @@
+// Credentials and error text at the edges: where an operation's own server may receive credentials, token
+// providers that hang, fail or mint huge tokens, two schemes for one header, error bodies a server makes hostile,
+// and parameter values no style can write. Against loopback servers, through createClientRuntime as a generated
+// createClient calls it.
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import {
+  APITimeoutError,
+  APIUserAbortError,
+  BadRequestError,
+  SDKError,
+  ValidationError,
+  createClientRuntime,
+  redactSecrets,
+  type BaseClientOptions,
+  type ClientSpec,
+  type OperationDescriptor,
+  type SchemeCredential,
+} from "../src/runtime/index.js";
+import { sendJson, startScriptedServer, type ScriptedServer } from "./client-server.js";
+
+let api: ScriptedServer;
+let uploads: ScriptedServer;
+beforeAll(async () => {
+  const echo: Parameters<typeof startScriptedServer>[0] = (_req, res, seen) =>
+    sendJson(res, 200, { id: "x", url: seen.url });
+  [api, uploads] = await Promise.all([startScriptedServer(echo), startScriptedServer(echo)]);
+});
+afterAll(() => Promise.all([api.close(), uploads.close()]));
+afterEach(() => {
+  api.requests.length = 0;
+  uploads.requests.length = 0;
+  delete process.env.VAULT_BASE_URL;
+  delete process.env.VAULT_TOKEN;
+  delete process.env.VAULT_USERNAME;
+  delete process.env.VAULT_PASSWORD;
+});
+
+const spec = (): ClientSpec => ({
+  name: "vault",
+  schemes: {
+    bearer: { type: "http", scheme: "bearer" },
+    basic: { type: "http", scheme: "basic" },
+    oauth: { type: "oauth2" },
+    queryKey: { type: "apiKey", in: "query", name: "api_key" },
+    headerKey: { type: "apiKey", in: "header", name: "Authorization" },
+  },
+  env: {
+    baseUrl: "VAULT_BASE_URL",
+    logLevel: "VAULT_LOG",
+    credentials: { bearer: "VAULT_TOKEN", basic: { username: "VAULT_USERNAME", password: "VAULT_PASSWORD" } },
+  },
+  defaultBaseUrl: () => `${api.origin}/v1`,
+});
+
+const operation = (overrides: Partial<OperationDescriptor> = {}): OperationDescriptor => ({
+  id: "getItem",
+  method: "get",
+  path: "/items/{id}",
+  pathParams: ["id"],
+  queryParams: ["filter"],
+  headerParams: ["X-Trace"],
+  response: "json",
+  ...overrides,
+});
+
+/** What `promise` rejects with; a fulfilment fails the test. */
+async function failure<E>(promise: Promise<unknown>): Promise<E> {
+  const outcome = await promise.then(
+    (value) => ({ value }),
+    (error: unknown) => ({ error }),
+  );
+  if ("value" in outcome) throw new Error(`expected a rejection, got ${JSON.stringify(outcome.value)}`);
+  return outcome.error as E;
+}
+
+const client = (options: BaseClientOptions & { credentials?: Record<string, SchemeCredential> } = {}) =>
+  createClientRuntime({ maxRetries: 0, logLevel: "off", ...options }, spec());
+
+describe("an operation's own server", () => {
+  const upload = () =>
+    operation({ id: "createUpload", method: "post", path: "/uploads", pathParams: [], server: uploads.url });
+  const credentials = { bearer: "BEARER_SECRET", queryKey: "QUERY_SECRET" };
+
+  it("gets no credentials on another origin once the caller sets baseUrl, nor does the API's origin lose them", async () => {
+    const runtime = client({ baseUrl: `${api.origin}/v1`, credentials });
+    await runtime.invoke(upload(), {});
+    await runtime.invoke(upload(), {});
+    await runtime.invoke(operation(), { path: { id: "a" } });
+    expect(uploads.requests.map((r) => [r.url, r.headers.authorization])).toEqual([
+      ["/api/v1/uploads", undefined],
+      ["/api/v1/uploads", undefined],
+    ]);
+    expect(api.requests.map((r) => [r.url, r.headers.authorization])).toEqual([
+      ["/v1/items/a?api_key=QUERY_SECRET", "Bearer BEARER_SECRET"],
+    ]);
+  });
+
+  it("gets none when the base URL comes from the environment either", async () => {
+    process.env.VAULT_BASE_URL = `${api.origin}/v1`;
+    await client({ credentials }).invoke(upload(), {});
+    expect(uploads.requests[0].headers.authorization).toBeUndefined();
+  });
+
+  it("is the spec's own, credentials and all, while baseUrl is the spec's", async () => {
+    await client({ credentials }).invoke(upload(), {});
+    expect(uploads.requests.map((r) => [r.url, r.headers.authorization])).toEqual([
+      ["/api/v1/uploads?api_key=QUERY_SECRET", "Bearer BEARER_SECRET"],
+    ]);
+  });
+
+  it("gets them when credentialOrigins lists its origin, or serverUrls puts the caller's URL in its place", async () => {
+    await client({ baseUrl: api.origin, credentials, credentialOrigins: [uploads.origin] }).invoke(upload(), {});
+    await client({ baseUrl: api.origin, credentials, serverUrls: { [uploads.url]: `${uploads.origin}/moved` } }).invoke(
+      upload(),
+      {},
+    );
+    expect(uploads.requests.map((r) => [r.url, r.headers.authorization])).toEqual([
+      ["/api/v1/uploads?api_key=QUERY_SECRET", "Bearer BEARER_SECRET"],
+      ["/moved/uploads?api_key=QUERY_SECRET", "Bearer BEARER_SECRET"],
+    ]);
+  });
+
+  it("serverUrls is checked like baseUrl", () => {
+    expect(() => client({ serverUrls: { [uploads.url]: "http://example.com" } })).toThrow(
+      `serverUrls[${uploads.url}] must use https://`,
+    );
+  });
+});
+
+describe("a token provider", () => {
+  const hanging = () => new Promise<string>(() => undefined);
+
+  it("that hangs is bounded by timeoutMs: an APITimeoutError, nothing sent", async () => {
+    const started = Date.now();
+    const call = client({ credentials: { oauth: hanging }, timeoutMs: 150 }).invoke(operation(), { path: { id: "a" } });
+    await expect(call).rejects.toBeInstanceOf(APITimeoutError);
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(api.requests).toHaveLength(0);
+  });
+
+  it("that hangs is bounded by the caller's signal: an APIUserAbortError", async () => {
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 50);
+    const call = client({ credentials: { oauth: hanging }, timeoutMs: 60_000 }).invoke(
+      operation(),
+      { path: { id: "a" } },
+      { signal: controller.signal },
+    );
+    await expect(call).rejects.toBeInstanceOf(APIUserAbortError);
+    expect(api.requests).toHaveLength(0);
+  });
+
+  it("that fails is an SDKError that keeps its error as cause without quoting it", async () => {
+    const thrown = new Error("refresh failed for TOKSECRET-abc");
+    for (const provider of [
+      () => {
+        throw thrown;
+      },
+      () => Promise.reject("TOKSECRET-raw"),
+    ]) {
+      const error = await failure<SDKError>(
+        client({ credentials: { oauth: provider } }).invoke(operation(), { path: { id: "a" } }),
+      );
+      expect(error).toBeInstanceOf(SDKError);
+      expect(error.message).toMatch(/^The credential provider failed/);
+      expect(error.message).not.toContain("TOKSECRET");
+      expect(String(error.cause)).toContain("TOKSECRET");
+    }
+  });
+
+  it("may mint a token of any length, redacted wherever a server echoes it", async () => {
+    // past 32 KB, where one regular expression of every form of it was too large to compile
+    const token = `T${"x".repeat(100_000)}`;
+    const seen: string[] = [];
+    const echo = createServer({ maxHeaderSize: 1_000_000 }, (req, res) => {
+      seen.push(req.headers.authorization ?? "");
+      sendJson(res, 400, { message: `bad token ${req.headers.authorization}` });
+    });
+    await new Promise<void>((resolve) => echo.listen(0, "127.0.0.1", resolve));
+    try {
+      const baseUrl = `http://127.0.0.1:${(echo.address() as AddressInfo).port}`;
+      const error = await failure<BadRequestError>(
+        client({ baseUrl, credentials: { oauth: () => token } }).invoke(operation(), { path: { id: "a" } }),
+      );
+      expect(seen).toEqual([`Bearer ${token}`]);
+      expect(error).toBeInstanceOf(BadRequestError);
+      expect(error.message).toBe("400: bad token [redacted] (request-id req_test123)");
+    } finally {
+      echo.closeAllConnections();
+      await new Promise((resolve) => echo.close(resolve));
+    }
+  });
+
+  it("redactSecrets takes a secret of any length in every form", () => {
+    const secret = `S/${"y".repeat(1_000_000)} +`;
+    const text = `a ${secret} b ${encodeURIComponent(secret)} c ${JSON.stringify(secret)}`;
+    expect(redactSecrets(text, [secret])).toBe('a [redacted] b [redacted] c "[redacted]"');
+  });
+});
+
+describe("two credentials for one place", () => {
+  it("is a ValidationError naming both when both are given explicitly", () => {
+    const both = () => client({ credentials: { bearer: "b", basic: { username: "u", password: "p" } } });
+    expect(both).toThrow(ValidationError);
+    expect(both).toThrow(
+      "credentials.bearer and credentials.basic would both set the authorization header (the later silently replacing the earlier); give one of them.",
+    );
+    // an apiKey named Authorization is the same header, whatever its case
+    expect(() => client({ credentials: { oauth: "o", headerKey: "k" } })).toThrow(
+      "credentials.oauth and credentials.headerKey",
+    );
+  });
+
+  it("is a ValidationError naming the environment variables when both come from there", () => {
+    Object.assign(process.env, { VAULT_TOKEN: "t", VAULT_USERNAME: "u", VAULT_PASSWORD: "p" });
+    expect(() => client()).toThrow("VAULT_TOKEN and VAULT_USERNAME/VAULT_PASSWORD would both set");
+  });
+
+  it("leaves an explicit credential to displace an environment one for the same header", async () => {
+    Object.assign(process.env, { VAULT_USERNAME: "u", VAULT_PASSWORD: "p" });
+    await client({ credentials: { bearer: "explicit" } }).invoke(operation(), { path: { id: "a" } });
+    expect(api.requests[0].headers.authorization).toBe("Bearer explicit");
+  });
+});
+
+describe("an error body a server makes hostile", () => {
+  const failing = async (body: string) => {
+    const server = await startScriptedServer((_req, res) => {
+      res.writeHead(400, { "content-type": "application/json", "request-id": "req_\x9b2J" });
+      res.end(body);
+    });
+    try {
+      return await failure<BadRequestError>(
+        client({ baseUrl: server.origin }).invoke(operation(), { path: { id: "a" } }),
+      );
+    } finally {
+      await server.close();
+    }
+  };
+
+  it("nested 5,000 deep is an APIError whose message says so, the parsed body kept", async () => {
+    const error = await failing(`${"[".repeat(5_000)}${"]".repeat(5_000)}`);
+    expect(error).toBeInstanceOf(BadRequestError);
+    expect(error.message).toMatch(/^400: \(too deep to quote\)/);
+    expect(Array.isArray(error.body)).toBe(true);
+  });
+
+  it("with a 1 MB message and control characters in code and message gives a capped one-line message", async () => {
+    const message = `\u001b[31mline one\r\nInjected: yes\u202e${"D".repeat(1_000_000)}`;
+    const error = await failing(JSON.stringify({ error: { code: "bad\r\ncode\u001b", message } }));
+    expect(error).toBeInstanceOf(BadRequestError);
+    expect(error.message.length).toBeLessThan(300);
+    expect(error.message).not.toMatch(/[\u0000-\u001f\u202e]/);
+    expect(error.message).toMatch(/^400 bad {2}code : {2}\[31mline one {2}Injected: yes D+… \(request-id req_ 2J\)$/);
+    // the code and the body stay as the server sent them
+    expect(error.code).toBe("bad\r\ncode\u001b");
+    expect((error.body as { error: { message: string } }).error.message).toBe(message);
+  });
+});
+
+describe("a parameter value no style can write", () => {
+  it("is a ValidationError naming the parameter, and nothing is sent", async () => {
+    const runtime = client();
+    const cases: Array<[Record<string, unknown>, string]> = [
+      [{ path: { id: function then() {} } }, "id"],
+      [{ path: { id: Symbol("s") } }, "id"],
+      [{ path: { id: "a" }, query: { filter: () => "x" } }, "filter"],
+      [{ path: { id: "a" }, query: { filter: Promise.resolve("x") } }, "filter"],
+      [{ path: { id: "a" }, query: { filter: ["ok", new Map()] } }, "filter"],
+      [{ path: { id: "a" }, header: { "X-Trace": Symbol("t") } }, "X-Trace"],
+    ];
+    for (const [args, field] of cases) {
+      const error = await failure<ValidationError>(runtime.invoke(operation(), args));
+      expect(error, field).toBeInstanceOf(ValidationError);
+      expect(error.field).toBe(field);
+      expect(error.message).toMatch(new RegExp(`^${field} must be a string, number, boolean, array or plain object`));
+    }
+    expect(api.requests).toHaveLength(0);
+  });
+});
