@@ -58,7 +58,7 @@ const ACTION_VERBS = new Set(
     "validate verify void " +
     // Stripe's test helpers and Connect, Spotify's player: verbs of one object, and `next`/`previous` as
     // navigation commands (`me.player.next()`), which name an action as plainly as a verb.
-    "advance deliver disconnect fund present redact return set ship succeed next previous"
+    "advance append deliver disconnect fund present redact remix return set ship succeed trim next previous"
   ).split(" "),
 );
 // Action verbs that also read as a noun's modifier in a plural segment (`login_links`, `test_clocks`,
@@ -333,6 +333,10 @@ function deriveFromPath(op: ReadOperation, facts: PathFacts, raw: Record<string,
       return { resourcePath: statics, methodName: lowerCamel(own), rule: "action" };
     return { resourcePath: statics, methodName: verb, rule: verb === "download" ? "download" : "crud" };
   }
+  // A custom method (`/levels:append`, AIP-136): the verb after the colon acts on the collection before it.
+  const custom = /^([^:]+):([A-Za-z][A-Za-z0-9_-]*)$/.exec(last.raw);
+  if (custom)
+    return { resourcePath: [...statics.slice(0, -1), custom[1]], methodName: lowerCamel(custom[2]), rule: "action" };
   const segment = last.raw;
   const segmentWords = nameWords(segment);
   const parent = statics.slice(0, -1);
