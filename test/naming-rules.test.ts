@@ -61,12 +61,6 @@ const segmentsOf = (path: string) =>
     .filter(Boolean)
     .map((s) => s.replace(/\.(json|xml|ics|csv)$/i, ""));
 const VERSION = /^(v\d+([._-]?\d+)*([._-]?(alpha|beta)\d*)?|\d+([._-]\d+)*)$/i;
-// Trailing segments after an item that any reader takes for an action.
-const ACTION_WORDS = new Set(
-  "cancel capture pause resume approve reject finalize void refund verify close expire confirm attach detach submit send pay archive copy merge activate deactivate".split(
-    " ",
-  ),
-);
 
 /**
  * A raw operationId fallback: the method name (less a collision number) is the whole operationId camel-cased
@@ -123,17 +117,28 @@ describe.skipIf(Boolean(SHARED_SPECS_MISSING))("naming report of every spec in .
     60_000,
   );
 
-  it("no trailing action segment after an item is a `.create`: it is the verb on the parent", () => {
+  // Independent of the model's verb lists: a POST to a static segment after an item, where the segment is no
+  // plural noun, nothing continues below it and nothing reads it (no GET on the path), creates nothing: it is
+  // an action (`disconnect`, `verify_microdeposits`, `set_reader_display`), never `.create`.
+  it("no POST on a lone, unread, non-plural segment after an item is a `.create`", () => {
     const wrong: string[] = [];
-    for (const [spec, list] of rows)
+    for (const [spec, list] of rows) {
+      const keyOf = (path: string) => segmentsOf(path.split("#")[0]).join("/");
+      const gets = new Set(list.filter((r) => r.method === "GET").map((r) => keyOf(r.path)));
+      const keys = list.map((r) => keyOf(r.path));
       for (const row of list) {
-        const segments = segmentsOf(row.path);
+        const segments = segmentsOf(row.path.split("#")[0]);
         const last = segments[segments.length - 1] ?? "";
         const afterItem = segments.length > 1 && segments[segments.length - 2].includes("{");
-        if (row.method !== "POST" || !afterItem || !ACTION_WORDS.has(last.toLowerCase())) continue;
-        // The verb itself, or the verb and what sets it apart from a twin (`cancelBeta` beside `cancel`).
-        if (!methodOf(row).startsWith(lowerCamel(last))) wrong.push(`${spec}: ${row.name} ${row.method} ${row.path}`);
+        const key = keyOf(row.path);
+        const lastWord = last.split(/[_-]|(?=[A-Z])/).pop() ?? "";
+        const pluralNoun = /[^su]s$/i.test(lastWord);
+        const continued = keys.some((k) => k.startsWith(`${key}/`));
+        if (row.method !== "POST" || !afterItem || last.includes("{") || pluralNoun || continued || gets.has(key))
+          continue;
+        if (methodOf(row) === "create") wrong.push(`${spec}: ${row.name} ${row.method} ${row.path}`);
       }
+    }
     expect(wrong).toEqual([]);
     expect([...rows.values()].flat().filter((r) => r.rule === "action").length).toBeGreaterThan(100);
   });
@@ -259,6 +264,28 @@ describe("naming rules on small fixtures", () => {
       "GET /session/current.json session.current.retrieve",
       "POST /user_avatar/{username}/refresh_gravatar.json userAvatar.refreshGravatar",
       "POST /uploads.json uploads.create",
+    ]);
+  });
+
+  it("verb-first segments are actions, a POST that reads is a query, fragments name twins, ids are items", async () => {
+    expect(await names("actions.yaml")).toEqual([
+      "POST /v1/intents/{intent}/verify_microdeposits intents.verifyMicrodeposits",
+      "POST /v1/accounts/{account}/disconnect accounts.disconnect",
+      "POST /v1/accounts/{account}/login_links accounts.loginLinks.create",
+      "GET /v1/charges/{charge}/dispute charges.dispute.retrieve",
+      "POST /v1/charges/{charge}/dispute charges.dispute.update",
+      "GET /clusters/{id}/clusterlint clusters.clusterlint.retrieve",
+      "POST /clusters/{id}/clusterlint clusters.clusterlint.run",
+      "POST /{dataset}/records records.search",
+      "POST /responses/input_tokens responses.inputTokens.retrieve",
+      "PUT /files/{id} files.update",
+      "PUT /files/{id}#add_shared_link files.addSharedLink",
+      "GET /files/{id}#get_shared_link files.retrieveSharedLink",
+      "GET /shared_items#folders sharedItems.retrieveFolder",
+      "GET /templates/enterprise/securityClassification-6VMVochwUWo/schema templates.enterprise.schema.retrieve",
+      "GET /1-clicks oneClicks.list",
+      "GET /videos/{id}/content videos.content.download",
+      "POST /me/player/next me.player.next",
     ]);
   });
 
@@ -512,9 +539,22 @@ describe("the name-override file", () => {
   it("refuses two operations under one name, and a method named like a sub-resource", async () => {
     expect(
       (await failure("PostChargesChargeCapture: payments.capture\nGetChargesCharge: payments.capture\n")).format(),
-    ).toMatch(/api\.names\.yaml:\d:1 name override "\w+": "payments\.capture" is also the name of override "\w+"/);
+    ).toMatch(
+      /api\.names\.yaml:2:1 name override "GetChargesCharge": "payments\.capture" is also the name of override "PostChargesChargeCapture" \(line 1\)/,
+    );
+    // A name the shape gives another operation is that operation's: taking it would silently rename it.
+    expect((await failure("GetCharges: payments.list\nPostChargesChargeCapture: charges.retrieve\n")).format()).toMatch(
+      /api\.names\.yaml:2:1 name override "PostChargesChargeCapture": "charges\.retrieve" is the name GET \/v1\/charges\/\{charge\} \(GetChargesCharge\) already has; override that operation too/,
+    );
+    // Unless that operation is overridden as well.
+    const both = await namingModel(
+      withOverrides(
+        "GetCharges: payments.list\nPostChargesChargeCapture: charges.retrieve\nGetChargesCharge: charges.fetch\n",
+      ),
+    );
+    expect(namingRows(both).map((r) => r.name)).toEqual(["charges.retrieve", "charges.fetch", "payments.list"]);
     expect((await failure("GetChargesCharge: charges.all\n")).format()).toMatch(
-      /name override "GetChargesCharge": "charges\.all" is also the name of GET \/v1\/charges \(x-sdk-method\)/,
+      /name override "GetChargesCharge": "charges\.all" is also the name of GET \/v1\/charges \(GetCharges\) \(x-sdk-method\)/,
     );
     expect((await failure("GetChargesCharge: charges\n")).format()).toMatch(
       /name override "GetChargesCharge": "charges" is also a resource/,

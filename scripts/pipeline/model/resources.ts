@@ -55,9 +55,26 @@ const ACTION_VERBS = new Set(
     "reschedule resend reset resize restart restore resume retry reverse revoke rollback rotate run schedule search " +
     "seek send share skip start stop submit subscribe suspend sync terminate test transfer trigger unarchive unassign " +
     "unblock unfollow unhide unlink unlock unmute unpin unpublish unshare unsubscribe unsuspend update upgrade upload " +
-    "validate verify void"
+    "validate verify void " +
+    // Stripe's test helpers and Connect, Spotify's player: verbs of one object, and `next`/`previous` as
+    // navigation commands (`me.player.next()`), which name an action as plainly as a verb.
+    "advance append deliver disconnect fund present redact remix return set ship succeed trim next previous"
   ).split(" "),
 );
+// Action verbs that also read as a noun's modifier in a plural segment (`login_links`, `test_clocks`,
+// `transfer_reversals`): a plural segment they start is a collection unless the operationId names the verb.
+const NOUN_LIKE_VERBS = new Set(
+  "check copy count download export import link lock login logout lookup pay ping preview refund schedule search share sync test transfer upload".split(
+    " ",
+  ),
+);
+// Segments that are verbs though an operationId starting with them is only its HTTP method: a ledger's `post`
+// (Stripe's `/outbound_payments/{id}/post`).
+const PATH_ONLY_VERBS = new Set(["post"]);
+// Words an operationId or summary starts with that name a read: a POST they name is a query, not a `create`.
+const READ_INTENT = new Set("get retrieve fetch read list search query count lookup find".split(" "));
+// Lead-in words before the verb that says what the operation does (`perform-search`, `executeQuery`).
+const LEAD_IN = new Set(["perform", "do", "execute", "beta"]);
 // Verbs a GET may name as an action segment (`/customers/search`, `/me/tracks/contains`).
 const READ_ACTIONS = new Set(
   "check contains count download estimate export find lookup preview search validate verify".split(" "),
@@ -85,6 +102,30 @@ const SYNONYMS: Record<string, string> = {
 const CREATE_SYNONYMS = new Set(["add", "new", "insert", "make"]);
 // Singular words that end in `s`.
 const SINGULAR_S = new Set("status news series analysis alias canvas access address process business".split(" "));
+
+/**
+ * A static segment that is an instance's id baked into the path, not a resource name: a UUID, 16 or more hex
+ * digits, or a part (between `-`, `_` or `.`) of 8 or more characters that mixes digits with upper- and lowercase
+ * letters the way generated ids do (Box's `securityClassification-6VMVochwUWo`): it starts with a digit, or has
+ * two digits and two capitals apart from each other. Such a segment is an item, like `{id}`.
+ */
+export function isIdSegment(segment: string): boolean {
+  if (/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(segment)) return true;
+  if (/^(?=.*\d)(?=.*[a-f])[0-9a-f]{16,}$/i.test(segment)) return true;
+  return segment.split(/[-_.]/).some((part) => {
+    if (part.length < 8 || !/\d/.test(part) || !/[A-Z]/.test(part) || !/[a-z]/.test(part)) return false;
+    if (/^\d/.test(part)) return true;
+    return (part.match(/\d+/g) ?? []).length >= 2 && (part.match(/[A-Z]+/g) ?? []).length >= 2;
+  });
+}
+
+const NUMBER_WORDS = "zero one two three four five six seven eight nine ten".split(" ");
+/** A segment that starts with a small number reads as the word (`1-clicks` → `one-clicks`): no `_1Clicks`. */
+export function spellLeadingNumber(segment: string): string {
+  const m = /^(\d+)(?=[-_ .]?[A-Za-z])[-_ .]?/.exec(segment);
+  const n = m ? Number(m[1]) : NaN;
+  return m && n < NUMBER_WORDS.length ? `${NUMBER_WORDS[n]}-${segment.slice(m[0].length)}` : segment;
+}
 
 type Token = { param: true } | { param: false; raw: string };
 
@@ -135,7 +176,7 @@ function readPaths(ops: ReadOperation[]): PathFacts {
       .slice(mount)
       .filter((s, i, all) => !(i === 0 && MOUNT_SEGMENT.test(s) && VERSION_SEGMENT.test(all[1] ?? "")))
       .filter((s) => !(dropVersions && !isParamSegment(s) && VERSION_SEGMENT.test(s)))
-      .map((s): Token => (isParamSegment(s) ? { param: true } : { param: false, raw: s }));
+      .map((s): Token => (isParamSegment(s) || isIdSegment(s) ? { param: true } : { param: false, raw: s }));
   // A version segment stays where dropping it would make two paths one (`/` and `/v2`).
   const byKey = new Map<string, string[]>();
   paths.forEach((p, i) => {
@@ -178,11 +219,28 @@ function isPlural(segment: string): boolean {
   return /[^su]s$/.test(last) && !SINGULAR_S.has(last);
 }
 
-/** The first word of the operationId and of the summary, lowercased: what the spec's author called the action. */
-function intentWords(op: ReadOperation): string[] {
+/**
+ * The first word of the operationId and of the summary, lowercased: what the spec's author called the action.
+ * An operationId that starts with a write method (Stripe's `PostChargesChargeDispute`) says nothing by it and
+ * gives no word; `get` and `query` name a read and are kept. A lead-in (`perform-search`, `beta_…`) gives the word
+ * after it, and an operationId glued into one long word (`Getinputtokencounts`) the verb it starts with.
+ */
+function intentWords(op: Pick<ReadOperation, "id" | "idFromSpec" | "summary">): string[] {
+  const lead = (ws: string[]) => {
+    const lower = ws.map((w) => w.toLowerCase());
+    return (lower.length > 1 && LEAD_IN.has(lower[0]) ? lower[1] : lower[0]) ?? "";
+  };
   const out: string[] = [];
-  if (op.idFromSpec) out.push((nameWords(op.id)[0] ?? "").toLowerCase());
-  if (op.summary) out.push((nameWords(op.summary)[0] ?? "").toLowerCase());
+  if (op.idFromSpec) {
+    let first = lead(nameWords(op.id.split("#")[0]));
+    if (first.length > MAX_WORD)
+      first =
+        [...READ_INTENT, ...ACTION_VERBS, ...HTTP_VERBS]
+          .filter((v) => first.startsWith(v))
+          .sort((a, b) => b.length - a.length)[0] ?? "";
+    if (first && !(HTTP_VERBS.has(first) && !READ_INTENT.has(first))) out.push(first);
+  }
+  if (op.summary) out.push(lead(nameWords(op.summary)));
   return out.filter(Boolean);
 }
 
@@ -197,15 +255,54 @@ interface Derived {
  * The name the path's shape gives. A trailing static segment is an action on its parent when the operation
  * is a POST or PUT (or a GET for a read verb such as `search`), nothing continues below it, it is not a
  * collection (no item under it, no GET on it for a write), and it reads as a verb: its first word is a
- * known action verb or the operationId's or summary's first word.
+ * known action verb or the operationId's or summary's first word. A path's `#fragment` (Box's
+ * `/files/{id}#add_shared_link`) names the operation among the path's twins.
  */
-function derive(op: ReadOperation, facts: PathFacts): Derived {
+function derive(op: ReadOperation, facts: PathFacts, raw: Record<string, unknown> | undefined): Derived {
+  const shaped = deriveFromPath(op, facts, raw);
+  const fragment = /#(.+)$/.exec(op.path)?.[1];
+  const fragmentWords = fragment ? nameWords(fragment) : [];
+  if (fragmentWords.length === 0) return shaped;
+  const head = fragmentWords[0].toLowerCase();
+  // `#add_shared_link` → addSharedLink, `#get_shared_link` → retrieveSharedLink, `#remove_shared_link` → deleteSharedLink.
+  if (isVerb(head)) {
+    const verb = head === "get" ? "retrieve" : (SYNONYMS[head] ?? head);
+    return { ...shaped, methodName: lowerCamel([verb, ...fragmentWords.slice(1)].join(" ")), rule: "action" };
+  }
+  // `GET /shared_items#folders` returns one folder: the fragment is what the read returns.
+  const pages =
+    op.queryParams.some((p) => PAGINATION.test(p.name)) ||
+    (op.responseShape?.types?.length === 1 && op.responseShape.types[0] === "array");
+  const verb = op.method === "get" ? (pages ? "list" : "retrieve") : (shaped.methodName ?? op.method);
+  const object =
+    verb === "retrieve" ? [...fragmentWords.slice(0, -1), stem(fragmentWords.at(-1) as string)] : fragmentWords;
+  return { ...shaped, methodName: lowerCamel([verb, ...object].join(" ")), rule: shaped.rule };
+}
+
+/** True when a 2XX response of the operation as written offers a media type that is neither JSON nor text. */
+function mayBeBinary(raw: Record<string, unknown> | undefined): boolean {
+  const responses = raw?.responses;
+  if (!responses || typeof responses !== "object") return false;
+  return Object.entries(responses as Record<string, unknown>).some(([status, response]) => {
+    const content =
+      /^2/.test(status) && response && typeof response === "object" && (response as { content?: unknown }).content;
+    return (
+      !!content &&
+      typeof content === "object" &&
+      Object.keys(content).some((type) => !/json|^text\/|\+xml|\/xml|^\*\/\*$|form-urlencoded/i.test(type))
+    );
+  });
+}
+
+function deriveFromPath(op: ReadOperation, facts: PathFacts, raw: Record<string, unknown> | undefined): Derived {
   const tokens = facts.tokens.get(op.path) as Token[];
   const statics = tokens.filter((t): t is { param: false; raw: string } => !t.param).map((t) => t.raw);
   const key = keyOf(tokens);
   const last = tokens[tokens.length - 1];
   const methodsHere = facts.methods.get(key) ?? new Set<string>();
-  const binary = op.response === "binary";
+  const intent = intentWords(op);
+  // A binary success response, or one that may be (OpenAI's `/videos/{id}/content` answers video/mp4 or JSON).
+  const binary = op.response === "binary" || (op.method === "get" && mayBeBinary(raw));
   if (!last) {
     const verb = op.method === "get" ? "list" : op.method === "post" ? "create" : undefined;
     return { resourcePath: [], methodName: verb, rule: "crud" };
@@ -236,26 +333,31 @@ function derive(op: ReadOperation, facts: PathFacts): Derived {
       return { resourcePath: statics, methodName: lowerCamel(own), rule: "action" };
     return { resourcePath: statics, methodName: verb, rule: verb === "download" ? "download" : "crud" };
   }
+  // A custom method (`/levels:append`, AIP-136): the verb after the colon acts on the collection before it.
+  const custom = /^([^:]+):([A-Za-z][A-Za-z0-9_-]*)$/.exec(last.raw);
+  if (custom)
+    return { resourcePath: [...statics.slice(0, -1), custom[1]], methodName: lowerCamel(custom[2]), rule: "action" };
   const segment = last.raw;
+  const segmentWords = nameWords(segment);
   const parent = statics.slice(0, -1);
   const collection = facts.itemParents.has(key);
-  const first = (nameWords(segment)[0] ?? "").toLowerCase();
-  const intent = intentWords(op);
+  const first = (segmentWords[0] ?? "").toLowerCase();
   // `Compactconversation` names `/responses/compact`.
   const named = first.length > 2 && intent.some((w) => w === first || w === stem(first) || w.startsWith(first));
   const actionMethod =
     op.method === "post" || op.method === "put"
-      ? !methodsHere.has("get") && (ACTION_VERBS.has(first) || named)
+      ? !methodsHere.has("get") && (ACTION_VERBS.has(first) || PATH_ONLY_VERBS.has(first) || named)
       : op.method === "get" && (READ_ACTIONS.has(first) || (named && ACTION_VERBS.has(first)));
   const action =
     actionMethod &&
     !facts.continued.has(key) &&
     !collection &&
-    // A plural segment is a collection (`login_links`, `imports`), unless it is one verb (`contains`) or starts
-    // with the very verb the spec names (`submit_tool_outputs` for `submitToolOutputsToRun`).
+    // A plural segment is a collection (`login_links`, `imports`), unless it is one verb (`contains`), starts
+    // with the very verb the spec names (`submit_tool_outputs` for `submitToolOutputsToRun`), or starts with a
+    // verb that is no noun's modifier and has an object after it (`verify_microdeposits`).
     (!isPlural(segment) ||
-      (nameWords(segment).length > 1 && intent.includes(first)) ||
-      (nameWords(segment).length === 1 && (ACTION_VERBS.has(first) || READ_ACTIONS.has(first)))) &&
+      (segmentWords.length > 1 && (intent.includes(first) || !NOUN_LIKE_VERBS.has(first))) ||
+      (segmentWords.length === 1 && (ACTION_VERBS.has(first) || READ_ACTIONS.has(first)))) &&
     (parent.length > 0 || named);
   if (action) return { resourcePath: parent, methodName: lowerCamel(segment), rule: "action" };
 
@@ -263,11 +365,10 @@ function derive(op: ReadOperation, facts: PathFacts): Derived {
   const idVerb = op.idFromSpec
     ? verbAndRest(nameWords(op.id), knownWords(op.path, statics), op.method).verb
     : undefined;
-  const listing =
-    plural ||
-    idVerb?.toLowerCase() === "list" ||
+  const pages =
     op.queryParams.some((p) => PAGINATION.test(p.name)) ||
     (op.responseShape?.types?.length === 1 && op.responseShape.types[0] === "array");
+  const listing = plural || idVerb?.toLowerCase() === "list" || pages;
   switch (op.method) {
     case "get":
       if (binary) return { resourcePath: statics, methodName: "download", rule: "download" };
@@ -275,8 +376,25 @@ function derive(op: ReadOperation, facts: PathFacts): Derived {
         ? { resourcePath: statics, methodName: "list", rule: "crud" }
         : { resourcePath: statics, methodName: "retrieve", rule: "singleton" };
     case "post": {
-      // A POST to a readable singleton is its update when the spec says so (Stripe: "Update a cash balance").
-      const update = !plural && methodsHere.has("get") && intent.some((w) => (SYNONYMS[w] ?? w) === "update");
+      // A POST its operationId or summary calls a read is a query (`perform-search` → `records.search`,
+      // `Getinputtokencounts` → `responses.inputTokens.retrieve`): no GET answers there.
+      const read = intent.find((w) => READ_INTENT.has(w) || (SYNONYMS[w] ?? w) === "retrieve");
+      if (read && !methodsHere.has("get")) {
+        const list = pages || (op.idFromSpec && nameWords(op.id).some((w) => w.toLowerCase() === "list"));
+        const verb = ["search", "count", "lookup", "find", "query"].includes(read) ? read : list ? "list" : "retrieve";
+        return { resourcePath: statics, methodName: verb, rule: "action" };
+      }
+      // A POST that runs something on a readable singleton (`POST …/clusterlint`, "Run Clusterlint") is that
+      // verb; one on a collection adds to it (`POST /invites` "Create invite", "Assign legal hold policy").
+      const runs = intent.find(
+        (w) => ACTION_VERBS.has(w) && !OTHER_VERBS.has(w) && !(w in SYNONYMS) && !NOUN_LIKE_VERBS.has(w),
+      );
+      if (runs && !plural && methodsHere.has("get"))
+        return { resourcePath: statics, methodName: lowerCamel(runs), rule: "action" };
+      // A POST to a readable singleton is its update (Stripe's `POST /v1/charges/{charge}/dispute` beside its
+      // GET), unless the spec names another verb for it (Box's "Upload file version").
+      const other = intent.some((w) => isVerb(w) && (SYNONYMS[w] ?? w) !== "update");
+      const update = !plural && methodsHere.has("get") && !other;
       return update
         ? { resourcePath: statics, methodName: "update", rule: "singleton" }
         : { resourcePath: statics, methodName: "create", rule: "crud" };
@@ -456,6 +574,10 @@ export function quoteOverrideKey(key: string): string {
   return JSON.stringify(key.length > 80 ? `${key.slice(0, 80)}…` : key);
 }
 
+const isAfter = (a: SpecLocation, b: SpecLocation) =>
+  (a.line ?? 0) > (b.line ?? 0) || ((a.line ?? 0) === (b.line ?? 0) && (a.col ?? 0) > (b.col ?? 0));
+const lineOf = (entry: NameOverrideEntry) => (entry.location.line ? ` (line ${entry.location.line})` : "");
+
 function overrideError(entry: NameOverrideEntry, message: string): PipelineError {
   return new PipelineError(`name override ${quoteOverrideKey(entry.key)}: ${message}`, entry.location);
 }
@@ -534,12 +656,12 @@ export function placeOperations(
     const customMethod = extension(rawOperations[i], "x-sdk-method");
     if (customResource) refuseUnsafe(op, "x-sdk-resource", customResource.split("."));
     if (customMethod) refuseUnsafe(op, "x-sdk-method", [customMethod]);
-    const shaped = derive(op, facts);
+    const shaped = derive(op, facts, rawOperations[i]);
     // A path segment or action may read `then` or `prototype`: the shape's name gets the same `_` as any other.
     const derived = { ...shaped, methodName: shaped.methodName && safeMember(shaped.methodName) };
     const resourcePath = customResource
       ? customResource.split(".").map((s) => memberName(s, "root"))
-      : limitDepth(derived.resourcePath.map((s) => memberName(lowerCamel(s), "root")));
+      : limitDepth(derived.resourcePath.map((s) => memberName(lowerCamel(spellLeadingNumber(s)), "root")));
     if (customMethod)
       return {
         op,
@@ -586,12 +708,25 @@ export function placeOperations(
     const entry = p.entry as NameOverrideEntry;
     if (children.get(p.resourcePath.join("."))?.has(name(p)))
       throw overrideError(entry, `"${slot(p)}" is also a resource (a method cannot take a sub-resource's name)`);
-    const other = placed.find((q) => q !== p && q.fixed && slot(q) === slot(p));
-    if (other)
+    // Another operation's own name (an override, x-sdk-method, or the name its shape gives it) is never moved to
+    // make room: the override would silently rename it.
+    const other = placed.find((q) => q !== p && slot(q) === slot(p));
+    if (!other) continue;
+    if (other.entry) {
+      // Two entries under one name: the error points at the later one, the one that repeats the name.
+      const [later, earlier] = isAfter(entry.location, other.entry.location) ? [p, other] : [other, p];
       throw overrideError(
-        entry,
-        `"${slot(p)}" is also the name of ${other.entry ? `override "${other.entry.key}"` : `${other.op.method.toUpperCase()} ${other.op.path} (x-sdk-method)`}`,
+        later.entry as NameOverrideEntry,
+        `"${slot(p)}" is also the name of override "${(earlier.entry as NameOverrideEntry).key}"${lineOf(earlier.entry as NameOverrideEntry)}`,
       );
+    }
+    const owner = `${other.op.method.toUpperCase()} ${other.op.path}${other.op.idFromSpec ? ` (${other.op.id})` : ""}`;
+    throw overrideError(
+      entry,
+      other.fixed
+        ? `"${slot(p)}" is also the name of ${owner} (x-sdk-method)`
+        : `"${slot(p)}" is the name ${owner} already has; override that operation too to give it another name`,
+    );
   }
 
   // A name several operations want goes to the plainest of them (`getFilesId` over `getFilesId#getSharedLink`), or
