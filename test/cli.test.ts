@@ -129,6 +129,26 @@ describe("flora command line", () => {
       /--input "no-equals-sign" must be <id>=/,
     ],
     [["techniques", "runs", "create", TECHNIQUE, "--body", "{not json"], /--body must be JSON/],
+    // a stream answer is not JSON: the run must not start (no lost runs)
+    [
+      ["techniques", "runs", "create", TECHNIQUE, "--mode", "stream", "--input", "prompt=x"],
+      /mode "stream": stream is not supported/,
+    ],
+    [
+      ["techniques", "runs", "create", TECHNIQUE, "--mode", "stream", "--input", "prompt=x", "--wait"],
+      /mode "stream": stream is not supported/,
+    ],
+    [
+      [
+        "techniques",
+        "runs",
+        "create",
+        TECHNIQUE,
+        "--body",
+        '{"mode":"stream","inputs":[{"id":"p","type":"text","value":"x"}]}',
+      ],
+      /mode "stream": stream is not supported/,
+    ],
     [["techniques", "runs", "wait", "run_1"], /required option '--technique <string>' not specified/],
     [["techniques"], /Usage: flora techniques/],
   ])("bad usage %j exits 2 before any request", async (args, message) => {

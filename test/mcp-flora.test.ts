@@ -124,6 +124,22 @@ describe("Flora MCP server over stdio", () => {
     expect(server.stats().requests).toBe(0);
   });
 
+  it.each(["create_and_wait", "techniques_runs_create"])(
+    "%s refuses mode stream before sending, so no run starts",
+    async (name) => {
+      server.reset();
+      const result = (await mcp.client.callTool({
+        name,
+        arguments: { techniqueId: TECHNIQUE, body: { ...BODY, mode: "stream" } },
+      })) as CallToolResult;
+      const error = errorOf(result);
+      expect(error).toMatchObject({ code: "invalid_input", type: "ValidationError" });
+      expect(String(error.message)).toMatch(/body\/mode/);
+      expect(server.stats().runsCreated).toBe(0);
+      expect(server.stats().requests).toBe(0);
+    },
+  );
+
   it("a wait that times out returns runId and idempotencyKey; the wait tool resumes that run without a second one", async () => {
     server.reset();
     const timedOut = (await mcp.client.callTool({

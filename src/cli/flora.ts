@@ -13,6 +13,10 @@ const INPUT_TYPE_SET: Record<TechniqueInput["type"], true> = { text: true, image
 /** The input types `--input` accepts before a colon. */
 const INPUT_TYPES = Object.keys(INPUT_TYPE_SET) as TechniqueInput["type"][];
 
+/** Why `--mode stream` (or `"mode": "stream"` in --body) is refused before anything is sent. */
+const STREAM_REFUSED =
+  "stream is not supported by the command line (its answer is an event stream, not JSON); use async (with --wait to follow the run), or the SDK's flora.techniques.runs.stream";
+
 const WAIT_FLAGS: FlagSpec[] = [
   {
     flag: "poll-interval",
@@ -81,7 +85,11 @@ function createCommand(spec: CommandSpec<Flora>): CommandSpec<Flora> {
     flags: [
       ...spec.flags.map((flag) =>
         flag.in === "body" && flag.name === "mode"
-          ? { ...flag, required: false, description: "Technique run execution mode; default here: async" }
+          ? {
+              ...flag,
+              required: false,
+              description: `Technique run execution mode; default here: async. ${STREAM_REFUSED}`,
+            }
           : flag,
       ),
       {
@@ -108,6 +116,8 @@ function createCommand(spec: CommandSpec<Flora>): CommandSpec<Flora> {
       const inputs = ((options.input as string[] | undefined) ?? []).map(parseInputFlag);
       if (inputs.length === 0 && body?.inputs === undefined)
         throw new UsageError("missing --input <id>=[<type>:]<value> (or --inputs <json>, or --body)");
+      // a stream answer is not JSON: sending it would start a run that this command cannot report
+      if (body?.mode === "stream") throw new UsageError(`mode "stream": ${STREAM_REFUSED}`);
       const given = Array.isArray(body?.inputs) ? (body.inputs as unknown[]) : [];
       return { ...body, mode: body?.mode ?? "async", inputs: [...given, ...inputs] };
     },
