@@ -149,6 +149,8 @@ describe("flora command line", () => {
       ],
       /mode "stream": stream is not supported/,
     ],
+    [["techniques", "runs", "create", TECHNIQUE, "--body", "[1,2]"], /--body must be a JSON object, not an array/],
+    [["techniques", "runs", "create", TECHNIQUE, "--body", "null"], /--body must be a JSON object, not null/],
     [["techniques", "runs", "wait", "run_1"], /required option '--technique <string>' not specified/],
     [["techniques"], /Usage: flora techniques/],
   ])("bad usage %j exits 2 before any request", async (args, message) => {
