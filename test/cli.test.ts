@@ -105,6 +105,19 @@ describe("flora command line", () => {
     expect(server.runs()[0].body).toMatchObject({ ...body, mode: "async" });
   });
 
+  it("--input: a type prefix sets the type, a URL with no prefix is text", async () => {
+    server.reset();
+    const args = ["--input", "image=imageUrl:https://example.com/a.png", "--input", "brief=https://example.com/b"];
+    const { code } = await flora(["techniques", "runs", "create", TECHNIQUE, ...args], env).done;
+    expect(code).toBe(0);
+    expect(server.runs()[0].body).toMatchObject({
+      inputs: [
+        { id: "image", type: "imageUrl", value: "https://example.com/a.png" },
+        { id: "brief", type: "text", value: "https://example.com/b" },
+      ],
+    });
+  });
+
   it("a wrong key exits 1 with the code and request id on stderr, and never prints the key", async () => {
     const key = "sk_wrong_key_0123456789";
     const { code, stdout, stderr } = await flora(["techniques", "list", "--api-key", key], env).done;
@@ -151,6 +164,14 @@ describe("flora command line", () => {
     ],
     [["techniques", "runs", "create", TECHNIQUE, "--body", "[1,2]"], /--body must be a JSON object, not an array/],
     [["techniques", "runs", "create", TECHNIQUE, "--body", "null"], /--body must be a JSON object, not null/],
+    [
+      ["techniques", "runs", "create", TECHNIQUE, "--input", "x=audio:y"],
+      /"audio" is not an input type; the types are text, imageUrl, videoUrl/,
+    ],
+    [
+      ["techniques", "runs", "create", TECHNIQUE, "--input", "image=imageurl:https://example.com/a.png"],
+      /"imageurl" is not an input type; the types are text, imageUrl, videoUrl/,
+    ],
     [["techniques", "runs", "wait", "run_1"], /required option '--technique <string>' not specified/],
     [["techniques"], /Usage: flora techniques/],
   ])("bad usage %j exits 2 before any request", async (args, message) => {

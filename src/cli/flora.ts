@@ -36,17 +36,28 @@ const WAIT_FLAGS: FlagSpec[] = [
   },
 ];
 
-/** `<id>=[<type>:]<value>`: `prompt=text:a lighthouse`, `ref=imageUrl:https://…`; no known type means text. */
+/**
+ * `<id>=[<type>:]<value>`: `prompt=text:a lighthouse`, `ref=imageUrl:https://…`; no prefix means text. A value
+ * that starts like a prefix (a word and a colon, e.g. `audio:x` or `imageurl:https://…`) but names no input type
+ * is a UsageError listing the types, so a typo is never sent as text; a URL (`https://…`, scheme then `//`) is
+ * a value, not a prefix.
+ */
 export function parseInputFlag(text: string): TechniqueInput {
   const equals = text.indexOf("=");
   if (equals <= 0)
     throw new UsageError(
       `--input ${JSON.stringify(text)} must be <id>=[<type>:]<value>, e.g. prompt=text:"A lighthouse at dusk"`,
     );
+  const id = text.slice(0, equals);
   const rest = text.slice(equals + 1);
-  const colon = rest.indexOf(":");
-  const type = INPUT_TYPES.find((known) => colon > 0 && rest.slice(0, colon) === known);
-  return { id: text.slice(0, equals), type: type ?? "text", value: type ? rest.slice(colon + 1) : rest };
+  const prefix = /^([A-Za-z_]\w*):(?!\/\/)/.exec(rest)?.[1];
+  if (prefix === undefined) return { id, type: "text", value: rest };
+  const type = INPUT_TYPES.find((known) => known === prefix);
+  if (!type)
+    throw new UsageError(
+      `--input ${JSON.stringify(text)}: ${JSON.stringify(prefix)} is not an input type; the types are ${INPUT_TYPES.join(", ")} (for text that starts with "${prefix}:", write ${id}=text:${rest})`,
+    );
+  return { id, type, value: rest.slice(prefix.length + 1) };
 }
 
 /** Shows each snapshot `wait` reports (a bar on a terminal, lines otherwise) while `start` runs. */
