@@ -11,6 +11,7 @@
 import { tools as generatedTools } from "../generated/mcp.js";
 import type { Run } from "../generated/index.js";
 import { Flora, type FloraOptions } from "./flora.js";
+import { ValidationError } from "./runtime/errors.js";
 import { readEnv } from "./runtime/ready-client.js";
 import {
   runMcpServer,
@@ -159,7 +160,15 @@ export function floraMcpServerSpec(options: FloraOptions = {}): McpServerSpec<Fl
       "Flora technique runs. Find a technique (techniques_list, techniques_retrieve: its inputs' id and type), then run it with create_and_wait. An error result with runId means the run exists: resume with wait, never start it again.",
     tools: [...floraGeneratedTools(), ...floraHelperTools()],
     // the logger writes to stderr: stdout carries the MCP messages
-    client: () => new Flora({ logger: stderrLogger, ...options }),
+    client: () => {
+      // Flora's own message names `new Flora({ apiKey })`, which an MCP client's user cannot pass
+      if (options.apiKey === undefined && readEnv("FLORA_API_KEY") === undefined)
+        throw new ValidationError(
+          "No API key: set FLORA_API_KEY in the server's environment (the `env` of your MCP client config).",
+          "apiKey",
+        );
+      return new Flora({ logger: stderrLogger, ...options });
+    },
     secrets: () => [options.apiKey ?? readEnv("FLORA_API_KEY")],
   };
 }

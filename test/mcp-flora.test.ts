@@ -197,7 +197,9 @@ describe("Flora MCP server over stdio", () => {
       })) as CallToolResult,
     );
     expect(error).toMatchObject({ code: "invalid_input", field: "apiKey" });
-    expect(String(error.message)).toContain("FLORA_API_KEY");
+    expect(String(error.message)).toContain(
+      "set FLORA_API_KEY in the server's environment (the `env` of your MCP client config)",
+    );
   }, 30_000);
 
   it("README: the --list-tools sample is what the command prints, and the mcpServers snippet starts flora-mcp", async () => {
