@@ -130,6 +130,7 @@ describe("flora command line", () => {
 
   it.each([
     [["techniques", "list", "--limit", "ten"], /--limit must be an integer, not "ten"/],
+    [["techniques", "list", "--limit", "99999999999999999999"], /--limit must be an integer from -9007199254740991 to/],
     [["techniques", "list", "--bogus"], /unknown option '--bogus'/],
     [["techniques", "runs", "retrieve", TECHNIQUE], /missing required argument 'runId'/],
     [

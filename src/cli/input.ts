@@ -36,6 +36,11 @@ export function parseValue(text: string, value: ValueSpec, what: string): unknow
         throw new UsageError(
           `${what} must be ${value.type === "integer" ? "an integer" : "a number"}, not ${JSON.stringify(text)}`,
         );
+      // beyond 2^53 the text would be sent as a different number (99999999999999999999 → 100000000000000000000)
+      if (value.type === "integer" && !Number.isSafeInteger(number))
+        throw new UsageError(
+          `${what} must be an integer from -${Number.MAX_SAFE_INTEGER} to ${Number.MAX_SAFE_INTEGER}, not ${text}`,
+        );
       parsed = number;
       break;
     }
