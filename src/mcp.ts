@@ -11,6 +11,7 @@
 import { tools as generatedTools } from "../generated/mcp.js";
 import type { Run } from "../generated/index.js";
 import { Flora, type FloraOptions } from "./flora.js";
+import { ValidationError } from "./runtime/errors.js";
 import { readEnv } from "./runtime/ready-client.js";
 import {
   runMcpServer,
@@ -52,11 +53,41 @@ function waitOptions(input: Readonly<Record<string, unknown>>) {
   };
 }
 
-/** The input schema of the generated `techniques_runs_create` tool, which `create_and_wait` extends. */
+/** Why `mode: "stream"` is not offered: its answer is an event stream, which a tool result cannot carry. */
+const STREAM_REFUSED =
+  'Technique run execution mode: only "async" here (the default of create_and_wait). "stream" is SDK-only (flora.techniques.runs.stream): a tool result cannot carry an event stream, so it is refused before anything is sent.';
+
+/**
+ * `schema` with `body.mode` narrowed to "async": a create with mode "stream" would start a run and then fail on
+ * its event-stream answer, so the schema refuses it before anything is sent.
+ */
+function asyncOnly(schema: ToolInputSchema): ToolInputSchema {
+  const body = schema.properties?.body as { properties?: Record<string, unknown> } | undefined;
+  if (!body?.properties?.mode) throw new Error("the techniques_runs_create schema has no body.mode");
+  return {
+    ...schema,
+    properties: {
+      ...schema.properties,
+      body: {
+        ...body,
+        properties: { ...body.properties, mode: { type: "string", enum: ["async"], description: STREAM_REFUSED } },
+      },
+    },
+  };
+}
+
+/** The input schema of the generated `techniques_runs_create` tool (mode "async" only), which `create_and_wait` extends. */
 function createSchema(): ToolInputSchema {
   const create = generatedTools.find((tool) => tool.name === "techniques_runs_create");
   if (!create) throw new Error("the generated tools have no techniques_runs_create");
-  return create.inputSchema;
+  return asyncOnly(create.inputSchema);
+}
+
+/** The generated tools, `techniques_runs_create` refusing mode "stream". */
+function floraGeneratedTools(): ToolDefinition<Flora>[] {
+  return (generatedTools as ToolDefinition<Flora>[]).map((tool) =>
+    tool.name === "techniques_runs_create" ? { ...tool, inputSchema: createSchema() } : tool,
+  );
 }
 
 /** Flora's helper tools beside the generated ones. */
@@ -127,9 +158,17 @@ export function floraMcpServerSpec(options: FloraOptions = {}): McpServerSpec<Fl
     version: VERSION,
     instructions:
       "Flora technique runs. Find a technique (techniques_list, techniques_retrieve: its inputs' id and type), then run it with create_and_wait. An error result with runId means the run exists: resume with wait, never start it again.",
-    tools: [...(generatedTools as ToolDefinition<Flora>[]), ...floraHelperTools()],
+    tools: [...floraGeneratedTools(), ...floraHelperTools()],
     // the logger writes to stderr: stdout carries the MCP messages
-    client: () => new Flora({ logger: stderrLogger, ...options }),
+    client: () => {
+      // Flora's own message names `new Flora({ apiKey })`, which an MCP client's user cannot pass
+      if (options.apiKey === undefined && readEnv("FLORA_API_KEY") === undefined)
+        throw new ValidationError(
+          "No API key: set FLORA_API_KEY in the server's environment (the `env` of your MCP client config).",
+          "apiKey",
+        );
+      return new Flora({ logger: stderrLogger, ...options });
+    },
     secrets: () => [options.apiKey ?? readEnv("FLORA_API_KEY")],
   };
 }

@@ -105,6 +105,19 @@ describe("flora command line", () => {
     expect(server.runs()[0].body).toMatchObject({ ...body, mode: "async" });
   });
 
+  it("--input: a type prefix sets the type, a URL with no prefix is text", async () => {
+    server.reset();
+    const args = ["--input", "image=imageUrl:https://example.com/a.png", "--input", "brief=https://example.com/b"];
+    const { code } = await flora(["techniques", "runs", "create", TECHNIQUE, ...args], env).done;
+    expect(code).toBe(0);
+    expect(server.runs()[0].body).toMatchObject({
+      inputs: [
+        { id: "image", type: "imageUrl", value: "https://example.com/a.png" },
+        { id: "brief", type: "text", value: "https://example.com/b" },
+      ],
+    });
+  });
+
   it("a wrong key exits 1 with the code and request id on stderr, and never prints the key", async () => {
     const key = "sk_wrong_key_0123456789";
     const { code, stdout, stderr } = await flora(["techniques", "list", "--api-key", key], env).done;
@@ -117,6 +130,7 @@ describe("flora command line", () => {
 
   it.each([
     [["techniques", "list", "--limit", "ten"], /--limit must be an integer, not "ten"/],
+    [["techniques", "list", "--limit", "99999999999999999999"], /--limit must be an integer from -9007199254740991 to/],
     [["techniques", "list", "--bogus"], /unknown option '--bogus'/],
     [["techniques", "runs", "retrieve", TECHNIQUE], /missing required argument 'runId'/],
     [
@@ -129,6 +143,36 @@ describe("flora command line", () => {
       /--input "no-equals-sign" must be <id>=/,
     ],
     [["techniques", "runs", "create", TECHNIQUE, "--body", "{not json"], /--body must be JSON/],
+    // a stream answer is not JSON: the run must not start (no lost runs)
+    [
+      ["techniques", "runs", "create", TECHNIQUE, "--mode", "stream", "--input", "prompt=x"],
+      /mode "stream": stream is not supported/,
+    ],
+    [
+      ["techniques", "runs", "create", TECHNIQUE, "--mode", "stream", "--input", "prompt=x", "--wait"],
+      /mode "stream": stream is not supported/,
+    ],
+    [
+      [
+        "techniques",
+        "runs",
+        "create",
+        TECHNIQUE,
+        "--body",
+        '{"mode":"stream","inputs":[{"id":"p","type":"text","value":"x"}]}',
+      ],
+      /mode "stream": stream is not supported/,
+    ],
+    [["techniques", "runs", "create", TECHNIQUE, "--body", "[1,2]"], /--body must be a JSON object, not an array/],
+    [["techniques", "runs", "create", TECHNIQUE, "--body", "null"], /--body must be a JSON object, not null/],
+    [
+      ["techniques", "runs", "create", TECHNIQUE, "--input", "x=audio:y"],
+      /"audio" is not an input type; the types are text, imageUrl, videoUrl/,
+    ],
+    [
+      ["techniques", "runs", "create", TECHNIQUE, "--input", "image=imageurl:https://example.com/a.png"],
+      /"imageurl" is not an input type; the types are text, imageUrl, videoUrl/,
+    ],
     [["techniques", "runs", "wait", "run_1"], /required option '--technique <string>' not specified/],
     [["techniques"], /Usage: flora techniques/],
   ])("bad usage %j exits 2 before any request", async (args, message) => {

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
-import type { CallToolResult, Progress } from "@modelcontextprotocol/sdk/types.js";
+import { CallToolResultSchema, type CallToolResult, type Progress } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { REPO_ROOT } from "../scripts/pipeline/run.js";
 import { startFloraTestServer, type FloraTestServer } from "../src/testing/index.js";
@@ -124,6 +124,37 @@ describe("Flora MCP server over stdio", () => {
     expect(server.stats().requests).toBe(0);
   });
 
+  it.each(["create_and_wait", "techniques_runs_create"])(
+    "%s refuses mode stream before sending, so no run starts",
+    async (name) => {
+      server.reset();
+      const result = (await mcp.client.callTool({
+        name,
+        arguments: { techniqueId: TECHNIQUE, body: { ...BODY, mode: "stream" } },
+      })) as CallToolResult;
+      const error = errorOf(result);
+      expect(error).toMatchObject({ code: "invalid_input", type: "ValidationError" });
+      expect(String(error.message)).toMatch(/body\/mode/);
+      expect(server.stats().runsCreated).toBe(0);
+      expect(server.stats().requests).toBe(0);
+    },
+  );
+
+  it.each([
+    ["an own __proto__ key", JSON.parse('{"techniqueId":"art-directors-critique","__proto__":{"x":1}}') as unknown],
+    ["null", null],
+  ])("arguments with %s are an invalid-input error result, not a protocol error", async (_, args) => {
+    server.reset();
+    const result = await mcp.client.request(
+      { method: "tools/call", params: { name: "techniques_retrieve", arguments: args as Record<string, unknown> } },
+      CallToolResultSchema,
+    );
+    const error = errorOf(result);
+    expect(error).toMatchObject({ code: "invalid_input", type: "ValidationError" });
+    expect(String(error.message)).toMatch(/__proto__|is null/);
+    expect(server.stats().requests).toBe(0);
+  });
+
   it("a wait that times out returns runId and idempotencyKey; the wait tool resumes that run without a second one", async () => {
     server.reset();
     const timedOut = (await mcp.client.callTool({
@@ -166,7 +197,9 @@ describe("Flora MCP server over stdio", () => {
       })) as CallToolResult,
     );
     expect(error).toMatchObject({ code: "invalid_input", field: "apiKey" });
-    expect(String(error.message)).toContain("FLORA_API_KEY");
+    expect(String(error.message)).toContain(
+      "set FLORA_API_KEY in the server's environment (the `env` of your MCP client config)",
+    );
   }, 30_000);
 
   it("README: the --list-tools sample is what the command prints, and the mcpServers snippet starts flora-mcp", async () => {

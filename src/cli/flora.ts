@@ -13,6 +13,10 @@ const INPUT_TYPE_SET: Record<TechniqueInput["type"], true> = { text: true, image
 /** The input types `--input` accepts before a colon. */
 const INPUT_TYPES = Object.keys(INPUT_TYPE_SET) as TechniqueInput["type"][];
 
+/** Why `--mode stream` (or `"mode": "stream"` in --body) is refused before anything is sent. */
+const STREAM_REFUSED =
+  "stream is not supported by the command line (its answer is an event stream, not JSON); use async (with --wait to follow the run), or the SDK's flora.techniques.runs.stream";
+
 const WAIT_FLAGS: FlagSpec[] = [
   {
     flag: "poll-interval",
@@ -32,17 +36,28 @@ const WAIT_FLAGS: FlagSpec[] = [
   },
 ];
 
-/** `<id>=[<type>:]<value>`: `prompt=text:a lighthouse`, `ref=imageUrl:https://…`; no known type means text. */
+/**
+ * `<id>=[<type>:]<value>`: `prompt=text:a lighthouse`, `ref=imageUrl:https://…`; no prefix means text. A value
+ * that starts like a prefix (a word and a colon, e.g. `audio:x` or `imageurl:https://…`) but names no input type
+ * is a UsageError listing the types, so a typo is never sent as text; a URL (`https://…`, scheme then `//`) is
+ * a value, not a prefix.
+ */
 export function parseInputFlag(text: string): TechniqueInput {
   const equals = text.indexOf("=");
   if (equals <= 0)
     throw new UsageError(
       `--input ${JSON.stringify(text)} must be <id>=[<type>:]<value>, e.g. prompt=text:"A lighthouse at dusk"`,
     );
+  const id = text.slice(0, equals);
   const rest = text.slice(equals + 1);
-  const colon = rest.indexOf(":");
-  const type = INPUT_TYPES.find((known) => colon > 0 && rest.slice(0, colon) === known);
-  return { id: text.slice(0, equals), type: type ?? "text", value: type ? rest.slice(colon + 1) : rest };
+  const prefix = /^([A-Za-z_]\w*):(?!\/\/)/.exec(rest)?.[1];
+  if (prefix === undefined) return { id, type: "text", value: rest };
+  const type = INPUT_TYPES.find((known) => known === prefix);
+  if (!type)
+    throw new UsageError(
+      `--input ${JSON.stringify(text)}: ${JSON.stringify(prefix)} is not an input type; the types are ${INPUT_TYPES.join(", ")} (for text that starts with "${prefix}:", write ${id}=text:${rest})`,
+    );
+  return { id, type, value: rest.slice(prefix.length + 1) };
 }
 
 /** Shows each snapshot `wait` reports (a bar on a terminal, lines otherwise) while `start` runs. */
@@ -81,7 +96,11 @@ function createCommand(spec: CommandSpec<Flora>): CommandSpec<Flora> {
     flags: [
       ...spec.flags.map((flag) =>
         flag.in === "body" && flag.name === "mode"
-          ? { ...flag, required: false, description: "Technique run execution mode; default here: async" }
+          ? {
+              ...flag,
+              required: false,
+              description: `Technique run execution mode; default here: async. ${STREAM_REFUSED}`,
+            }
           : flag,
       ),
       {
@@ -108,6 +127,8 @@ function createCommand(spec: CommandSpec<Flora>): CommandSpec<Flora> {
       const inputs = ((options.input as string[] | undefined) ?? []).map(parseInputFlag);
       if (inputs.length === 0 && body?.inputs === undefined)
         throw new UsageError("missing --input <id>=[<type>:]<value> (or --inputs <json>, or --body)");
+      // a stream answer is not JSON: sending it would start a run that this command cannot report
+      if (body?.mode === "stream") throw new UsageError(`mode "stream": ${STREAM_REFUSED}`);
       const given = Array.isArray(body?.inputs) ? (body.inputs as unknown[]) : [];
       return { ...body, mode: body?.mode ?? "async", inputs: [...given, ...inputs] };
     },

@@ -36,6 +36,11 @@ export function parseValue(text: string, value: ValueSpec, what: string): unknow
         throw new UsageError(
           `${what} must be ${value.type === "integer" ? "an integer" : "a number"}, not ${JSON.stringify(text)}`,
         );
+      // beyond 2^53 the text would be sent as a different number (99999999999999999999 → 100000000000000000000)
+      if (value.type === "integer" && !Number.isSafeInteger(number))
+        throw new UsageError(
+          `${what} must be an integer from -${Number.MAX_SAFE_INTEGER} to ${Number.MAX_SAFE_INTEGER}, not ${text}`,
+        );
       parsed = number;
       break;
     }
@@ -102,8 +107,12 @@ export function assembleBody(
   options: Record<string, unknown>,
 ): unknown {
   const given = Object.keys(fields).length > 0;
-  if (given && fromArgument !== undefined && !isPlainObject(fromArgument))
-    throw new UsageError("--body is not a JSON object, so body-field flags cannot be merged into it");
+  // a body with fields (flags for them, or a command that fills it) is an object: [1,2] or null is a usage error
+  const objectBody = spec.complete !== undefined || spec.flags.some((flag) => flag.in === "body");
+  if ((given || objectBody) && fromArgument !== undefined && !isPlainObject(fromArgument))
+    throw new UsageError(
+      `--body must be a JSON object${given ? " (body-field flags merge into it)" : ""}, not ${describeJson(fromArgument)}`,
+    );
   let body: unknown = given ? { ...(fromArgument as Record<string, unknown> | undefined), ...fields } : fromArgument;
   if (spec.complete) body = spec.complete(body as Record<string, unknown> | undefined, options);
   if (body === undefined) {
@@ -125,6 +134,13 @@ function missingBodyMessage(spec: CommandSpec<never>): string {
   return required.length
     ? `missing ${required.map((flag) => `--${flag.flag}`).join(", ")} (or the whole body as --body <json|@file|->)`
     : "missing the request body: --body <json|@file|->";
+}
+
+function describeJson(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  if (value instanceof Blob) return "binary data";
+  return `a ${typeof value}`;
 }
 
 export function isPlainObject(value: unknown): value is Record<string, unknown> {

@@ -90,6 +90,11 @@ export class ToolSet<TClient> {
     }
   }
 
+  /** An invalid-input error result (nothing sent), e.g. for arguments the MCP SDK would reshape before `call`. */
+  invalid(message: string): CallToolResult {
+    return errorResult(Object.assign(new Error(message), { name: "ValidationError" }), this.spec.secrets?.() ?? []);
+  }
+
   async #validator(tool: ToolDefinition<TClient>): Promise<JsonSchemaValidator<unknown>> {
     let validator = this.#validators.get(tool.name);
     if (!validator) {
@@ -116,11 +121,36 @@ export async function createMcpServer<TClient>(tools: ToolSet<TClient>): Promise
     { name: spec.name, version: spec.version },
     { capabilities: { tools: {} }, ...(spec.instructions ? { instructions: spec.instructions } : {}) },
   );
+  // The SDK's request schema drops an own `__proto__` key of `arguments` and answers `arguments: null` with a
+  // protocol error, so each tools/call is looked at as it arrives, before that schema: such a call is marked and
+  // its handler returns an invalid-input error result instead.
+  const refused = new Map<string | number, string>();
+  const connect = server.connect.bind(server);
+  server.connect = (transport) => {
+    const start = transport.start.bind(transport);
+    transport.start = async () => {
+      const receive = transport.onmessage;
+      transport.onmessage = (message, extra) => {
+        const problem = rawArgumentsProblem(message);
+        if (problem) {
+          const call = message as { id: string | number; params: Record<string, unknown> };
+          refused.set(call.id, problem);
+          if (call.params.arguments === null) call.params.arguments = {};
+        }
+        receive?.(message, extra);
+      };
+      await start();
+    };
+    return connect(transport);
+  };
   server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: tools.list() }));
   server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
+    const problem = refused.get(extra.requestId);
+    refused.delete(extra.requestId);
     if (!tools.has(request.params.name)) {
       throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${request.params.name}`);
     }
+    if (problem !== undefined) return tools.invalid(`Input of ${request.params.name} ${problem}. Nothing was sent.`);
     const token = request.params._meta?.progressToken;
     let last = -Infinity;
     const progress = async (value: number, total?: number, message?: string) => {
@@ -140,4 +170,15 @@ export async function createMcpServer<TClient>(tools: ToolSet<TClient>): Promise
     return tools.call(request.params.name, request.params.arguments, extra.signal, progress);
   });
   return server;
+}
+
+/** Why a raw `tools/call` message's `arguments` are refused: null, or an own `__proto__` key; else undefined. */
+function rawArgumentsProblem(message: unknown): string | undefined {
+  const call = message as { method?: unknown; id?: unknown; params?: { arguments?: unknown } } | null;
+  if (call?.method !== "tools/call" || (typeof call.id !== "string" && typeof call.id !== "number")) return undefined;
+  const args = call.params?.arguments;
+  if (args === null) return "is null, not an object";
+  if (typeof args === "object" && Object.prototype.hasOwnProperty.call(args, "__proto__"))
+    return 'has the property "__proto__", which is never accepted';
+  return undefined;
 }
