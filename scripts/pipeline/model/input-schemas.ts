@@ -2,7 +2,7 @@
 // before sending it (the MCP tools). OpenAPI's schema dialect is turned into plain JSON Schema: `$ref`s resolved,
 // 3.0's `nullable` and boolean `exclusiveMinimum`/`exclusiveMaximum` rewritten, read-only properties dropped
 // (they are never sent), and documentation-only keywords (examples, xml, discriminator, `x-` extensions) left out.
-import { asObject, isObject, type Json } from "./refs.js";
+import { asObject, decodePointerSegment, isObject, type Json } from "./refs.js";
 import type { InputSchemasModel, OperationModel } from "./types.js";
 import { pathItemOperation } from "./methods.js";
 
@@ -65,7 +65,7 @@ function lookup(document: Json, ref: string): unknown {
   if (!ref.startsWith("#/")) return undefined;
   let target: unknown = document;
   for (const raw of ref.slice(2).split("/")) {
-    const key = decodeURIComponent(raw).replace(/~1/g, "/").replace(/~0/g, "~");
+    const key = decodePointerSegment(raw);
     target = isObject(target) || Array.isArray(target) ? (target as Json)[key] : undefined;
   }
   return target;
@@ -173,9 +173,7 @@ class Converter {
   }
 
   #claim(ref: string): string {
-    const last = decodeURIComponent(ref.split("/").pop() ?? "")
-      .replace(/~1/g, "/")
-      .replace(/~0/g, "~");
+    const last = decodePointerSegment(ref.split("/").pop() ?? "");
     const base = last.replace(/[^A-Za-z0-9_.-]/g, "_") || "schema";
     let name = base;
     for (let n = 2; name in this.defs; n++) name = `${base}_${n}`;
