@@ -5,6 +5,28 @@ import { isFixedMethod, pathItemOperations } from "./methods.js";
 import { asObject, decodePointerSegment, isObject, type Json } from "./refs.js";
 import type { ErrorBodyModel, ErrorModel } from "./types.js";
 
+/** The runtime's error classes, which the generated client.ts re-exports under their API-neutral names. */
+export const ERROR_CLASSES = [
+  "SDKError",
+  "APIError",
+  "BadRequestError",
+  "AuthenticationError",
+  "PaymentRequiredError",
+  "PermissionDeniedError",
+  "NotFoundError",
+  "ConflictError",
+  "UnprocessableEntityError",
+  "RateLimitError",
+  "InternalServerError",
+  "IdempotencyError",
+  "APIConnectionError",
+  "APITimeoutError",
+  "APIUserAbortError",
+  "MalformedResponseError",
+  "ValidationError",
+  "StreamParseError",
+];
+
 const SCHEMA_REF = /^#\/components\/schemas\/([^/]+)$/;
 const RESPONSE_REF = /^#\/components\/responses\/([^/]+)$/;
 
