@@ -184,7 +184,7 @@ function callExpression(op: OperationModel): string {
 
 export function cliFile(model: ApiModel, ctx: EmitContext): SourceFileStructure {
   const paths = commandPaths(model);
-  const name = model.client.envPrefix.toLowerCase().replace(/_/g, "-");
+  const { name } = model.client;
   const token = model.securitySchemes.find(
     (scheme) =>
       scheme.type !== "mutualTLS" &&

@@ -57,7 +57,7 @@ export function clientFile(model: ApiModel, ctx: EmitContext): SourceFileStructu
   ].sort();
   const envCredentials = Object.fromEntries(sendable.map(({ scheme }) => [scheme.name, schemeEnv[scheme.name]]));
   const spec = [
-    `name: ${JSON.stringify(envPrefix.toLowerCase().replace(/_/g, "-"))}`,
+    `name: ${JSON.stringify(model.client.name)}`,
     "schemes: securitySchemes",
     `env: ${JSON.stringify({ baseUrl: `${envPrefix}_BASE_URL`, logLevel: `${envPrefix}_LOG`, credentials: envCredentials })}`,
     ...(hasServers ? ["defaultBaseUrl: () => serverUrl(0, options.serverVariables)"] : []),

@@ -179,8 +179,7 @@ function credentialVariables(model: ApiModel): string[] {
 export function mcpFile(model: ApiModel, ctx: EmitContext): SourceFileStructure {
   const names = toolNames(model.operations);
   const plans = model.operations.map((op, i) => planTool(names[i], op));
-  const { envPrefix } = model.client;
-  const serverName = envPrefix.toLowerCase().replace(/_/g, "-");
+  const { envPrefix, name: serverName } = model.client;
   const variables = credentialVariables(model);
   const statements: StatementStructures[] = [
     {

@@ -95,7 +95,12 @@ export function buildModel(document: OpenAPIDocument, options: { nameOverrides?:
     servers,
     securitySchemes,
     ...(security ? { security } : {}),
-    client: { envPrefix: prefix, schemeEnv: schemeEnvNames(prefix, securitySchemes, doc), errors: readErrorModel(doc) },
+    client: {
+      name: prefix.toLowerCase().replace(/_/g, "-"),
+      envPrefix: prefix,
+      schemeEnv: schemeEnvNames(prefix, securitySchemes, doc),
+      errors: readErrorModel(doc),
+    },
     warnings: [
       ...unsupportedParameters(doc),
       ...insecureServerWarnings([
