@@ -11,7 +11,7 @@
 import { tools as generatedTools } from "../generated/mcp.js";
 import type { Run } from "../generated/index.js";
 import { Flora, type FloraOptions } from "./flora.js";
-import { readEnv } from "./runtime/ready-client.js";
+import { readTrimmedEnv } from "./env.js";
 import {
   runMcpServer,
   type McpServerSpec,
@@ -130,7 +130,7 @@ export function floraMcpServerSpec(options: FloraOptions = {}): McpServerSpec<Fl
     tools: [...(generatedTools as ToolDefinition<Flora>[]), ...floraHelperTools()],
     // the logger writes to stderr: stdout carries the MCP messages
     client: () => new Flora({ logger: stderrLogger, ...options }),
-    secrets: () => [options.apiKey ?? readEnv("FLORA_API_KEY")],
+    secrets: () => [options.apiKey ?? readTrimmedEnv("FLORA_API_KEY")],
   };
 }
 

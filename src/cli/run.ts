@@ -1,6 +1,7 @@
 // The command line of any spec: commander subcommands from CommandSpecs, one call each, exit codes, Ctrl-C.
 import type { Command as CommandType, Option as OptionType } from "commander";
 import { APIError, SDKError, ValidationError } from "../runtime/errors.js";
+import { readTrimmedEnv } from "../env.js";
 import { EXIT, UsageError } from "./errors.js";
 import { assembleBody, isRepeatable, parseValue, placeholder, readBodyArgument } from "./input.js";
 import { loadCommander, MissingLibraryError } from "./libraries.js";
@@ -296,9 +297,11 @@ function collectSecrets(
   definition: Pick<CommandLineDefinition<unknown>, "apiKeyEnv" | "secretEnv" | "secretFlags">,
   argv: readonly string[],
 ): string[] {
-  const env = [definition.apiKeyEnv, ...(definition.secretEnv ?? [])].flatMap((name) =>
-    name && process.env[name] ? [process.env[name] as string] : [],
-  );
+  // trimmed, as Flora reads its key; a client that sends the value untrimmed still has this part masked
+  const env = [definition.apiKeyEnv, ...(definition.secretEnv ?? [])].flatMap((name) => {
+    const value = name && readTrimmedEnv(name);
+    return value ? [value] : [];
+  });
   const flags = [...(definition.apiKeyEnv ? ["api-key"] : []), ...(definition.secretFlags ?? [])];
   const given = argv.flatMap((arg, i) =>
     flags.flatMap((flag) =>
