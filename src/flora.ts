@@ -18,6 +18,7 @@ import { retryAfterMs } from "./runtime/retry.js";
 import { sleep as realSleep, type Sleep } from "./runtime/sleep.js";
 import type { RequestOptions } from "./runtime/types.js";
 import type { FloraWebhookEvent, UnwrapWebhookOptions, WebhookBody, WebhookHeaders } from "./runtime/webhooks.js";
+import { readTrimmedEnv } from "./env.js";
 import { validateCreateBody, validateId } from "./validate.js";
 import { VERSION } from "./version.js";
 import {
@@ -157,7 +158,7 @@ export class Flora {
   #origins = new WeakMap<object, RunOrigin>();
 
   constructor(options: FloraOptions = {}) {
-    const apiKey: unknown = options.apiKey ?? readEnv("FLORA_API_KEY");
+    const apiKey: unknown = options.apiKey ?? readTrimmedEnv("FLORA_API_KEY");
     if (typeof apiKey !== "string" || apiKey.trim() === "") {
       throw new ValidationError(
         "No API key: pass `new Flora({ apiKey })` or set the FLORA_API_KEY environment variable.",
@@ -168,7 +169,7 @@ export class Flora {
     if (!/^[\x21-\x7e]+$/.test(apiKey)) {
       throw new ValidationError("apiKey must be printable ASCII without spaces or line breaks.", "apiKey");
     }
-    this.baseUrl = (options.baseUrl ?? readEnv("FLORA_BASE_URL") ?? DEFAULT_BASE_URL).replace(/\/+$/, "");
+    this.baseUrl = (options.baseUrl ?? readTrimmedEnv("FLORA_BASE_URL") ?? DEFAULT_BASE_URL).replace(/\/+$/, "");
     const logger = options.logger ?? console;
     if (
       !["error", "warn", "info", "debug"].every(
@@ -177,7 +178,7 @@ export class Flora {
     ) {
       throw new ValidationError("logger must have error, warn, info and debug methods (console fits).", "logger");
     }
-    const envLevel = readEnv("FLORA_LOG");
+    const envLevel = readTrimmedEnv("FLORA_LOG");
     const logLevel = options.logLevel ?? (isLogLevel(envLevel) ? envLevel : "warn");
     this.#sleep = options.sleep ?? realSleep;
     this.#maxRetries = options.maxRetries ?? 2;
@@ -386,11 +387,4 @@ export class Flora {
       poll: (start, options, request, limit) => this.#poll(start, options, request, limit),
     };
   }
-}
-
-/** Reads an environment variable where one exists (Node, Deno, Bun); browsers have no `process`. */
-function readEnv(name: string): string | undefined {
-  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
-  const value = env?.[name]?.trim();
-  return value ? value : undefined;
 }

@@ -11,8 +11,8 @@
 import { tools as generatedTools } from "../generated/mcp.js";
 import type { Run } from "../generated/index.js";
 import { Flora, type FloraOptions } from "./flora.js";
+import { readTrimmedEnv } from "./env.js";
 import { ValidationError } from "./runtime/errors.js";
-import { readEnv } from "./runtime/ready-client.js";
 import {
   runMcpServer,
   type McpServerSpec,
@@ -162,14 +162,14 @@ export function floraMcpServerSpec(options: FloraOptions = {}): McpServerSpec<Fl
     // the logger writes to stderr: stdout carries the MCP messages
     client: () => {
       // Flora's own message names `new Flora({ apiKey })`, which an MCP client's user cannot pass
-      if (options.apiKey === undefined && readEnv("FLORA_API_KEY") === undefined)
+      if (options.apiKey === undefined && readTrimmedEnv("FLORA_API_KEY") === undefined)
         throw new ValidationError(
           "No API key: set FLORA_API_KEY in the server's environment (the `env` of your MCP client config).",
           "apiKey",
         );
       return new Flora({ logger: stderrLogger, ...options });
     },
-    secrets: () => [options.apiKey ?? readEnv("FLORA_API_KEY")],
+    secrets: () => [options.apiKey ?? readTrimmedEnv("FLORA_API_KEY")],
   };
 }
 

@@ -7,8 +7,10 @@ import { promisify } from "node:util";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { CallToolResultSchema, type CallToolResult, type Progress } from "@modelcontextprotocol/sdk/types.js";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { REPO_ROOT } from "../scripts/pipeline/run.js";
+import { floraMcpServerSpec } from "../src/mcp.js";
+import { errorResult } from "../src/mcp/index.js";
 import { startFloraTestServer, type FloraTestServer } from "../src/testing/index.js";
 
 const API_KEY = "flora_test_key_5f2a9c";
@@ -256,4 +258,17 @@ describe("Flora MCP server over stdio", () => {
       child.kill();
     }
   }, 30_000);
+});
+
+describe("Flora MCP server's secrets", () => {
+  it("a FLORA_API_KEY with a trailing newline is masked as the key Flora sends (trimmed)", () => {
+    vi.stubEnv("FLORA_API_KEY", `${API_KEY}\n`);
+    try {
+      const secrets = floraMcpServerSpec().secrets?.() ?? [];
+      const result = errorResult(new Error(`upstream echoed Authorization: Bearer ${API_KEY}`), secrets);
+      expect(JSON.stringify(result)).not.toContain(API_KEY);
+    } finally {
+      vi.unstubAllEnvs();
+    }
+  });
 });

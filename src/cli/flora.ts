@@ -2,6 +2,7 @@
 // `techniques runs create`, `techniques runs wait`, and `webhooks verify`.
 import { commands as generated } from "../../generated/cli.js";
 import type { CreateTechniqueRunBody, Run, TechniqueInput } from "../../generated/index.js";
+import { readTrimmedEnv } from "../env.js";
 import { Flora } from "../flora.js";
 import { VERSION } from "../version.js";
 import { UsageError } from "./errors.js";
@@ -235,7 +236,7 @@ export const floraCommandLine: CommandLineDefinition<Flora> = {
     verifyCommand,
   ],
   createClient: (options) => {
-    if (options.apiKey === undefined && !process.env.FLORA_API_KEY?.trim())
+    if (options.apiKey === undefined && !readTrimmedEnv("FLORA_API_KEY"))
       throw new UsageError("No API key: pass --api-key or set the FLORA_API_KEY environment variable.");
     return new Flora(options);
   },

@@ -1,6 +1,7 @@
 // The command line of any spec: commander subcommands from CommandSpecs, one call each, exit codes, Ctrl-C.
 import type { Command as CommandType, Option as OptionType } from "commander";
 import { APIError, SDKError, ValidationError } from "../runtime/errors.js";
+import { readTrimmedEnv } from "../env.js";
 import { EXIT, UsageError } from "./errors.js";
 import { assembleBody, isRepeatable, parseValue, placeholder, readBodyArgument } from "./input.js";
 import { loadCommander, MissingLibraryError } from "./libraries.js";
@@ -81,13 +82,8 @@ function buildProgram<Client>(
         `API key (default: the ${definition.apiKeyEnv} environment variable); never printed`,
       ),
     );
-  const integer = (what: string) => (text: string) => {
-    try {
-      return parseValue(text, { type: "integer" }, what);
-    } catch (error) {
-      throw new InvalidArgumentError((error as Error).message);
-    }
-  };
+  const integer = (what: string) => (text: string) =>
+    parseArgument(InvalidArgumentError, text, { type: "integer" }, what);
   program
     .option("--base-url <url>", "API base URL (default: the spec's server, or the client's environment variable)")
     .addOption(new Option("--timeout <ms>", "per-attempt timeout in milliseconds").argParser(integer("--timeout")))
@@ -102,13 +98,9 @@ function buildProgram<Client>(
     const leaf = parent.command(spec.path[spec.path.length - 1]);
     describe(leaf, spec);
     for (const arg of spec.args) {
-      leaf.argument(`<${arg.name}>`, arg.description ?? "", (text: string) => {
-        try {
-          return parseValue(text, arg.value, arg.name);
-        } catch (error) {
-          throw new InvalidArgumentError((error as Error).message);
-        }
-      });
+      leaf.argument(`<${arg.name}>`, arg.description ?? "", (text: string) =>
+        parseArgument(InvalidArgumentError, text, arg.value, arg.name),
+      );
     }
     const options = new Map<FlagSpec, OptionType>();
     for (const flag of spec.flags) {
@@ -133,6 +125,20 @@ function buildProgram<Client>(
   return program;
 }
 
+/** `parseValue`, its error rethrown as commander's InvalidArgumentError (usage error, exit 2, message kept). */
+function parseArgument(
+  InvalidArgumentError: Commander["InvalidArgumentError"],
+  text: string,
+  spec: ValueSpec,
+  what: string,
+): unknown {
+  try {
+    return parseValue(text, spec, what);
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
+}
+
 function describe(leaf: CommandType, spec: CommandSpec<never>): void {
   if (spec.summary) leaf.summary(firstParagraph(spec.summary));
   const parts = [spec.summary, spec.description, spec.route && `${spec.deprecated ? "Deprecated. " : ""}${spec.route}`];
@@ -152,13 +158,7 @@ function flagOption(
   const description = `${firstParagraph(flag.description ?? flag.name)}${notes.length ? ` (${notes.join("; ")})` : ""}`;
   if (value.type === "boolean") return new Option(`--${flag.flag}`, description);
   const option = new Option(`--${flag.flag} <${flag.placeholder ?? placeholder(value)}>`, description);
-  const parse = (text: string, spec: ValueSpec) => {
-    try {
-      return parseValue(text, spec, `--${flag.flag}`);
-    } catch (error) {
-      throw new InvalidArgumentError((error as Error).message);
-    }
-  };
+  const parse = (text: string, spec: ValueSpec) => parseArgument(InvalidArgumentError, text, spec, `--${flag.flag}`);
   if (isRepeatable(value))
     option.argParser((text: string, previous: unknown) => [
       ...((previous as unknown[] | undefined) ?? []),
@@ -296,9 +296,11 @@ function collectSecrets(
   definition: Pick<CommandLineDefinition<unknown>, "apiKeyEnv" | "secretEnv" | "secretFlags">,
   argv: readonly string[],
 ): string[] {
-  const env = [definition.apiKeyEnv, ...(definition.secretEnv ?? [])].flatMap((name) =>
-    name && process.env[name] ? [process.env[name] as string] : [],
-  );
+  // trimmed, as Flora reads its key; a client that sends the value untrimmed still has this part masked
+  const env = [definition.apiKeyEnv, ...(definition.secretEnv ?? [])].flatMap((name) => {
+    const value = name && readTrimmedEnv(name);
+    return value ? [value] : [];
+  });
   const flags = [...(definition.apiKeyEnv ? ["api-key"] : []), ...(definition.secretFlags ?? [])];
   const given = argv.flatMap((arg, i) =>
     flags.flatMap((flag) =>

@@ -2,6 +2,7 @@
 // its query, header and cookie parameters and its body's top-level fields; `main(argv)` runs them (src/cli).
 import { StructureKind, VariableDeclarationKind, type SourceFileStructure, type WriterFunction } from "ts-morph";
 import type { ApiModel, OperationModel, ValueModel } from "../model/index.js";
+import { words } from "../model/names.js";
 import { generatedFile, member, propertyKey, type EmitContext } from "./common.js";
 
 /** Flags every command has (src/cli/run.ts) or may have, which a parameter or field must not take. */
@@ -19,14 +20,7 @@ const RESERVED_FLAGS = [
 
 /** `fooBar`, `foo_bar`, `X-Foo` → `foo-bar`, `x-foo`. */
 export function kebabCase(name: string): string {
-  return (
-    name
-      .replace(/([a-z0-9])([A-Z])/g, "$1-$2")
-      .replace(/([A-Z]+)([A-Z][a-z])/g, "$1-$2")
-      .replace(/[^A-Za-z0-9]+/g, "-")
-      .replace(/^-+|-+$/g, "")
-      .toLowerCase() || "value"
-  );
+  return words(name).join("-").toLowerCase() || "value";
 }
 
 /** The command line's runtime entry beside the runtime the other files import: `…/src/cli/index.js` or `flora-sdk/cli`. */
@@ -190,7 +184,7 @@ function callExpression(op: OperationModel): string {
 
 export function cliFile(model: ApiModel, ctx: EmitContext): SourceFileStructure {
   const paths = commandPaths(model);
-  const name = model.client.envPrefix.toLowerCase().replace(/_/g, "-");
+  const { name } = model.client;
   const token = model.securitySchemes.find(
     (scheme) =>
       scheme.type !== "mutualTLS" &&

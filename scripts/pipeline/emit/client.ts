@@ -2,30 +2,9 @@
 // schemes, defaults from its servers and environment variables, and its error body typed from its error schema.
 import { StructureKind, type SourceFileStructure, type StatementStructures } from "ts-morph";
 import type { ApiModel, ErrorBodyModel, SecuritySchemeModel } from "../model/index.js";
+import { ERROR_CLASSES } from "../model/errors.js";
 import { defaultServerUrl } from "../model/servers.js";
 import { docLines, generatedFile, index, propertyKey, type EmitContext } from "./common.js";
-
-/** The runtime's error classes, re-exported under their API-neutral names. */
-const ERROR_CLASSES = [
-  "SDKError",
-  "APIError",
-  "BadRequestError",
-  "AuthenticationError",
-  "PaymentRequiredError",
-  "PermissionDeniedError",
-  "NotFoundError",
-  "ConflictError",
-  "UnprocessableEntityError",
-  "RateLimitError",
-  "InternalServerError",
-  "IdempotencyError",
-  "APIConnectionError",
-  "APITimeoutError",
-  "APIUserAbortError",
-  "MalformedResponseError",
-  "ValidationError",
-  "StreamParseError",
-];
 
 /** The credential a scheme takes, or undefined for one a client cannot send (mutualTLS). */
 function credentialType(scheme: SecuritySchemeModel): { type: string; doc: string } | undefined {
@@ -78,7 +57,7 @@ export function clientFile(model: ApiModel, ctx: EmitContext): SourceFileStructu
   ].sort();
   const envCredentials = Object.fromEntries(sendable.map(({ scheme }) => [scheme.name, schemeEnv[scheme.name]]));
   const spec = [
-    `name: ${JSON.stringify(envPrefix.toLowerCase().replace(/_/g, "-"))}`,
+    `name: ${JSON.stringify(model.client.name)}`,
     "schemes: securitySchemes",
     `env: ${JSON.stringify({ baseUrl: `${envPrefix}_BASE_URL`, logLevel: `${envPrefix}_LOG`, credentials: envCredentials })}`,
     ...(hasServers ? ["defaultBaseUrl: () => serverUrl(0, options.serverVariables)"] : []),

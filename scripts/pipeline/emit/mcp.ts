@@ -9,6 +9,7 @@ import {
   type WriterFunction,
 } from "ts-morph";
 import type { ApiModel, OperationModel, ParameterModel } from "../model/index.js";
+import { words } from "../model/names.js";
 import { generatedFile, member, propertyKey, type EmitContext } from "./common.js";
 
 /** MCP's tool name rule: 1 to 128 of A-Z a-z 0-9 _ - . */
@@ -27,12 +28,7 @@ export function mcpImport(runtimeImport: string): string {
 
 /** snake_case of a camelCase identifier: `museumHours` → `museum_hours`, `getHTTPStatus` → `get_http_status`. */
 export function snakeCase(identifier: string): string {
-  return identifier
-    .replace(/([a-z0-9])([A-Z])/g, "$1_$2")
-    .replace(/([A-Z]+)([A-Z][a-z])/g, "$1_$2")
-    .replace(/[^A-Za-z0-9]+/g, "_")
-    .replace(/^_+|_+$/g, "")
-    .toLowerCase();
+  return words(identifier).join("_").toLowerCase();
 }
 
 /** Unique tool names from each operation's SDK method path, e.g. `techniques.runs.create` → `techniques_runs_create`. */
@@ -183,8 +179,7 @@ function credentialVariables(model: ApiModel): string[] {
 export function mcpFile(model: ApiModel, ctx: EmitContext): SourceFileStructure {
   const names = toolNames(model.operations);
   const plans = model.operations.map((op, i) => planTool(names[i], op));
-  const { envPrefix } = model.client;
-  const serverName = envPrefix.toLowerCase().replace(/_/g, "-");
+  const { envPrefix, name: serverName } = model.client;
   const variables = credentialVariables(model);
   const statements: StatementStructures[] = [
     {

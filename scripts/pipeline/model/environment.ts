@@ -1,5 +1,6 @@
 // The environment variables a generated client reads: a prefix named after the API, one variable per credential.
 import { PipelineError } from "../errors.js";
+import { words } from "./names.js";
 import { isObject, type Json } from "./refs.js";
 import type { SecuritySchemeModel } from "./types.js";
 
@@ -88,13 +89,5 @@ export function schemeEnvNames(
 
 /** `AdminApiKeyAuth` → `ADMIN_API_KEY_AUTH`, `api-key` → `API_KEY`. */
 function snake(name: string): string {
-  return (
-    name
-      .replace(/([a-z0-9])([A-Z])/g, "$1_$2")
-      .replace(/([A-Z]+)([A-Z][a-z])/g, "$1_$2")
-      .toUpperCase()
-      .split(/[^A-Z0-9]+/)
-      .filter(Boolean)
-      .join("_") || "SCHEME"
-  );
+  return words(name).join("_").toUpperCase() || "SCHEME";
 }

@@ -2,8 +2,30 @@
 // code and message sit, for the runtime to read them and the generated client to type them.
 import type { ErrorEnvelopeDescriptor } from "../../../src/runtime/errors.js";
 import { isFixedMethod, pathItemOperations } from "./methods.js";
-import { asObject, isObject, type Json } from "./refs.js";
+import { asObject, decodePointerSegment, isObject, type Json } from "./refs.js";
 import type { ErrorBodyModel, ErrorModel } from "./types.js";
+
+/** The runtime's error classes, which the generated client.ts re-exports under their API-neutral names. */
+export const ERROR_CLASSES = [
+  "SDKError",
+  "APIError",
+  "BadRequestError",
+  "AuthenticationError",
+  "PaymentRequiredError",
+  "PermissionDeniedError",
+  "NotFoundError",
+  "ConflictError",
+  "UnprocessableEntityError",
+  "RateLimitError",
+  "InternalServerError",
+  "IdempotencyError",
+  "APIConnectionError",
+  "APITimeoutError",
+  "APIUserAbortError",
+  "MalformedResponseError",
+  "ValidationError",
+  "StreamParseError",
+];
 
 const SCHEMA_REF = /^#\/components\/schemas\/([^/]+)$/;
 const RESPONSE_REF = /^#\/components\/responses\/([^/]+)$/;
@@ -32,10 +54,10 @@ export function readErrorModel(document: Json): ErrorModel {
           let key: string;
           let body: ErrorBodyModel;
           if (ref !== undefined) {
-            body = { schema: decodePointer(ref) };
+            body = { schema: decodePointerSegment(ref) };
             key = `schema:${body.schema}`;
           } else if (responseName !== undefined) {
-            body = { response: decodePointer(responseName), mediaType };
+            body = { response: decodePointerSegment(responseName), mediaType };
             key = `inline:${JSON.stringify(media.schema)}`;
           } else if (isFixedMethod(method)) {
             body = { path, method, status, mediaType };
@@ -120,8 +142,4 @@ function enumOf(document: Json, schema: Json): string[] | undefined {
   const resolved = asObject(document, schema) ?? {};
   const values = Array.isArray(resolved.enum) ? resolved.enum : "const" in resolved ? [resolved.const] : undefined;
   return values && values.length > 0 && values.every((v) => typeof v === "string") ? (values as string[]) : undefined;
-}
-
-function decodePointer(segment: string): string {
-  return decodeURIComponent(segment).replace(/~1/g, "/").replace(/~0/g, "~");
 }

@@ -8,7 +8,7 @@ import { isObject, type Json } from "./refs.js";
 import { placeOperations, type NameOverrideEntry } from "./resources.js";
 import { applySecurity, insecureServerWarnings, readSecuritySchemes } from "./security.js";
 import { envPrefix, schemeEnvNames } from "./environment.js";
-import { readErrorModel } from "./errors.js";
+import { ERROR_CLASSES, readErrorModel } from "./errors.js";
 import { readInputSchemas } from "./input-schemas.js";
 import { defaultServerUrl, readServers } from "./servers.js";
 import type { ApiModel, SchemaAlias } from "./types.js";
@@ -43,24 +43,7 @@ const FIXED_EXPORTS = [
   "ErrorCode",
   "ClientAPIError",
   "isAPIError",
-  "SDKError",
-  "APIError",
-  "BadRequestError",
-  "AuthenticationError",
-  "PaymentRequiredError",
-  "PermissionDeniedError",
-  "NotFoundError",
-  "ConflictError",
-  "UnprocessableEntityError",
-  "RateLimitError",
-  "InternalServerError",
-  "IdempotencyError",
-  "APIConnectionError",
-  "APITimeoutError",
-  "APIUserAbortError",
-  "MalformedResponseError",
-  "ValidationError",
-  "StreamParseError",
+  ...ERROR_CLASSES,
 ];
 
 export type { NameOverrideEntry } from "./resources.js";
@@ -79,15 +62,8 @@ export function buildModel(document: OpenAPIDocument, options: { nameOverrides?:
     ...op,
     inputSchemas: readInputSchemas(doc, op),
   }));
-  const security = applySecurity(
-    doc,
-    operations,
-    operations.map((op) => {
-      const item = (doc.paths as Json)[op.path];
-      const raw = isObject(item) ? pathItemOperation(item, op.method) : undefined;
-      return isObject(raw) ? raw : undefined;
-    }),
-  );
+  // placeOperations keeps the order of `read`, so rawOps[i] is still operations[i]'s.
+  const security = applySecurity(doc, operations, rawOps);
 
   const taken = operations.flatMap((op) =>
     [
@@ -119,7 +95,12 @@ export function buildModel(document: OpenAPIDocument, options: { nameOverrides?:
     servers,
     securitySchemes,
     ...(security ? { security } : {}),
-    client: { envPrefix: prefix, schemeEnv: schemeEnvNames(prefix, securitySchemes, doc), errors: readErrorModel(doc) },
+    client: {
+      name: prefix.toLowerCase().replace(/_/g, "-"),
+      envPrefix: prefix,
+      schemeEnv: schemeEnvNames(prefix, securitySchemes, doc),
+      errors: readErrorModel(doc),
+    },
     warnings: [
       ...unsupportedParameters(doc),
       ...insecureServerWarnings([

@@ -2,7 +2,8 @@
 // before sending it (the MCP tools). OpenAPI's schema dialect is turned into plain JSON Schema: `$ref`s resolved,
 // 3.0's `nullable` and boolean `exclusiveMinimum`/`exclusiveMaximum` rewritten, read-only properties dropped
 // (they are never sent), and documentation-only keywords (examples, xml, discriminator, `x-` extensions) left out.
-import { asObject, isObject, type Json } from "./refs.js";
+import { mergeParameters } from "./operations.js";
+import { asObject, decodePointerSegment, isObject, pointer, type Json } from "./refs.js";
 import type { InputSchemasModel, OperationModel } from "./types.js";
 import { pathItemOperation } from "./methods.js";
 
@@ -65,7 +66,7 @@ function lookup(document: Json, ref: string): unknown {
   if (!ref.startsWith("#/")) return undefined;
   let target: unknown = document;
   for (const raw of ref.slice(2).split("/")) {
-    const key = decodeURIComponent(raw).replace(/~1/g, "/").replace(/~0/g, "~");
+    const key = decodePointerSegment(raw);
     target = isObject(target) || Array.isArray(target) ? (target as Json)[key] : undefined;
   }
   return target;
@@ -173,27 +174,12 @@ class Converter {
   }
 
   #claim(ref: string): string {
-    const last = decodeURIComponent(ref.split("/").pop() ?? "")
-      .replace(/~1/g, "/")
-      .replace(/~0/g, "~");
+    const last = decodePointerSegment(ref.split("/").pop() ?? "");
     const base = last.replace(/[^A-Za-z0-9_.-]/g, "_") || "schema";
     let name = base;
     for (let n = 2; name in this.defs; n++) name = `${base}_${n}`;
     return name;
   }
-}
-
-/** The raw parameter objects of an operation, path item's first, the operation's winning on (in, name). */
-function rawParameters(document: Json, item: Json, operation: Json): Json[] {
-  const byKey = new Map<string, Json>();
-  for (const list of [item.parameters, operation.parameters]) {
-    if (!Array.isArray(list)) continue;
-    for (const raw of list) {
-      const param = asObject(document, raw);
-      if (param && typeof param.name === "string") byKey.set(`${String(param.in)}:${param.name}`, param);
-    }
-  }
-  return [...byKey.values()];
 }
 
 /** A parameter's schema: its `schema`, else the schema of its one `content` entry. */
@@ -208,7 +194,12 @@ function parameterSchema(document: Json, param: Json): unknown {
 export function readInputSchemas(document: Json, operation: OperationModel): InputSchemasModel {
   const item = asObject(document, (document.paths as Json)[operation.path]) ?? {};
   const raw = asObject(document, pathItemOperation(item, operation.method)) ?? {};
-  const params = rawParameters(document, item, raw);
+  const params = mergeParameters(
+    document,
+    item.parameters,
+    raw.parameters,
+    pointer("paths", operation.path, operation.method),
+  );
   const bodyObject = asObject(document, raw.requestBody);
   const media =
     operation.requestBody &&

@@ -246,8 +246,8 @@ function readOperationServers(operation: Json, item: Json, where: string) {
   return servers.length > 0 ? { servers } : {};
 }
 
-/** Operation parameters override path-item parameters with the same name and location. */
-function mergeParameters(document: Json, pathLevel: unknown, opLevel: unknown, where: string): Json[] {
+/** Operation parameters override path-item parameters with the same name and location; throws a PipelineError at `where` on a malformed list. */
+export function mergeParameters(document: Json, pathLevel: unknown, opLevel: unknown, where: string): Json[] {
   const byKey = new Map<string, Json>();
   for (const list of [pathLevel, opLevel]) {
     if (list === undefined) continue;

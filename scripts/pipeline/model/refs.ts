@@ -16,7 +16,7 @@ export function deref(document: Json, node: unknown, seen: Set<string> = new Set
   seen.add(ref);
   let target: unknown = document;
   for (const raw of ref.slice(1).split("/").slice(1)) {
-    const key = decodeURIComponent(raw).replace(/~1/g, "/").replace(/~0/g, "~");
+    const key = decodePointerSegment(raw);
     // A pointer may pass through a reference (`…/schema/properties/tag` where `schema` is a `$ref`): follow it.
     if (isObject(target) && typeof target.$ref === "string" && !(key in target))
       target = deref(document, target, new Set(seen));
@@ -29,6 +29,11 @@ export function deref(document: Json, node: unknown, seen: Set<string> = new Set
 export function asObject(document: Json, node: unknown): Json | undefined {
   const resolved = deref(document, node);
   return isObject(resolved) ? resolved : undefined;
+}
+
+/** One segment of a `$ref`'s JSON pointer as the key it names: URI-decoded, then `~1` → `/` and `~0` → `~` (RFC 6901). */
+export function decodePointerSegment(segment: string): string {
+  return decodeURIComponent(segment).replace(/~1/g, "/").replace(/~0/g, "~");
 }
 
 /** Escapes a key for a JSON pointer, for messages. */

@@ -202,6 +202,8 @@ export interface SecuritySchemeModel {
 }
 
 export interface ClientModel {
+  /** The env prefix in lower kebab case, e.g. `redocly-museum`: the CLI's program name, the MCP server's name, and the name in the client's spec. */
+  name: string;
   /** Prefix of the environment variables the client reads, e.g. `REDOCLY_MUSEUM` (`<PREFIX>_BASE_URL`, …). */
   envPrefix: string;
   /** Each security scheme's variable(s), by scheme name: one, or a username and password for HTTP basic. */
