@@ -275,7 +275,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     },
     paginate: (operation, args, callOptions, pagination) => paginate(runtime, operation, args, callOptions, pagination),
     redact,
-    redactText: redactText ?? ((text) => text),
+    redactText: redactText ?? String,
   };
   return runtime;
 }
@@ -404,7 +404,7 @@ export function errorFromResponse(
   response: Pick<Response, "status" | "headers">,
   body: unknown,
   malformed?: { problem?: string },
-  redact: (text: string) => string = (text) => text,
+  redact: (text: string) => string = String,
   envelope?: ErrorEnvelope,
 ): SDKError {
   const headers = headersToRecord(response.headers);

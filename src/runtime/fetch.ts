@@ -184,26 +184,24 @@ async function readCapped(response: Response): Promise<ArrayBuffer> {
  * openapi-fetch reads it again.
  */
 async function readWhole(response: Response, redact: ((text: string) => string) | undefined): Promise<Response> {
-  let bytes = await readCapped(response);
+  const bytes = await readCapped(response);
   const contentType = response.headers.get("content-type")?.toLowerCase() ?? "";
-  // Text is redacted whole, before any parse or snippet could cut a secret in two.
-  const textual = !response.ok || contentType.includes("json") || contentType.startsWith("text/");
-  const text = textual ? utf8.decode(bytes) : undefined;
-  const redacted = text !== undefined && redact ? redact(text) : text;
-  if (redacted !== text) bytes = utf8Encoder.encode(redacted).buffer as ArrayBuffer;
   if (response.ok) {
-    const body: BufferedBody = { bytes, text: redacted };
-    if (contentType.includes("json")) body.json = parseJson(redacted ?? "");
+    // a 2xx body reaches the caller as sent: it is redacted only where it enters an error
+    const text = contentType.includes("json") || contentType.startsWith("text/") ? utf8.decode(bytes) : undefined;
+    const body: BufferedBody = { bytes, text };
+    if (contentType.includes("json")) body.json = parseJson(text ?? "");
     bufferedBodies.set(response, body);
     return response;
   }
   const init = { status: response.status, statusText: response.statusText, headers: response.headers };
-  // statuses whose Response may not have a body
-  return new Response([101, 103, 204, 205, 304].includes(response.status) ? null : bytes, init);
+  // statuses whose Response may not have a body; an error's text is redacted whole, before any parse or snippet
+  // could cut a secret in two
+  const bodyless = [101, 103, 204, 205, 304].includes(response.status);
+  return new Response(bodyless ? null : redact ? redact(utf8.decode(bytes)) : bytes, init);
 }
 
 const utf8 = new TextDecoder();
-const utf8Encoder = new TextEncoder();
 
 /** A JSON request body; a circular structure or a BigInt is the caller's ValidationError, not a bare TypeError. */
 export function stringifyJson(body: unknown): string {

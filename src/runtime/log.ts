@@ -34,42 +34,60 @@ export function redactSecrets(text: string, secrets: readonly string[]): string 
 }
 
 /**
- * `redactSecrets` for fixed secrets, built once: each form replaced by plain string search, longest first, so a
- * secret of any length works (a regular expression of a megabyte-long token is too large to compile).
+ * `redactSecrets` for fixed secrets, built once. A form of 1 to 3 characters (a short secret's) is redacted only
+ * where it stands whole, not next to an ASCII letter, digit or `_`, so a one-letter key does not eat every "t"
+ * of a message; a longer one wherever it appears, case-sensitively. Each form (longest first) is found by plain string search, so a
+ * secret of any length works (a regular expression of a megabyte-long token is too large to compile), and
+ * replaced by U+E000, a character no form holds, so no later form matches across or inside a replacement;
+ * at the end each U+E000 (also one the server sent) becomes `[redacted]`.
  */
 export function secretRedactor(secrets: readonly string[]): (text: string) => string {
-  const forms = secretForms(secrets);
-  const replace = (text: string) => forms.reduce((out, form) => out.replaceAll(form, "[redacted]"), text);
+  const forms = secretForms(secrets).sort((a, b) => b.length - a.length);
+  const mark = (text: string) =>
+    forms.reduce(
+      (out, form) =>
+        out.replaceAll(form, (_, at: number) =>
+          form.length < 4 && /\w/.test(out.charAt(at - 1) + out.charAt(at + form.length)) ? form : "\ue000",
+        ),
+      text,
+    );
   return (text) => {
-    const redacted = replace(text);
+    let marked = mark(text);
     // JSON may spell a secret in \u escapes that only parsing undoes: such text is redacted in its plain spelling
-    if (forms.length === 0 || !redacted.includes("\\u")) return redacted;
-    try {
-      return replace(JSON.stringify(JSON.parse(redacted)));
-    } catch {
-      return redacted;
-    }
+    if (marked.includes("\\u"))
+      try {
+        marked = mark(JSON.stringify(JSON.parse(marked)));
+      } catch {
+        // not JSON
+      }
+    return marked.replaceAll("\ue000", "[redacted]");
   };
 }
 
 /**
- * The forms a secret takes in text a server echoes, longest first: as is, lower-cased, JSON-escaped (also with
- * an escaped `/`), percent-encoded (upper- and lower-case hex) and form-encoded.
+ * The forms a secret takes in text a server echoes, each with whether it counts only whole (a short secret's):
+ * as is, JSON-escaped (also with an escaped `/`), percent-encoded (upper- and lower-case hex) and form-encoded,
+ * all case-sensitive; a secret of 4 or more characters also lower-cased, as in a URL's host.
  */
 function secretForms(secrets: readonly string[]): string[] {
-  const forms = new Set<string>();
+  const forms: string[] = [];
   for (const secret of secrets) {
     if (!secret) continue;
     const escaped = JSON.stringify(secret).slice(1, -1);
     const percent = encodeURIComponent(secret);
     const form = new URLSearchParams({ s: secret }).toString().slice(2);
-    // lower-cased too: URL hosts and header names are lower-cased on their way in
-    for (const variant of [secret, secret.toLowerCase(), escaped, escaped.replaceAll("/", "\\/"), percent, form]) {
-      forms.add(variant);
-      forms.add(variant.replace(/%[0-9A-F]{2}/g, (hex) => hex.toLowerCase()));
-    }
+    for (const variant of [
+      secret,
+      escaped,
+      escaped.replaceAll("/", "\\/"),
+      percent,
+      form,
+      secret.length < 4 ? "" : secret.toLowerCase(),
+    ])
+      for (const spelling of [variant, variant.replace(/%[0-9A-F]{2}/g, (hex) => hex.toLowerCase())])
+        if (spelling) forms.push(spelling);
   }
-  return [...forms].sort((a, b) => b.length - a.length);
+  return forms;
 }
 
 const MAX_REDACT_DEPTH = 32;
