@@ -20,8 +20,16 @@ try {
   console.log(`Starting a run of "${techniqueId}"…`);
   const run = await flora.techniques.runs.createAndWait(
     techniqueId,
-    { inputs: [{ id: "prompt", type: "text", value: "A lighthouse at dusk, painted in gouache" }], mode: "async" },
     {
+      inputs: [
+        { id: "image", type: "imageUrl", value: "https://example.com/lighthouse.png" },
+        { id: "brief", type: "text", value: "A lighthouse at dusk, painted in gouache" },
+      ],
+      mode: "async",
+    },
+    {
+      // the technique's declared inputs, checked before the run starts
+      checkInputs: true,
       intervalMs: 250,
       onProgress: (snapshot) => {
         if (tty) process.stdout.write(`\r${bar(snapshot)}   `);

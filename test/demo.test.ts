@@ -4,9 +4,13 @@ import { promisify } from "node:util";
 import { expect, it } from "vitest";
 
 it("npm run demo starts a local server, follows a run to completion with a progress bar, prints outputs and exits 0", async () => {
-  const { stdout } = await promisify(execFile)(process.execPath, ["--import", "tsx", "scripts/demo.ts"], { timeout: 60_000, env: { ...process.env, FLORA_API_KEY: "" } });
+  const { stdout } = await promisify(execFile)(process.execPath, ["--import", "tsx", "scripts/demo.ts"], {
+    timeout: 60_000,
+    env: { ...process.env, FLORA_API_KEY: "" },
+  });
   expect(stdout).toMatch(/listening at http:\/\/127\.0\.0\.1:\d+\/api\/v1/);
   expect(stdout).toMatch(/\[█{30}\] 100%  completed/);
   expect(stdout).toMatch(/Run run_\S+ completed/);
-  expect(stdout).toMatch(/imageUrl\s+https:\/\//);
+  // art-directors-critique declares one text output, a critique
+  expect(stdout).toMatch(/text\s+https:\/\/\S+\/critique\.txt/);
 }, 90_000);
