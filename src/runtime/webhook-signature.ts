@@ -4,7 +4,8 @@ import { SDKError } from "./errors.js";
 
 export type WebhookBody = string | Uint8Array | ArrayBuffer;
 
-const utf8 = new TextEncoder();
+/** Shared with the verifier, so a bundle holds one encoder. */
+export const utf8 = new TextEncoder();
 
 /** Signs a payload the way Flora does and returns the `Flora-Signature` header value, e.g. for tests. */
 export async function signWebhookPayload(

@@ -1,7 +1,7 @@
 // Verifies Flora completion callbacks (`Flora-Signature`) with Web Crypto only, so it bundles for browsers and edge runtimes.
 import { checkNumber } from "./check.js";
 import { WebhookVerificationError } from "./errors.js";
-import { hmacSha256Hex, signedPayload, toBytes, type WebhookBody } from "./webhook-signature.js";
+import { hmacSha256Hex, signedPayload, toBytes, utf8, type WebhookBody } from "./webhook-signature.js";
 
 export { signWebhookPayload, type WebhookBody } from "./webhook-signature.js";
 
@@ -36,7 +36,6 @@ export interface UnwrapWebhookOptions {
 
 const SIGNATURE_HEADER = "flora-signature";
 const DEFAULT_TOLERANCE_SECONDS = 300;
-const utf8 = new TextEncoder();
 
 /**
  * Verifies a Flora webhook delivery against its raw body and returns the parsed event.
@@ -50,6 +49,22 @@ export async function unwrapWebhook<TEvent = FloraWebhookEvent>(
   /** Further strings never to quote in an error, e.g. the API key; masked before any text is cut short. */
   alsoMask: readonly string[] = [],
 ): Promise<TEvent> {
+  const body = await verifyWebhook(rawBody, headers, secret, options, alsoMask);
+  return parseEvent(body, rawBody) as TEvent;
+}
+
+/**
+ * Checks `Flora-Signature` (HMAC-SHA256 over `${t}.${rawBody}`, every `v1` value compared in constant time),
+ * then the timestamp against `toleranceSeconds`, and resolves with the body's bytes; nothing is parsed.
+ * Throws `WebhookVerificationError` naming what failed, or `ValidationError` for a bad option.
+ */
+export async function verifyWebhook(
+  rawBody: WebhookBody,
+  headers: WebhookHeaders,
+  secret: string,
+  options: UnwrapWebhookOptions = {},
+  alsoMask: readonly string[] = [],
+): Promise<Uint8Array> {
   checkNumber(options.toleranceSeconds, "toleranceSeconds", { min: 0, max: 31_536_000 });
   checkNumber(options.now instanceof Date ? options.now.getTime() : options.now, "now", { min: 0, max: 8.64e15 });
   if (typeof secret !== "string" || secret.length === 0) {
@@ -77,7 +92,7 @@ export async function unwrapWebhook<TEvent = FloraWebhookEvent>(
 
   // Checked after the signature so that a timestamp error means the delivery is authentic but stale or skewed.
   checkTimestamp(timestamp, options);
-  return parseEvent(body, rawBody) as TEvent;
+  return body;
 }
 
 /** Finds one header by case-insensitive name; repeated headers are joined with "," as HTTP allows. */
