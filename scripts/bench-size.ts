@@ -304,6 +304,8 @@ export async function measureGroup(group: SizeGroup): Promise<GroupResult> {
 }
 
 const kB = (bytes: number): string => `${(bytes / 1000).toFixed(1)} kB`;
+/** Two decimals, so a size just over a goal never prints as the goal itself. */
+const exact = (bytes: number): string => `${(bytes / 1000).toFixed(2)} kB`;
 
 /** One row per case; ratios are against ours of the same consumer. */
 export function formatTable(results: readonly GroupResult[]): string {
@@ -336,7 +338,7 @@ export function formatTable(results: readonly GroupResult[]): string {
 /** `goal (<job>) ≤ … min, ≤ … gzip: PASS|MISS (…)`, on what loads at once. */
 export function goalVerdict(ours: SizeResult, goal: SizeGoal = GOAL, job = groups[0].job): string {
   const pass = ours.minBytes <= goal.minBytes && ours.gzipBytes <= goal.gzipBytes;
-  return `goal (${job}) ≤ ${kB(goal.minBytes)} min, ≤ ${kB(goal.gzipBytes)} gzip: ${pass ? "PASS" : "MISS"} (${kB(ours.minBytes)} min, ${kB(ours.gzipBytes)} gzip)`;
+  return `goal (${job}) ≤ ${kB(goal.minBytes)} min, ≤ ${kB(goal.gzipBytes)} gzip: ${pass ? "PASS" : "MISS"} (${exact(ours.minBytes)} min, ${exact(ours.gzipBytes)} gzip)`;
 }
 
 /** Which outputs of a measured build load at once (entry plus static imports). */

@@ -32,14 +32,12 @@ export type { FloraWebhookEvent, UnwrapWebhookOptions, WebhookBody, WebhookHeade
  * Rejects with `WebhookVerificationError` naming the check that failed (never quoting the secret or the
  * body), or `ValidationError` for an option out of range.
  */
-export function unwrap<TEvent = FloraWebhookEvent>(
+export const unwrap: <TEvent = FloraWebhookEvent>(
   rawBody: WebhookBody,
   headers: WebhookHeaders,
   secret: string,
   options?: UnwrapWebhookOptions,
-): Promise<TEvent> {
-  return unwrapWebhook<TEvent>(rawBody, headers, secret, options);
-}
+) => Promise<TEvent> = unwrapWebhook;
 
 /**
  * Checks the signature and timestamp of a delivery as {@link unwrap} does, without parsing the body:

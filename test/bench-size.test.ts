@@ -22,7 +22,7 @@ describe("bench:size", () => {
     }
     const goals = lines.filter((line) => line.startsWith("goal ("));
     expect(goals).toHaveLength(groups.filter((group) => group.goal !== undefined).length);
-    for (const goal of goals) expect(goal).toMatch(/: (PASS|MISS) \(\d+\.\d kB min, \d+\.\d kB gzip\)$/);
+    for (const goal of goals) expect(goal).toMatch(/: (PASS|MISS) \(\d+\.\d\d kB min, \d+\.\d\d kB gzip\)$/);
     for (const group of groups)
       expect(result.stdout).toContain(`largest contributors to ${group.ours.name} (minified bytes loaded at once):`);
   }, 180_000);
