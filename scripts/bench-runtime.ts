@@ -5,6 +5,13 @@ import createClient from "openapi-fetch";
 import type { paths } from "../generated/index.js";
 import { Flora } from "../src/index.js";
 
+// `--quick` (or BENCH_QUICK=1): one short round, for tests that check the bench runs and prints its table.
+// Its figures are not measurements.
+const QUICK = process.argv.includes("--quick") || process.env.BENCH_QUICK === "1";
+const WARMUP_MS = QUICK ? 20 : 300;
+const ROUND_MS = QUICK ? 40 : 600;
+if (QUICK) console.log("quick mode: one short round, figures are not measurements\n");
+
 const RUN = {
   run_id: "run_abc123",
   status: "pending",
@@ -49,12 +56,12 @@ async function opsPerSecond(call: () => Promise<unknown>, ms: number): Promise<n
   return (n * 1000) / (performance.now() - start);
 }
 
-const ROUNDS = 5;
+const ROUNDS = QUICK ? 1 : 5;
 const samples = new Map<string, number[]>(contenders.map(([name]) => [name, []]));
-for (const [, call] of contenders) await opsPerSecond(call, 300); // warm-up
+for (const [, call] of contenders) await opsPerSecond(call, WARMUP_MS); // warm-up
 for (let round = 0; round < ROUNDS; round++) {
   // Interleaved rounds, so machine noise hits every contender alike.
-  for (const [name, call] of contenders) samples.get(name)?.push(await opsPerSecond(call, 600));
+  for (const [name, call] of contenders) samples.get(name)?.push(await opsPerSecond(call, ROUND_MS));
 }
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const results = contenders.map(([name]) => [name, median(samples.get(name) ?? [])] as const);
