@@ -10,6 +10,7 @@ let project: PackedProject;
 const consumerTs = `
 import { Flora, APIError, FloraError, IdempotencyError, RateLimitError, type CreateTechniqueRunBody, type Run } from "flora-sdk";
 import { createRuntime } from "flora-sdk/runtime";
+import { unwrap, verify, WebhookVerificationError, type FloraWebhookEvent } from "flora-sdk/webhooks";
 
 export const flora = new Flora({ apiKey: "sk_test", baseUrl: "https://app.flora.ai/api/v1", maxRetries: 2, timeoutMs: 10_000 });
 
@@ -29,6 +30,16 @@ export async function startAndWait(client: Flora): Promise<Run> {
 }
 
 export const makeRuntime: typeof createRuntime = createRuntime;
+
+export async function onDelivery(rawBody: string, headers: Headers, secret: string): Promise<number> {
+  try {
+    const event: FloraWebhookEvent = await unwrap(rawBody, headers, secret, { toleranceSeconds: 60 });
+    await verify(new TextEncoder().encode(rawBody), headers, secret);
+    return event.type === "run.completed" ? 200 : 202;
+  } catch (error) {
+    return error instanceof WebhookVerificationError ? 400 : 500;
+  }
+}
 `;
 
 const consumerCts = `
@@ -96,21 +107,23 @@ const testingTsconfig = {
 const runBody = `{ inputs: [{ id: "prompt", type: "text", value: "a red chair" }], mode: "async" }`;
 
 const esmScript = `
-import { Flora, FloraError } from "flora-sdk";
+import { Flora, FloraError, WebhookVerificationError } from "flora-sdk";
+import * as webhooks from "flora-sdk/webhooks";
 import { startFloraTestServer } from "flora-sdk/testing";
 
 const server = await startFloraTestServer({ runDurationMs: 200 });
 try {
   const flora = new Flora({ apiKey: server.apiKey, baseUrl: server.url });
   const run = await flora.techniques.runs.createAndWait("art-directors-critique", ${runBody}, { intervalMs: 50 });
-  console.log(JSON.stringify({ resolved: import.meta.resolve("flora-sdk"), status: run.status, runId: run.run_id, outputs: run.outputs?.length ?? 0, runsCreated: server.stats().runsCreated, errorBase: typeof FloraError }));
+  console.log(JSON.stringify({ resolved: import.meta.resolve("flora-sdk"), status: run.status, runId: run.run_id, outputs: run.outputs?.length ?? 0, runsCreated: server.stats().runsCreated, errorBase: typeof FloraError, webhooks: webhooks.WebhookVerificationError === WebhookVerificationError && typeof webhooks.unwrap }));
 } finally {
   await server.close();
 }
 `;
 
 const cjsScript = `
-const { Flora, FloraError } = require("flora-sdk");
+const { Flora, FloraError, WebhookVerificationError } = require("flora-sdk");
+const webhooks = require("flora-sdk/webhooks");
 const { startFloraTestServer } = require("flora-sdk/testing");
 
 (async () => {
@@ -118,7 +131,7 @@ const { startFloraTestServer } = require("flora-sdk/testing");
   try {
     const flora = new Flora({ apiKey: server.apiKey, baseUrl: server.url });
     const run = await flora.techniques.runs.createAndWait("art-directors-critique", ${runBody}, { intervalMs: 50 });
-    console.log(JSON.stringify({ resolved: require.resolve("flora-sdk"), status: run.status, runId: run.run_id, outputs: run.outputs?.length ?? 0, runsCreated: server.stats().runsCreated, errorBase: typeof FloraError }));
+    console.log(JSON.stringify({ resolved: require.resolve("flora-sdk"), status: run.status, runId: run.run_id, outputs: run.outputs?.length ?? 0, runsCreated: server.stats().runsCreated, errorBase: typeof FloraError, webhooks: webhooks.WebhookVerificationError === WebhookVerificationError && typeof webhooks.unwrap }));
   } finally {
     await server.close();
   }
@@ -162,6 +175,9 @@ describe("the packed tarball", () => {
       "dist/esm/generated/schema.d.ts",
       "runtime/package.json",
       "testing/package.json",
+      "webhooks/package.json",
+      "dist/esm/src/webhooks.js",
+      "dist/cjs/src/webhooks.d.ts",
     ]) {
       expect(project.files, file).toContain(file);
     }
@@ -216,6 +232,8 @@ describe("the packed tarball", () => {
       expect(report.runId).toMatch(/^run_\S+$/);
       expect(report.runsCreated).toBe(1);
       expect(report.errorBase).toBe("function");
+      // flora-sdk/webhooks loads in this format too, and throws the very class flora-sdk exports
+      expect(report.webhooks).toBe("function");
       // Each format loads its own build from the installed package, not the repo.
       expect(String(report.resolved)).toContain(`node_modules/flora-sdk/dist/${format}/src/index.js`);
     }, 60_000);
