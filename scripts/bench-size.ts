@@ -372,7 +372,8 @@ async function main(): Promise<void> {
   for (const { group, ours } of results) {
     console.log();
     console.log(`largest contributors to ${ours.name} (minified bytes loaded at once):`);
-    for (const { path, bytes } of biggestInputs(ours.metafile, 8)) console.log(`  ${String(bytes).padStart(6)}  ${path}`);
+    for (const { path, bytes } of biggestInputs(ours.metafile, 8))
+      console.log(`  ${String(bytes).padStart(6)}  ${path}`);
   }
 }
 

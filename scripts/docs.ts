@@ -68,6 +68,8 @@ const typedocArgs = [
   "src/runtime/index.ts",
   "--entryPoints",
   "src/testing/index.ts",
+  "--entryPoints",
+  "src/webhooks.ts",
   "--plugin",
   "./scripts/docs/typedoc-object-aliases.ts",
   "--treatWarningsAsErrors",

@@ -35,7 +35,12 @@ describe("bench:size", () => {
       );
     const webhookInputs = biggestInputs(webhook.ours.metafile, 1_000).map((input) => input.path);
     expect(webhookInputs).toContain("src/runtime/webhooks.ts");
-    for (const clientPart of [OPENAPI_FETCH, /^src\/flora\.ts$/, /^src\/runtime\/client\.ts$/, /^src\/runtime\/fetch\.ts$/])
+    for (const clientPart of [
+      OPENAPI_FETCH,
+      /^src\/flora\.ts$/,
+      /^src\/runtime\/client\.ts$/,
+      /^src\/runtime\/fetch\.ts$/,
+    ])
       expect(webhookInputs.filter((path) => clientPart.test(path))).toEqual([]);
     // the peer without webhook verification is a row of dashes, not a measurement
     expect(webhook.peers.some((peer) => "absent" in peer)).toBe(true);

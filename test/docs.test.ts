@@ -329,12 +329,13 @@ describe("the API reference in headless Chromium", () => {
     for (const method of ["wait", "createAndWait", "stream"]) expect(helpers).toMatch(new RegExp(`^${method}$`, "m"));
   }, 60_000);
 
-  it("gives each entry a user imports its own page: flora-sdk, flora-sdk/runtime and flora-sdk/testing", async () => {
+  it("gives each entry a user imports its own page: flora-sdk, flora-sdk/runtime, flora-sdk/testing and flora-sdk/webhooks", async () => {
     await page.goto(pathToFileURL(join(docsDir, "sdk/index.html")).href);
     for (const [entry, member] of [
       ["flora-sdk", "Flora"],
       ["flora-sdk/runtime", "createRuntime"],
       ["flora-sdk/testing", "startFloraTestServer"],
+      ["flora-sdk/webhooks", "unwrap"],
     ]) {
       await page.goto(pathToFileURL(join(docsDir, "sdk/index.html")).href);
       await page

@@ -286,7 +286,9 @@ describe("flora-sdk/webhooks: the standalone entry", () => {
     const flora = new main.Flora({ apiKey: "sk_test_standalone" });
     expect(await flora.webhooks.unwrap(BODY, { "Flora-Signature": header() }, SECRET, { now: NOW })).toEqual(EVENT);
     expect(entry.WebhookVerificationError).toBe(main.WebhookVerificationError);
-    const error = await rejection(entry.unwrap(BODY, { "flora-signature": header(BODY, OTHER_SECRET) }, SECRET, { now: NOW }));
+    const error = await rejection(
+      entry.unwrap(BODY, { "flora-signature": header(BODY, OTHER_SECRET) }, SECRET, { now: NOW }),
+    );
     expect(error).toBeInstanceOf(main.WebhookVerificationError);
     expect(error.message).toMatch(/No Flora-Signature v1 signature matched/);
     expect(await entry.signWebhookPayload(BODY, SECRET, T)).toBe(header());
@@ -295,10 +297,14 @@ describe("flora-sdk/webhooks: the standalone entry", () => {
   it("verify checks signature and timestamp without parsing the body", async () => {
     const { verify } = await import("../src/webhooks.js");
     const notJson = "not json, but signed";
-    await expect(verify(notJson, { "flora-signature": header(notJson) }, SECRET, { now: NOW })).resolves.toBeUndefined();
+    await expect(
+      verify(notJson, { "flora-signature": header(notJson) }, SECRET, { now: NOW }),
+    ).resolves.toBeUndefined();
     const stale = await rejection(verify(BODY, { "flora-signature": header() }, SECRET, { now: NOW + 301_000 }));
     expect(stale.message).toMatch(/too old: signed 301 s ago, tolerance is 300 s/);
-    const forged = await rejection(verify(BODY, { "flora-signature": header(BODY, OTHER_SECRET) }, SECRET, { now: NOW }));
+    const forged = await rejection(
+      verify(BODY, { "flora-signature": header(BODY, OTHER_SECRET) }, SECRET, { now: NOW }),
+    );
     expect(forged.message).not.toContain(SECRET);
     await expect(verify(BODY, { "flora-signature": header() }, SECRET, { toleranceSeconds: -1 })).rejects.toThrow(
       /toleranceSeconds must be a number from 0 to 31536000/,
