@@ -1,5 +1,5 @@
 // createRuntime: the OperationInvoker generated wrappers call, built on openapi-fetch's client and middleware.
-import createClient, { type Middleware } from "openapi-fetch";
+import createClient from "openapi-fetch";
 import type { CredentialProvider } from "./credentials.js";
 import {
   APIError,
@@ -133,7 +133,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   const redact = <E>(error: E): E => (redactText ? redactErrorWith(error, redactText) : error);
   let hooks: Promise<Partial<AttemptPolicy>> | undefined;
   const client = createClient({ baseUrl, headers: options.defaultHeaders });
-  client.use(authMiddleware(options.credentials ?? {}, credentialOrigins));
+  const withCredentials = credentialsFor(options.credentials ?? {}, baseUrl, credentialOrigins);
   const untypedRequest = client.request as unknown as UntypedRequest;
 
   /** One logical request through openapi-fetch and the retrying fetch; a non-2xx response throws its typed error. */
@@ -169,6 +169,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       redact: redactText,
       logger: logger ?? silentLogger,
       authorize,
+      credentials: withCredentials,
     });
     const { response, error } = await untypedRequest(method, url, { ...init, parseAs: "stream", fetch });
     if (!response.ok) {
@@ -366,9 +367,10 @@ function needsSerializer(operation: OperationDescriptor, args: OperationArgs, co
     args.header !== undefined ||
     args.cookie !== undefined ||
     // and any path value but a string or number: the serializer refuses a function (whose source String() would send)
-    operation.pathParams.some(
-      (entry) => typeof entry !== "string" || !["string", "number"].includes(typeof args.path?.[entry]),
-    ) ||
+    operation.pathParams.some((entry) => {
+      const type = typeof entry === "string" ? typeof args.path?.[entry] : "styled";
+      return type !== "string" && type !== "number";
+    }) ||
     (args.body !== undefined && !contentType.includes("json"))
   );
 }
@@ -475,21 +477,27 @@ export function headersToRecord(headers: Headers): Record<string, string> {
   return Object.fromEntries(headers.entries());
 }
 
-/** Credentials go only to origins the caller trusts; caller-supplied ones elsewhere are dropped too. */
-function authMiddleware(credentials: Record<string, string>, credentialOrigins: ReadonlySet<string>): Middleware {
+/**
+ * Credentials go only to origins the caller trusts; caller-supplied ones elsewhere are dropped too. Set on the
+ * request's headers before its first attempt (not as openapi-fetch middleware, which costs every call an id and a
+ * frozen options object).
+ */
+function credentialsFor(
+  credentials: Record<string, string>,
+  baseUrl: string,
+  credentialOrigins: ReadonlySet<string>,
+): (url: string, headers: Headers) => void {
   const entries = Object.entries(credentials);
-  return {
-    onRequest({ request }) {
-      // request.url is normalized, so its origin compares exactly
-      if (credentialOrigins.has(new URL(request.url).origin)) {
-        for (const [name, value] of entries) request.headers.set(name, value);
-      } else {
-        // Headers.delete ignores case; a caller's own cookie or proxy credentials stay home too
-        for (const name of ["authorization", "cookie", "proxy-authorization", ...Object.keys(credentials)])
-          request.headers.delete(name);
-      }
-      return request;
-    },
+  // a request's url is normalized, so one that starts with an origin and "/" has that origin: no parse per call
+  const basePrefix = `${new URL(baseUrl).origin}/`;
+  return (url, headers) => {
+    if (url.startsWith(basePrefix) || credentialOrigins.has(new URL(url).origin)) {
+      for (const [name, value] of entries) headers.set(name, value);
+    } else {
+      // Headers.delete ignores case; a caller's own cookie or proxy credentials stay home too
+      for (const name of ["authorization", "cookie", "proxy-authorization", ...Object.keys(credentials)])
+        headers.delete(name);
+    }
   };
 }
 
