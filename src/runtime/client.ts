@@ -106,32 +106,85 @@ type UntypedRequest = (
   init: Record<string, unknown>,
 ) => Promise<{ data?: unknown; error?: unknown; response: Response }>;
 
+/**
+ * What only some APIs need of a runtime: operations on servers of their own, credentials obtained at run time, an
+ * error envelope of their own. `createRuntime` builds them from its options; a client that needs none of them
+ * (Flora's) calls `createBaseRuntime` without, so a bundler leaves their code out.
+ */
+export interface RuntimeExtras {
+  /** Origins of `serverUrls`, which receive the credentials too. */
+  origins: readonly string[];
+  /** The base URL an operation with its own `server` goes to; may trust its origin by adding it to `origins`. */
+  operationBaseUrl(server: string, origins: Set<string>): string;
+  /** With the first request: the provider's per-attempt `authorize` and the logger to use instead. */
+  attemptHooks?(
+    origins: ReadonlySet<string>,
+    secrets: readonly string[],
+    redactOnly: (secrets: string[]) => void,
+    redactText: (text: string) => string,
+  ): Promise<Pick<AttemptPolicy, "authorize"> & { logger?: Logger }>;
+  /** An error body's code and message, read from the API's own envelope. */
+  readEnvelope?(body: unknown): Promise<ErrorEnvelope>;
+}
+
+/** A runtime with every option: servers per operation, credential providers, an API's own error envelope. */
 export function createRuntime(options: RuntimeOptions): Runtime {
   const http = options.allowInsecureHttp;
   const baseUrl = checkBaseUrl(options.baseUrl, "baseUrl", http);
-  checkRequestOptions(options, "options");
-  checkHeaders(options.defaultHeaders, "defaultHeaders");
-  checkHeaders(options.credentials, "credentials");
   const serverUrls = Object.fromEntries(
     Object.entries(options.serverUrls ?? {}).map(([server, url]) => [
       server,
       checkBaseUrl(url, `serverUrls[${server}]`, http),
     ]),
   );
+  const { credentialProvider: provider, errorEnvelope } = options;
+  return createBaseRuntime(options, {
+    origins: Object.values(serverUrls),
+    /** The caller's replacement for an operation's own server, else that server (a relative one against baseUrl). */
+    operationBaseUrl(server, origins) {
+      const url = serverUrls[server] ?? checkBaseUrl(new URL(server, baseUrl).href, "server", http);
+      // the spec's own server is the API's only while the spec's base URL is in use (serverUrls' already are)
+      if (options.trustOperationServers) origins.add(new URL(url).origin);
+      return url;
+    },
+    attemptHooks:
+      provider &&
+      ((origins, secrets, redactOnly, redactText) =>
+        import("./credentials.js").then((module) =>
+          module.providerHooks(provider, origins, secrets, redactOnly, redactText, options.logger),
+        )),
+    // an API's own envelope is read by a module loaded with its first error response
+    readEnvelope:
+      errorEnvelope &&
+      (async (body) => (await import("./error-envelope.js")).readEnvelope(body, errorEnvelope)),
+  });
+}
+
+/**
+ * A runtime for an API whose operations all go to `baseUrl` (an operation's own `server` needs `extras`), with
+ * fixed credentials and Flora's error envelope; `serverUrls`, `trustOperationServers`, `credentialProvider` and
+ * `errorEnvelope` are read only by `createRuntime`, which passes them as `extras`.
+ */
+export function createBaseRuntime(options: RuntimeOptions, extras?: RuntimeExtras): Runtime {
+  const http = options.allowInsecureHttp;
+  const baseUrl = checkBaseUrl(options.baseUrl, "baseUrl", http);
+  checkRequestOptions(options, "options");
+  checkHeaders(options.defaultHeaders, "defaultHeaders");
+  checkHeaders(options.credentials, "credentials");
   const credentialOrigins = new Set(
     [
       baseUrl,
-      ...Object.values(serverUrls),
+      ...(extras?.origins ?? []),
       ...(options.credentialOrigins ?? []).map((origin) => checkBaseUrl(origin, "allowedPollOrigins", http)),
     ].map((url) => new URL(url).origin),
   );
   const secrets = (options.secrets ?? []).filter((secret) => secret !== "");
-  const provider = options.credentialProvider;
+  const attemptHooks = extras?.attemptHooks;
   // a credential provider's module (loaded with the first request) swaps in a redactor as its values arrive
   let redactor = secrets.length > 0 ? secretRedactor(secrets) : undefined;
-  const redactText = redactor || provider ? (text: string) => redactor?.(text) ?? text : undefined;
+  const redactText = redactor || attemptHooks ? (text: string) => redactor?.(text) ?? text : undefined;
   const redact = <E>(error: E): E => (redactText ? redactErrorWith(error, redactText) : error);
-  let hooks: Promise<Partial<AttemptPolicy>> | undefined;
+  let hooks: ReturnType<NonNullable<RuntimeExtras["attemptHooks"]>> | undefined;
   const client = createClient({ baseUrl, headers: options.defaultHeaders });
   const withCredentials = credentialsFor(options.credentials ?? {}, baseUrl, credentialOrigins);
   const untypedRequest = client.request as unknown as UntypedRequest;
@@ -145,16 +198,12 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     retrySafe: boolean,
     body?: BodyInit,
   ): Promise<Response> {
-    const { authorize, logger = options.logger } = provider
-      ? await (hooks ??= import("./credentials.js").then((module) =>
-          module.providerHooks(
-            provider,
-            credentialOrigins,
-            secrets,
-            (all) => (redactor = secretRedactor(all)),
-            redactText!,
-            options.logger,
-          ),
+    const { authorize, logger = options.logger } = attemptHooks
+      ? await (hooks ??= attemptHooks(
+          credentialOrigins,
+          secrets,
+          (all) => (redactor = secretRedactor(all)),
+          redactText!,
         ))
       : {};
     const fetch = createRetryingFetch({
@@ -173,9 +222,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     });
     const { response, error } = await untypedRequest(method, url, { ...init, parseAs: "stream", fetch });
     if (!response.ok) {
-      // an API's own envelope is read by a module loaded with its first error response
-      const { errorEnvelope } = options;
-      const envelope = errorEnvelope && (await import("./error-envelope.js")).readEnvelope(error, errorEnvelope);
+      const envelope = await extras?.readEnvelope?.(error);
       throw errorFromResponse(response, error, undefined, redactText, envelope);
     }
     return response;
@@ -224,22 +271,13 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       }
       const cookies = serialize?.cookieMiddleware(operation.cookieParams ?? [], args.cookie);
       if (cookies) init.middleware = [cookies];
-      if (operation.server !== undefined) {
-        init.baseUrl = operationBaseUrl(operation.server);
-        // the spec's own server is the API's only while the spec's base URL is in use (serverUrls' already are)
-        if (options.trustOperationServers) credentialOrigins.add(new URL(init.baseUrl as string).origin);
-      }
+      if (operation.server !== undefined) init.baseUrl = extras?.operationBaseUrl(operation.server, credentialOrigins);
       const retrySafe = !isUnsafeMethod(operation.method) || key !== undefined;
       const response = await request(operation.method, operation.path, init, callOptions, retrySafe, serialized);
       return { response, idempotencyKey: key };
     } catch (error) {
       throw redact(withIdempotencyKey(error, key));
     }
-  }
-
-  /** The caller's replacement for an operation's own server, else that server (a relative one against baseUrl). */
-  function operationBaseUrl(server: string): string {
-    return serverUrls[server] ?? checkBaseUrl(new URL(server, baseUrl).href, "server", http);
   }
 
   const runtime: Runtime = {
@@ -258,7 +296,9 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     async *stream<T>(operation: OperationDescriptor, args: OperationArgs, callOptions: RequestOptions = {}) {
       const { response, idempotencyKey } = await sendOperation(operation, args, callOptions);
       try {
-        yield* (await eventsOf(response, operation, callOptions.signal, redactText)) as AsyncGenerator<T>;
+        // loaded with the first stream, so clients that never stream never bundle it
+        const { operationEvents } = await import("./sse.js");
+        yield* operationEvents(response, operation, callOptions.signal, redactText) as AsyncGenerator<T>;
       } catch (error) {
         throw redact(withIdempotencyKey(error, idempotencyKey));
       }
@@ -453,22 +493,6 @@ async function readSuccessBody(
     throw errorFromResponse(response, text, { problem: `does not match the response schema: ${problem}` }, redact);
   }
   return parsed.value;
-}
-
-/** A generated streaming method's events; any other answer (a JSON body, say) is a MalformedResponseError. */
-async function eventsOf(
-  response: Response,
-  operation: OperationDescriptor,
-  signal: AbortSignal | undefined,
-  redact: ((text: string) => string) | undefined,
-) {
-  if (!isEventStream(response) || !response.body) {
-    const buffered = bufferedBody(response);
-    const text = buffered ? (buffered.text ?? utf8.decode(buffered.bytes)) : await response.text();
-    throw errorFromResponse(response, text, { problem: "is not an event stream" }, redact);
-  }
-  const { readEvents } = await import("./sse.js");
-  return readEvents(response.body, { data: operation.eventData ?? "text", redact: redact ?? String, signal });
 }
 
 const utf8 = new TextDecoder();
