@@ -287,11 +287,11 @@ export function createBaseRuntime(options: RuntimeOptions, extras?: RuntimeExtra
     },
     async invoke<T>(operation: OperationDescriptor, args: OperationArgs, callOptions: RequestOptions = {}) {
       const { response, idempotencyKey } = await sendOperation(operation, args, callOptions);
-      return readSuccessBody(operation.response, response, operation.responseShape, redactText).catch(
-        (error: unknown) => {
-          throw redact(withIdempotencyKey(error, idempotencyKey));
-        },
-      ) as Promise<T>;
+      try {
+        return (await readSuccessBody(operation.response, response, operation.responseShape, redactText)) as T;
+      } catch (error) {
+        throw redact(withIdempotencyKey(error, idempotencyKey));
+      }
     },
     async *stream<T>(operation: OperationDescriptor, args: OperationArgs, callOptions: RequestOptions = {}) {
       const { response, idempotencyKey } = await sendOperation(operation, args, callOptions);

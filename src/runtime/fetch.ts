@@ -96,7 +96,8 @@ function attemptInit(request: Request, body: BodyInit | undefined): RequestInit 
     headers = new Headers(headers);
     headers.delete("content-type");
   }
-  return { method: request.method, headers, body };
+  // manual: a body, an idempotency key or a credential header never follows a redirect on its own
+  return { method: request.method, headers, body, redirect: "manual" };
 }
 
 async function attemptOnce(url: string, init: RequestInit, policy: AttemptPolicy): Promise<AttemptOutcome> {
@@ -112,7 +113,13 @@ async function attemptOnce(url: string, init: RequestInit, policy: AttemptPolicy
   try {
     // fresh credentials for every attempt, within its timeout: a token provider is asked again each time
     if (policy.authorize) [url, init] = await policy.authorize(url, init, controller.signal);
-    response = await fetchWithinOrigin(url, { ...init, signal: controller.signal }, policy.fetch);
+    const sent = { ...init, signal: controller.signal };
+    response = await policy.fetch(url, sent);
+    if (isRedirect(response)) {
+      // loaded only when a redirect arrives
+      const { followWithinOrigin } = await import("./redirect.js");
+      response = await followWithinOrigin(response, url, sent, policy.fetch);
+    }
     const contentType = response.headers.get("content-type")?.toLowerCase() ?? "";
     // Only a successful event stream is handed on unread; an error answer is read whole, timed and capped.
     if (response.ok && contentType.includes("text/event-stream") && response.body) {
@@ -136,18 +143,12 @@ async function attemptOnce(url: string, init: RequestInit, policy: AttemptPolicy
   }
 }
 
-/**
- * Fetches with `redirect: "manual"`, so a body, an idempotency key or a credential header never follows a
- * redirect on its own; a redirect is handed to `followWithinOrigin`, loaded only when one arrives.
- */
-async function fetchWithinOrigin(url: string, init: RequestInit, fetch: FetchLike): Promise<Response> {
-  const response = await fetch(url, { ...init, redirect: "manual" });
-  const redirected =
+/** A redirect answer, handed to `followWithinOrigin`: the request was sent with `redirect: "manual"`. */
+function isRedirect(response: Response): boolean {
+  return (
     response.type === "opaqueredirect" ||
-    (response.status >= 300 && response.status <= 399 && response.headers.has("location"));
-  if (!redirected) return response;
-  const { followWithinOrigin } = await import("./redirect.js");
-  return followWithinOrigin(response, url, init, fetch);
+    (response.status >= 300 && response.status <= 399 && response.headers.has("location"))
+  );
 }
 
 export function isEventStream(response: Response): boolean {
