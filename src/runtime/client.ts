@@ -264,13 +264,7 @@ export function createBaseRuntime(options: RuntimeOptions, extras?: RuntimeExtra
       // a multipart body's Content-Type, with its boundary, is its Blob's type (the platform's, for a FormData)
       if (serialized !== undefined && !contentType.startsWith("multipart/")) headers["content-type"] ??= contentType;
       const params = { path: args.path, query: args.query, header };
-      const init: Record<string, unknown> = { params, headers };
-      if (serialize) {
-        init.querySerializer = serialize.querySerializer(operation.queryParams);
-        init.pathSerializer = serialize.pathSerializer(operation.pathParams);
-      }
-      const cookies = serialize?.cookieMiddleware(operation.cookieParams ?? [], args.cookie);
-      if (cookies) init.middleware = [cookies];
+      const init: Record<string, unknown> = { params, headers, ...serialize?.requestInit(operation, args) };
       if (operation.server !== undefined) init.baseUrl = extras?.operationBaseUrl(operation.server, credentialOrigins);
       const retrySafe = !isUnsafeMethod(operation.method) || key !== undefined;
       const response = await request(operation.method, operation.path, init, callOptions, retrySafe, serialized);
