@@ -9,7 +9,7 @@ import { Flora } from "../src/index.js";
 // Its figures are not measurements.
 const QUICK = process.argv.includes("--quick") || process.env.BENCH_QUICK === "1";
 const WARMUP_MS = QUICK ? 20 : 300;
-const ROUND_MS = QUICK ? 40 : 600;
+const ROUND_MS = QUICK ? 40 : 400;
 if (QUICK) console.log("quick mode: one short round, figures are not measurements\n");
 
 const RUN = {
@@ -46,17 +46,27 @@ const contenders: [string, () => Promise<unknown>][] = [
   ["@flora-ai/flora techniques.runs.create", () => official.techniques.runs.create("t", BODY)],
 ];
 
+/**
+ * Calls per second of this process's CPU time (user + system), for `ms` of it: on a shared machine, time spent
+ * descheduled while other processes run is not the contender's, and wall time would count it.
+ */
 async function opsPerSecond(call: () => Promise<unknown>, ms: number): Promise<number> {
   let n = 0;
-  const start = performance.now();
-  while (performance.now() - start < ms) {
+  const start = process.cpuUsage();
+  const spentMs = () => {
+    const { user, system } = process.cpuUsage(start);
+    return (user + system) / 1000;
+  };
+  while (spentMs() < ms) {
     for (let i = 0; i < 100; i++) await call();
     n += 100;
   }
-  return (n * 1000) / (performance.now() - start);
+  return (n * 1000) / spentMs();
 }
 
-const ROUNDS = QUICK ? 1 : 5;
+const ROUNDS = QUICK ? 1 : 9;
+/** The issue's goals: at least 0.85× bare openapi-fetch's ops/s, and faster than the official SDK. */
+const GOAL_VS_BARE = 0.85;
 const samples = new Map<string, number[]>(contenders.map(([name]) => [name, []]));
 for (const [, call] of contenders) await opsPerSecond(call, WARMUP_MS); // warm-up
 for (let round = 0; round < ROUNDS; round++) {
@@ -65,17 +75,23 @@ for (let round = 0; round < ROUNDS; round++) {
 }
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const results = contenders.map(([name]) => [name, median(samples.get(name) ?? [])] as const);
-const [oursOps, bareOps, officialOps] = results.map(([, ops]) => ops);
+const [oursOps] = results.map(([, ops]) => ops);
+// Each ratio is the median of the rounds' own ratios: a round measures its contenders within a second or two,
+// so a slow spell of this shared machine moves both sides of a round's ratio alike.
+const ratio = (other: string) => {
+  const [mine, theirs] = [samples.get(contenders[0][0]) ?? [], samples.get(other) ?? []];
+  return median(mine.map((ops, round) => ops / theirs[round]));
+};
 
-console.log(`median of ${ROUNDS} interleaved rounds, fetch stubbed in-process\n`);
+console.log(`median of ${ROUNDS} interleaved rounds, fetch stubbed in-process, ops per second of CPU time\n`);
 console.log(`| ${"contender".padEnd(40)} | ${"ops/s".padStart(9)} | vs flora-sdk |`);
 console.log(`|${"-".repeat(42)}|${"-".repeat(11)}|-------------|`);
 for (const [name, ops] of results)
   console.log(`| ${name.padEnd(40)} | ${ops.toFixed(0).padStart(9)} | ${(ops / oursOps).toFixed(2).padStart(10)}× |`);
-const vsBare = oursOps / bareOps;
-const vsOfficial = oursOps / officialOps;
+const vsBare = ratio(contenders[1][0]);
+const vsOfficial = ratio(contenders[2][0]);
 console.log(
-  `\nflora-sdk / bare openapi-fetch = ${vsBare.toFixed(2)} (goal >= 0.70): ${vsBare >= 0.7 ? "PASS" : "MISS"}`,
+  `\nflora-sdk / bare openapi-fetch = ${vsBare.toFixed(2)} (goal >= ${GOAL_VS_BARE}): ${vsBare >= GOAL_VS_BARE ? "PASS" : "MISS"}`,
 );
 console.log(
   `flora-sdk / @flora-ai/flora     = ${vsOfficial.toFixed(2)} (goal > 1.00): ${vsOfficial > 1 ? "PASS" : "MISS"}`,

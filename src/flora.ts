@@ -1,8 +1,7 @@
 // The Flora client: generated resources on the runtime, plus run polling, streaming and webhooks.
 import {
-  authHeaders,
   createResources,
-  serverUrl,
+  servers,
   type CreateTechniqueRunBody,
   type CreateTechniqueRunStreamData,
   type Resources,
@@ -10,7 +9,7 @@ import {
 } from "../generated/index.js";
 // Each from its own module, never the runtime's barrel: a bundler then keeps lazily imported modules
 // (serializers, the SSE reader, webhooks) out of the code that loads at once.
-import { checkBaseUrl, createRuntime, resolveIdempotencyKey, type Runtime } from "./runtime/client.js";
+import { checkBaseUrl, createBaseRuntime, resolveIdempotencyKey, type Runtime } from "./runtime/client.js";
 import { SDKError, ValidationError } from "./runtime/errors.js";
 import type { FetchLike } from "./runtime/fetch.js";
 import { createLogger, isLogLevel, redactError, type Logger, type LogLevel } from "./runtime/log.js";
@@ -53,8 +52,8 @@ export class FloraError extends SDKError {
   }
 }
 
-/** The spec's first server: https://app.flora.ai/api/v1. */
-const DEFAULT_BASE_URL = serverUrl(0);
+/** The spec's first server, which takes no variables: https://app.flora.ai/api/v1. */
+const DEFAULT_BASE_URL = servers[0].url;
 const DEFAULT_POLL_INTERVAL_MS = 2_000;
 const DEFAULT_MAX_POLL_INTERVAL_MS = 10_000;
 const POLL_BACKOFF = 1.5;
@@ -182,9 +181,10 @@ export class Flora {
     const logLevel = options.logLevel ?? (isLogLevel(envLevel) ? envLevel : "warn");
     this.#sleep = options.sleep ?? realSleep;
     this.#maxRetries = options.maxRetries ?? 2;
-    this.#runtime = createRuntime({
+    this.#runtime = createBaseRuntime({
       baseUrl: this.baseUrl,
-      credentials: authHeaders({ BearerAuth: apiKey }),
+      // the spec's one scheme, BearerAuth (generated `authHeaders` is for clients of any spec's schemes)
+      credentials: { authorization: `Bearer ${apiKey}` },
       secrets: [apiKey],
       credentialOrigins: options.allowedPollOrigins,
       defaultHeaders: { "x-flora-sdk": `flora-sdk/${VERSION}` },

@@ -6,48 +6,40 @@ import { ValidationError } from "./runtime/errors.js";
 const INPUT_TYPES: ReadonlySet<string> = new Set(["text", "imageUrl", "videoUrl", "image_url", "video_url"]);
 const MODES: ReadonlySet<string> = new Set(["async", "stream"]);
 
+/** A ValidationError naming `field`, as its message's first word too. */
+const invalid = (field: string, problem: string) => new ValidationError(`${field} ${problem}`, field);
+
 export function validateId(value: unknown, field: string): void {
-  if (typeof value !== "string" || value.trim() === "")
-    throw new ValidationError(`${field} must be a non-empty string.`, field);
+  if (typeof value !== "string" || value.trim() === "") throw invalid(field, "must be a non-empty string.");
 }
 
 export function validateCreateBody(body: CreateTechniqueRunBody): void {
-  if (typeof body !== "object" || body === null)
-    throw new ValidationError("body must be an object with inputs and mode.", "body");
+  if (typeof body !== "object" || body === null) throw invalid("body", "must be an object with inputs and mode.");
   if (!Array.isArray(body.inputs) || body.inputs.length === 0) {
-    throw new ValidationError("inputs must be a non-empty array of { id, type, value }.", "inputs");
+    throw invalid("inputs", "must be a non-empty array of { id, type, value }.");
   }
   body.inputs.forEach((input, index) => {
-    if (typeof input !== "object" || input === null) {
-      throw new ValidationError(`inputs[${index}] must be an object { id, type, value }.`, `inputs[${index}]`);
-    }
+    const at = `inputs[${index}]`;
+    if (typeof input !== "object" || input === null) throw invalid(at, "must be an object { id, type, value }.");
     const id: unknown = input.id;
     if (typeof id !== "string" || id.trim() === "") {
-      throw new ValidationError(
-        `inputs[${index}].id must be a non-empty string naming one of the technique's inputs; got ${JSON.stringify(id) ?? "undefined"}.`,
-        `inputs[${index}].id`,
+      throw invalid(
+        `${at}.id`,
+        `must be a non-empty string naming one of the technique's inputs; got ${JSON.stringify(id) ?? "undefined"}.`,
       );
     }
-    if (typeof input.value !== "string") {
-      throw new ValidationError(`inputs[${index}].value must be a string.`, `inputs[${index}].value`);
-    }
+    if (typeof input.value !== "string") throw invalid(`${at}.value`, "must be a string.");
     const type: unknown = input.type;
     if (typeof type !== "string" || !INPUT_TYPES.has(type)) {
-      throw new ValidationError(
-        `inputs[${index}].type must be one of ${[...INPUT_TYPES].join(", ")}; got ${JSON.stringify(type)}.`,
-        `inputs[${index}].type`,
-      );
+      throw invalid(`${at}.type`, `must be one of ${[...INPUT_TYPES].join(", ")}; got ${JSON.stringify(type)}.`);
     }
   });
   const mode: unknown = body.mode;
   if (typeof mode !== "string" || !MODES.has(mode)) {
-    throw new ValidationError(`mode must be "async" or "stream"; got ${JSON.stringify(mode)}.`, "mode");
+    throw invalid("mode", `must be "async" or "stream"; got ${JSON.stringify(mode)}.`);
   }
   if (body.callback_url !== undefined && !isHttpsUrl(body.callback_url)) {
-    throw new ValidationError(
-      `callback_url must be an https:// URL; got ${JSON.stringify(body.callback_url)}.`,
-      "callback_url",
-    );
+    throw invalid("callback_url", `must be an https:// URL; got ${JSON.stringify(body.callback_url)}.`);
   }
 }
 

@@ -7,13 +7,14 @@ interface Link {
 }
 
 const links = new WeakMap<AbortSignal, Link>();
+const noop = () => undefined;
 
 /**
  * Calls `callback` once when `signal` aborts. Returns the unlink, which the caller must call when done; the last
  * unlink removes the signal's one listener, so nothing is left on a long-lived signal.
  */
 export function onAbort(signal: AbortSignal | undefined, callback: () => void): () => void {
-  if (!signal) return () => undefined;
+  if (!signal) return noop;
   let link = links.get(signal);
   if (!link) {
     const callbacks = new Set<() => void>();

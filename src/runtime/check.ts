@@ -119,13 +119,15 @@ export function shapeProblem(value: unknown, shape: ValueShape, path = "body"): 
   if (shape.types && !shape.types.some((type) => hasJsonType(value, type))) {
     return `${path} is ${jsonTypeOf(value)}, not ${shape.types.join(" or ")}`;
   }
-  if (shape.required && typeof value === "object" && value !== null && !Array.isArray(value)) {
-    for (const [name, inner] of Object.entries(shape.required)) {
+  const { required } = shape;
+  if (required && typeof value === "object" && value !== null && !Array.isArray(value)) {
+    // on every response: no path string or entry array is built unless something is wrong
+    for (const name in required) {
       if (!Object.hasOwn(value, name)) return `${path} lacks the required property ${name}`;
-      const problem = inner.types
-        ? shapeProblem((value as Record<string, unknown>)[name], { types: inner.types }, `${path}.${name}`)
-        : undefined;
-      if (problem) return problem;
+      const { types } = required[name];
+      const inner = (value as Record<string, unknown>)[name];
+      if (types && !types.some((type) => hasJsonType(inner, type)))
+        return `${path}.${name} is ${jsonTypeOf(inner)}, not ${types.join(" or ")}`;
     }
   }
   return undefined;

@@ -1,5 +1,5 @@
 // createRuntime: the OperationInvoker generated wrappers call, built on openapi-fetch's client and middleware.
-import createClient, { type Middleware } from "openapi-fetch";
+import createClient from "openapi-fetch";
 import type { CredentialProvider } from "./credentials.js";
 import {
   APIError,
@@ -106,34 +106,87 @@ type UntypedRequest = (
   init: Record<string, unknown>,
 ) => Promise<{ data?: unknown; error?: unknown; response: Response }>;
 
+/**
+ * What only some APIs need of a runtime: operations on servers of their own, credentials obtained at run time, an
+ * error envelope of their own. `createRuntime` builds them from its options; a client that needs none of them
+ * (Flora's) calls `createBaseRuntime` without, so a bundler leaves their code out.
+ */
+export interface RuntimeExtras {
+  /** Origins of `serverUrls`, which receive the credentials too. */
+  origins: readonly string[];
+  /** The base URL an operation with its own `server` goes to; may trust its origin by adding it to `origins`. */
+  operationBaseUrl(server: string, origins: Set<string>): string;
+  /** With the first request: the provider's per-attempt `authorize` and the logger to use instead. */
+  attemptHooks?(
+    origins: ReadonlySet<string>,
+    secrets: readonly string[],
+    redactOnly: (secrets: string[]) => void,
+    redactText: (text: string) => string,
+  ): Promise<Pick<AttemptPolicy, "authorize"> & { logger?: Logger }>;
+  /** An error body's code and message, read from the API's own envelope. */
+  readEnvelope?(body: unknown): Promise<ErrorEnvelope>;
+}
+
+/** A runtime with every option: servers per operation, credential providers, an API's own error envelope. */
 export function createRuntime(options: RuntimeOptions): Runtime {
   const http = options.allowInsecureHttp;
   const baseUrl = checkBaseUrl(options.baseUrl, "baseUrl", http);
-  checkRequestOptions(options, "options");
-  checkHeaders(options.defaultHeaders, "defaultHeaders");
-  checkHeaders(options.credentials, "credentials");
   const serverUrls = Object.fromEntries(
     Object.entries(options.serverUrls ?? {}).map(([server, url]) => [
       server,
       checkBaseUrl(url, `serverUrls[${server}]`, http),
     ]),
   );
+  const { credentialProvider: provider, errorEnvelope } = options;
+  return createBaseRuntime(options, {
+    origins: Object.values(serverUrls),
+    /** The caller's replacement for an operation's own server, else that server (a relative one against baseUrl). */
+    operationBaseUrl(server, origins) {
+      const url = serverUrls[server] ?? checkBaseUrl(new URL(server, baseUrl).href, "server", http);
+      // the spec's own server is the API's only while the spec's base URL is in use (serverUrls' already are)
+      if (options.trustOperationServers) origins.add(new URL(url).origin);
+      return url;
+    },
+    attemptHooks:
+      provider &&
+      ((origins, secrets, redactOnly, redactText) =>
+        import("./credentials.js").then((module) =>
+          module.providerHooks(provider, origins, secrets, redactOnly, redactText, options.logger),
+        )),
+    // an API's own envelope is read by a module loaded with its first error response
+    readEnvelope:
+      errorEnvelope &&
+      (async (body) => (await import("./error-envelope.js")).readEnvelope(body, errorEnvelope)),
+  });
+}
+
+/**
+ * A runtime for an API whose operations all go to `baseUrl` (an operation's own `server` needs `extras`), with
+ * fixed credentials and Flora's error envelope; `serverUrls`, `trustOperationServers`, `credentialProvider` and
+ * `errorEnvelope` are read only by `createRuntime`, which passes them as `extras`.
+ */
+export function createBaseRuntime(options: RuntimeOptions, extras?: RuntimeExtras): Runtime {
+  const http = options.allowInsecureHttp;
+  const baseUrl = checkBaseUrl(options.baseUrl, "baseUrl", http);
+  checkRequestOptions(options, "options");
+  checkHeaders(options.defaultHeaders, "defaultHeaders");
+  checkHeaders(options.credentials, "credentials");
   const credentialOrigins = new Set(
     [
       baseUrl,
-      ...Object.values(serverUrls),
+      ...(extras?.origins ?? []),
       ...(options.credentialOrigins ?? []).map((origin) => checkBaseUrl(origin, "allowedPollOrigins", http)),
     ].map((url) => new URL(url).origin),
   );
   const secrets = (options.secrets ?? []).filter((secret) => secret !== "");
-  const provider = options.credentialProvider;
+  const attemptHooks = extras?.attemptHooks;
   // a credential provider's module (loaded with the first request) swaps in a redactor as its values arrive
   let redactor = secrets.length > 0 ? secretRedactor(secrets) : undefined;
-  const redactText = redactor || provider ? (text: string) => redactor?.(text) ?? text : undefined;
+  const redactText = redactor || attemptHooks ? (text: string) => redactor?.(text) ?? text : undefined;
   const redact = <E>(error: E): E => (redactText ? redactErrorWith(error, redactText) : error);
-  let hooks: Promise<Partial<AttemptPolicy>> | undefined;
+  let hooks: ReturnType<NonNullable<RuntimeExtras["attemptHooks"]>> | undefined;
   const client = createClient({ baseUrl, headers: options.defaultHeaders });
-  client.use(authMiddleware(options.credentials ?? {}, credentialOrigins));
+  const withCredentials = credentialsFor(options.credentials ?? {}, baseUrl, credentialOrigins);
   const untypedRequest = client.request as unknown as UntypedRequest;
 
   /** One logical request through openapi-fetch and the retrying fetch; a non-2xx response throws its typed error. */
@@ -145,16 +198,12 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     retrySafe: boolean,
     body?: BodyInit,
   ): Promise<Response> {
-    const { authorize, logger = options.logger } = provider
-      ? await (hooks ??= import("./credentials.js").then((module) =>
-          module.providerHooks(
-            provider,
-            credentialOrigins,
-            secrets,
-            (all) => (redactor = secretRedactor(all)),
-            redactText!,
-            options.logger,
-          ),
+    const { authorize, logger = options.logger } = attemptHooks
+      ? await (hooks ??= attemptHooks(
+          credentialOrigins,
+          secrets,
+          (all) => (redactor = secretRedactor(all)),
+          redactText!,
         ))
       : {};
     const fetch = createRetryingFetch({
@@ -169,12 +218,11 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       redact: redactText,
       logger: logger ?? silentLogger,
       authorize,
+      credentials: withCredentials,
     });
     const { response, error } = await untypedRequest(method, url, { ...init, parseAs: "stream", fetch });
     if (!response.ok) {
-      // an API's own envelope is read by a module loaded with its first error response
-      const { errorEnvelope } = options;
-      const envelope = errorEnvelope && (await import("./error-envelope.js")).readEnvelope(error, errorEnvelope);
+      const envelope = await extras?.readEnvelope?.(error);
       throw errorFromResponse(response, error, undefined, redactText, envelope);
     }
     return response;
@@ -216,29 +264,14 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       // a multipart body's Content-Type, with its boundary, is its Blob's type (the platform's, for a FormData)
       if (serialized !== undefined && !contentType.startsWith("multipart/")) headers["content-type"] ??= contentType;
       const params = { path: args.path, query: args.query, header };
-      const init: Record<string, unknown> = { params, headers };
-      if (serialize) {
-        init.querySerializer = serialize.querySerializer(operation.queryParams);
-        init.pathSerializer = serialize.pathSerializer(operation.pathParams);
-      }
-      const cookies = serialize?.cookieMiddleware(operation.cookieParams ?? [], args.cookie);
-      if (cookies) init.middleware = [cookies];
-      if (operation.server !== undefined) {
-        init.baseUrl = operationBaseUrl(operation.server);
-        // the spec's own server is the API's only while the spec's base URL is in use (serverUrls' already are)
-        if (options.trustOperationServers) credentialOrigins.add(new URL(init.baseUrl as string).origin);
-      }
+      const init: Record<string, unknown> = { params, headers, ...serialize?.requestInit(operation, args) };
+      if (operation.server !== undefined) init.baseUrl = extras?.operationBaseUrl(operation.server, credentialOrigins);
       const retrySafe = !isUnsafeMethod(operation.method) || key !== undefined;
       const response = await request(operation.method, operation.path, init, callOptions, retrySafe, serialized);
       return { response, idempotencyKey: key };
     } catch (error) {
       throw redact(withIdempotencyKey(error, key));
     }
-  }
-
-  /** The caller's replacement for an operation's own server, else that server (a relative one against baseUrl). */
-  function operationBaseUrl(server: string): string {
-    return serverUrls[server] ?? checkBaseUrl(new URL(server, baseUrl).href, "server", http);
   }
 
   const runtime: Runtime = {
@@ -248,16 +281,18 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     },
     async invoke<T>(operation: OperationDescriptor, args: OperationArgs, callOptions: RequestOptions = {}) {
       const { response, idempotencyKey } = await sendOperation(operation, args, callOptions);
-      return readSuccessBody(operation.response, response, operation.responseShape, redactText).catch(
-        (error: unknown) => {
-          throw redact(withIdempotencyKey(error, idempotencyKey));
-        },
-      ) as Promise<T>;
+      try {
+        return (await readSuccessBody(operation.response, response, operation.responseShape, redactText)) as T;
+      } catch (error) {
+        throw redact(withIdempotencyKey(error, idempotencyKey));
+      }
     },
     async *stream<T>(operation: OperationDescriptor, args: OperationArgs, callOptions: RequestOptions = {}) {
       const { response, idempotencyKey } = await sendOperation(operation, args, callOptions);
       try {
-        yield* (await eventsOf(response, operation, callOptions.signal, redactText)) as AsyncGenerator<T>;
+        // loaded with the first stream, so clients that never stream never bundle it
+        const { operationEvents } = await import("./sse.js");
+        yield* operationEvents(response, operation, callOptions.signal, redactText) as AsyncGenerator<T>;
       } catch (error) {
         throw redact(withIdempotencyKey(error, idempotencyKey));
       }
@@ -366,9 +401,10 @@ function needsSerializer(operation: OperationDescriptor, args: OperationArgs, co
     args.header !== undefined ||
     args.cookie !== undefined ||
     // and any path value but a string or number: the serializer refuses a function (whose source String() would send)
-    operation.pathParams.some(
-      (entry) => typeof entry !== "string" || !["string", "number"].includes(typeof args.path?.[entry]),
-    ) ||
+    operation.pathParams.some((entry) => {
+      const type = typeof entry === "string" ? typeof args.path?.[entry] : "styled";
+      return type !== "string" && type !== "number";
+    }) ||
     (args.body !== undefined && !contentType.includes("json"))
   );
 }
@@ -453,43 +489,33 @@ async function readSuccessBody(
   return parsed.value;
 }
 
-/** A generated streaming method's events; any other answer (a JSON body, say) is a MalformedResponseError. */
-async function eventsOf(
-  response: Response,
-  operation: OperationDescriptor,
-  signal: AbortSignal | undefined,
-  redact: ((text: string) => string) | undefined,
-) {
-  if (!isEventStream(response) || !response.body) {
-    const buffered = bufferedBody(response);
-    const text = buffered ? (buffered.text ?? utf8.decode(buffered.bytes)) : await response.text();
-    throw errorFromResponse(response, text, { problem: "is not an event stream" }, redact);
-  }
-  const { readEvents } = await import("./sse.js");
-  return readEvents(response.body, { data: operation.eventData ?? "text", redact: redact ?? String, signal });
-}
-
 const utf8 = new TextDecoder();
 
 export function headersToRecord(headers: Headers): Record<string, string> {
   return Object.fromEntries(headers.entries());
 }
 
-/** Credentials go only to origins the caller trusts; caller-supplied ones elsewhere are dropped too. */
-function authMiddleware(credentials: Record<string, string>, credentialOrigins: ReadonlySet<string>): Middleware {
+/**
+ * Credentials go only to origins the caller trusts; caller-supplied ones elsewhere are dropped too. Set on the
+ * request's headers before its first attempt (not as openapi-fetch middleware, which costs every call an id and a
+ * frozen options object).
+ */
+function credentialsFor(
+  credentials: Record<string, string>,
+  baseUrl: string,
+  credentialOrigins: ReadonlySet<string>,
+): (url: string, headers: Headers) => void {
   const entries = Object.entries(credentials);
-  return {
-    onRequest({ request }) {
-      // request.url is normalized, so its origin compares exactly
-      if (credentialOrigins.has(new URL(request.url).origin)) {
-        for (const [name, value] of entries) request.headers.set(name, value);
-      } else {
-        // Headers.delete ignores case; a caller's own cookie or proxy credentials stay home too
-        for (const name of ["authorization", "cookie", "proxy-authorization", ...Object.keys(credentials)])
-          request.headers.delete(name);
-      }
-      return request;
-    },
+  // a request's url is normalized, so one that starts with an origin and "/" has that origin: no parse per call
+  const basePrefix = `${new URL(baseUrl).origin}/`;
+  return (url, headers) => {
+    if (url.startsWith(basePrefix) || credentialOrigins.has(new URL(url).origin)) {
+      for (const [name, value] of entries) headers.set(name, value);
+    } else {
+      // Headers.delete ignores case; a caller's own cookie or proxy credentials stay home too
+      for (const name of ["authorization", "cookie", "proxy-authorization", ...Object.keys(credentials)])
+        headers.delete(name);
+    }
   };
 }
 

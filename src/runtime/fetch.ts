@@ -40,6 +40,8 @@ export interface AttemptPolicy {
    * Inside the attempt's time: `signal` aborts on its timeout or the caller's abort, and it must then reject.
    */
   authorize?: (url: string, init: RequestInit, signal: AbortSignal) => Promise<[string, RequestInit]>;
+  /** Once per logical call, before its first attempt: sets (or strips) the fixed credentials on the request's headers. */
+  credentials?: (url: string, headers: Headers) => void;
 }
 
 /** A failed attempt is returned, not thrown, so the loop can decide to retry it. */
@@ -52,22 +54,28 @@ export interface BufferedBody {
   json?: { value: unknown } | "malformed";
 }
 
-/** Bodies of 2xx responses already read inside their attempt; the Response itself is then spent. */
-const bufferedBodies = new WeakMap<Response, BufferedBody>();
+/**
+ * Where a 2xx response read inside its attempt keeps its body; the Response itself is then spent. A property of
+ * the response, not a WeakMap entry: every call makes one, and weak entries cost the garbage collector more.
+ */
+const BUFFERED = Symbol("bufferedBody");
 
 /** The body of a successful response that the retrying fetch already read, if it did. */
 export function bufferedBody(response: Response): BufferedBody | undefined {
-  return bufferedBodies.get(response);
+  return (response as Response & { [BUFFERED]?: BufferedBody })[BUFFERED];
 }
 
 export function createRetryingFetch(policy: AttemptPolicy): (request: Request) => Promise<Response> {
   return async (request) => {
+    // Request's url getter serializes the URL on each read
+    const { url, method } = request;
+    policy.credentials?.(url, request.headers);
     const body = policy.body ?? (request.body === null ? undefined : await request.arrayBuffer());
     const init = attemptInit(request, body);
     const attempts = (policy.retrySafe ? Math.max(0, policy.maxRetries) : 0) + 1;
     for (let attempt = 1; ; attempt++) {
-      policy.logger.debug(`${request.method} ${request.url} (attempt ${attempt} of ${attempts})`);
-      const outcome = await attemptOnce(request.url, init, policy);
+      policy.logger.debug(`${method} ${url} (attempt ${attempt} of ${attempts})`);
+      const outcome = await attemptOnce(url, init, policy);
       const failed = outcome instanceof APIConnectionError;
       if (attempt >= attempts || !(failed || shouldRetry(outcome) || isMalformedJson(outcome))) {
         if (failed) throw outcome;
@@ -75,7 +83,7 @@ export function createRetryingFetch(policy: AttemptPolicy): (request: Request) =
       }
       const delay = retryDelayMs(attempt - 1, failed ? undefined : outcome.headers, policy.random);
       const reason = failed ? outcome.message : describeRetriedResponse(outcome);
-      policy.logger.info(`retrying ${request.method} ${request.url} in ${delay} ms after ${reason}`);
+      policy.logger.info(`retrying ${method} ${url} in ${delay} ms after ${reason}`);
       await policy.sleep(delay, policy.signal);
     }
   };
@@ -88,7 +96,8 @@ function attemptInit(request: Request, body: BodyInit | undefined): RequestInit 
     headers = new Headers(headers);
     headers.delete("content-type");
   }
-  return { method: request.method, headers, body };
+  // manual: a body, an idempotency key or a credential header never follows a redirect on its own
+  return { method: request.method, headers, body, redirect: "manual" };
 }
 
 async function attemptOnce(url: string, init: RequestInit, policy: AttemptPolicy): Promise<AttemptOutcome> {
@@ -104,16 +113,23 @@ async function attemptOnce(url: string, init: RequestInit, policy: AttemptPolicy
   try {
     // fresh credentials for every attempt, within its timeout: a token provider is asked again each time
     if (policy.authorize) [url, init] = await policy.authorize(url, init, controller.signal);
-    response = await fetchWithinOrigin(url, { ...init, signal: controller.signal }, policy.fetch);
+    const sent = { ...init, signal: controller.signal };
+    response = await policy.fetch(url, sent);
+    if (isRedirect(response)) {
+      // loaded only when a redirect arrives
+      const { followWithinOrigin } = await import("./redirect.js");
+      response = await followWithinOrigin(response, url, sent, policy.fetch);
+    }
+    const contentType = response.headers.get("content-type")?.toLowerCase() ?? "";
     // Only a successful event stream is handed on unread; an error answer is read whole, timed and capped.
-    if (response.ok && isEventStream(response) && response.body) {
+    if (response.ok && contentType.includes("text/event-stream") && response.body) {
       clearTimeout(timer);
       // loaded with the first event stream: clients that never stream never bundle it
       const { idleTimedStream } = await import("./event-stream-body.js");
       handedOver = true;
       return idleTimedStream(response, controller, policy, unlink);
     }
-    return await readWhole(response, policy.redact);
+    return await readWhole(response, contentType, policy.redact);
   } catch (error) {
     // a body nobody will read must not hold its socket (and the process) open
     await response?.body?.cancel().catch(() => undefined);
@@ -127,18 +143,12 @@ async function attemptOnce(url: string, init: RequestInit, policy: AttemptPolicy
   }
 }
 
-/**
- * Fetches with `redirect: "manual"`, so a body, an idempotency key or a credential header never follows a
- * redirect on its own; a redirect is handed to `followWithinOrigin`, loaded only when one arrives.
- */
-async function fetchWithinOrigin(url: string, init: RequestInit, fetch: FetchLike): Promise<Response> {
-  const response = await fetch(url, { ...init, redirect: "manual" });
-  const redirected =
+/** A redirect answer, handed to `followWithinOrigin`: the request was sent with `redirect: "manual"`. */
+function isRedirect(response: Response): boolean {
+  return (
     response.type === "opaqueredirect" ||
-    (response.status >= 300 && response.status <= 399 && response.headers.has("location"));
-  if (!redirected) return response;
-  const { followWithinOrigin } = await import("./redirect.js");
-  return followWithinOrigin(response, url, init, fetch);
+    (response.status >= 300 && response.status <= 399 && response.headers.has("location"))
+  );
 }
 
 export function isEventStream(response: Response): boolean {
@@ -168,6 +178,10 @@ async function readCapped(response: Response): Promise<ArrayBuffer> {
     }
     chunks.push(value);
   }
+  // one chunk that fills its buffer (a small body's usual case) needs no copy
+  const [only] = chunks;
+  if (chunks.length === 1 && only.byteOffset === 0 && only.byteLength === only.buffer.byteLength)
+    return only.buffer as ArrayBuffer;
   const bytes = new Uint8Array(total);
   let offset = 0;
   for (const chunk of chunks) {
@@ -183,15 +197,18 @@ async function readCapped(response: Response): Promise<ArrayBuffer> {
  * (now spent) Response and its body goes to `bufferedBody`; an error response is rebuilt, since
  * openapi-fetch reads it again.
  */
-async function readWhole(response: Response, redact: ((text: string) => string) | undefined): Promise<Response> {
+async function readWhole(
+  response: Response,
+  contentType: string,
+  redact: ((text: string) => string) | undefined,
+): Promise<Response> {
   const bytes = await readCapped(response);
-  const contentType = response.headers.get("content-type")?.toLowerCase() ?? "";
   if (response.ok) {
     // a 2xx body reaches the caller as sent: it is redacted only where it enters an error
     const text = contentType.includes("json") || contentType.startsWith("text/") ? utf8.decode(bytes) : undefined;
     const body: BufferedBody = { bytes, text };
     if (contentType.includes("json")) body.json = parseJson(text ?? "");
-    bufferedBodies.set(response, body);
+    Object.defineProperty(response, BUFFERED, { value: body });
     return response;
   }
   const init = { status: response.status, statusText: response.statusText, headers: response.headers };
@@ -214,7 +231,8 @@ export function stringifyJson(body: unknown): string {
 
 /** Blank text is no value; anything else must parse. */
 export function parseJson(text: string): NonNullable<BufferedBody["json"]> {
-  if (text.trim() === "") return { value: undefined };
+  // not trim(): that copies the whole text
+  if (!/\S/.test(text)) return { value: undefined };
   try {
     return { value: JSON.parse(text) };
   } catch {
@@ -223,7 +241,7 @@ export function parseJson(text: string): NonNullable<BufferedBody["json"]> {
 }
 
 function isMalformedJson(response: Response): boolean {
-  return bufferedBodies.get(response)?.json === "malformed";
+  return bufferedBody(response)?.json === "malformed";
 }
 
 function describeRetriedResponse(response: Response): string {

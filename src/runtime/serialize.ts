@@ -3,7 +3,13 @@ import { serializeArrayParam, serializeObjectParam, serializePrimitiveParam, typ
 import { checkHeader } from "./check.js";
 import { ValidationError } from "./errors.js";
 import { stringifyJson } from "./fetch.js";
-import type { EncodingDescriptor, ParameterEntry, ParameterStyle } from "./types.js";
+import type {
+  EncodingDescriptor,
+  OperationArgs,
+  OperationDescriptor,
+  ParameterEntry,
+  ParameterStyle,
+} from "./types.js";
 
 export type ParameterLocation = "path" | "query" | "header" | "cookie";
 
@@ -205,6 +211,20 @@ export function cookieMiddleware(
       return request;
     },
   };
+}
+
+/**
+ * The options of openapi-fetch's request for a call serialized here: its query and path serializers, and the
+ * cookie middleware when a cookie parameter has a value.
+ */
+export function requestInit(operation: OperationDescriptor, args: OperationArgs): Record<string, unknown> {
+  const init: Record<string, unknown> = {
+    querySerializer: querySerializer(operation.queryParams),
+    pathSerializer: pathSerializer(operation.pathParams),
+  };
+  const cookies = cookieMiddleware(operation.cookieParams ?? [], args.cookie);
+  if (cookies) init.middleware = [cookies];
+  return init;
 }
 
 /**

@@ -1,6 +1,8 @@
 // A text/event-stream parser following the WHATWG EventSource rules, on Web Streams only so it bundles for browsers.
+import { errorFromResponse } from "./client.js";
 import { StreamParseError } from "./errors.js";
-import type { EventDataFormat } from "./types.js";
+import { bufferedBody, isEventStream } from "./fetch.js";
+import type { EventDataFormat, OperationDescriptor } from "./types.js";
 
 export { StreamParseError };
 
@@ -162,4 +164,19 @@ function createEventBuilder(): { pushLine(line: string): SSEEvent | undefined } 
       return undefined;
     },
   };
+}
+
+/** A generated streaming method's events; any other answer (a JSON body, say) is a MalformedResponseError. */
+export async function* operationEvents(
+  response: Response,
+  operation: OperationDescriptor,
+  signal: AbortSignal | undefined,
+  redact: ((text: string) => string) | undefined,
+): AsyncGenerator<unknown> {
+  if (!isEventStream(response) || !response.body) {
+    const buffered = bufferedBody(response);
+    const text = buffered ? (buffered.text ?? new TextDecoder().decode(buffered.bytes)) : await response.text();
+    throw errorFromResponse(response, text, { problem: "is not an event stream" }, redact);
+  }
+  yield* readEvents(response.body, { data: operation.eventData ?? "text", redact: redact ?? String, signal });
 }
