@@ -29,6 +29,7 @@ import {
   type Handler,
   type ScriptedServer,
 } from "./client-server.js";
+import { isLogLevel } from "../src/runtime/index.js";
 
 const inputs = [{ id: "prompt", type: "text" as const, value: "a red fox" }];
 let server: ScriptedServer | undefined;
@@ -562,6 +563,13 @@ describe("construction", () => {
     );
     expect(lines[1]).toMatch(/^\[flora\] retrying GET .* in \d+ ms after status 503$/);
     expect(lines).toHaveLength(3);
+  });
+
+  it("ignores a FLORA_LOG that names an Object.prototype member, keeping the default level", () => {
+    for (const level of ["toString", "constructor", "__proto__", "hasOwnProperty"]) {
+      expect(isLogLevel(level), level).toBe(false);
+    }
+    for (const level of ["off", "error", "warn", "info", "debug"]) expect(isLogLevel(level), level).toBe(true);
   });
 
   it("defaults the baseUrl to Flora's", () => {

@@ -13,7 +13,7 @@ export interface Logger {
 const LEVEL_RANK: Record<LogLevel, number> = { off: 0, error: 1, warn: 2, info: 3, debug: 4 };
 
 export function isLogLevel(value: unknown): value is LogLevel {
-  return typeof value === "string" && value in LEVEL_RANK;
+  return typeof value === "string" && Object.hasOwn(LEVEL_RANK, value);
 }
 
 /**
