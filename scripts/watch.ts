@@ -3,11 +3,15 @@ import { watch, type FSWatcher } from "chokidar";
 import { basename, dirname, isAbsolute, resolve, sep } from "node:path";
 import { PipelineError } from "./pipeline/errors.js";
 import { displayPath } from "./pipeline/load.js";
-import { runPipeline, type PipelineOptions } from "./pipeline/run.js";
-import { SKIPPED, StageCache } from "./pipeline/stage-cache.js";
+import { runPipeline, SKIPPED, type PipelineOptions } from "./pipeline/run.js";
+import { StageCache } from "./pipeline/stage-cache.js";
 
 export interface WatchOptions extends Omit<PipelineOptions, "check" | "onStage" | "cache"> {
-  /** Quiet period in ms after the last file event before regenerating (editors save in several writes); default 30. */
+  /**
+   * Quiet period in ms after the last file event before regenerating (editors save in several writes); default 60.
+   * Keep it above chokidar's 50 ms: it drops a file's second change event within 50 ms of the first, so a write in
+   * that window is seen only if the run starts after it.
+   */
   debounceMs?: number;
   log?: (line: string) => void;
   error?: (line: string) => void;
@@ -63,10 +67,11 @@ export function watchSpec(options: WatchOptions): SpecWatcher {
   let closed = false;
   // Kept for the watcher's life: each run re-runs only the stages whose inputs changed since the last good one.
   const cache = new StageCache();
+  let failedLast = false;
 
   const schedule = () => {
     clearTimeout(timer);
-    timer = setTimeout(() => void regenerate(), options.debounceMs ?? 30);
+    timer = setTimeout(() => void regenerate(), options.debounceMs ?? 60);
   };
 
   /** Folders, not files, so rename-over and re-create saves stay seen; the old watcher closes once the new one is ready. */
@@ -119,12 +124,18 @@ export function watchSpec(options: WatchOptions): SpecWatcher {
         ...plan.stale.map((f) => `  removed: ${displayPath(resolve(outDir, f))}`),
       ];
       const ms = `${run.ms.toFixed(0)} ms`;
-      log(
-        touched.length
-          ? `regenerated in ${ms}: ${touched.length} file(s) changed${stageSummary(run)}\n${touched.join("\n")}`
-          : `regenerated in ${ms}: output unchanged${stageSummary(run)}`,
-      );
+      // No input and no output changed since the last good run (a late event of a save already seen, a touch):
+      // not a save, so no line; after a failed run it says the fix worked.
+      const idle = !touched.length && run.ran.every(([stage]) => stage === "write") && !failedLast;
+      failedLast = false;
+      if (!idle)
+        log(
+          touched.length
+            ? `regenerated in ${ms}: ${touched.length} file(s) changed${stageSummary(run)}\n${touched.join("\n")}`
+            : `regenerated in ${ms}: output unchanged${stageSummary(run)}`,
+        );
     } catch (failure) {
+      failedLast = true;
       run.ms = performance.now() - started;
       // A newly $ref'd file that is broken is followed too, so that its fix is seen.
       if (failure instanceof PipelineError && failure.sources)

@@ -8,8 +8,8 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, expect, it } from "vitest";
 import type { LintMode } from "../scripts/pipeline/lint.js";
-import { REPO_ROOT, runPipeline } from "../scripts/pipeline/run.js";
-import { SKIPPED, StageCache } from "../scripts/pipeline/stage-cache.js";
+import { REPO_ROOT, runPipeline, SKIPPED } from "../scripts/pipeline/run.js";
+import { StageCache } from "../scripts/pipeline/stage-cache.js";
 
 const dir = mkdtempSync(join(tmpdir(), "flora-stage-cache-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

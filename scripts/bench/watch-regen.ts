@@ -65,7 +65,8 @@ async function copySpec(spec: string, dir: string): Promise<string> {
   const names = nameOverridesPath(loaded.file);
   const all = [...files, ...(files.includes(names) ? [] : [names])];
   let root = dirname(loaded.file);
-  while (all.some((file) => !file.startsWith(root + sep))) root = dirname(root);
+  const under = (folder: string) => (folder.endsWith(sep) ? folder : folder + sep);
+  while (all.some((file) => !file.startsWith(under(root)))) root = dirname(root);
   for (const file of all) {
     const target = join(dir, relative(root, file));
     mkdirSync(dirname(target), { recursive: true });

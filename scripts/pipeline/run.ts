@@ -11,7 +11,7 @@ import { readNameOverrides } from "./name-overrides.js";
 import type { Rendered, RenderRequest } from "./render-worker.js";
 import { workerTask } from "./workers.js";
 import { generateTypes } from "./types.js";
-import { SKIPPED, type StageCache } from "./stage-cache.js";
+import type { StageCache } from "./stage-cache.js";
 import {
   assertOwnedByGenerator,
   assertUsableOutDir,
@@ -24,6 +24,8 @@ import {
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 export const DEFAULT_SPEC = "openapi/flora.yaml";
 export const DEFAULT_OUT = "generated";
+/** The `detail` that `onStage` gets, with 0 ms, for a stage the cache skipped because its inputs did not change. */
+export const SKIPPED = "skipped: inputs unchanged";
 
 export interface PipelineOptions {
   spec: string;

@@ -10,9 +10,6 @@ import type { ApiModel } from "./model/index.js";
 import { MAX_OVERRIDE_FILE_BYTES, nameOverridesPath } from "./name-overrides.js";
 import type { FormatMemo } from "./render-worker.js";
 
-/** The `detail` that `onStage` gets, with 0 ms, for a stage skipped because its inputs did not change. */
-export const SKIPPED = "skipped: inputs unchanged";
-
 /** What load, lint and bundle produced, reused together: bundling rewrites the loaded documents in place. */
 export interface FrontStages {
   spec: LoadedSpec;
