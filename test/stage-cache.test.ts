@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, expect, it } from "vitest";
-import type { LintMode } from "../scripts/pipeline/lint.js";
+import { lintConfigFor, type LintMode } from "../scripts/pipeline/lint.js";
 import { REPO_ROOT, runPipeline, SKIPPED } from "../scripts/pipeline/run.js";
 import { StageCache } from "../scripts/pipeline/stage-cache.js";
 
@@ -192,3 +192,9 @@ it("still refuses to overwrite a hand-written file when every stage before write
   await expect(run(cache, spec, out)).rejects.toThrow(/not replacing 1 file\(s\) .* without the generated header/);
   expect(readFileSync(join(out, "models.ts"), "utf8")).toBe(handWritten);
 }, 120_000);
+
+it("builds the project lint config once per redocly.yaml text, not on every run", async () => {
+  const first = lintConfigFor("project");
+  expect(lintConfigFor("project")).toBe(first);
+  expect((await first).rules).toBeDefined();
+});
