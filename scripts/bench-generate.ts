@@ -240,6 +240,13 @@ async function main(argv: string[]): Promise<number> {
         previous = { operations, stageMs };
       }
     }
+    if (!values.only || ["flora", "watch"].includes(values.only)) {
+      console.log(
+        "\nWatch mode on a temporary copy of openapi/flora.yaml: 20 saves, docs-only and types-changing in turn:\n",
+      );
+      const { benchWatchRegen, formatWatchRegen } = await import("./bench/watch-regen.js");
+      for (const line of formatWatchRegen(await benchWatchRegen())) console.log(line);
+    }
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }

@@ -3,13 +3,41 @@ import { watch, type FSWatcher } from "chokidar";
 import { basename, dirname, isAbsolute, resolve, sep } from "node:path";
 import { PipelineError } from "./pipeline/errors.js";
 import { displayPath } from "./pipeline/load.js";
-import { runPipeline, type PipelineOptions } from "./pipeline/run.js";
+import { runPipeline, SKIPPED, type PipelineOptions } from "./pipeline/run.js";
+import { StageCache } from "./pipeline/stage-cache.js";
 
-export interface WatchOptions extends Omit<PipelineOptions, "check" | "onStage"> {
-  /** Quiet period after the last file event before regenerating (editors save in several writes). */
+export interface WatchOptions extends Omit<PipelineOptions, "check" | "onStage" | "cache"> {
+  /**
+   * Quiet period in ms after the last file event before regenerating (editors save in several writes); default 60.
+   * Keep it above chokidar's 50 ms: it drops a file's second change event within 50 ms of the first, so a write in
+   * that window is seen only if the run starts after it.
+   */
   debounceMs?: number;
   log?: (line: string) => void;
   error?: (line: string) => void;
+  /** Called when each regeneration ends, successful or not, after its line is logged. */
+  onRun?: (run: WatchRun) => void;
+}
+
+/** One regeneration, as the watcher's per-run line reports it. */
+export interface WatchRun {
+  ok: boolean;
+  /** Wall time of the pipeline run in ms (after the debounce). */
+  ms: number;
+  /** Stages that ran, in order, with their duration in ms (emit and format run beside types, in a worker thread). */
+  ran: [stage: string, ms: number][];
+  /** Stages skipped because their inputs were unchanged since their last successful run. */
+  skipped: string[];
+  /** Output files written or removed, relative to the output folder. */
+  changed: string[];
+}
+
+/** ` (ran load 5 · lint 40 … ms; skipped emit, format)`: what the per-run line says about the stages. */
+function stageSummary({ ran, skipped }: Pick<WatchRun, "ran" | "skipped">): string {
+  const parts = [];
+  if (ran.length) parts.push(`ran ${ran.map(([stage, ms]) => `${stage} ${ms.toFixed(0)}`).join(" · ")} ms`);
+  if (skipped.length) parts.push(`skipped ${skipped.join(", ")}`);
+  return parts.length ? ` (${parts.join("; ")})` : "";
 }
 
 export interface SpecWatcher {
@@ -37,10 +65,13 @@ export function watchSpec(options: WatchOptions): SpecWatcher {
   let running = false;
   let again = false;
   let closed = false;
+  // Kept for the watcher's life: each run re-runs only the stages whose inputs changed since the last good one.
+  const cache = new StageCache();
+  let failedLast = false;
 
   const schedule = () => {
     clearTimeout(timer);
-    timer = setTimeout(() => void regenerate(), options.debounceMs ?? 200);
+    timer = setTimeout(() => void regenerate(), options.debounceMs ?? 60);
   };
 
   /** Folders, not files, so rename-over and re-create saves stay seen; the old watcher closes once the new one is ready. */
@@ -78,21 +109,34 @@ export function watchSpec(options: WatchOptions): SpecWatcher {
     }
     running = true;
     const started = performance.now();
+    const run: WatchRun = { ok: false, ms: 0, ran: [], skipped: [], changed: [] };
+    const onStage = (stage: string, ms: number, detail?: string) =>
+      detail === SKIPPED ? run.skipped.push(stage) : run.ran.push([stage, ms]);
     try {
-      const { plan, sources } = await runPipeline({ ...options, check: false });
-      const ms = (performance.now() - started).toFixed(0);
+      const { plan, sources } = await runPipeline({ ...options, check: false, onStage, cache });
+      run.ms = performance.now() - started;
+      run.ok = true;
+      run.changed = [...plan.changed, ...plan.stale];
       // Report only once every file the spec now loads is watched, so the next save of any of them is seen.
       await followSources(sources);
       const touched = [
         ...plan.changed.map((f) => `  changed: ${displayPath(resolve(outDir, f))}`),
         ...plan.stale.map((f) => `  removed: ${displayPath(resolve(outDir, f))}`),
       ];
-      log(
-        touched.length
-          ? `regenerated in ${ms} ms: ${touched.length} file(s) changed\n${touched.join("\n")}`
-          : `regenerated in ${ms} ms: output unchanged`,
-      );
+      const ms = `${run.ms.toFixed(0)} ms`;
+      // No input and no output changed since the last good run (a late event of a save already seen, a touch):
+      // not a save, so no line; after a failed run it says the fix worked.
+      const idle = !touched.length && run.ran.every(([stage]) => stage === "write") && !failedLast;
+      failedLast = false;
+      if (!idle)
+        log(
+          touched.length
+            ? `regenerated in ${ms}: ${touched.length} file(s) changed${stageSummary(run)}\n${touched.join("\n")}`
+            : `regenerated in ${ms}: output unchanged${stageSummary(run)}`,
+        );
     } catch (failure) {
+      failedLast = true;
+      run.ms = performance.now() - started;
       // A newly $ref'd file that is broken is followed too, so that its fix is seen.
       if (failure instanceof PipelineError && failure.sources)
         await followSources([...outsideFiles, ...failure.sources]);
@@ -100,6 +144,7 @@ export function watchSpec(options: WatchOptions): SpecWatcher {
       error(`error: ${text}\nkept the last good output in ${displayPath(outDir)}/; waiting for the next save`);
     } finally {
       running = false;
+      options.onRun?.(run);
       if (again && !closed) {
         again = false;
         schedule();

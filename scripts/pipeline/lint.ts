@@ -1,4 +1,5 @@
 // Stage 2: lint the loaded spec with Redocly, reporting problems as file:line:col rule message.
+import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import {
   createConfig,
@@ -27,11 +28,16 @@ const STRUCTURAL_RULES = { struct: "error", "no-unresolved-refs": "error" } as c
 const SKIPPED_IN_MINIMAL = { "no-invalid-media-type-examples": "off" } as const;
 
 // Built-in rulesets are built once per process (building one costs more than linting a small spec);
-// redocly.yaml is read on every run, so a long-running process sees edits to it.
+// redocly.yaml is read on every run and rebuilt when its text changed, so a long-running process sees edits to it.
 const builtInConfigs = new Map<Exclude<LintMode, "project">, Promise<Config>>();
+let projectConfig: { text: string; config: Promise<Config> } | undefined;
 
 export function lintConfigFor(mode: LintMode): Promise<Config> {
-  if (mode === "project") return loadConfig({ configPath: PROJECT_CONFIG });
+  if (mode === "project") {
+    const text = readFileSync(PROJECT_CONFIG, "utf8");
+    if (projectConfig?.text !== text) projectConfig = { text, config: loadConfig({ configPath: PROJECT_CONFIG }) };
+    return projectConfig.config;
+  }
   let config = builtInConfigs.get(mode);
   if (!config) {
     config =

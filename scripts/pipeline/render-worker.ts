@@ -5,15 +5,24 @@ import { formatFiles } from "./format.js";
 import type { ApiModel } from "./model/index.js";
 import { serveTasks } from "./workers.js";
 
+/** Each file's last emitted text and what prettier made of it: `[name, emitted, formatted]`. */
+export type FormatMemo = [string, string, string][];
+
 export interface RenderRequest {
   model: ApiModel;
   ctx: EmitContext;
+  /** When given, a file emitted exactly as in the memo is not formatted again, and `memo` comes back. */
+  formatMemo?: FormatMemo;
 }
 
 export interface Rendered {
   files: [string, string][];
   emitMs: number;
   formatMs: number;
+  /** How many files prettier saw this time (fewer than `files` when the memo had the rest). */
+  formatted: number;
+  /** The memo for the next request, when this one sent one. */
+  memo?: FormatMemo;
 }
 
 // Prettier loads its TypeScript parser on first use: pay that while the main thread lints and bundles.
@@ -29,12 +38,25 @@ async function inStage<T>(stage: string, work: () => T | Promise<T>): Promise<T>
   }
 }
 
-serveTasks<RenderRequest, Rendered>(async ({ model, ctx }) => {
+serveTasks<RenderRequest, Rendered>(async ({ model, ctx, formatMemo }) => {
   await warm;
   let started = performance.now();
   const emitted = await inStage("emit", () => emitWrappers(model, ctx));
   const emitMs = performance.now() - started;
   started = performance.now();
-  const formatted = await inStage("format", () => formatFiles(emitted));
-  return { files: [...formatted], emitMs, formatMs: performance.now() - started };
+  const known = new Map(formatMemo?.map(([name, from, to]) => [name, { from, to }]));
+  const changed = new Map([...emitted].filter(([name, text]) => known.get(name)?.from !== text));
+  const fresh = await inStage("format", () => formatFiles(changed));
+  const rendered = [...emitted].map(([name, text]) => ({
+    name,
+    text,
+    out: fresh.get(name) ?? known.get(name)?.to ?? text,
+  }));
+  return {
+    files: rendered.map(({ name, out }) => [name, out]),
+    emitMs,
+    formatMs: performance.now() - started,
+    formatted: changed.size,
+    memo: formatMemo && rendered.map(({ name, text, out }) => [name, text, out]),
+  };
 });

@@ -11,6 +11,7 @@ import { readNameOverrides } from "./name-overrides.js";
 import type { Rendered, RenderRequest } from "./render-worker.js";
 import { workerTask } from "./workers.js";
 import { generateTypes } from "./types.js";
+import type { StageCache } from "./stage-cache.js";
 import {
   assertOwnedByGenerator,
   assertUsableOutDir,
@@ -23,6 +24,8 @@ import {
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 export const DEFAULT_SPEC = "openapi/flora.yaml";
 export const DEFAULT_OUT = "generated";
+/** The `detail` that `onStage` gets, with 0 ms, for a stage the cache skipped because its inputs did not change. */
+export const SKIPPED = "skipped: inputs unchanged";
 
 export interface PipelineOptions {
   spec: string;
@@ -36,6 +39,11 @@ export interface PipelineOptions {
   runtimeImport?: string;
   /** Called after each stage with its name and duration. */
   onStage?: (stage: string, ms: number, detail?: string) => void;
+  /**
+   * Each stage's last output, kept by a long-lived caller (the watcher) across runs: a stage whose inputs did not
+   * change is skipped, reported to `onStage` with 0 ms and the detail SKIPPED. Write always runs.
+   */
+  cache?: StageCache;
 }
 
 export interface PipelineResult {
@@ -133,22 +141,44 @@ async function runStages(
   stage: <T>(name: string, work: () => Promise<T> | T, detail?: (value: T) => string) => Promise<T>,
 ): Promise<PipelineResult> {
   renderWorker.start();
-  const spec = await stage(
-    "load",
-    () => loadSpec(options.spec),
-    (s) => `OpenAPI ${s.version}`,
-  );
+  const { cache } = options;
+  const skip = (...names: string[]) => names.forEach((name) => options.onStage?.(name, 0, SKIPPED));
+  /** A stage through the cache: its last value when `key` is unchanged, else run and kept. */
+  const cached = async <T>(
+    name: string,
+    key: string | undefined,
+    work: () => Promise<T> | T,
+    detail?: (value: T) => string,
+  ) => {
+    if (!cache) return stage(name, work, detail);
+    const { value, skipped } = await cache.memo(name, key, () => stage(name, work, detail));
+    if (skipped) skip(name);
+    return value;
+  };
+  const reused = cache?.reuseFront(options);
+  if (reused) skip("load", "lint", "bundle");
+  const spec =
+    reused?.spec ??
+    (await stage(
+      "load",
+      () => loadSpec(options.spec),
+      (s) => `OpenAPI ${s.version}`,
+    ));
   let built: { report: LintReport; model: ApiModel; document: OpenAPIDocument; files: Map<string, string> };
   try {
-    const report = await stage(
-      "lint",
-      () => lintSpec(spec, options.lint),
-      (r) => `${options.lint}: ${r.errors} error(s), ${r.warnings} warning(s)`,
-    );
+    const report =
+      reused?.report ??
+      (await stage(
+        "lint",
+        () => lintSpec(spec, options.lint),
+        (r) => `${options.lint}: ${r.errors} error(s), ${r.warnings} warning(s)`,
+      ));
     assertLintClean(report, options.lint);
-    const document = await stage("bundle", () => bundleSpec(spec));
-    const model = await stage(
+    const document = reused?.document ?? (await stage("bundle", () => bundleSpec(spec)));
+    const front = reused ?? (await cache?.keepFront(options, { spec, report, document }));
+    const model = await cached(
       "model",
+      front && cache?.modelKey(front),
       () => buildModel(document, { nameOverrides: readNameOverrides(spec.file) }),
       (m) => `${m.operations.length} operation(s), ${m.schemas.length} schema(s)`,
     );
@@ -158,20 +188,31 @@ async function runStages(
     };
     // The worker emits and formats while this thread compiles the types; the model was read before
     // openapi-typescript patches discriminator enums into the document.
-    const rendering = renderWorker.run({ model, ctx }).then(
-      (value) => ({ value }),
+    const rendering = (
+      cache
+        ? cache.memo("emit", cache.emitKey(model, ctx), () =>
+            renderWorker.run({ model, ctx, formatMemo: cache.formatMemo }),
+          )
+        : renderWorker.run({ model, ctx }).then((value) => ({ value, skipped: false }))
+    ).then(
+      (value) => value,
       (error: unknown) => ({ error }),
     );
-    const schema = await stage(
+    const schema = await cached(
       "types",
+      front && cache?.typesKey(front),
       () => generateTypes(document),
       (t) => `${Math.round(t.length / 1024)} kB`,
     );
     const outcome = await rendering;
     if ("error" in outcome) throw asPipelineError("emit", outcome.error);
     const rendered = outcome.value;
-    options.onStage?.("emit", rendered.emitMs, `${rendered.files.length} file(s), in a worker thread`);
-    options.onStage?.("format", rendered.formatMs);
+    if (outcome.skipped) skip("emit", "format");
+    else {
+      if (cache && rendered.memo) cache.formatMemo = rendered.memo;
+      options.onStage?.("emit", rendered.emitMs, `${rendered.files.length} file(s), in a worker thread`);
+      options.onStage?.("format", rendered.formatMs, cache ? `${rendered.formatted} changed file(s)` : undefined);
+    }
     built = { report, model, document, files: new Map([["schema.d.ts", schema], ...rendered.files]) };
   } catch (error) {
     // Stages after load know JSON pointers, not files: name the spec file.
