@@ -51,7 +51,11 @@ export function toolchainKey(root = ROOT) {
     .map((path) => relative(root, path).split(sep).join("/"))
     .sort();
   const hash = createHash("sha256");
-  for (const name of files) hash.update(`${name}\0`).update(readFileSync(join(root, name))).update("\0");
+  for (const name of files)
+    hash
+      .update(`${name}\0`)
+      .update(readFileSync(join(root, name)))
+      .update("\0");
   return hash.digest("hex").slice(0, 16);
 }
 
@@ -73,9 +77,17 @@ export async function ensureToolchain({ log = () => {} } = {}) {
     platform: "node",
     format: "esm",
     target: "node20",
-    // Dependencies load from node_modules as they do under tsx (the TypeScript compilers and prettier keep their
-    // lazy paths); only this repository's own modules are bundled.
-    packages: "external",
+    // Each stage's modules load when the stage first runs (the watcher, the naming report, the types stage).
+    splitting: true,
+    // Dependencies are bundled too (Redocly, openapi-typescript, ts-morph, prettier): fewer files to resolve and
+    // read. TypeScript stays one file of its own, and is the copy ts-morph ships: openapi-typescript's
+    // require("typescript") loads that one too, so a thread that runs both loads one compiler (same output as 5.9's).
+    external: ["@ts-morph/common", "chokidar"],
+    alias: { typescript: "@ts-morph/common/dist/typescript.js" },
+    // Bundled CommonJS code calls require() for what stays external (TypeScript, Node's modules).
+    banner: {
+      js: 'import { createRequire as __toolchainRequire } from "node:module"; const require = __toolchainRequire(import.meta.url);',
+    },
     metafile: true,
     logLevel: "error",
     legalComments: "none",
