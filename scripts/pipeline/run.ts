@@ -165,8 +165,8 @@ async function runStages(
       runtimeImport: options.runtimeImport ?? defaultRuntimeImport(outDir),
       specLabel: specLabel(spec.file),
     };
-    // The worker emits and formats while this thread compiles the types; the model was read before
-    // openapi-typescript patches discriminator enums into the document.
+    // For a large API the worker emits and formats while this thread compiles the types; the model was read before
+    // openapi-typescript patches discriminator enums into (a normalized copy of) the document.
     const inWorker = model.operations.length + model.schemas.length <= TYPES_IN_WORKER_MAX;
     // Sent first, so the worker compiles the types before it emits.
     const typing = inWorker ? (renderWorker.run({ document }) as Promise<Typed>) : undefined;
