@@ -1,10 +1,9 @@
 // `npm run bench:generate`: wall time and peak memory of the full pipeline beside openapi-typescript's CLI alone and
 // @hey-api/openapi-ts on the same specs, in the same run (median of several runs); then ×1/×2/×4 of a synthetic spec.
 import { execFile } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { pathToFileURL } from "node:url";
+import { join, relative, resolve } from "node:path";
 import { parseArgs, promisify } from "node:util";
 import { parse } from "yaml";
 import { REPO_ROOT } from "./pipeline/run.js";
@@ -12,7 +11,6 @@ import { REPO_ROOT } from "./pipeline/run.js";
 const SPECS_DIR = resolve(REPO_ROOT, "../shared/specs");
 const TIME = "/usr/bin/time";
 const BIN = {
-  tsxLoader: resolve(REPO_ROOT, "node_modules/tsx/dist/loader.mjs"),
   openapiTypescript: resolve(REPO_ROOT, "node_modules/openapi-typescript/bin/cli.js"),
   heyApi: resolve(REPO_ROOT, "node_modules/@hey-api/openapi-ts/bin/run.js"),
 };
@@ -52,7 +50,20 @@ async function measure(command: string, args: string[], cwd: string): Promise<Ru
   return { ms, rssMb: rss ? Number(rss[1]) / 1024 : undefined, ok, stdout, stderr: stderr.replace(/@@rss \d+\n?/, "") };
 }
 
-const PIPELINE = ["--import", pathToFileURL(BIN.tsxLoader).href, resolve(REPO_ROOT, "scripts/generate.ts")];
+/**
+ * The pipeline as `npm run generate` starts it: the Node arguments of package.json's generate script (today the
+ * precompiled toolchain, `node scripts/toolchain.mjs scripts/generate.ts`), run by this Node without npm.
+ */
+function pipelineCommand(): string[] {
+  const { scripts } = JSON.parse(readFileSync(resolve(REPO_ROOT, "package.json"), "utf8")) as {
+    scripts: Record<string, string>;
+  };
+  const words = scripts.generate.replace(/^exec\s+/, "").split(/\s+/);
+  if (words[0] !== "node")
+    throw new Error(`package.json's generate script does not start with node: ${scripts.generate}`);
+  return words.slice(1).map((word) => (word.startsWith("scripts/") ? resolve(REPO_ROOT, word) : word));
+}
+const PIPELINE = pipelineCommand();
 // Operations in museum.yaml, the synthetic spec's unit.
 const MUSEUM_OPERATIONS = 8;
 
@@ -157,6 +168,99 @@ function syntheticSpec(copies: number): string {
   return JSON.stringify({ ...base, paths });
 }
 
+/** Folders of ../shared/specs that hold one spec split over many files, by the root file to generate from. */
+const MULTI_FILE_SPECS: Record<string, { root: string; label: string }> = {
+  digitalocean: { root: "DigitalOcean-public.v2.yaml", label: "DigitalOcean" },
+};
+
+/**
+ * Every spec in ../shared/specs, under Redocly's minimal ruleset: each file at the top and in each folder, except a
+ * multi-file spec, which counts once by its root. The goal specs come first.
+ */
+function sharedSpecs(): Target[] {
+  if (!existsSync(SPECS_DIR)) return [];
+  const isSpec = (name: string) => /\.(ya?ml|json)$/.test(name);
+  const found: Target[] = [];
+  for (const entry of readdirSync(SPECS_DIR, { withFileTypes: true })) {
+    const multi = MULTI_FILE_SPECS[entry.name];
+    if (entry.isFile() && isSpec(entry.name))
+      found.push({ label: entry.name, spec: join(SPECS_DIR, entry.name), lint: "minimal" });
+    else if (entry.isDirectory() && multi)
+      found.push({ label: multi.label, spec: join(SPECS_DIR, entry.name, multi.root), lint: "minimal" });
+    else if (entry.isDirectory())
+      for (const name of readdirSync(join(SPECS_DIR, entry.name)).filter(isSpec))
+        found.push({ label: `${entry.name}/${name}`, spec: join(SPECS_DIR, entry.name, name), lint: "minimal" });
+  }
+  const first = ["museum.yaml", "openai.yaml", "DigitalOcean", "stripe-2023-09-12.yaml"];
+  const rank = (label: string) => (first.includes(label) ? first.indexOf(label) : first.length);
+  return found.sort((a, b) => rank(a.label) - rank(b.label) || a.label.localeCompare(b.label));
+}
+
+interface Measured {
+  target: Target;
+  ours: Summary;
+  openapiTypescript: Summary;
+  heyApi: Summary;
+}
+
+/** Issue 14's goals: the full pipeline's time against openapi-typescript's CLI alone, by spec. */
+const TIME_LIMITS: Record<string, number> = {
+  "openapi/flora.yaml": 1.5,
+  "openai.yaml": 1.3,
+  DigitalOcean: 1.3,
+  "stripe-2023-09-12.yaml": 1.3,
+};
+const RSS_LIMIT = 1.5;
+
+/** One PASS or MISS line per spec and goal, then one verdict per goal. */
+function printGoals(results: Measured[]): void {
+  const verdict = (ok: boolean) => (ok ? "PASS" : "MISS");
+  const times = (a: Summary, b: Summary) => a.ms / b.ms;
+  const rss = (a: Summary, b: Summary) => (a.rssMb ?? NaN) / (b.rssMb ?? NaN);
+  console.log("\nGoals (full pipeline against each peer, by spec):\n");
+  const timeLines = results.filter((r) => TIME_LIMITS[r.target.label] !== undefined);
+  const timeOk = timeLines.map((r) => {
+    const limit = TIME_LIMITS[r.target.label];
+    const ok = r.ours.ok && r.openapiTypescript.ok && times(r.ours, r.openapiTypescript) <= limit;
+    console.log(
+      `${verdict(ok)}  ${r.target.label}: ${ratio(r.ours, r.openapiTypescript)} openapi-typescript's time (limit ${limit.toFixed(2)}×)`,
+    );
+    return ok;
+  });
+  // Where hey-api fails (DigitalOcean's multi-file spec), there is nothing to be faster than.
+  const heyLines = results.filter((r) => r.target.label !== "openapi/flora.yaml" && r.heyApi.ok);
+  const heyOk = heyLines.map((r) => {
+    const ok = r.ours.ok && times(r.ours, r.heyApi) < 1;
+    console.log(
+      `${verdict(ok)}  ${r.target.label}: ${ratio(r.ours, r.heyApi)} @hey-api/openapi-ts's time (below 1.00×)`,
+    );
+    return ok;
+  });
+  const rssLines = results.filter(
+    (r) => r.ours.ok && r.openapiTypescript.ok && r.ours.rssMb && r.openapiTypescript.rssMb,
+  );
+  const rssOk = rssLines.map((r) => {
+    const value = rss(r.ours, r.openapiTypescript);
+    const ok = value <= RSS_LIMIT;
+    console.log(
+      `${verdict(ok)}  ${r.target.label}: peak RSS ${value.toFixed(2)}× openapi-typescript's (limit ${RSS_LIMIT.toFixed(2)}×)`,
+    );
+    return ok;
+  });
+  const skipped = results
+    .filter((r) => r.target.label !== "openapi/flora.yaml" && !r.heyApi.ok)
+    .map((r) => r.target.label);
+  console.log(
+    `\ngoal time ≤ 1.3× openapi-typescript (openai, DigitalOcean, stripe), ≤ 1.5× (flora): ${verdict(timeLines.length > 0 && timeOk.every(Boolean))} (${timeOk.filter(Boolean).length} of ${timeLines.length} specs)`,
+  );
+  console.log(
+    `goal faster than @hey-api/openapi-ts on every shared spec it runs on: ${verdict(heyLines.length > 0 && heyOk.every(Boolean))} (${heyOk.filter(Boolean).length} of ${heyLines.length} specs${skipped.length ? `; hey-api failed on ${skipped.join(", ")}` : ""})`,
+  );
+  console.log(
+    `goal peak RSS ≤ ${RSS_LIMIT}× openapi-typescript's: ${verdict(rssLines.length > 0 && rssOk.every(Boolean))} (${rssOk.filter(Boolean).length} of ${rssLines.length} specs)`,
+  );
+}
+
 const seconds = (ms: number) => (Number.isNaN(ms) ? "failed" : `${(ms / 1000).toFixed(2)} s`);
 const megabytes = (s: Summary) => (s.ok && s.rssMb !== undefined ? `${Math.round(s.rssMb)} MB` : "–");
 const ratio = (a: Summary, b: Summary) => (a.ok && b.ok ? `${(a.ms / b.ms).toFixed(2)}×` : "–");
@@ -168,32 +272,35 @@ async function main(argv: string[]): Promise<number> {
   });
   const runs = Number(values.runs);
   if (!Number.isInteger(runs) || runs < 1) {
-    console.error("usage: npm run bench:generate -- [--runs N] [--only flora|museum|openai|digitalocean|synthetic]");
+    console.error("usage: npm run bench:generate -- [--runs N] [--only PART-OF-A-SPEC-LABEL|synthetic]");
     return 2;
   }
   const candidates: Target[] = [
     { label: "openapi/flora.yaml", spec: resolve(REPO_ROOT, "openapi/flora.yaml"), lint: "project" },
-    { label: "museum.yaml", spec: join(SPECS_DIR, "museum.yaml"), lint: "minimal" },
-    { label: "openai.yaml", spec: join(SPECS_DIR, "openai.yaml"), lint: "minimal" },
-    { label: "DigitalOcean", spec: join(SPECS_DIR, "digitalocean/DigitalOcean-public.v2.yaml"), lint: "minimal" },
+    ...sharedSpecs(),
   ];
   const targets = candidates.filter(
     (t) => existsSync(t.spec) && (!values.only || t.label.toLowerCase().includes(values.only.toLowerCase())),
   );
   if (!existsSync(SPECS_DIR)) console.log(`note: ${SPECS_DIR} is absent; only openapi/flora.yaml is measured`);
+  // Built before timing, so that no measured run pays for a rebuild of the precompiled toolchain.
+  const toolchain = resolve(REPO_ROOT, "scripts/toolchain.mjs");
+  if (existsSync(toolchain)) await promisify(execFile)(process.execPath, [toolchain, "--build"], { cwd: REPO_ROOT });
 
   const scratch = mkdtempSync(join(tmpdir(), "bench-generate-"));
   try {
     console.log(
-      `bench:generate — median of ${runs} run(s) per tool, each a fresh process (wall time includes start-up; the pipeline runs as \`node --import tsx scripts/generate.ts\`); peak RSS by ${existsSync(TIME) ? TIME : "(unavailable)"}\n`,
+      `bench:generate — median of ${runs} run(s) per tool, each a fresh process (wall time includes start-up; the pipeline runs as \`node ${PIPELINE.map((word) => relative(REPO_ROOT, word) || word).join(" ")}\`, as \`npm run generate\` does); peak RSS by ${existsSync(TIME) ? TIME : "(unavailable)"}\n`,
     );
     console.log(
       "| spec | full pipeline | peak RSS | openapi-typescript CLI | peak RSS | @hey-api/openapi-ts | peak RSS | pipeline ÷ openapi-typescript | pipeline ÷ hey-api |",
     );
     console.log("|---|---|---|---|---|---|---|---|---|");
     const stageRows: string[] = [];
+    const results: Measured[] = [];
     for (const target of targets) {
       const { ours, openapiTypescript, heyApi } = await benchSpec(target, runs, scratch);
+      results.push({ target, ours, openapiTypescript, heyApi });
       console.log(
         `| ${target.label} | ${seconds(ours.ms)} | ${megabytes(ours)} | ${seconds(openapiTypescript.ms)} | ${megabytes(openapiTypescript)} | ${seconds(heyApi.ms)}${heyApi.ok ? "" : ` (${heyApi.failure ?? "error"})`} | ${megabytes(heyApi)} | ${ratio(ours, openapiTypescript)} | ${ratio(ours, heyApi)} |`,
       );
@@ -207,6 +314,7 @@ async function main(argv: string[]): Promise<number> {
       "\nPipeline stages (median ms, as the CLI prints them; emit and format run in a worker thread alongside types), the CLI's own total, and the rest of the wall time (process start-up and module loading):\n\n| spec | stages | pipeline | start-up |\n|---|---|---|---|",
     );
     for (const row of stageRows) console.log(row);
+    printGoals(results);
 
     if (existsSync(join(SPECS_DIR, "museum.yaml")) && (!values.only || values.only === "synthetic")) {
       console.log(

@@ -3,8 +3,6 @@ import { resolve } from "node:path";
 import { parseCommandOptions, runCommand, usageError } from "./pipeline/errors.js";
 import type { LintMode } from "./pipeline/lint.js";
 import { DEFAULT_OUT, DEFAULT_SPEC, packageRuntimeImport, runPipeline } from "./pipeline/run.js";
-import { runWatch } from "./watch.js";
-import { namingReport } from "./pipeline/names-report.js";
 
 const USAGE = `Usage: npm run generate -- [options]
 
@@ -65,6 +63,8 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (options.names) {
+    // Only this path needs the naming report, and only --watch needs the watcher (chokidar): each loads on use.
+    const { namingReport } = await import("./pipeline/names-report.js");
     process.stdout.write(await namingReport(options.spec));
     return 0;
   }
@@ -77,6 +77,7 @@ async function main(argv: string[]): Promise<number> {
   };
   if (options.watch) {
     logRuntimeImport();
+    const { runWatch } = await import("./watch.js");
     return runWatch({
       spec: options.spec,
       out: options.out,

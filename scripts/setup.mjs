@@ -1,6 +1,7 @@
 // `npm run setup`: everything a fresh machine with only Node and npm needs before `npm test`.
 // Plain Node with no dependencies, because it runs before node_modules exists: it finds or installs the
-// Chromium the docs and browser-bundle tests drive, runs `npm ci`, then regenerates generated/.
+// Chromium the docs and browser-bundle tests drive, runs `npm ci`, then regenerates generated/ (which builds the
+// precompiled toolchain in .cache/ on first use: scripts/toolchain.mjs).
 import { spawnSync } from "node:child_process";
 import { accessSync, constants } from "node:fs";
 import { delimiter, dirname, join, resolve } from "node:path";

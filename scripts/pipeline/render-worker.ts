@@ -1,4 +1,6 @@
-// Worker for stages 6 and 7: loads ts-morph and prettier once, then emits and formats each model it is sent.
+// Worker for stages 6 and 7: loads ts-morph and prettier once, then emits and formats each model it is sent; for a
+// small API it also compiles the types (stage 5), on the TypeScript it has loaded for ts-morph (see run.ts).
+import type { OpenAPIDocument } from "./bundle.js";
 import { emitWrappers, type EmitContext } from "./emit/index.js";
 import { PipelineError } from "./errors.js";
 import { formatFiles } from "./format.js";
@@ -25,6 +27,15 @@ export interface Rendered {
   memo?: FormatMemo;
 }
 
+export interface TypesRequest {
+  document: OpenAPIDocument;
+}
+
+/** schema.d.ts's text. */
+export interface Typed {
+  types: string;
+}
+
 // Prettier loads its TypeScript parser on first use: pay that while the main thread lints and bundles.
 const warm = formatFiles(new Map([["warm.ts", "export const warm = 1;\n"]])).catch(() => undefined);
 
@@ -38,7 +49,7 @@ async function inStage<T>(stage: string, work: () => T | Promise<T>): Promise<T>
   }
 }
 
-serveTasks<RenderRequest, Rendered>(async ({ model, ctx, formatMemo }) => {
+async function render({ model, ctx, formatMemo }: RenderRequest): Promise<Rendered> {
   await warm;
   let started = performance.now();
   const emitted = await inStage("emit", () => emitWrappers(model, ctx));
@@ -59,4 +70,11 @@ serveTasks<RenderRequest, Rendered>(async ({ model, ctx, formatMemo }) => {
     formatted: changed.size,
     memo: formatMemo && rendered.map(({ name, text, out }) => [name, text, out]),
   };
+}
+
+serveTasks<RenderRequest | TypesRequest, Rendered | Typed>(async (request) => {
+  if (!("document" in request)) return render(request);
+  // Loaded on the first such request: openapi-typescript, and TypeScript where ts-morph has not loaded it already.
+  const { generateTypes } = await import("./types.js");
+  return { types: await generateTypes(request.document) };
 });

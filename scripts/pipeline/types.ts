@@ -1,59 +1,23 @@
 // Stage 4: compile the bundled document to TypeScript types with openapi-typescript's transform.
 import type {
   astToString as AstToString,
-  transformSchemaObject as TransformSchemaObject,
   transformOperationObject as TransformOperationObject,
   OpenAPI3,
-  resolveRef as ResolveRef,
-  scanDiscriminators as ScanDiscriminators,
   transformSchema as TransformSchema,
 } from "openapi-typescript";
-import { createRequire } from "node:module";
 import { PipelineError } from "./errors.js";
 import type { OpenAPIDocument } from "./bundle.js";
 import { ITEM_SCHEMAS_TYPE, itemSchemasSchema } from "./item-types.js";
 import { isFixedMethod, pathItemOperations } from "./model/methods.js";
 import { asObject, isObject, type Json } from "./model/refs.js";
 import { normalizeForTypes } from "./normalize.js";
-
-type TransformContext = Parameters<typeof TransformSchema>[1];
-
 // openapiTS() would lint and bundle the document again with its own Redocly core 1.x (about a third of its time on
 // large specs, plus loading that second Redocly). The document is already bundled and linted, so this calls the
-// transform it wraps, from the modules that do not import Redocly, with openapiTS's default options.
-interface OpenapiTsModules {
-  transformSchema: typeof TransformSchema;
-  transformSchemaObject: typeof TransformSchemaObject;
-  transformOperationObject: typeof TransformOperationObject;
-  scanDiscriminators: typeof ScanDiscriminators;
-  resolveRef: typeof ResolveRef;
-  astToString: typeof AstToString;
-}
+// transform it wraps, from the modules that do not import Redocly, with openapiTS's default options. Importing this
+// module loads TypeScript: the pipeline imports it when the types stage runs.
+import openapiTypescript from "./openapi-typescript.cjs";
 
-let modules: OpenapiTsModules | undefined;
-
-// The CommonJS builds, through require: importing TypeScript's 9 MB CommonJS file from ESM makes Node scan it
-// for named exports first, which costs more than half a second on every run.
-const requireFromHere = createRequire(import.meta.url);
-
-function openapiTsModules(): OpenapiTsModules {
-  // Deep paths have no type declarations of their own; their exports are typed from the package entry above.
-  const load = (path: string) => requireFromHere(`openapi-typescript/dist/${path}`) as Record<string, unknown>;
-  if (!modules) {
-    const [transform, utils, ts] = [load("transform/index.cjs"), load("lib/utils.cjs"), load("lib/ts.cjs")];
-    const schemaObject = load("transform/schema-object.cjs");
-    const operationObject = load("transform/operation-object.cjs");
-    modules = {
-      transformSchema: (transform.default ?? transform) as typeof TransformSchema,
-      transformSchemaObject: schemaObject.default as typeof TransformSchemaObject,
-      transformOperationObject: operationObject.default as typeof TransformOperationObject,
-      scanDiscriminators: utils.scanDiscriminators as typeof ScanDiscriminators,
-      resolveRef: utils.resolveRef as typeof ResolveRef,
-      astToString: ts.astToString as typeof AstToString,
-    };
-  }
-  return modules;
-}
+type TransformContext = Parameters<typeof TransformSchema>[1];
 
 const ADDITIONAL_OPERATIONS_DOC =
   "/** OpenAPI 3.2 operations `paths` leaves out (`query` and `additionalOperations`): by path, then method as sent. */\n";
@@ -117,7 +81,7 @@ export async function generateTypes(document: OpenAPIDocument): Promise<string> 
     scanDiscriminators,
     resolveRef,
     astToString,
-  } = openapiTsModules();
+  } = openapiTypescript;
   const schema = normalizeForTypes(document) as unknown as OpenAPI3;
   const ctx: TransformContext = {
     additionalProperties: false,

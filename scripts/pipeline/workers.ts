@@ -1,8 +1,8 @@
 // Emit and format run in a worker thread started with the run: loading ts-morph's bundled TypeScript and prettier
 // then overlaps load, lint and bundle, and emitting overlaps the types stage on the main thread.
 import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
-import { pathToFileURL } from "node:url";
+import { basename, dirname, join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { parentPort, Worker } from "node:worker_threads";
 import { PipelineError } from "./errors.js";
 
@@ -15,11 +15,24 @@ export interface WorkerTask<Req, Res> {
   run(request: Req): Promise<Res>;
 }
 
-// Workers run TypeScript sources like the main thread, whatever started this process (tsx CLI, node --import tsx,
-// vitest): a small bootstrap registers tsx's loader, then imports the worker module.
-const TSX_API = pathToFileURL(
-  join(dirname(createRequire(import.meta.url).resolve("tsx/package.json")), "dist/esm/api/index.mjs"),
-).href;
+// Precompiled by scripts/toolchain.mjs, this module is part of a .mjs bundle, and each worker module is the bundle
+// beside it (render-worker.ts → render-worker.mjs), run by plain Node.
+const PRECOMPILED = !import.meta.url.endsWith(".ts");
+
+// From sources, workers run TypeScript like the main thread, whatever started this process (tsx CLI, node --import
+// tsx, vitest): a small bootstrap registers tsx's loader, then imports the worker module.
+const tsxApi = () =>
+  pathToFileURL(join(dirname(createRequire(import.meta.url).resolve("tsx/package.json")), "dist/esm/api/index.mjs"))
+    .href;
+
+function startWorker(module: URL): Worker {
+  if (PRECOMPILED)
+    return new Worker(new URL(basename(fileURLToPath(module)).replace(/\.ts$/, ".mjs"), import.meta.url), {
+      execArgv: [],
+    });
+  const bootstrap = `import(${JSON.stringify(tsxApi())}).then(({ register }) => { register(); return import(${JSON.stringify(module.href)}); });`;
+  return new Worker(bootstrap, { eval: true, execArgv: [] });
+}
 
 /** `label` names the work in messages when the worker itself fails, e.g. "emit stage". */
 export function workerTask<Req, Res>(module: URL, label: string): WorkerTask<Req, Res> {
@@ -33,8 +46,7 @@ export function workerTask<Req, Res>(module: URL, label: string): WorkerTask<Req
 
   function start(): void {
     if (state) return;
-    const bootstrap = `import(${JSON.stringify(TSX_API)}).then(({ register }) => { register(); return import(${JSON.stringify(module.href)}); });`;
-    const worker = new Worker(bootstrap, { eval: true, execArgv: [] });
+    const worker = startWorker(module);
     const current = {
       worker,
       pending: new Map<number, { resolve(reply: Reply<Res>): void; reject(error: Error): void }>(),

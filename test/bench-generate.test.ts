@@ -1,0 +1,28 @@
+// `npm run bench:generate` runs the pipeline as `npm run generate` does beside its peers, and prints its tables and a
+// PASS or MISS line per goal. One run of one spec: the figures themselves are the bench's, never asserted here.
+import { execFile } from "node:child_process";
+import { resolve } from "node:path";
+import { promisify } from "node:util";
+import { describe, expect, it } from "vitest";
+
+const ROOT = resolve(import.meta.dirname, "..");
+
+describe("bench:generate", () => {
+  it("measures the precompiled pipeline on flora.yaml and prints the tables and each goal's verdict", async () => {
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ["--import", "tsx", "scripts/bench-generate.ts", "--only", "openapi/flora", "--runs", "1"],
+      { cwd: ROOT, maxBuffer: 16 * 1024 * 1024 },
+    );
+    expect(stdout).toContain("the pipeline runs as `node scripts/toolchain.mjs scripts/generate.ts`");
+    expect(stdout).toMatch(/^\| openapi\/flora\.yaml \| \d+\.\d\d s \| .* \| \d+\.\d\d× \|/m);
+    expect(stdout).toMatch(/^\| openapi\/flora\.yaml \| load \d+ · lint \d+ · bundle \d+ · model \d+ · types \d+/m);
+    expect(stdout).toMatch(
+      /^(PASS|MISS) {2}openapi\/flora\.yaml: \d+\.\d\d× openapi-typescript's time \(limit 1\.50×\)$/m,
+    );
+    expect(stdout).toMatch(/^(PASS|MISS) {2}openapi\/flora\.yaml: peak RSS \d+\.\d\d× openapi-typescript's/m);
+    expect(stdout).toMatch(/^goal time ≤ 1\.3× openapi-typescript .*: (PASS|MISS) \(/m);
+    expect(stdout).toMatch(/^goal faster than @hey-api\/openapi-ts on every shared spec it runs on: (PASS|MISS)/m);
+    expect(stdout).toMatch(/^goal peak RSS ≤ 1\.5× openapi-typescript's: (PASS|MISS) \(/m);
+  }, 120_000);
+});
