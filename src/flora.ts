@@ -9,6 +9,7 @@ import {
 } from "../generated/index.js";
 // Each from its own module, never the runtime's barrel: a bundler then keeps lazily imported modules
 // (serializers, the SSE reader, webhooks) out of the code that loads at once.
+import { invalid } from "./runtime/check.js";
 import { checkBaseUrl, createBaseRuntime, resolveIdempotencyKey, type Runtime } from "./runtime/client.js";
 import { SDKError, ValidationError } from "./runtime/errors.js";
 import type { FetchLike } from "./runtime/fetch.js";
@@ -166,7 +167,7 @@ export class Flora {
     }
     // checked here because the platform's invalid-header error would quote the key
     if (!/^[\x21-\x7e]+$/.test(apiKey)) {
-      throw new ValidationError("apiKey must be printable ASCII without spaces or line breaks.", "apiKey");
+      throw invalid("apiKey", "must be printable ASCII without spaces or line breaks.");
     }
     this.baseUrl = (options.baseUrl ?? readTrimmedEnv("FLORA_BASE_URL") ?? DEFAULT_BASE_URL).replace(/\/+$/, "");
     const logger = options.logger ?? console;
@@ -175,7 +176,7 @@ export class Flora {
         (level) => typeof (logger as unknown as Record<string, unknown>)[level] === "function",
       )
     ) {
-      throw new ValidationError("logger must have error, warn, info and debug methods (console fits).", "logger");
+      throw invalid("logger", "must have error, warn, info and debug methods (console fits).");
     }
     const envLevel = readTrimmedEnv("FLORA_LOG");
     const logLevel = options.logLevel ?? (isLogLevel(envLevel) ? envLevel : "warn");
@@ -275,7 +276,7 @@ export class Flora {
   async #wait(run: RunReference, options: WaitOptions = {}, request: RequestOptions = {}): Promise<Run> {
     checkWaitOptions(options, options.timeoutMs);
     if (typeof run !== "object" || run === null)
-      throw new ValidationError("run must be a run object or { run_id, techniqueId }.", "run");
+      throw invalid("run", "must be a run object or { run_id, techniqueId }.");
     const idempotencyKey = this.#origins.get(run)?.idempotencyKey ?? request.idempotencyKey;
     let last = run as Run;
     const limit = startLimit(options.signal, options.timeoutMs);

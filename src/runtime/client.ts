@@ -18,7 +18,16 @@ import {
   type AttemptPolicy,
   type FetchLike,
 } from "./fetch.js";
-import { checkHeader, checkHeaders, checkNumber, checkSignal, MILLISECONDS, RETRIES, shapeProblem } from "./check.js";
+import {
+  checkHeader,
+  checkHeaders,
+  checkNumber,
+  checkSignal,
+  invalid,
+  MILLISECONDS,
+  RETRIES,
+  shapeProblem,
+} from "./check.js";
 import { redactErrorWith, secretRedactor, silentLogger, type Logger } from "./log.js";
 import { sleep as realSleep, type Sleep } from "./sleep.js";
 import { paginate } from "./pagination.js";
@@ -337,7 +346,7 @@ export function resolveIdempotencyKey(
 ): string {
   const fromBody = descriptor.bodyField && isRecord(body) ? body[descriptor.bodyField] : undefined;
   if (fromBody !== undefined && typeof fromBody !== "string") {
-    throw new ValidationError(`${descriptor.bodyField} must be a string.`, descriptor.bodyField);
+    throw invalid(descriptor.bodyField!, "must be a string.");
   }
   if (requested !== undefined && fromBody !== undefined && requested !== fromBody) {
     throw new ValidationError(
@@ -346,10 +355,10 @@ export function resolveIdempotencyKey(
     );
   }
   if (requested !== undefined && typeof requested !== "string") {
-    throw new ValidationError("idempotencyKey must be a string.", "idempotencyKey");
+    throw invalid("idempotencyKey", "must be a string.");
   }
   const key = requested ?? fromBody ?? globalThis.crypto.randomUUID();
-  if (key.trim() === "") throw new ValidationError("idempotencyKey must not be empty.", "idempotencyKey");
+  if (key.trim() === "") throw invalid("idempotencyKey", "must not be empty.");
   return key;
 }
 
@@ -359,17 +368,14 @@ export function checkBaseUrl(value: string, field: string, allowHttp?: boolean):
   try {
     url = new URL(value);
   } catch {
-    throw new ValidationError(`${field} is not a valid absolute URL: ${JSON.stringify(value)}.`, field);
+    throw invalid(field, `is not a valid absolute URL: ${JSON.stringify(value)}.`);
   }
   if (url.username !== "" || url.password !== "") {
-    throw new ValidationError(`${field} must not carry credentials (user:password@); pass them as options.`, field);
+    throw invalid(field, "must not carry credentials (user:password@); pass them as options.");
   }
   if (url.protocol === "https:" || (url.protocol === "http:" && (allowHttp || isLoopbackHost(url.hostname))))
     return value;
-  throw new ValidationError(
-    `${field} must use https:// (plain http:// is allowed only for loopback hosts), got ${url.origin}.`,
-    field,
-  );
+  throw invalid(field, `must use https:// (plain http:// is allowed only for loopback hosts), got ${url.origin}.`);
 }
 
 export function isLoopbackHost(hostname: string): boolean {
@@ -382,13 +388,11 @@ function checkPathParams(operation: OperationDescriptor, path: OperationArgs["pa
   for (const entry of operation.pathParams) {
     const name = typeof entry === "string" ? entry : entry.name;
     const raw = path?.[name];
-    if (raw === undefined || raw === null || String(raw) === "")
-      throw new ValidationError(`${name} must not be empty.`, name);
+    if (raw === undefined || raw === null || String(raw) === "") throw invalid(name, "must not be empty.");
     // a styled or structured value is checked by its serializer, once written
-    if (raw === "." || raw === "..") throw new ValidationError(`${name} must not be "." or "..".`, name);
+    if (raw === "." || raw === "..") throw invalid(name, 'must not be "." or "..".');
     // encodeURIComponent throws a bare URIError on these
-    if (LONE_SURROGATE.test(String(raw)))
-      throw new ValidationError(`${name} is not well-formed Unicode (a lone surrogate).`, name);
+    if (LONE_SURROGATE.test(String(raw))) throw invalid(name, "is not well-formed Unicode (a lone surrogate).");
   }
 }
 
