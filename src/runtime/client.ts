@@ -2,8 +2,7 @@
 import createClient from "openapi-fetch";
 import type { CredentialProvider } from "./credentials.js";
 import {
-  APIError,
-  MalformedResponseError,
+  errorFromResponse,
   ValidationError,
   type ErrorEnvelope,
   type ErrorEnvelopeDescriptor,
@@ -434,28 +433,6 @@ function unreadResponse(response: Response): Response {
   return buffered === undefined ? response : new Response(buffered.bytes, response);
 }
 
-/**
- * The one place an error is built from a response. A non-2xx `body` is what openapi-fetch read: parsed JSON,
- * or the raw text when it is not JSON. `malformed` marks a body that is not what was promised (with the text
- * read and what is wrong). `redact` cleans quoted text; the runtime's gate redacts the rest before a caller sees it.
- * `envelope` is the body's code and message as an API's own envelope holds them (default: read as Flora's).
- */
-export function errorFromResponse(
-  response: Pick<Response, "status" | "headers">,
-  body: unknown,
-  malformed?: { problem?: string },
-  redact: (text: string) => string = String,
-  envelope?: ErrorEnvelope,
-): SDKError {
-  const headers = headersToRecord(response.headers);
-  if (malformed || (typeof body === "string" && body.trim() !== "")) {
-    // redacted before the error cuts its snippet, which could otherwise keep half a secret
-    const text = redact(typeof body === "string" ? body : "");
-    return new MalformedResponseError(response.status, headers, text, malformed?.problem);
-  }
-  return APIError.generate(response.status, typeof body === "string" ? undefined : body, headers, envelope);
-}
-
 /** Only an event stream arrives unread: every other 2xx body was read inside its attempt. */
 async function readSuccessBody(
   kind: OperationDescriptor["response"],
@@ -494,10 +471,6 @@ async function readSuccessBody(
 }
 
 const utf8 = new TextDecoder();
-
-export function headersToRecord(headers: Headers): Record<string, string> {
-  return Object.fromEntries(headers.entries());
-}
 
 /**
  * Credentials go only to origins the caller trusts; caller-supplied ones elsewhere are dropped too. Set on the
