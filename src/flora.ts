@@ -9,6 +9,7 @@ import {
 } from "../generated/index.js";
 // Each from its own module, never the runtime's barrel: a bundler then keeps lazily imported modules
 // (serializers, the SSE reader, webhooks) out of the code that loads at once.
+import { invalid } from "./runtime/check.js";
 import { checkBaseUrl, createBaseRuntime, resolveIdempotencyKey, type Runtime } from "./runtime/client.js";
 import { SDKError, ValidationError } from "./runtime/errors.js";
 import type { FetchLike } from "./runtime/fetch.js";
@@ -149,13 +150,9 @@ export class Flora {
   declare readonly techniques: FloraTechniques;
   readonly webhooks: FloraWebhooks;
   readonly baseUrl: string;
-  #runtime: Runtime;
-  #resources: Resources;
-  #sleep: Sleep;
-  #maxRetries: number;
-  /** Where each run object this client returned came from, so `wait(run)` can fall back to retrieve. */
-  #origins = new WeakMap<object, RunOrigin>();
 
+  // The client's state and helpers are closures of the constructor, not private members: a bundler cannot
+  // shorten `this.#name`, and the client keeps nothing else.
   constructor(options: FloraOptions = {}) {
     const apiKey: unknown = options.apiKey ?? readTrimmedEnv("FLORA_API_KEY");
     if (typeof apiKey !== "string" || apiKey.trim() === "") {
@@ -166,23 +163,23 @@ export class Flora {
     }
     // checked here because the platform's invalid-header error would quote the key
     if (!/^[\x21-\x7e]+$/.test(apiKey)) {
-      throw new ValidationError("apiKey must be printable ASCII without spaces or line breaks.", "apiKey");
+      throw invalid("apiKey", "must be printable ASCII without spaces or line breaks.");
     }
-    this.baseUrl = (options.baseUrl ?? readTrimmedEnv("FLORA_BASE_URL") ?? DEFAULT_BASE_URL).replace(/\/+$/, "");
+    const baseUrl = (options.baseUrl ?? readTrimmedEnv("FLORA_BASE_URL") ?? DEFAULT_BASE_URL).replace(/\/+$/, "");
+    this.baseUrl = baseUrl;
     const logger = options.logger ?? console;
     if (
       !["error", "warn", "info", "debug"].every(
         (level) => typeof (logger as unknown as Record<string, unknown>)[level] === "function",
       )
     ) {
-      throw new ValidationError("logger must have error, warn, info and debug methods (console fits).", "logger");
+      throw invalid("logger", "must have error, warn, info and debug methods (console fits).");
     }
     const envLevel = readTrimmedEnv("FLORA_LOG");
     const logLevel = options.logLevel ?? (isLogLevel(envLevel) ? envLevel : "warn");
-    this.#sleep = options.sleep ?? realSleep;
-    this.#maxRetries = options.maxRetries ?? 2;
-    this.#runtime = createBaseRuntime({
-      baseUrl: this.baseUrl,
+    const sleep: Sleep = options.sleep ?? realSleep;
+    const runtime: Runtime = createBaseRuntime({
+      baseUrl,
       // the spec's one scheme, BearerAuth (generated `authHeaders` is for clients of any spec's schemes)
       credentials: { authorization: `Bearer ${apiKey}` },
       secrets: [apiKey],
@@ -192,26 +189,134 @@ export class Flora {
       timeoutMs: options.timeoutMs ?? 60_000,
       fetch: options.fetch,
       logger: createLogger(logLevel, logger, [apiKey]),
-      sleep: this.#sleep,
+      sleep,
     });
-    this.#resources = createResources(this.#runtime);
-    this.webhooks = {
-      // a body or header that echoes the API key must not carry it into a verification error
-      unwrap: (rawBody, headers, secret, unwrapOptions) =>
-        // loaded on first use, so a bundler splits verification off from apps that never receive webhooks
-        import("./runtime/webhooks.js")
-          .then(({ unwrapWebhook }) =>
-            unwrapWebhook<FloraWebhookEvent>(rawBody, headers, secret, unwrapOptions, [apiKey]),
-          )
-          .catch((error: unknown) => {
-            throw redactError(error, [apiKey, typeof secret === "string" ? secret : ""]);
-          }),
-    };
-    Object.assign(this, this.#resources, { techniques: this.#buildTechniques() });
-  }
+    const resources: Resources = createResources(runtime);
+    /** Where each run object this client returned came from, so `wait(run)` can fall back to retrieve. */
+    const origins = new WeakMap<object, RunOrigin>();
 
-  #buildTechniques(): FloraTechniques {
-    const generated = this.#resources.techniques;
+    const remember = <T>(run: T, origin: RunOrigin): T => {
+      if (typeof run === "object" && run !== null) origins.set(run, origin);
+      return run;
+    };
+
+    /** Ends a failed phase after the run exists: the error names the run, its last snapshot and the key, and no secret. */
+    const annotate = (error: unknown, run: RunReference, idempotencyKey: string | undefined): FloraError => {
+      // e.g. an onProgress callback that threw: wrapped, so that it too names the run to resume
+      const flora =
+        error instanceof FloraError
+          ? error
+          : new FloraError(
+              `${error instanceof Error ? error.message : String(error)} (after run ${run.run_id} started)`,
+              {
+                cause: error,
+              },
+            );
+      if (typeof run.run_id === "string") flora.runId ??= run.run_id;
+      flora.run ??= run;
+      if (idempotencyKey !== undefined) flora.idempotencyKey ??= idempotencyKey;
+      return runtime.redact(flora);
+    };
+
+    const wait = async (run: RunReference, options: WaitOptions = {}, request: RequestOptions = {}): Promise<Run> => {
+      checkWaitOptions(options, options.timeoutMs);
+      if (typeof run !== "object" || run === null)
+        throw invalid("run", "must be a run object or { run_id, techniqueId }.");
+      const idempotencyKey = origins.get(run)?.idempotencyKey ?? request.idempotencyKey;
+      let last = run as Run;
+      const limit = startLimit(options.signal, options.timeoutMs);
+      try {
+        // inside the try: a run_id from the server that is unusable still names the key of its create
+        validateId(run.run_id, "run.run_id");
+        for await (const snapshot of poll(run, options, request, limit)) {
+          last = snapshot;
+          await options.onProgress?.(snapshot);
+        }
+        return last;
+      } catch (error) {
+        throw annotate(limit.explain(error, run.run_id, last), last, idempotencyKey);
+      } finally {
+        limit.dispose();
+      }
+    };
+
+    /** Yields each polled snapshot whose status or progress changed, ending after a terminal one. */
+    async function* poll(
+      start: RunReference,
+      options: WaitOptions,
+      request: RequestOptions,
+      limit: Limit,
+    ): AsyncGenerator<Run, void, undefined> {
+      if (start.status !== undefined) checkStatus(start);
+      if (isTerminal(start)) return;
+      const techniqueId = start.techniqueId ?? origins.get(start)?.techniqueId;
+      let pollUrl = usablePollUrl(start.poll_url);
+      if (pollUrl === undefined && techniqueId === undefined) {
+        throw new ValidationError(
+          "wait needs a run with an https poll_url, or its techniqueId: pass a run this client returned, or { techniqueId, run_id }.",
+          "techniqueId",
+        );
+      }
+      const { signal } = limit;
+      const calls: RequestOptions = {
+        signal,
+        timeoutMs: request.timeoutMs,
+        maxRetries: request.maxRetries,
+        headers: request.headers,
+      };
+      let interval = options.intervalMs ?? DEFAULT_POLL_INTERVAL_MS;
+      const maxInterval = Math.max(options.maxIntervalMs ?? DEFAULT_MAX_POLL_INTERVAL_MS, interval);
+      let current = start as Run;
+      let delay = interval;
+      while (!isTerminal(current)) {
+        await sleep(delay, signal);
+        interval = Math.min(interval * POLL_BACKOFF, maxInterval);
+        delay = interval;
+        let next: Run;
+        try {
+          next =
+            pollUrl !== undefined
+              ? await runtime.getJson<Run>(pollUrl, calls, runShape)
+              : await resources.techniques.runs.retrieve(techniqueId as string, current.run_id, calls);
+        } catch (error) {
+          if (isBusy(error)) {
+            delay = Math.max(retryAfterMs(new Headers(error.headers)) ?? 0, interval);
+            continue;
+          }
+          if (pollUrl !== undefined && techniqueId !== undefined && isUnusablePollUrl(error)) {
+            pollUrl = undefined; // e.g. a foreign poll_url refusing an unauthenticated request
+            delay = 0;
+            continue;
+          }
+          throw error;
+        }
+        checkSnapshot(next);
+        if (next.run_id !== start.run_id) {
+          throw snapshotError(
+            next,
+            `has run_id ${JSON.stringify(next.run_id)} where ${JSON.stringify(start.run_id)} was polled`,
+          );
+        }
+        if (techniqueId !== undefined) remember(next, { ...origins.get(start), techniqueId });
+        if (next.status !== current.status || next.progress !== current.progress) yield next;
+        current = next;
+      }
+    }
+
+    /** The run's poll_url resolved against the API, when it is https (or http on loopback); else retrieve is used. */
+    const usablePollUrl = (pollUrl: string | undefined): string | undefined => {
+      if (!pollUrl) return undefined;
+      try {
+        return checkBaseUrl(new URL(pollUrl, `${baseUrl}/`).href, "poll_url");
+      } catch {
+        return undefined;
+      }
+    };
+
+    /** What `streamRun` needs of this client: its runtime and its private polling and bookkeeping. */
+    const streamHost: StreamHost = { runtime, maxRetries: options.maxRetries ?? 2, remember, annotate, poll };
+
+    const generated = resources.techniques;
     const runs = generated.runs;
     const helpers: Resources["techniques"]["runs"] & RunHelpers = {
       ...runs,
@@ -221,14 +326,14 @@ export class Flora {
         // chosen here so that wait() can name the key of a run this client started
         const idempotencyKey = resolveIdempotencyKey(createIdempotency, body, options.idempotencyKey);
         const run = await runs.create(techniqueId, body, { ...options, idempotencyKey });
-        return this.#remember(run, { techniqueId, idempotencyKey });
+        return remember(run, { techniqueId, idempotencyKey });
       },
       retrieve: async (techniqueId, runId, options) => {
         validateId(techniqueId, "techniqueId");
         validateId(runId, "runId");
-        return this.#remember(await runs.retrieve(techniqueId, runId, options), { techniqueId });
+        return remember(await runs.retrieve(techniqueId, runId, options), { techniqueId });
       },
-      wait: (run, options) => this.#wait(run, options),
+      wait: (run, options) => wait(run, options),
       createAndWait: async (techniqueId, body, options = {}) => {
         checkWaitOptions(options, options.waitTimeoutMs);
         if (options.checkInputs === true) {
@@ -241,150 +346,28 @@ export class Flora {
           );
         }
         const run = await helpers.create(techniqueId, body, options);
-        return this.#wait(run, { ...options, timeoutMs: options.waitTimeoutMs }, options);
+        return wait(run, { ...options, timeoutMs: options.waitTimeoutMs }, options);
       },
-      stream: (techniqueId, body, options) => this.#stream(techniqueId, body, options),
+      stream: async function* (techniqueId, body, options = {}) {
+        // streaming loads with the first stream, so apps that only poll never bundle the event-stream reader
+        const { streamRun } = await import("./run-stream.js");
+        yield* streamRun(streamHost, techniqueId, body, options);
+      },
+    };
+
+    this.webhooks = {
+      // a body or header that echoes the API key must not carry it into a verification error
+      unwrap: (rawBody, headers, secret, unwrapOptions) =>
+        // loaded on first use, so a bundler splits verification off from apps that never receive webhooks
+        import("./runtime/webhooks.js")
+          .then(({ unwrapWebhook }) =>
+            unwrapWebhook<FloraWebhookEvent>(rawBody, headers, secret, unwrapOptions, [apiKey]),
+          )
+          .catch((error: unknown) => {
+            throw redactError(error, [apiKey, typeof secret === "string" ? secret : ""]);
+          }),
     };
     // techniques.list and techniques.retrieve as generated: the runtime refuses an empty techniqueId
-    return { ...generated, runs: helpers };
-  }
-
-  #remember<T>(run: T, origin: RunOrigin): T {
-    if (typeof run === "object" && run !== null) this.#origins.set(run, origin);
-    return run;
-  }
-
-  /** Ends a failed phase after the run exists: the error names the run, its last snapshot and the key, and no secret. */
-  #annotate(error: unknown, run: RunReference, idempotencyKey: string | undefined): FloraError {
-    // e.g. an onProgress callback that threw: wrapped, so that it too names the run to resume
-    const flora =
-      error instanceof FloraError
-        ? error
-        : new FloraError(
-            `${error instanceof Error ? error.message : String(error)} (after run ${run.run_id} started)`,
-            {
-              cause: error,
-            },
-          );
-    if (typeof run.run_id === "string") flora.runId ??= run.run_id;
-    flora.run ??= run;
-    if (idempotencyKey !== undefined) flora.idempotencyKey ??= idempotencyKey;
-    return this.#runtime.redact(flora);
-  }
-
-  async #wait(run: RunReference, options: WaitOptions = {}, request: RequestOptions = {}): Promise<Run> {
-    checkWaitOptions(options, options.timeoutMs);
-    if (typeof run !== "object" || run === null)
-      throw new ValidationError("run must be a run object or { run_id, techniqueId }.", "run");
-    const idempotencyKey = this.#origins.get(run)?.idempotencyKey ?? request.idempotencyKey;
-    let last = run as Run;
-    const limit = startLimit(options.signal, options.timeoutMs);
-    try {
-      // inside the try: a run_id from the server that is unusable still names the key of its create
-      validateId(run.run_id, "run.run_id");
-      for await (const snapshot of this.#poll(run, options, request, limit)) {
-        last = snapshot;
-        await options.onProgress?.(snapshot);
-      }
-      return last;
-    } catch (error) {
-      throw this.#annotate(limit.explain(error, run.run_id, last), last, idempotencyKey);
-    } finally {
-      limit.dispose();
-    }
-  }
-
-  /** Yields each polled snapshot whose status or progress changed, ending after a terminal one. */
-  async *#poll(
-    start: RunReference,
-    options: WaitOptions,
-    request: RequestOptions,
-    limit: Limit,
-  ): AsyncGenerator<Run, void, undefined> {
-    if (start.status !== undefined) checkStatus(start);
-    if (isTerminal(start)) return;
-    const techniqueId = start.techniqueId ?? this.#origins.get(start)?.techniqueId;
-    let pollUrl = this.#usablePollUrl(start.poll_url);
-    if (pollUrl === undefined && techniqueId === undefined) {
-      throw new ValidationError(
-        "wait needs a run with an https poll_url, or its techniqueId: pass a run this client returned, or { techniqueId, run_id }.",
-        "techniqueId",
-      );
-    }
-    const { signal } = limit;
-    const calls: RequestOptions = {
-      signal,
-      timeoutMs: request.timeoutMs,
-      maxRetries: request.maxRetries,
-      headers: request.headers,
-    };
-    let interval = options.intervalMs ?? DEFAULT_POLL_INTERVAL_MS;
-    const maxInterval = Math.max(options.maxIntervalMs ?? DEFAULT_MAX_POLL_INTERVAL_MS, interval);
-    let current = start as Run;
-    let delay = interval;
-    while (!isTerminal(current)) {
-      await this.#sleep(delay, signal);
-      interval = Math.min(interval * POLL_BACKOFF, maxInterval);
-      delay = interval;
-      let next: Run;
-      try {
-        next =
-          pollUrl !== undefined
-            ? await this.#runtime.getJson<Run>(pollUrl, calls, runShape)
-            : await this.#resources.techniques.runs.retrieve(techniqueId as string, current.run_id, calls);
-      } catch (error) {
-        if (isBusy(error)) {
-          delay = Math.max(retryAfterMs(new Headers(error.headers)) ?? 0, interval);
-          continue;
-        }
-        if (pollUrl !== undefined && techniqueId !== undefined && isUnusablePollUrl(error)) {
-          pollUrl = undefined; // e.g. a foreign poll_url refusing an unauthenticated request
-          delay = 0;
-          continue;
-        }
-        throw error;
-      }
-      checkSnapshot(next);
-      if (next.run_id !== start.run_id) {
-        throw snapshotError(
-          next,
-          `has run_id ${JSON.stringify(next.run_id)} where ${JSON.stringify(start.run_id)} was polled`,
-        );
-      }
-      if (techniqueId !== undefined) this.#remember(next, { ...this.#origins.get(start), techniqueId });
-      if (next.status !== current.status || next.progress !== current.progress) yield next;
-      current = next;
-    }
-  }
-
-  /** The run's poll_url resolved against the API, when it is https (or http on loopback); else retrieve is used. */
-  #usablePollUrl(pollUrl: string | undefined): string | undefined {
-    if (!pollUrl) return undefined;
-    try {
-      return checkBaseUrl(new URL(pollUrl, `${this.baseUrl}/`).href, "poll_url");
-    } catch {
-      return undefined;
-    }
-  }
-
-  async *#stream(
-    techniqueId: string,
-    body: StreamRunBody,
-    options: CreateAndWaitOptions = {},
-  ): AsyncGenerator<CreateTechniqueRunStreamData, void, undefined> {
-    // streaming loads with the first stream, so apps that only poll never bundle the event-stream reader
-    const { streamRun } = await import("./run-stream.js");
-    yield* streamRun(this.#streamHost, techniqueId, body, options);
-  }
-
-  /** What `streamRun` needs of this client: its runtime and its private polling and bookkeeping. */
-  get #streamHost(): StreamHost {
-    return {
-      runtime: this.#runtime,
-      maxRetries: this.#maxRetries,
-      remember: (run, origin) => this.#remember(run, origin),
-      annotate: (error, run, key) => this.#annotate(error, run, key),
-      poll: (start, options, request, limit) => this.#poll(start, options, request, limit),
-    };
+    Object.assign(this, resources, { techniques: { ...generated, runs: helpers } });
   }
 }

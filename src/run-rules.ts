@@ -1,13 +1,12 @@
 // The rules a run follows on the client: what a snapshot must be, when a wait ends, how long it may last.
 import { operationDescriptors, type Run } from "../generated/index.js";
-import { checkNumber, checkSignal, MILLISECONDS, shapeProblem } from "./runtime/check.js";
+import { checkNumber, checkSignal, invalid, MILLISECONDS, shapeProblem } from "./runtime/check.js";
 import {
   APIError,
   APITimeoutError,
   APIUserAbortError,
   MalformedResponseError,
   RateLimitError,
-  ValidationError,
 } from "./runtime/errors.js";
 import { onAbort } from "./runtime/abort.js";
 import type { ValueShape } from "./runtime/types.js";
@@ -58,7 +57,7 @@ export function checkWaitOptions(
   overall: unknown,
 ): void {
   if (options.onProgress !== undefined && typeof options.onProgress !== "function") {
-    throw new ValidationError("onProgress must be a function.", "onProgress");
+    throw invalid("onProgress", "must be a function.");
   }
   checkSignal(options.signal, "signal");
   checkNumber(options.intervalMs, "intervalMs", MILLISECONDS);

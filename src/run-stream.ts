@@ -16,8 +16,8 @@ import {
   type Limit,
   type RunOrigin,
 } from "./run-rules.js";
-import { errorFromResponse, resolveIdempotencyKey, type Runtime } from "./runtime/client.js";
-import { APIConnectionError, SDKError, StreamParseError } from "./runtime/errors.js";
+import { resolveIdempotencyKey, type Runtime } from "./runtime/client.js";
+import { APIConnectionError, errorFromResponse, SDKError, StreamParseError } from "./runtime/errors.js";
 import { isEventStream } from "./runtime/fetch.js";
 import type { RequestOptions } from "./runtime/types.js";
 import { parseJsonEvent, readEvents, type SSEEvent } from "./runtime/sse.js";

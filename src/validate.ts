@@ -1,13 +1,10 @@
 // Flora-specific input checks, run before any request so a bad call never reaches the network.
 import type { CreateTechniqueRunBody, Run } from "../generated/index.js";
-import { ValidationError } from "./runtime/errors.js";
+import { invalid } from "./runtime/check.js";
 
 /** The spec's input types plus the snake_case aliases the server also accepts. */
 const INPUT_TYPES: ReadonlySet<string> = new Set(["text", "imageUrl", "videoUrl", "image_url", "video_url"]);
 const MODES: ReadonlySet<string> = new Set(["async", "stream"]);
-
-/** A ValidationError naming `field`, as its message's first word too. */
-const invalid = (field: string, problem: string) => new ValidationError(`${field} ${problem}`, field);
 
 export function validateId(value: unknown, field: string): void {
   if (typeof value !== "string" || value.trim() === "") throw invalid(field, "must be a non-empty string.");

@@ -5,6 +5,10 @@ import type { JsonType, ValueShape } from "./types.js";
 /** setTimeout's largest delay; a longer one fires at once. */
 export const MAX_TIMER_MS = 2_147_483_647;
 
+/** A ValidationError naming `field`, as its message's first word too: `${field} ${problem}`. */
+export const invalid = (field: string, problem: string): ValidationError =>
+  new ValidationError(`${field} ${problem}`, field);
+
 export interface NumberRange {
   min: number;
   max: number;
@@ -29,6 +33,7 @@ export function checkNumber(value: unknown, field: string, range: NumberRange): 
   if (ok) return value;
   const kind = range.integer ? "an integer" : "a number";
   const infinite = range.infinite ? " (or Infinity)" : "";
+  // not invalid(): a webhook endpoint's bundle needs this check alone
   throw new ValidationError(
     `${field} must be ${kind} from ${range.min} to ${range.max}${infinite}; got ${describe(value)}.`,
     field,
@@ -86,7 +91,7 @@ export function checkHeaders(headers: unknown, field: string): Record<string, st
       : typeof headers === "object" && headers !== null && !Array.isArray(headers)
         ? Object.entries(headers)
         : undefined;
-  if (!entries) throw new ValidationError(`${field} must be an object of header names to values, or a Headers.`, field);
+  if (!entries) throw invalid(field, "must be an object of header names to values, or a Headers.");
   const record: Record<string, string> = {};
   for (const [name, value] of entries) {
     if (value === undefined) continue;
@@ -101,7 +106,7 @@ export function checkSignal(signal: unknown, field: string): void {
   if (signal === undefined) return;
   const like = signal as Partial<AbortSignal> | null;
   if (typeof like?.aborted !== "boolean" || typeof like.addEventListener !== "function") {
-    throw new ValidationError(`${field} must be an AbortSignal.`, field);
+    throw invalid(field, "must be an AbortSignal.");
   }
 }
 

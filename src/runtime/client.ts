@@ -2,8 +2,7 @@
 import createClient from "openapi-fetch";
 import type { CredentialProvider } from "./credentials.js";
 import {
-  APIError,
-  MalformedResponseError,
+  errorFromResponse,
   ValidationError,
   type ErrorEnvelope,
   type ErrorEnvelopeDescriptor,
@@ -18,7 +17,16 @@ import {
   type AttemptPolicy,
   type FetchLike,
 } from "./fetch.js";
-import { checkHeader, checkHeaders, checkNumber, checkSignal, MILLISECONDS, RETRIES, shapeProblem } from "./check.js";
+import {
+  checkHeader,
+  checkHeaders,
+  checkNumber,
+  checkSignal,
+  invalid,
+  MILLISECONDS,
+  RETRIES,
+  shapeProblem,
+} from "./check.js";
 import { redactErrorWith, secretRedactor, silentLogger, type Logger } from "./log.js";
 import { sleep as realSleep, type Sleep } from "./sleep.js";
 import { paginate } from "./pagination.js";
@@ -337,7 +345,7 @@ export function resolveIdempotencyKey(
 ): string {
   const fromBody = descriptor.bodyField && isRecord(body) ? body[descriptor.bodyField] : undefined;
   if (fromBody !== undefined && typeof fromBody !== "string") {
-    throw new ValidationError(`${descriptor.bodyField} must be a string.`, descriptor.bodyField);
+    throw invalid(descriptor.bodyField!, "must be a string.");
   }
   if (requested !== undefined && fromBody !== undefined && requested !== fromBody) {
     throw new ValidationError(
@@ -346,10 +354,10 @@ export function resolveIdempotencyKey(
     );
   }
   if (requested !== undefined && typeof requested !== "string") {
-    throw new ValidationError("idempotencyKey must be a string.", "idempotencyKey");
+    throw invalid("idempotencyKey", "must be a string.");
   }
   const key = requested ?? fromBody ?? globalThis.crypto.randomUUID();
-  if (key.trim() === "") throw new ValidationError("idempotencyKey must not be empty.", "idempotencyKey");
+  if (key.trim() === "") throw invalid("idempotencyKey", "must not be empty.");
   return key;
 }
 
@@ -359,17 +367,14 @@ export function checkBaseUrl(value: string, field: string, allowHttp?: boolean):
   try {
     url = new URL(value);
   } catch {
-    throw new ValidationError(`${field} is not a valid absolute URL: ${JSON.stringify(value)}.`, field);
+    throw invalid(field, `is not a valid absolute URL: ${JSON.stringify(value)}.`);
   }
   if (url.username !== "" || url.password !== "") {
-    throw new ValidationError(`${field} must not carry credentials (user:password@); pass them as options.`, field);
+    throw invalid(field, "must not carry credentials (user:password@); pass them as options.");
   }
   if (url.protocol === "https:" || (url.protocol === "http:" && (allowHttp || isLoopbackHost(url.hostname))))
     return value;
-  throw new ValidationError(
-    `${field} must use https:// (plain http:// is allowed only for loopback hosts), got ${url.origin}.`,
-    field,
-  );
+  throw invalid(field, `must use https:// (plain http:// is allowed only for loopback hosts), got ${url.origin}.`);
 }
 
 export function isLoopbackHost(hostname: string): boolean {
@@ -382,13 +387,11 @@ function checkPathParams(operation: OperationDescriptor, path: OperationArgs["pa
   for (const entry of operation.pathParams) {
     const name = typeof entry === "string" ? entry : entry.name;
     const raw = path?.[name];
-    if (raw === undefined || raw === null || String(raw) === "")
-      throw new ValidationError(`${name} must not be empty.`, name);
+    if (raw === undefined || raw === null || String(raw) === "") throw invalid(name, "must not be empty.");
     // a styled or structured value is checked by its serializer, once written
-    if (raw === "." || raw === "..") throw new ValidationError(`${name} must not be "." or "..".`, name);
+    if (raw === "." || raw === "..") throw invalid(name, 'must not be "." or "..".');
     // encodeURIComponent throws a bare URIError on these
-    if (LONE_SURROGATE.test(String(raw)))
-      throw new ValidationError(`${name} is not well-formed Unicode (a lone surrogate).`, name);
+    if (LONE_SURROGATE.test(String(raw))) throw invalid(name, "is not well-formed Unicode (a lone surrogate).");
   }
 }
 
@@ -430,28 +433,6 @@ function unreadResponse(response: Response): Response {
   return buffered === undefined ? response : new Response(buffered.bytes, response);
 }
 
-/**
- * The one place an error is built from a response. A non-2xx `body` is what openapi-fetch read: parsed JSON,
- * or the raw text when it is not JSON. `malformed` marks a body that is not what was promised (with the text
- * read and what is wrong). `redact` cleans quoted text; the runtime's gate redacts the rest before a caller sees it.
- * `envelope` is the body's code and message as an API's own envelope holds them (default: read as Flora's).
- */
-export function errorFromResponse(
-  response: Pick<Response, "status" | "headers">,
-  body: unknown,
-  malformed?: { problem?: string },
-  redact: (text: string) => string = String,
-  envelope?: ErrorEnvelope,
-): SDKError {
-  const headers = headersToRecord(response.headers);
-  if (malformed || (typeof body === "string" && body.trim() !== "")) {
-    // redacted before the error cuts its snippet, which could otherwise keep half a secret
-    const text = redact(typeof body === "string" ? body : "");
-    return new MalformedResponseError(response.status, headers, text, malformed?.problem);
-  }
-  return APIError.generate(response.status, typeof body === "string" ? undefined : body, headers, envelope);
-}
-
 /** Only an event stream arrives unread: every other 2xx body was read inside its attempt. */
 async function readSuccessBody(
   kind: OperationDescriptor["response"],
@@ -490,10 +471,6 @@ async function readSuccessBody(
 }
 
 const utf8 = new TextDecoder();
-
-export function headersToRecord(headers: Headers): Record<string, string> {
-  return Object.fromEntries(headers.entries());
-}
 
 /**
  * Credentials go only to origins the caller trusts; caller-supplied ones elsewhere are dropped too. Set on the

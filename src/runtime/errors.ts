@@ -264,3 +264,29 @@ export function describeNetworkError(error: unknown): string {
   const cause = error.cause instanceof Error ? ` (${error.cause.message})` : "";
   return `${error.message}${cause}`;
 }
+
+/**
+ * The one place an error is built from a response. A non-2xx `body` is what openapi-fetch read: parsed JSON,
+ * or the raw text when it is not JSON. `malformed` marks a body that is not what was promised (with the text
+ * read and what is wrong). `redact` cleans quoted text; the runtime's gate redacts the rest before a caller sees it.
+ * `envelope` is the body's code and message as an API's own envelope holds them (default: read as Flora's).
+ */
+export function errorFromResponse(
+  response: Pick<Response, "status" | "headers">,
+  body: unknown,
+  malformed?: { problem?: string },
+  redact: (text: string) => string = String,
+  envelope?: ErrorEnvelope,
+): SDKError {
+  const headers = headersToRecord(response.headers);
+  if (malformed || (typeof body === "string" && body.trim() !== "")) {
+    // redacted before the error cuts its snippet, which could otherwise keep half a secret
+    const text = redact(typeof body === "string" ? body : "");
+    return new MalformedResponseError(response.status, headers, text, malformed?.problem);
+  }
+  return APIError.generate(response.status, typeof body === "string" ? undefined : body, headers, envelope);
+}
+
+export function headersToRecord(headers: Headers): Record<string, string> {
+  return Object.fromEntries(headers.entries());
+}

@@ -12,8 +12,6 @@ export {
   resolveIdempotencyKey,
   checkBaseUrl,
   isLoopbackHost,
-  headersToRecord,
-  errorFromResponse,
   type Runtime,
   type RuntimeOptions,
   type SentResponse,

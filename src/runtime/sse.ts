@@ -1,6 +1,5 @@
 // A text/event-stream parser following the WHATWG EventSource rules, on Web Streams only so it bundles for browsers.
-import { errorFromResponse } from "./client.js";
-import { StreamParseError } from "./errors.js";
+import { errorFromResponse, StreamParseError } from "./errors.js";
 import { bufferedBody, isEventStream } from "./fetch.js";
 import type { EventDataFormat, OperationDescriptor } from "./types.js";
 
