@@ -5,14 +5,28 @@
 //   node scripts/toolchain.mjs --build                       build when stale, print where, exit
 //
 // Plain Node, like scripts/setup.mjs: it must run before anything is compiled. A build lives in
-// .cache/toolchain-<key>/ (gitignored), where <key> hashes every input the bundles can read: each file under
-// scripts/ and src/, package.json, package-lock.json and tsconfig.json. An edit to any of them changes the key, so
-// the next run builds anew: a stale build never runs. A build is written into a temporary folder and renamed into
-// place, so a concurrent run sees a whole build or none. Tests and other commands still import scripts/*.ts
-// through tsx; this is only the fast path for the command line.
+// .cache/toolchain-<key>-<stamp>/ (gitignored), where <key> hashes every input the bundles can read: each file under
+// scripts/ and src/, package.json, package-lock.json and tsconfig.json; and <stamp> the size and modification time of
+// each node_modules file the build bundled or loads (an in-place patch: patch-package, npm link). An edit to any of
+// them makes the next run build anew: a stale build never runs, and a build is stored under a key only when every
+// file it read still had that key's bytes. A build is written into a temporary folder, its manifest.json (the files
+// it holds) last, and renamed into place, so a concurrent run sees a whole build or none; a folder with a missing
+// file or no manifest is rebuilt. A process running a build marks it in use (.in-use-<pid>) and no other run prunes
+// it while that process lives: a watcher loads chunks on first use. Tests and other commands still import
+// scripts/*.ts through tsx; this is only the fast path for the command line.
 import { createHash } from "node:crypto";
-import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from "node:fs";
-import { dirname, join, relative, resolve, sep } from "node:path";
+import {
+  existsSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+} from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, extname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -26,8 +40,34 @@ const HASHED_FILES = ["package.json", "package-lock.json", "tsconfig.json"];
  * hold in both; a worker module's bundle sits beside the main one (scripts/pipeline/workers.ts finds it there).
  */
 const ENTRIES = { generate: "scripts/generate.ts", "render-worker": "scripts/pipeline/render-worker.ts" };
-/** How many builds to keep: the current one and the one before it, which a watcher started earlier may still use. */
+/** Modules left out of the bundles and loaded from node_modules at run time: their files are checked like bundled ones. */
+const EXTERNAL = ["@ts-morph/common", "chokidar"];
+const EXTERNAL_FILES = ["@ts-morph/common", "@ts-morph/common/dist/typescript.js", "chokidar"];
+/**
+ * How many builds to keep besides the ones a live process uses: the current one and the one before it. A build a
+ * running command (a watcher) has open is never removed while that process lives: it loads chunks on first use.
+ */
 const KEEP_BUILDS = 2;
+/** Written last into a build: a build folder without it, or missing a file it lists, is damaged and rebuilt. */
+const MANIFEST = "manifest.json";
+/** A build's folder: toolchain-<key of scripts/, src/ and the package files>-<stamp of its node_modules files>. */
+const BUILD_NAME = /^toolchain-[0-9a-f]{16}-[0-9a-f]{8}$/;
+/** Every toolchain folder this or an earlier version of this script wrote (pruned alike). */
+const ANY_BUILD_NAME = /^toolchain-[0-9a-f]+(-[0-9a-f]+)?$/;
+/** A marker a process using a build leaves in it: `.in-use-<pid>`. */
+const IN_USE = /^\.in-use-(\d+)$/;
+/** Builds attempted before giving up when the inputs keep changing under the build. */
+const MAX_ATTEMPTS = 3;
+const LOADERS = {
+  ".ts": "ts",
+  ".mts": "ts",
+  ".cts": "ts",
+  ".tsx": "tsx",
+  ".js": "js",
+  ".mjs": "js",
+  ".cjs": "js",
+  ".json": "json",
+};
 
 function listFiles(folder) {
   const out = [];
@@ -42,32 +82,136 @@ function listFiles(folder) {
   return out;
 }
 
-/** The build key: a hash of each hashed file's path and bytes, in a stable order. */
-export function toolchainKey(root = ROOT) {
+const sha256 = (bytes) => createHash("sha256").update(bytes).digest("hex");
+const posixRelative = (root, path) => relative(root, path).split(sep).join("/");
+
+/** Each hashed file's sha256, by its path relative to `root` (with "/"), in a stable order. */
+function inputDigests(root) {
   const files = [
     ...HASHED_FOLDERS.flatMap((folder) => listFiles(join(root, folder))),
     ...HASHED_FILES.map((name) => join(root, name)).filter((path) => existsSync(path)),
   ]
-    .map((path) => relative(root, path).split(sep).join("/"))
+    .map((path) => posixRelative(root, path))
     .sort();
+  return new Map(files.map((name) => [name, sha256(readFileSync(join(root, name)))]));
+}
+
+function keyOf(digests) {
   const hash = createHash("sha256");
-  for (const name of files)
-    hash
-      .update(`${name}\0`)
-      .update(readFileSync(join(root, name)))
-      .update("\0");
+  for (const [name, digest] of digests) hash.update(`${name}\0${digest}\0`);
   return hash.digest("hex").slice(0, 16);
 }
 
-/** The folder of the current build, built first when there is none for today's inputs. */
-export async function ensureToolchain({ log = () => {} } = {}) {
-  const key = toolchainKey();
-  const folder = join(CACHE, `toolchain-${key}`);
-  if (existsSync(join(folder, "generate.mjs"))) return folder;
-  const started = performance.now();
-  const temporary = `${folder}.tmp-${process.pid}`;
-  rmSync(temporary, { recursive: true, force: true });
+/** The build key: a hash of each hashed file's path and bytes, in a stable order. */
+export function toolchainKey(root = ROOT) {
+  return keyOf(inputDigests(root));
+}
+
+/** Size and modification time of each node_modules file a build bundles or loads: a patch-package or npm link edit changes them. */
+function statFiles(paths) {
+  return paths.map((path) => {
+    const stat = statSync(resolve(ROOT, path), { throwIfNoEntry: false });
+    return [path, stat ? stat.size : -1, stat ? stat.mtimeMs : -1];
+  });
+}
+const stampOf = (stats) => sha256(JSON.stringify(stats)).slice(0, 8);
+
+/** The node_modules files a build depends on: its bundled inputs under node_modules and the external modules' entries. */
+function nodeModulesInputs(metafile) {
+  const require = createRequire(join(ROOT, "package.json"));
+  const externals = EXTERNAL_FILES.flatMap((specifier) => {
+    try {
+      return [posixRelative(ROOT, require.resolve(specifier))];
+    } catch {
+      return [];
+    }
+  });
+  const bundled = Object.keys(metafile.inputs).filter((input) => input.includes("node_modules/"));
+  return [...new Set([...bundled, ...externals])].sort();
+}
+
+/**
+ * The build's manifest when the build is whole (every file it lists is there) and its node_modules files are as
+ * they were when it was built; "stale" when they changed; undefined when the folder is damaged.
+ */
+function checkBuild(folder) {
+  let manifest;
+  try {
+    manifest = JSON.parse(readFileSync(join(folder, MANIFEST), "utf8"));
+  } catch {
+    return undefined;
+  }
+  if (!Array.isArray(manifest?.files) || !Array.isArray(manifest.nodeModules)) return undefined;
+  if (!manifest.files.every((file) => existsSync(join(folder, file)))) return undefined;
+  return stampOf(statFiles(manifest.nodeModules.map(([path]) => path))) === manifest.stamp ? manifest : "stale";
+}
+
+/** True when a live process marked the build as in use. Markers of processes that ended are removed. */
+function inUse(folder) {
+  let live = false;
+  for (const name of existsSync(folder) ? readdirSync(folder) : []) {
+    const pid = IN_USE.exec(name)?.[1];
+    if (!pid) continue;
+    try {
+      process.kill(Number(pid), 0);
+      live = true;
+    } catch (error) {
+      if (error.code === "EPERM") live = true;
+      else rmSync(join(folder, name), { force: true });
+    }
+  }
+  return live;
+}
+
+/** Marks `folder` as used by this process until it exits, so that no other run prunes it meanwhile. */
+export function holdBuild(folder) {
+  const marker = join(folder, `.in-use-${process.pid}`);
+  writeFileSync(marker, "");
+  process.on("exit", () => {
+    try {
+      unlinkSync(marker);
+    } catch {
+      // The build was removed by hand: nothing to release.
+    }
+  });
+}
+
+/** A whole, up-to-date build for `key`, if there is one; damaged ones no process uses are removed. */
+function findBuild(key) {
+  if (!existsSync(CACHE)) return undefined;
+  for (const name of readdirSync(CACHE).filter(
+    (entry) => BUILD_NAME.test(entry) && entry.startsWith(`toolchain-${key}-`),
+  )) {
+    const folder = join(CACHE, name);
+    const state = checkBuild(folder);
+    if (state === undefined && !inUse(folder)) rmSync(folder, { recursive: true, force: true });
+    if (state && state !== "stale") return folder;
+  }
+  return undefined;
+}
+
+/**
+ * Builds into `temporary` and checks that what esbuild read is what `digests` hashed: each local file is read
+ * through a plugin that compares its bytes with the hash taken before the build. Returns the metafile, or undefined
+ * when a file changed while the build ran (then the build is not the code of any key).
+ */
+async function buildOnce(temporary, digests, plugins) {
   const { build } = await import("esbuild");
+  const changed = [];
+  const verify = {
+    name: "toolchain-verify-inputs",
+    setup(b) {
+      b.onLoad({ filter: /.*/ }, (args) => {
+        if (args.namespace !== "file" || args.path.includes(`${sep}node_modules${sep}`)) return undefined;
+        const loader = LOADERS[extname(args.path)];
+        if (!loader) return undefined;
+        const bytes = readFileSync(args.path);
+        const name = posixRelative(ROOT, args.path);
+        if (digests.get(name) !== sha256(bytes)) changed.push(name);
+        return { contents: bytes, loader };
+      });
+    },
+  };
   const result = await build({
     entryPoints: ENTRIES,
     absWorkingDir: ROOT,
@@ -79,15 +223,19 @@ export async function ensureToolchain({ log = () => {} } = {}) {
     target: "node20",
     // Each stage's modules load when the stage first runs (the watcher, the naming report, the types stage).
     splitting: true,
+    // Class and function names stay as written: code checks error.name and constructor.name (a YAML syntax error is
+    // Redocly's YamlParseError), and messages print them.
+    keepNames: true,
     // Dependencies are bundled too (Redocly, openapi-typescript, ts-morph, prettier): fewer files to resolve and
     // read. TypeScript stays one file of its own, and is the copy ts-morph ships: openapi-typescript's
     // require("typescript") loads that one too, so a thread that runs both loads one compiler (same output as 5.9's).
-    external: ["@ts-morph/common", "chokidar"],
+    external: EXTERNAL,
     alias: { typescript: "@ts-morph/common/dist/typescript.js" },
     // Bundled CommonJS code calls require() for what stays external (TypeScript, Node's modules).
     banner: {
       js: 'import { createRequire as __toolchainRequire } from "node:module"; const require = __toolchainRequire(import.meta.url);',
     },
+    plugins: [...plugins, verify],
     metafile: true,
     logLevel: "error",
     legalComments: "none",
@@ -100,24 +248,64 @@ export async function ensureToolchain({ log = () => {} } = {}) {
     rmSync(temporary, { recursive: true, force: true });
     throw new Error(`toolchain: ${unhashed.join(", ")} is bundled but not hashed: add its folder to HASHED_FOLDERS`);
   }
-  try {
-    renameSync(temporary, folder);
-  } catch (error) {
-    // Another run finished the same build first: it holds the same bytes.
+  return changed.length ? undefined : result.metafile;
+}
+
+/**
+ * The folder of the current build, built first when there is none for today's inputs.
+ *
+ * A build is stored under a key only when it is that key's code: the inputs are hashed before the build, every
+ * local file esbuild reads is checked against that hash as it is read, and everything is hashed again after; an
+ * edit in between discards the build and builds again (up to 3 times, then fails). `plugins` (esbuild plugins)
+ * run before the checking one; tests use them to edit files while a build runs.
+ */
+export async function ensureToolchain({ log = () => {}, plugins = [] } = {}) {
+  for (let attempt = 1; ; attempt++) {
+    const digests = inputDigests(ROOT);
+    const key = keyOf(digests);
+    const found = findBuild(key);
+    if (found) return found;
+    const started = performance.now();
+    const temporary = join(CACHE, `toolchain-${key}.tmp-${process.pid}`);
     rmSync(temporary, { recursive: true, force: true });
-    if (!existsSync(join(folder, "generate.mjs"))) throw error;
+    const metafile = await buildOnce(temporary, digests, plugins);
+    if (!metafile || toolchainKey(ROOT) !== key) {
+      rmSync(temporary, { recursive: true, force: true });
+      if (attempt < MAX_ATTEMPTS) continue;
+      throw new Error(
+        "toolchain: files under scripts/ or src/ kept changing while .cache/ was being built: run again once edits settle",
+      );
+    }
+    const nodeModules = statFiles(nodeModulesInputs(metafile));
+    const stamp = stampOf(nodeModules);
+    const files = listFiles(temporary).map((path) => posixRelative(temporary, path));
+    // Written last: its presence says the build is whole.
+    writeFileSync(join(temporary, MANIFEST), `${JSON.stringify({ key, stamp, files, nodeModules })}\n`);
+    const folder = join(CACHE, `toolchain-${key}-${stamp}`);
+    if (existsSync(folder) && !checkBuild(folder)) rmSync(folder, { recursive: true, force: true });
+    try {
+      renameSync(temporary, folder);
+    } catch (error) {
+      // Another run finished the same build first: it holds the same bytes.
+      rmSync(temporary, { recursive: true, force: true });
+      if (!checkBuild(folder)) throw error;
+    }
+    pruneOldBuilds(folder);
+    log(`toolchain: built ${relative(ROOT, folder)} in ${Math.round(performance.now() - started)} ms`);
+    return folder;
   }
-  pruneOldBuilds(folder);
-  log(`toolchain: built ${relative(ROOT, folder)} in ${Math.round(performance.now() - started)} ms`);
-  return folder;
 }
 
 function pruneOldBuilds(current) {
   const builds = readdirSync(CACHE)
-    .filter((name) => /^toolchain-[0-9a-f]+$/.test(name))
+    .filter((name) => ANY_BUILD_NAME.test(name))
     .map((name) => join(CACHE, name))
-    .filter((path) => path !== current)
-    .map((path) => ({ path, mtime: statSync(path).mtimeMs }))
+    .filter((path) => path !== current && !inUse(path))
+    // Newest build first, by when it was built (its folder's own time changes as processes mark it in use).
+    .map((path) => ({
+      path,
+      mtime: (statSync(join(path, MANIFEST), { throwIfNoEntry: false }) ?? statSync(path)).mtimeMs,
+    }))
     .sort((a, b) => b.mtime - a.mtime);
   for (const { path } of builds.slice(KEEP_BUILDS - 1)) rmSync(path, { recursive: true, force: true });
   // A build that was interrupted (the process killed mid-way) leaves its temporary folder: gone after an hour.
@@ -139,7 +327,10 @@ async function main(argv) {
     console.error(`usage: node scripts/toolchain.mjs ${Object.values(ENTRIES)[0]} [args…] | --build`);
     process.exit(2);
   }
-  const folder = await ensureToolchain({ log: (line) => console.error(line) });
+  // --quiet prints only problems: the build line too.
+  const quiet = args.includes("--quiet");
+  const folder = await ensureToolchain({ log: quiet ? () => {} : (line) => console.error(line) });
+  holdBuild(folder);
   // The entry reads its arguments from process.argv, as it would if Node had started it.
   process.argv = [process.argv[0], resolve(ROOT, ENTRIES[name]), ...args];
   await import(pathToFileURL(join(folder, `${name}.mjs`)).href);

@@ -2,6 +2,7 @@
 import { watch, type FSWatcher } from "chokidar";
 import { basename, dirname, isAbsolute, resolve, sep } from "node:path";
 import { PipelineError } from "./pipeline/errors.js";
+import { toolchainFault } from "./pipeline/workers.js";
 import { displayPath } from "./pipeline/load.js";
 import { runPipeline, SKIPPED, type PipelineOptions } from "./pipeline/run.js";
 import { StageCache } from "./pipeline/stage-cache.js";
@@ -140,7 +141,8 @@ export function watchSpec(options: WatchOptions): SpecWatcher {
       // A newly $ref'd file that is broken is followed too, so that its fix is seen.
       if (failure instanceof PipelineError && failure.sources)
         await followSources([...outsideFiles, ...failure.sources]);
-      const text = failure instanceof PipelineError ? failure.format() : String((failure as Error)?.stack ?? failure);
+      const known = failure instanceof PipelineError ? failure : toolchainFault(failure);
+      const text = known ? known.format() : String((failure as Error)?.stack ?? failure);
       error(`error: ${text}\nkept the last good output in ${displayPath(outDir)}/; waiting for the next save`);
     } finally {
       running = false;

@@ -1,6 +1,17 @@
 // `npm run generate` as a maintainer runs it: clear one-message failures, untouched output, --check, exit codes.
 import { execFile, execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -193,6 +204,25 @@ describe.concurrent("generate: --out must not be this repository's own folders",
     expect(result.stderr).toMatch(new RegExp(`^error: --out \\S+ is ${what}: pick a folder of its own\\n$`));
     expect(result.stdout).toBe("");
     expect(snapshot(join(REPO_ROOT, out === "." ? "openapi" : out.split("/")[0]))).toEqual(before);
+  });
+
+  it.each([
+    ["a link to openapi/", (link: string) => link, "the spec's own folder"],
+    ["a folder under a link to src/", (link: string) => join(link, "sub"), "inside src, this repository's own files"],
+  ])("--out through a symbolic link (%s): refused as the folder it leads to", async (_what, outOf, what) => {
+    const outside = mkdtempSync(join(tmpdir(), "out-link-"));
+    try {
+      const target = what.includes("src") ? "src" : "openapi";
+      const link = join(outside, "link");
+      symlinkSync(join(REPO_ROOT, target), link, "dir");
+      const before = snapshot(join(REPO_ROOT, target));
+      const result = await cli("--spec", FLORA, "--out", outOf(link));
+      expect(result.code).toBe(2);
+      expect(result.stderr).toMatch(new RegExp(`^error: --out \\S+ is ${what}: pick a folder of its own\\n$`));
+      expect(snapshot(join(REPO_ROOT, target))).toEqual(before);
+    } finally {
+      rmSync(outside, { recursive: true, force: true });
+    }
   });
 });
 

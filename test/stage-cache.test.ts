@@ -9,7 +9,7 @@ import { promisify } from "node:util";
 import { afterAll, expect, it } from "vitest";
 import { lintConfigFor, type LintMode } from "../scripts/pipeline/lint.js";
 import { REPO_ROOT, runPipeline, SKIPPED } from "../scripts/pipeline/run.js";
-import { StageCache } from "../scripts/pipeline/stage-cache.js";
+import { StageCache, type FrontStages } from "../scripts/pipeline/stage-cache.js";
 
 const dir = mkdtempSync(join(tmpdir(), "flora-stage-cache-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -197,4 +197,26 @@ it("builds the project lint config once per redocly.yaml text, not on every run"
   const first = lintConfigFor("project");
   expect(lintConfigFor("project")).toBe(first);
   expect((await first).rules).toBeDefined();
+});
+
+it("keys the model stage on the name-override text the model stage then parses: one read, not two", () => {
+  const folder = join(dir, "names-once");
+  mkdirSync(folder);
+  const specFile = join(folder, "api.yaml");
+  const names = join(folder, "api.names.yaml");
+  const front = { spec: { file: specFile }, documentKey: "document" } as unknown as FrontStages;
+  const cache = new StageCache();
+  expect(cache.modelInputs(front)).toMatchObject({ nameOverrides: null });
+  const none = cache.modelInputs(front).key;
+  writeFileSync(names, "listThings: things.all\n");
+  const first = cache.modelInputs(front);
+  expect(first.nameOverrides).toBe("listThings: things.all\n");
+  expect(first.key).not.toBe(none);
+  // The key is a function of the text handed out with it: the same text, the same key; another text, another key.
+  writeFileSync(names, "listThings: things.every\n");
+  const second = cache.modelInputs(front);
+  expect(second.nameOverrides).toBe("listThings: things.every\n");
+  expect(second.key).not.toBe(first.key);
+  writeFileSync(names, "listThings: things.all\n");
+  expect(cache.modelInputs(front)).toEqual(first);
 });

@@ -34,8 +34,15 @@ export function nameOverridesPath(specFile: string): string {
 export function readNameOverrides(specFile: string): NameOverrideEntry[] {
   const file = nameOverridesPath(specFile);
   if (!lstatSync(file, { throwIfNoEntry: false })) return [];
-  const shown = displayPath(file);
-  const text = readRegularFile(file, shown);
+  return parseNameOverrides(specFile, readRegularFile(file, displayPath(file)));
+}
+
+/**
+ * The entries of `text`, the spec's name-override file as already read (readNameOverrides reads it), so that a
+ * caller that keyed a cache on the text parses the very same text; errors as readNameOverrides'.
+ */
+export function parseNameOverrides(specFile: string, text: string): NameOverrideEntry[] {
+  const shown = displayPath(nameOverridesPath(specFile));
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true });
   const at = (offset: number | undefined): SpecLocation => {

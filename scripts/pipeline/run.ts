@@ -1,5 +1,5 @@
 // The pipeline: load → lint → bundle → model → types ‖ (emit → format, in a worker thread) → write, in one process.
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync, realpathSync } from "node:fs";
 import { relative, resolve, dirname, join, sep, posix, isAbsolute } from "node:path";
 import { fileURLToPath } from "node:url";
 import { bundleSpec, type OpenAPIDocument } from "./bundle.js";
@@ -7,9 +7,9 @@ import { PipelineError, usageError } from "./errors.js";
 import { assertLintClean, lintSpec, type LintMode, type LintReport } from "./lint.js";
 import { displayPath, loadSpec } from "./load.js";
 import { buildModel, type ApiModel } from "./model/index.js";
-import { readNameOverrides } from "./name-overrides.js";
+import { parseNameOverrides, readNameOverrides } from "./name-overrides.js";
 import type { Rendered, RenderRequest, Typed, TypesRequest } from "./render-worker.js";
-import { workerTask } from "./workers.js";
+import { toolchainFault, workerTask } from "./workers.js";
 import type { StageCache } from "./stage-cache.js";
 import {
   assertOwnedByGenerator,
@@ -65,16 +65,31 @@ export interface PipelineResult {
 const PROJECT_FOLDERS = ["src", "scripts", "test", "openapi", "node_modules", ".git", "dist", "runtime", "testing"];
 
 /** Refuses an --out that is this repository's root, one of its own folders, or the spec's folder (exit 2). */
-function assertNotProjectFolder(outDir: string, specFile: string): void {
+function assertNotProjectFolder(givenOutDir: string, givenSpecFile: string): void {
+  // Compared as the file system resolves them: a symbolic link (on --out or a folder above it) into openapi/ is openapi/.
+  const outDir = realPathOfNearest(givenOutDir);
+  const specFile = realPathOfNearest(givenSpecFile);
+  const root = realPathOfNearest(REPO_ROOT);
   const inside = (folder: string) => outDir === folder || outDir.startsWith(folder + sep);
-  const own = PROJECT_FOLDERS.map((name) => join(REPO_ROOT, name)).find(inside);
+  const own = PROJECT_FOLDERS.find((name) => inside(realPathOfNearest(join(REPO_ROOT, name))));
   const what =
-    outDir === REPO_ROOT
+    outDir === root
       ? "this repository's root"
       : outDir === dirname(specFile)
         ? "the spec's own folder"
-        : own && `inside ${displayPath(own)}, this repository's own files`;
-  if (what) throw usageError(`--out ${displayPath(outDir)} is ${what}: pick a folder of its own`);
+        : own && `inside ${displayPath(join(REPO_ROOT, own))}, this repository's own files`;
+  if (what) throw usageError(`--out ${displayPath(givenOutDir)} is ${what}: pick a folder of its own`);
+}
+
+/** `path` with its nearest existing ancestor (itself included) replaced by that ancestor's real path. */
+function realPathOfNearest(path: string): string {
+  let existing = path;
+  while (!existsSync(existing) && dirname(existing) !== existing) existing = dirname(existing);
+  try {
+    return join(realpathSync(existing), relative(existing, path));
+  } catch {
+    return path;
+  }
 }
 
 /** Where the spec is named in headers: repo-relative when inside the repo, else its path as given. */
@@ -103,6 +118,8 @@ function defaultRuntimeImport(outDir: string): string {
 /** A spec problem passes through; anything else (a library bug, a stack overflow on absurd nesting) becomes one line naming the stage. */
 export function asPipelineError(stage: string, error: unknown): PipelineError {
   if (error instanceof PipelineError) return error;
+  const lost = toolchainFault(error);
+  if (lost) return lost;
   const reason =
     error instanceof Error ? `${error.name === "Error" ? "" : `${error.name}: `}${error.message}` : String(error);
   return new PipelineError(`${stage} stage failed: ${reason.split("\n")[0]}`);
@@ -185,10 +202,20 @@ async function runStages(
     assertLintClean(report, options.lint);
     const document = reused?.document ?? (await stage("bundle", () => bundleSpec(spec)));
     const front = reused ?? (await cache?.keepFront(options, { spec, report, document }));
+    const modelInputs = front && cache?.modelInputs(front);
+    const names = modelInputs?.nameOverrides;
     const model = await cached(
       "model",
-      front && cache?.modelKey(front),
-      () => buildModel(document, { nameOverrides: readNameOverrides(spec.file) }),
+      modelInputs?.key,
+      () =>
+        buildModel(document, {
+          nameOverrides:
+            names === null
+              ? []
+              : names === undefined
+                ? readNameOverrides(spec.file)
+                : parseNameOverrides(spec.file, names),
+        }),
       (m) => `${m.operations.length} operation(s), ${m.schemas.length} schema(s)`,
     );
     const ctx = {

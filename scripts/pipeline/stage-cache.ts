@@ -62,16 +62,16 @@ function readSource(path: string): string | undefined {
 }
 
 /**
- * The name-override file's text, "" when there is none; undefined when it is something readNameOverrides refuses
- * (too large, not a regular file): then the model stage runs, and reports it.
+ * The name-override file's text, null when there is none; undefined when it is something readNameOverrides refuses
+ * (too large, not a regular file, unreadable): then the model stage runs, and reports it.
  */
-function nameOverridesText(specFile: string): string | undefined {
+function nameOverridesText(specFile: string): string | null | undefined {
   const file = nameOverridesPath(specFile);
   try {
     const stat = lstatSync(file, { throwIfNoEntry: false });
-    if (!stat) return "";
+    if (!stat) return null;
     if (!stat.isFile() || stat.size > MAX_OVERRIDE_FILE_BYTES) return undefined;
-    return `${file}\n${readFileSync(file, "utf8")}`;
+    return readFileSync(file, "utf8");
   } catch {
     return undefined;
   }
@@ -138,12 +138,25 @@ export class StageCache {
     return value;
   }
 
-  /** The model stage's key: the bundled document, the spec's path, its name-override file and the working directory. */
-  modelKey(front: FrontStages): string | undefined {
+  /**
+   * The model stage's key (the bundled document, the spec's path, its name-override file and the working directory)
+   * and the name-override file's text it hashed: null when there is no such file, undefined (and no key) when it
+   * could not be read. The model stage parses this text, never a second read, so the key is the text's it used.
+   */
+  modelInputs(front: FrontStages): { key?: string; nameOverrides?: string | null } {
     const names = nameOverridesText(front.spec.file);
-    return names === undefined
-      ? undefined
-      : hashOf(["model", front.documentKey, front.spec.file, names, process.cwd()]);
+    if (names === undefined) return {};
+    const file = nameOverridesPath(front.spec.file);
+    return {
+      key: hashOf([
+        "model",
+        front.documentKey,
+        front.spec.file,
+        names === null ? "" : `${file}\n${names}`,
+        process.cwd(),
+      ]),
+      nameOverrides: names,
+    };
   }
 
   /** The types stage's key: the bundled document alone. */

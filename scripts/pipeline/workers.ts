@@ -1,7 +1,7 @@
 // Emit and format run in a worker thread started with the run: loading ts-morph's bundled TypeScript and prettier
 // then overlaps load, lint and bundle, and emitting overlaps the types stage on the main thread.
 import { createRequire } from "node:module";
-import { basename, dirname, join } from "node:path";
+import { basename, dirname, join, relative } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { parentPort, Worker } from "node:worker_threads";
 import { PipelineError } from "./errors.js";
@@ -32,6 +32,26 @@ function startWorker(module: URL): Worker {
     });
   const bootstrap = `import(${JSON.stringify(tsxApi())}).then(({ register }) => { register(); return import(${JSON.stringify(module.href)}); });`;
   return new Worker(bootstrap, { eval: true, execArgv: [] });
+}
+
+/**
+ * A module of the precompiled toolchain (`.cache/toolchain-…/`) that is gone, as a PipelineError naming that folder
+ * (never the spec) and saying to restart; undefined for any other error. A build in use is never pruned
+ * (scripts/toolchain.mjs), so this happens only when someone removes `.cache/` while a command (a watcher) runs: its
+ * stages load their chunks on first use.
+ */
+export function toolchainFault(error: unknown): PipelineError | undefined {
+  const message = error instanceof Error ? error.message : String(error);
+  const match = /Cannot find module '(?:file:\/\/)?([^']*?[\\/]\.cache[\\/]toolchain-[^'\\/]+)[\\/]([^']+)'/.exec(
+    message,
+  );
+  if (!match) return undefined;
+  const folder = relative(process.cwd(), match[1]);
+  return new PipelineError(
+    `the precompiled toolchain lost ${match[2]} while this command ran (was .cache/ removed?): restart the command ` +
+      "(a watcher too); it rebuilds .cache/ on start",
+    { file: folder && !folder.startsWith("..") ? folder : match[1] },
+  );
 }
 
 /** `label` names the work in messages when the worker itself fails, e.g. "emit stage". */
@@ -78,9 +98,9 @@ export function workerTask<Req, Res>(module: URL, label: string): WorkerTask<Req
       current.worker.ref();
       current.worker.postMessage({ id, request });
     }).catch((error: Error) => {
-      throw new PipelineError(`${label} failed: ${error.message.split("\n")[0]}`);
+      throw toolchainFault(error) ?? new PipelineError(`${label} failed: ${error.message.split("\n")[0]}`);
     });
-    if ("error" in reply) throw new PipelineError(reply.error);
+    if ("error" in reply) throw toolchainFault(reply.error) ?? new PipelineError(reply.error);
     return reply.value;
   }
 

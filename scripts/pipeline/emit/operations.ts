@@ -113,7 +113,7 @@ export function operationsFile(model: ApiModel, ctx: EmitContext): SourceFileStr
       kind: StructureKind.VariableStatement,
       isExported: true,
       declarationKind: VariableDeclarationKind.Const,
-      docs: [`Every operation of ${model.title} ${model.version}, as the runtime sends it.`.replace(/\*\//g, "*\\/")],
+      docs: [`Every operation of ${model.title} ${model.version}, as the runtime sends it.`],
       declarations: [
         {
           name: "operationDescriptors",

@@ -2,7 +2,7 @@
 import { StructureKind, type CodeBlockWriter, type SourceFileStructure, type StatementStructures } from "ts-morph";
 import type { ApiModel, EventStreamModel, OperationModel, PaginationModel } from "../model/index.js";
 import { isFixedMethod } from "../model/methods.js";
-import { docLines, generatedFile, index, member, propertyKey, type EmitContext } from "./common.js";
+import { docLines, docText, generatedFile, index, member, propertyKey, type EmitContext } from "./common.js";
 
 interface ResourceNode {
   children: Map<string, ResourceNode>;
@@ -99,7 +99,7 @@ function operationTypeStatements(op: OperationModel): StatementStructures[] {
       kind: StructureKind.TypeAlias,
       isExported: true,
       name: `${op.typeStem}Body`,
-      docs: [`Request body of \`${op.id}\`.`.replace(/\*\//g, "*\\/")],
+      docs: [`Request body of \`${op.id}\`.`],
       type: body,
     });
   const params = paramsType(op);
@@ -108,14 +108,14 @@ function operationTypeStatements(op: OperationModel): StatementStructures[] {
       kind: StructureKind.TypeAlias,
       isExported: true,
       name: `${op.typeStem}Params`,
-      docs: [`Query, header and cookie parameters of \`${op.id}\`.`.replace(/\*\//g, "*\\/")],
+      docs: [`Query, header and cookie parameters of \`${op.id}\`.`],
       type: params.type,
     });
   out.push({
     kind: StructureKind.TypeAlias,
     isExported: true,
     name: `${op.typeStem}Response`,
-    docs: [`What \`${op.id}\` resolves with.`.replace(/\*\//g, "*\\/")],
+    docs: [`What \`${op.id}\` resolves with.`],
     type: responseType(op),
   });
   out.push(...streamTypeStatements(op));
@@ -131,7 +131,7 @@ function itemTypeStatement(op: OperationModel, pagination: PaginationModel): Sta
     kind: StructureKind.TypeAlias,
     isExported: true,
     name: `${op.typeStem}Item`,
-    docs: [`One item of the pages \`${op.id}\` walks.`.replace(/\*\//g, "*\\/")],
+    docs: [`One item of the pages \`${op.id}\` walks.`],
     type: `NonNullable<${type}>[number]`,
   };
 }
@@ -151,7 +151,7 @@ function streamTypeStatements(op: OperationModel): StatementStructures[] {
   const stream = op.eventStream;
   if (!stream) return [];
   const item = `itemSchemas${index(op.path)}${index(op.method)}${index(stream.status)}${index(stream.mediaType)}`;
-  const id = op.id.replace(/\*\//g, "*\\/");
+  const id = op.id;
   return [
     {
       kind: StructureKind.TypeAlias,
@@ -195,11 +195,11 @@ function writeDoc(writer: CodeBlockWriter, op: OperationModel, lead?: string): v
       : []),
     `@param options - Per-call options: ${op.idempotency ? "idempotency key, " : ""}signal, timeout, retries, headers.`,
     ...(op.deprecated ? ["@deprecated"] : []),
-    `@see ${op.method.toUpperCase()} ${op.path}`.replace(/\*\//g, "*\\/"),
+    `@see ${op.method.toUpperCase()} ${op.path}`,
   ];
   const text = [docLines(lead, op.summary, op.description), tags.join("\n")].filter(Boolean).join("\n\n");
   writer.writeLine("/**");
-  for (const line of text.split("\n")) writer.writeLine(line ? ` * ${line}` : " *");
+  for (const line of docText(text).split("\n")) writer.writeLine(line ? ` * ${line}` : " *");
   writer.writeLine(" */");
 }
 
@@ -363,12 +363,7 @@ export function resourcesFile(model: ApiModel, ctx: EmitContext): SourceFileStru
       kind: StructureKind.Function,
       isExported: true,
       name: "createResources",
-      docs: [
-        `The typed operations of ${model.title}, grouped by resource, each sent through \`invoker\`.`.replace(
-          /\*\//g,
-          "*\\/",
-        ),
-      ],
+      docs: [`The typed operations of ${model.title}, grouped by resource, each sent through \`invoker\`.`],
       // A spec without operations (webhooks only) leaves the invoker unused: `_` keeps `noUnusedParameters` quiet.
       parameters: [{ name: calls ? "invoker" : "_invoker", type: "OperationInvoker" }],
       statements: (writer) => {
