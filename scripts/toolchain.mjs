@@ -14,9 +14,11 @@
 // file or no manifest is rebuilt. A process running a build marks it in use (.in-use-<pid>) and no other run prunes
 // it while that process lives: a watcher loads chunks on first use. Tests and other commands still import
 // scripts/*.ts through tsx; this is only the fast path for the command line.
+import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import {
   existsSync,
+  mkdirSync,
   readdirSync,
   readFileSync,
   renameSync,
@@ -56,6 +58,18 @@ const BUILD_NAME = /^toolchain-[0-9a-f]{16}-[0-9a-f]{8}$/;
 const ANY_BUILD_NAME = /^toolchain-[0-9a-f]+(-[0-9a-f]+)?$/;
 /** A marker a process using a build leaves in it: `.in-use-<pid>`. */
 const IN_USE = /^\.in-use-(\d+)$/;
+/** Error codes that say .cache/ cannot be written: read-only, not ours, a regular file in its place, or full. */
+const UNWRITABLE = new Set(["EACCES", "EPERM", "EROFS", "ENOTDIR", "EEXIST", "ENOSPC", "EDQUOT"]);
+
+/** .cache/ cannot hold a build; `code` is the file system's error code (EACCES, EROFS, ENOTDIR, …). */
+export class CacheUnwritableError extends Error {
+  constructor(code, cause) {
+    super(`toolchain: cannot write .cache/ (${code})`, { cause });
+    this.name = "CacheUnwritableError";
+    this.code = code;
+  }
+}
+
 /** Builds attempted before giving up when the inputs keep changing under the build. */
 const MAX_ATTEMPTS = 3;
 const LOADERS = {
@@ -163,10 +177,18 @@ function inUse(folder) {
   return live;
 }
 
-/** Marks `folder` as used by this process until it exits, so that no other run prunes it meanwhile. */
+/**
+ * Marks `folder` as used by this process until it exits, so that no other run prunes it meanwhile. In a read-only
+ * .cache/ no run can prune either: the build runs unmarked.
+ */
 export function holdBuild(folder) {
   const marker = join(folder, `.in-use-${process.pid}`);
-  writeFileSync(marker, "");
+  try {
+    writeFileSync(marker, "");
+  } catch (error) {
+    if (UNWRITABLE.has(error?.code)) return;
+    throw error;
+  }
   process.on("exit", () => {
     try {
       unlinkSync(marker);
@@ -176,15 +198,30 @@ export function holdBuild(folder) {
   });
 }
 
+/** Removes `path`; a read-only .cache/ keeps it (a damaged build there is never returned, only left). */
+function removeIfWritable(path) {
+  try {
+    rmSync(path, { recursive: true, force: true });
+  } catch (error) {
+    if (!UNWRITABLE.has(error?.code)) throw error;
+  }
+}
+
 /** A whole, up-to-date build for `key`, if there is one; damaged ones no process uses are removed. */
 function findBuild(key) {
-  if (!existsSync(CACHE)) return undefined;
-  for (const name of readdirSync(CACHE).filter(
+  let names;
+  try {
+    names = readdirSync(CACHE);
+  } catch {
+    // No .cache/ yet, or not a folder: nothing to run; building says why it cannot write there.
+    return undefined;
+  }
+  for (const name of names.filter(
     (entry) => BUILD_NAME.test(entry) && entry.startsWith(`toolchain-${key}-`),
   )) {
     const folder = join(CACHE, name);
     const state = checkBuild(folder);
-    if (state === undefined && !inUse(folder)) rmSync(folder, { recursive: true, force: true });
+    if (state === undefined && !inUse(folder)) removeIfWritable(folder);
     if (state && state !== "stale") return folder;
   }
   return undefined;
@@ -259,15 +296,27 @@ async function buildOnce(temporary, digests, plugins) {
  * edit in between discards the build and builds again (up to 3 times, then fails). `plugins` (esbuild plugins)
  * run before the checking one; tests use them to edit files while a build runs.
  */
-export async function ensureToolchain({ log = () => {}, plugins = [] } = {}) {
+export async function ensureToolchain(options = {}) {
+  return (await ensureBuild(options)).folder;
+}
+
+/** ensureToolchain's build folder, with the digests of the inputs it was built from (its key's). */
+async function ensureBuild({ log = () => {}, plugins = [] } = {}) {
   for (let attempt = 1; ; attempt++) {
     const digests = inputDigests(ROOT);
     const key = keyOf(digests);
     const found = findBuild(key);
-    if (found) return found;
+    if (found) return { folder: found, digests };
     const started = performance.now();
     const temporary = join(CACHE, `toolchain-${key}.tmp-${process.pid}`);
-    rmSync(temporary, { recursive: true, force: true });
+    try {
+      // Before esbuild: an unwritable .cache/ is one error code here, not a page of esbuild's write errors.
+      rmSync(temporary, { recursive: true, force: true });
+      mkdirSync(temporary, { recursive: true });
+    } catch (error) {
+      if (UNWRITABLE.has(error?.code)) throw new CacheUnwritableError(error.code, error);
+      throw error;
+    }
     const metafile = await buildOnce(temporary, digests, plugins);
     if (!metafile || toolchainKey(ROOT) !== key) {
       rmSync(temporary, { recursive: true, force: true });
@@ -279,8 +328,12 @@ export async function ensureToolchain({ log = () => {}, plugins = [] } = {}) {
     const nodeModules = statFiles(nodeModulesInputs(metafile));
     const stamp = stampOf(nodeModules);
     const files = listFiles(temporary).map((path) => posixRelative(temporary, path));
+    // The local files the bundles hold: a running watcher checks those (an edit to a bench script is not its code).
+    const sources = Object.keys(metafile.inputs)
+      .filter((input) => !input.includes("node_modules/"))
+      .sort();
     // Written last: its presence says the build is whole.
-    writeFileSync(join(temporary, MANIFEST), `${JSON.stringify({ key, stamp, files, nodeModules })}\n`);
+    writeFileSync(join(temporary, MANIFEST), `${JSON.stringify({ key, stamp, files, nodeModules, sources })}\n`);
     const folder = join(CACHE, `toolchain-${key}-${stamp}`);
     if (existsSync(folder) && !checkBuild(folder)) rmSync(folder, { recursive: true, force: true });
     try {
@@ -292,7 +345,7 @@ export async function ensureToolchain({ log = () => {}, plugins = [] } = {}) {
     }
     pruneOldBuilds(folder);
     log(`toolchain: built ${relative(ROOT, folder)} in ${Math.round(performance.now() - started)} ms`);
-    return folder;
+    return { folder, digests };
   }
 }
 
@@ -315,22 +368,74 @@ function pruneOldBuilds(current) {
   }
 }
 
+/**
+ * The files of `folder`'s code whose bytes differ from `digests` (the bundled files under scripts/ and src/ and
+ * tsconfig.json; every hashed file for a build without that list), then "node_modules" when a file the build bundled
+ * or loads changed: empty while the build still is the code on disk. An edit elsewhere (a bench script) changes the
+ * next build's key but not this build's code. Hashes ~400 small files: a few ms.
+ */
+function changedSince(digests, folder) {
+  const now = inputDigests(ROOT);
+  const manifest = checkBuild(folder);
+  const sources = Array.isArray(manifest?.sources) ? [...manifest.sources, "tsconfig.json"] : undefined;
+  const changed = (sources ?? [...new Set([...digests.keys(), ...now.keys()])])
+    .filter((name) => digests.get(name) !== now.get(name))
+    .sort();
+  if (manifest === "stale") changed.push("node_modules");
+  return changed;
+}
+
+/**
+ * Runs the entry from its sources under tsx (`node --import tsx`, as before the precompiled toolchain): slower to
+ * start, but it needs no .cache/. Resolves with the child's exit code; SIGINT and SIGTERM are passed on to it.
+ */
+function runFromSources(entry, args) {
+  const child = spawn(process.execPath, ["--import", import.meta.resolve("tsx"), entry, ...args], {
+    stdio: "inherit",
+  });
+  const forward = (signal) => child.kill(signal);
+  process.on("SIGINT", forward);
+  process.on("SIGTERM", forward);
+  return new Promise((done) => {
+    child.on("exit", (code, signal) => done(code ?? (signal ? 1 : 0)));
+    child.on("error", (error) => {
+      console.error(`toolchain: cannot start node --import tsx ${relative(process.cwd(), entry)}: ${error.message}`);
+      done(1);
+    });
+  });
+}
+
 async function main(argv) {
   const [entry, ...args] = argv;
   if (entry === "--build") {
     console.log(`toolchain: ${relative(ROOT, await ensureToolchain({ log: console.log }))}`);
     return;
   }
-  // Worker entries are started by their command, never on their own.
-  const name = entry && resolve(ROOT, ENTRIES.generate) === resolve(entry) ? "generate" : undefined;
+  // Worker entries are started by their command, never on their own. The entry is found from the working
+  // directory or from the repository's root (`node /abs/path/scripts/toolchain.mjs scripts/generate.ts`).
+  const generate = resolve(ROOT, ENTRIES.generate);
+  const name = entry && [resolve(entry), resolve(ROOT, entry)].includes(generate) ? "generate" : undefined;
   if (!name) {
     console.error(`usage: node scripts/toolchain.mjs ${Object.values(ENTRIES)[0]} [args…] | --build`);
     process.exit(2);
   }
   // --quiet prints only problems: the build line too.
   const quiet = args.includes("--quiet");
-  const folder = await ensureToolchain({ log: quiet ? () => {} : (line) => console.error(line) });
+  let build;
+  try {
+    build = await ensureBuild({ log: quiet ? () => {} : (line) => console.error(line) });
+  } catch (error) {
+    if (!(error instanceof CacheUnwritableError)) throw error;
+    // A read-only checkout, .cache a regular file, permission denied, a full disk: the sources still run, under tsx
+    // as `npm run generate` did before the toolchain. Said on one line, even under --quiet: every run is slower.
+    console.error(`${error.message}: running ${ENTRIES[name]} from its sources under tsx instead (slower start)`);
+    process.exitCode = await runFromSources(resolve(ROOT, ENTRIES[name]), args);
+    return;
+  }
+  const { folder, digests } = build;
   holdBuild(folder);
+  // A watcher checks this before each regeneration (scripts/watch.ts): code edited since it started is not run.
+  globalThis[Symbol.for("flora-sdk.toolchain")] = { build: folder, codeChanged: () => changedSince(digests, folder) };
   // The entry reads its arguments from process.argv, as it would if Node had started it.
   process.argv = [process.argv[0], resolve(ROOT, ENTRIES[name]), ...args];
   await import(pathToFileURL(join(folder, `${name}.mjs`)).href);

@@ -1,8 +1,10 @@
 // `npm run generate -- --watch`: regenerate on every save in the spec's folder or to a file it $refs, keeping the last good output on errors.
 import { watch, type FSWatcher } from "chokidar";
+import { existsSync } from "node:fs";
 import { basename, dirname, isAbsolute, resolve, sep } from "node:path";
 import { PipelineError } from "./pipeline/errors.js";
 import { toolchainFault } from "./pipeline/workers.js";
+import { PROJECT_CONFIG } from "./pipeline/lint.js";
 import { displayPath } from "./pipeline/load.js";
 import { runPipeline, SKIPPED, type PipelineOptions } from "./pipeline/run.js";
 import { StageCache } from "./pipeline/stage-cache.js";
@@ -18,7 +20,22 @@ export interface WatchOptions extends Omit<PipelineOptions, "check" | "onStage" 
   error?: (line: string) => void;
   /** Called when each regeneration ends, successful or not, after its line is logged. */
   onRun?: (run: WatchRun) => void;
+  /**
+   * Checked before each regeneration: the files of the generator's own code (relative to the repository) that
+   * changed since this process started, empty when none did. `npm run generate` (scripts/toolchain.mjs) passes it
+   * for the precompiled build it runs; a watcher run from sources (tsx) has no build to go stale and passes none.
+   */
+  codeChanged?: () => string[];
 }
+
+/**
+ * What scripts/toolchain.mjs publishes when it runs the precompiled build: the files of scripts/, src/ and the package
+ * files that changed since the build was chosen. Absent from sources (tsx, tests): there is no build to go stale.
+ */
+const toolchainCodeChanged = () =>
+  (globalThis as { [key: symbol]: { codeChanged?: () => string[] } | undefined })[
+    Symbol.for("flora-sdk.toolchain")
+  ]?.codeChanged?.() ?? [];
 
 /** One regeneration, as the watcher's per-run line reports it. */
 export interface WatchRun {
@@ -75,16 +92,23 @@ export function watchSpec(options: WatchOptions): SpecWatcher {
     timer = setTimeout(() => void regenerate(), options.debounceMs ?? 60);
   };
 
-  /** Folders, not files, so rename-over and re-create saves stay seen; the old watcher closes once the new one is ready. */
+  /**
+   * Folders, not files, so rename-over and re-create saves stay seen; the old watcher closes once the new one is ready.
+   * A file whose folder does not exist yet (a $ref written before the folder) is watched from its nearest existing
+   * ancestor, which sees only the folders on the way to it: creating them and then the file is a save.
+   */
   async function watchFiles(outside: string[]): Promise<void> {
-    const files = new Set(outside);
-    const dirs = [...new Set(outside.map((file) => dirname(file)))];
-    // In the spec's folder all counts but editor files and the output (writing it must not retrigger a run).
+    // Under --lint project, redocly.yaml is part of the stage cache's key: an edit to it is a save too.
+    const files = [...outside, ...(options.lint === "project" ? [PROJECT_CONFIG] : [])];
+    const existing = (dir: string): string => (existsSync(dir) || dirname(dir) === dir ? dir : existing(dirname(dir)));
+    const roots = [...new Set(files.map((file) => existing(dirname(file))))];
+    // In the spec's folder all counts but editor files and the output (writing it must not retrigger a run); outside
+    // it, a watched file and the folders that lead to it.
     const relevant = (path: string) =>
       inside(path, folder)
         ? !inside(path, outDir) && !isEditorFile(basename(path))
-        : dirs.includes(path) || files.has(path);
-    const next = watch([folder, ...dirs], { ignoreInitial: true, ignored: (path) => !relevant(path) });
+        : files.some((file) => inside(file, path));
+    const next = watch([folder, ...roots], { ignoreInitial: true, ignored: (path) => !relevant(path) });
     next.on("all", (event) => {
       if (event === "add" || event === "change" || event === "unlink") schedule();
     });
@@ -114,6 +138,20 @@ export function watchSpec(options: WatchOptions): SpecWatcher {
     const onStage = (stage: string, ms: number, detail?: string) =>
       detail === SKIPPED ? run.skipped.push(stage) : run.ran.push([stage, ms]);
     try {
+      // The generator's code changed since this process loaded it: running would write output that a fresh
+      // `npm run generate` (and so `generate --check`) disagrees with. Refuse and say to restart, rather than re-exec
+      // on the new build: an edit under scripts/ is often one of several saves, and a build of a half-made edit (or
+      // one that fails to build) would run or fail unseen; a restart is one keystroke and the user picks the moment.
+      const changedCode = (options.codeChanged ?? toolchainCodeChanged)();
+      if (changedCode.length) {
+        failedLast = true;
+        const shown = changedCode.slice(0, 3).join(", ") + (changedCode.length > 3 ? ", …" : "");
+        error(
+          `error: the generator's code changed (${shown}) since this watcher started: restart it; ` +
+            `kept the last output in ${displayPath(outDir)}/`,
+        );
+        return;
+      }
       const { plan, sources } = await runPipeline({ ...options, check: false, onStage, cache });
       run.ms = performance.now() - started;
       run.ok = true;

@@ -1,10 +1,11 @@
 // The watcher in this process, on a temp copy of flora.yaml: each run's line says which stages ran and which its stage
 // cache skipped; a save that changes no byte prints nothing, and the fix of a broken save says so even when it
 // only restores what was there.
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, expect, it } from "vitest";
+import { afterAll, expect, it, vi } from "vitest";
+import { PROJECT_CONFIG } from "../scripts/pipeline/lint.js";
 import { REPO_ROOT } from "../scripts/pipeline/run.js";
 import { watchSpec, type WatchRun } from "../scripts/watch.js";
 
@@ -74,6 +75,15 @@ it("reports ran and skipped stages per save, stays quiet on a save that changes 
     expect(lines.at(-1)).toMatch(
       /^regenerated in \d+ ms: output unchanged \(ran write \d+ ms; skipped load, lint, bundle, model, types, emit, format\)$/,
     );
+
+    // Under --lint project, redocly.yaml is part of the lint stage's key: saving it is a save. Here its own bytes,
+    // renamed over it, so that other tests reading it meanwhile see it whole and unchanged.
+    const count = runs.length;
+    const temporary = `${PROJECT_CONFIG}.tmp-${process.pid}`;
+    writeFileSync(temporary, readFileSync(PROJECT_CONFIG));
+    renameSync(temporary, PROJECT_CONFIG);
+    await vi.waitFor(() => expect(runs.length).toBeGreaterThan(count), { timeout: 15_000, interval: 50 });
+    expect(runs.at(-1)).toMatchObject({ ok: true, changed: [] });
   } finally {
     await watcher.close();
   }

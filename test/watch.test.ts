@@ -306,6 +306,47 @@ it("follows a newly $ref'd file outside the folder even when it is broken at fir
   }
 }, 300_000);
 
+it("sees a $ref'd file created, with its folder, after the $ref was written", async () => {
+  const api = join(dir, "unborn", "api");
+  mkdirSync(api, { recursive: true });
+  const spec = join(api, "openapi.yaml");
+  const out = join(dir, "unborn", "out");
+  const specWith = (schema: string) =>
+    [
+      "openapi: 3.1.0",
+      "info: { title: Unborn, version: '1' }",
+      "paths:",
+      "  /things:",
+      "    get:",
+      "      operationId: listThings",
+      "      responses:",
+      "        '200':",
+      "          description: ok",
+      "          content:",
+      "            application/json:",
+      `              schema: ${schema}`,
+      "",
+    ].join("\n");
+  writeFileSync(spec, specWith("{ type: string }"));
+  const w = watchWithNode(spec, out);
+  try {
+    await w.until("the first generation", () => w.runs() === 1, FIRST_RUN_MS);
+    // Two folders that do not exist yet: the nearest existing ancestor is watched.
+    writeFileSync(spec, specWith("{ $ref: '../new/deeper/late.yaml' }"));
+    await w.until("the unresolved $ref's error", () => w.stderr().includes("kept the last good output"));
+    mkdirSync(join(dir, "unborn", "new", "deeper"), { recursive: true });
+    writeFileSync(
+      join(dir, "unborn", "new", "deeper", "late.yaml"),
+      "type: object\ndescription: Late thing\nproperties:\n  name: { type: string }\n",
+    );
+    await w.until("the file created in a new folder", () =>
+      readFileSync(join(out, "schema.d.ts"), "utf8").includes("Late thing"),
+    );
+  } finally {
+    w.child.kill("SIGKILL");
+  }
+}, 300_000);
+
 /** Every live descendant of `root`, read from /proc (zombies count as gone: they run nothing). */
 function descendants(root: number): number[] {
   const children = new Map<number, number[]>();
