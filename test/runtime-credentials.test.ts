@@ -193,6 +193,27 @@ describe("a token provider", () => {
     }
   });
 
+  it("keeps each call's own token redacted in its error however many calls run at once", async () => {
+    const echo = await startScriptedServer(async (req, res) => {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      sendJson(res, 400, { message: `bad token ${req.headers.authorization}` });
+    });
+    try {
+      let minted = 0;
+      const vault = client({ baseUrl: echo.url, credentials: { oauth: () => `tok_${minted++}_SECRET` } });
+      const errors = await Promise.all(
+        Array.from({ length: 24 }, () => failure<BadRequestError>(vault.invoke(operation(), { path: { id: "a" } }))),
+      );
+      expect(echo.requests).toHaveLength(24);
+      for (const error of errors) {
+        expect(error.message).toBe("400: bad token [redacted] (request-id req_test123)");
+        expect(JSON.stringify({ ...error, stack: error.stack })).not.toContain("SECRET");
+      }
+    } finally {
+      await echo.close();
+    }
+  });
+
   it("redactSecrets takes a secret of any length in every form", () => {
     const secret = `S/${"y".repeat(1_000_000)} +`;
     const text = `a ${secret} b ${encodeURIComponent(secret)} c ${JSON.stringify(secret)}`;

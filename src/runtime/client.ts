@@ -1,6 +1,6 @@
 // createRuntime: the OperationInvoker generated wrappers call, built on openapi-fetch's client and middleware.
 import createClient from "openapi-fetch";
-import type { CredentialProvider } from "./credentials.js";
+import type { Authorize, CredentialProvider } from "./credentials.js";
 import {
   errorFromResponse,
   ValidationError,
@@ -14,7 +14,6 @@ import {
   isEventStream,
   parseJson,
   stringifyJson,
-  type AttemptPolicy,
   type FetchLike,
 } from "./fetch.js";
 import {
@@ -130,7 +129,7 @@ export interface RuntimeExtras {
     secrets: readonly string[],
     redactOnly: (secrets: string[]) => void,
     redactText: (text: string) => string,
-  ): Promise<Pick<AttemptPolicy, "authorize"> & { logger?: Logger }>;
+  ): Promise<{ authorize: Authorize; logger?: Logger }>;
   /** An error body's code and message, read from the API's own envelope. */
   readEnvelope?(body: unknown): Promise<ErrorEnvelope>;
 }
@@ -191,7 +190,15 @@ export function createBaseRuntime(options: RuntimeOptions, extras?: RuntimeExtra
   // a credential provider's module (loaded with the first request) swaps in a redactor as its values arrive
   let redactor = secrets.length > 0 ? secretRedactor(secrets) : undefined;
   const redactText = redactor || attemptHooks ? (text: string) => redactor?.(text) ?? text : undefined;
-  const redact = <E>(error: E): E => (redactText ? redactErrorWith(error, redactText) : error);
+  /**
+   * Redacts the client's secrets and those one call obtained (`own`, filled by its attempts): a call's own token
+   * stays redacted in its error however many newer calls have pushed it out of the client-wide set.
+   */
+  const callRedactor = (own: string[]) =>
+    redactText && ((text: string) => redactText(own.length > 0 ? secretRedactor(own)(text) : text));
+  const redactWith = <E>(error: E, redactCall: ((text: string) => string) | undefined): E =>
+    redactCall ? redactErrorWith(error, redactCall) : error;
+  const redact = <E>(error: E): E => redactWith(error, redactText);
   let hooks: ReturnType<NonNullable<RuntimeExtras["attemptHooks"]>> | undefined;
   const client = createClient({ baseUrl, headers: options.defaultHeaders });
   const withCredentials = credentialsFor(options.credentials ?? {}, baseUrl, credentialOrigins);
@@ -204,6 +211,7 @@ export function createBaseRuntime(options: RuntimeOptions, extras?: RuntimeExtra
     init: Record<string, unknown>,
     callOptions: RequestOptions,
     retrySafe: boolean,
+    own: string[],
     body?: BodyInit,
   ): Promise<Response> {
     const { authorize, logger = options.logger } = attemptHooks
@@ -223,15 +231,15 @@ export function createBaseRuntime(options: RuntimeOptions, extras?: RuntimeExtra
       body,
       sleep: options.sleep ?? realSleep,
       random: options.random,
-      redact: redactText,
+      redact: callRedactor(own),
       logger: logger ?? silentLogger,
-      authorize,
+      authorize: authorize && ((url, init, signal) => authorize(url, init, signal, (values) => own.push(...values))),
       credentials: withCredentials,
     });
     const { response, error } = await untypedRequest(method, url, { ...init, parseAs: "stream", fetch });
     if (!response.ok) {
       const envelope = await extras?.readEnvelope?.(error);
-      throw errorFromResponse(response, error, undefined, redactText, envelope);
+      throw errorFromResponse(response, error, undefined, callRedactor(own), envelope);
     }
     return response;
   }
@@ -241,6 +249,7 @@ export function createBaseRuntime(options: RuntimeOptions, extras?: RuntimeExtra
     operation: OperationDescriptor,
     args: OperationArgs,
     callOptions: RequestOptions,
+    own: string[] = [],
   ): Promise<SentResponse> {
     const { idempotency } = operation;
     const key = idempotency && resolveIdempotencyKey(idempotency, args.body, callOptions.idempotencyKey);
@@ -275,10 +284,10 @@ export function createBaseRuntime(options: RuntimeOptions, extras?: RuntimeExtra
       const init: Record<string, unknown> = { params, headers, ...serialize?.requestInit(operation, args) };
       if (operation.server !== undefined) init.baseUrl = extras?.operationBaseUrl(operation.server, credentialOrigins);
       const retrySafe = !isUnsafeMethod(operation.method) || key !== undefined;
-      const response = await request(operation.method, operation.path, init, callOptions, retrySafe, serialized);
+      const response = await request(operation.method, operation.path, init, callOptions, retrySafe, own, serialized);
       return { response, idempotencyKey: key };
     } catch (error) {
-      throw redact(withIdempotencyKey(error, key));
+      throw redactWith(withIdempotencyKey(error, key), callRedactor(own));
     }
   }
 
@@ -288,32 +297,37 @@ export function createBaseRuntime(options: RuntimeOptions, extras?: RuntimeExtra
       return { ...sent, response: unreadResponse(sent.response) };
     },
     async invoke<T>(operation: OperationDescriptor, args: OperationArgs, callOptions: RequestOptions = {}) {
-      const { response, idempotencyKey } = await sendOperation(operation, args, callOptions);
+      const own: string[] = [];
+      const { response, idempotencyKey } = await sendOperation(operation, args, callOptions, own);
+      const redactCall = callRedactor(own);
       try {
-        return (await readSuccessBody(operation.response, response, operation.responseShape, redactText)) as T;
+        return (await readSuccessBody(operation.response, response, operation.responseShape, redactCall)) as T;
       } catch (error) {
-        throw redact(withIdempotencyKey(error, idempotencyKey));
+        throw redactWith(withIdempotencyKey(error, idempotencyKey), redactCall);
       }
     },
     async *stream<T>(operation: OperationDescriptor, args: OperationArgs, callOptions: RequestOptions = {}) {
-      const { response, idempotencyKey } = await sendOperation(operation, args, callOptions);
+      const own: string[] = [];
+      const { response, idempotencyKey } = await sendOperation(operation, args, callOptions, own);
+      const redactCall = callRedactor(own);
       try {
         // loaded with the first stream, so clients that never stream never bundle it
         const { operationEvents } = await import("./sse.js");
-        yield* operationEvents(response, operation, callOptions.signal, redactText) as AsyncGenerator<T>;
+        yield* operationEvents(response, operation, callOptions.signal, redactCall) as AsyncGenerator<T>;
       } catch (error) {
-        throw redact(withIdempotencyKey(error, idempotencyKey));
+        throw redactWith(withIdempotencyKey(error, idempotencyKey), redactCall);
       }
     },
     async getJson<T>(url: string, callOptions: RequestOptions = {}, shape?: ValueShape) {
+      const own: string[] = [];
       try {
         const target = new URL(checkBaseUrl(url, "url", http));
         const headers = checkRequestOptions(callOptions, "options");
         const init = { baseUrl: target.origin, headers };
-        const response = await request("get", `${target.pathname}${target.search}`, init, callOptions, true);
-        return (await readSuccessBody("json", response, shape, redactText)) as T;
+        const response = await request("get", `${target.pathname}${target.search}`, init, callOptions, true, own);
+        return (await readSuccessBody("json", response, shape, callRedactor(own))) as T;
       } catch (error) {
-        throw redact(error);
+        throw redactWith(error, callRedactor(own));
       }
     },
     paginate: (operation, args, callOptions, pagination) => paginate(runtime, operation, args, callOptions, pagination),
