@@ -8,14 +8,7 @@ import {
   type ErrorEnvelopeDescriptor,
   type SDKError,
 } from "./errors.js";
-import {
-  bufferedBody,
-  createRetryingFetch,
-  isEventStream,
-  parseJson,
-  stringifyJson,
-  type FetchLike,
-} from "./fetch.js";
+import { bufferedBody, createRetryingFetch, isEventStream, parseJson, stringifyJson, type FetchLike } from "./fetch.js";
 import {
   checkHeader,
   checkHeaders,
@@ -162,8 +155,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
         )),
     // an API's own envelope is read by a module loaded with its first error response
     readEnvelope:
-      errorEnvelope &&
-      (async (body) => (await import("./error-envelope.js")).readEnvelope(body, errorEnvelope)),
+      errorEnvelope && (async (body) => (await import("./error-envelope.js")).readEnvelope(body, errorEnvelope)),
   });
 }
 
