@@ -433,10 +433,11 @@ function withIdempotencyKey(error: unknown, idempotencyKey: string | undefined):
   return error;
 }
 
-/** A response whose body the retrying fetch already read, made readable again. */
+/** A response whose body the retrying fetch already read, made readable again (a 204 or 205 may have none). */
 function unreadResponse(response: Response): Response {
   const buffered = bufferedBody(response);
-  return buffered === undefined ? response : new Response(buffered.bytes, response);
+  if (buffered === undefined) return response;
+  return new Response([204, 205].includes(response.status) ? null : buffered.bytes, response);
 }
 
 /** Only an event stream arrives unread: every other 2xx body was read inside its attempt. */
