@@ -83,7 +83,7 @@ export async function* streamRun(
   validateId(techniqueId, "techniqueId");
   const streamBody = { ...body, mode: "stream" } as CreateTechniqueRunBody;
   validateCreateBody(streamBody);
-  checkWaitOptions(options, options.waitTimeoutMs);
+  checkWaitOptions(options, options?.waitTimeoutMs);
   const { runtime } = host;
   const idempotencyKey = resolveIdempotencyKey(createIdempotency, streamBody, options.idempotencyKey);
   const limit = startLimit(options.signal, options.waitTimeoutMs);

@@ -221,6 +221,47 @@ describe("a token provider", () => {
   });
 });
 
+describe("a generated client's options", () => {
+  it.each([
+    ["null", null, "options", "options must be an object; got null."],
+    [
+      "credentialOrigins as a string",
+      { credentialOrigins: "https://x.example" },
+      "credentialOrigins",
+      'credentialOrigins must be an array; got the string "https://x.example".',
+    ],
+    [
+      "an http credential origin",
+      { credentialOrigins: ["http://x.example"] },
+      "credentialOrigins",
+      "credentialOrigins must use https:// (plain http:// is allowed only for loopback hosts), got http://x.example.",
+    ],
+    [
+      "a baseUrl with a query",
+      { baseUrl: "https://x.example/v1?x=1" },
+      "baseUrl",
+      "baseUrl must not have a query (?) or fragment (#).",
+    ],
+    ["fetch as a string", { fetch: "nope" }, "fetch", 'fetch must be a function; got the string "nope".'],
+    [
+      "an unknown logLevel",
+      { logLevel: "verbose" },
+      "logLevel",
+      "logLevel must be one of off, error, warn, info, debug; got verbose.",
+    ],
+  ])("refuses %s with a ValidationError naming the option", (_name, options, field, message) => {
+    const error = (() => {
+      try {
+        createClientRuntime(options as never, spec());
+      } catch (caught) {
+        return caught;
+      }
+    })();
+    expect(error).toBeInstanceOf(ValidationError);
+    expect(error).toMatchObject({ field, message });
+  });
+});
+
 describe("two credentials for one place", () => {
   it("is a ValidationError naming both when both are given explicitly", () => {
     const both = () => client({ credentials: { bearer: "b", basic: { username: "u", password: "p" } } });

@@ -41,10 +41,13 @@ export function checkNumber(value: unknown, field: string, range: NumberRange): 
 }
 
 /** Throws a ValidationError naming `field` unless `value` is absent or a `type` (an "object" is no array, no null). */
-export function checkType(value: unknown, field: string, type: "object" | "function" | "string"): void {
-  if (value !== undefined && (typeof value !== type || value === null || Array.isArray(value)))
+export function checkType(value: unknown, field: string, type: "object" | "function" | "string" | "array"): void {
+  if (
+    value !== undefined &&
+    (type == "array" ? !Array.isArray(value) : typeof value !== type || value === null || Array.isArray(value))
+  )
     throw new ValidationError(
-      `${field} must be ${type == "object" ? "an" : "a"} ${type}; got ${describe(value)}.`,
+      `${field} must be ${/^[ao]/.test(type) ? "an" : "a"} ${type}; got ${describe(value)}.`,
       field,
     );
 }

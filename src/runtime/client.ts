@@ -14,6 +14,7 @@ import {
   checkHeaders,
   checkNumber,
   checkSignal,
+  checkType,
   invalid,
   MILLISECONDS,
   RETRIES,
@@ -130,11 +131,11 @@ export interface RuntimeExtras {
 /** A runtime with every option: servers per operation, credential providers, an API's own error envelope. */
 export function createRuntime(options: RuntimeOptions): Runtime {
   const http = options.allowInsecureHttp;
-  const baseUrl = checkBaseUrl(options.baseUrl, "baseUrl", http);
+  const baseUrl = checkApiUrl(options.baseUrl, "baseUrl", http);
   const serverUrls = Object.fromEntries(
     Object.entries(options.serverUrls ?? {}).map(([server, url]) => [
       server,
-      checkBaseUrl(url, `serverUrls[${server}]`, http),
+      checkApiUrl(url, `serverUrls[${server}]`, http),
     ]),
   );
   const { credentialProvider: provider, errorEnvelope } = options;
@@ -166,15 +167,18 @@ export function createRuntime(options: RuntimeOptions): Runtime {
  */
 export function createBaseRuntime(options: RuntimeOptions, extras?: RuntimeExtras): Runtime {
   const http = options.allowInsecureHttp;
-  const baseUrl = checkBaseUrl(options.baseUrl, "baseUrl", http);
+  const baseUrl = checkApiUrl(options.baseUrl, "baseUrl", http);
   checkRequestOptions(options, "options");
+  checkType(options.fetch, "fetch", "function");
+  checkType(options.sleep, "sleep", "function");
+  checkType(options.credentialOrigins, "credentialOrigins", "array");
   checkHeaders(options.defaultHeaders, "defaultHeaders");
   checkHeaders(options.credentials, "credentials");
   const credentialOrigins = new Set(
     [
       baseUrl,
       ...(extras?.origins ?? []),
-      ...(options.credentialOrigins ?? []).map((origin) => checkBaseUrl(origin, "allowedPollOrigins", http)),
+      ...(options.credentialOrigins ?? []).map((origin) => checkBaseUrl(origin, "credentialOrigins", http)),
     ].map((url) => new URL(url).origin),
   );
   const secrets = (options.secrets ?? []).filter((secret) => secret !== "");
@@ -334,6 +338,7 @@ function checkRequestOptions(
   options: Pick<RequestOptions, "maxRetries" | "timeoutMs" | "headers" | "signal">,
   field: string,
 ): Record<string, string> {
+  checkType(options, field, "object");
   checkNumber(options.maxRetries, `${field}.maxRetries`, RETRIES);
   checkNumber(options.timeoutMs, `${field}.timeoutMs`, MILLISECONDS);
   checkSignal(options.signal, `${field}.signal`);
@@ -367,8 +372,16 @@ export function resolveIdempotencyKey(
   return key;
 }
 
+/** `checkBaseUrl` for a URL that paths are appended to: a query or fragment would swallow them. */
+function checkApiUrl(value: string, field: string, allowHttp?: boolean): string {
+  if (/[?#]/.test(checkBaseUrl(value, field, allowHttp)))
+    throw invalid(field, "must not have a query (?) or fragment (#).");
+  return value;
+}
+
 /** Refuses cleartext HTTP except to loopback, where nothing crosses a network, or when `allowHttp` says so. */
 export function checkBaseUrl(value: string, field: string, allowHttp?: boolean): string {
+  checkType(value, field, "string");
   let url: URL;
   try {
     url = new URL(value);

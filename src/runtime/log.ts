@@ -1,4 +1,5 @@
 // Levelled logging that can never print a secret.
+import { ValidationError } from "./errors.js";
 
 export type LogLevel = "off" | "error" | "warn" | "info" | "debug";
 
@@ -21,6 +22,12 @@ export function isLogLevel(value: unknown): value is LogLevel {
  * `[<prefix>]`, by default `[flora]`.
  */
 export function createLogger(level: LogLevel, sink: Logger, secrets: readonly string[], prefix = "flora"): Logger {
+  if (!isLogLevel(level)) {
+    throw new ValidationError(
+      `logLevel must be one of ${Object.keys(LEVEL_RANK).join(", ")}; got ${String(level)}.`,
+      "logLevel",
+    );
+  }
   const redact = secretRedactor(secrets);
   const write = (method: Exclude<LogLevel, "off">) => (message: string) => {
     if (LEVEL_RANK[method] <= LEVEL_RANK[level]) sink[method](redact(`[${prefix}] ${message}`));
