@@ -95,10 +95,8 @@ export async function verifyWebhook(
     fail(`${TIMESTAMP} is in the future: ${-ageSeconds} s ahead of now, tolerance is ${tolerance} s.`);
   }
   // a string's UTF-8 is never shorter than its length: a huge one is refused before it is encoded
-  const tooLarge = (size: number) => size > limit && fail(`Webhook body is larger than maxBodyBytes (${limit} bytes).`);
-  if (typeof rawBody === "string") tooLarge(rawBody.length);
-  const body = toBytes(rawBody);
-  tooLarge(body.length);
+  const body = typeof rawBody === "string" && rawBody.length > limit ? undefined : toBytes(rawBody);
+  if (!body || body.length > limit) fail(`Webhook body is larger than maxBodyBytes (${limit} bytes).`);
   const expected = await hmacSha256Hex(secret, signedPayload(timestamp, body));
   let matched = false;
   for (const candidate of signatures) {
