@@ -9,7 +9,7 @@ import {
 } from "../generated/index.js";
 // Each from its own module, never the runtime's barrel: a bundler then keeps lazily imported modules
 // (serializers, the SSE reader, webhooks) out of the code that loads at once.
-import { invalid } from "./runtime/check.js";
+import { checkType, invalid } from "./runtime/check.js";
 import { checkBaseUrl, createBaseRuntime, resolveIdempotencyKey, type Runtime } from "./runtime/client.js";
 import { SDKError, ValidationError } from "./runtime/errors.js";
 import type { FetchLike } from "./runtime/fetch.js";
@@ -154,6 +154,10 @@ export class Flora {
   // The client's state and helpers are closures of the constructor, not private members: a bundler cannot
   // shorten `this.#name`, and the client keeps nothing else.
   constructor(options: FloraOptions = {}) {
+    checkType(options, "options", "object");
+    checkType(options.baseUrl, "baseUrl", "string");
+    checkType(options.allowedPollOrigins, "allowedPollOrigins", "array");
+    options.allowedPollOrigins?.forEach((origin) => checkBaseUrl(origin, "allowedPollOrigins"));
     const apiKey: unknown = options.apiKey ?? readTrimmedEnv("FLORA_API_KEY");
     if (typeof apiKey !== "string" || apiKey.trim() === "") {
       throw new ValidationError(
@@ -219,7 +223,7 @@ export class Flora {
     };
 
     const wait = async (run: RunReference, options: WaitOptions = {}, request: RequestOptions = {}): Promise<Run> => {
-      checkWaitOptions(options, options.timeoutMs);
+      checkWaitOptions(options, options?.timeoutMs);
       if (typeof run !== "object" || run === null)
         throw invalid("run", "must be a run object or { run_id, techniqueId }.");
       const idempotencyKey = origins.get(run)?.idempotencyKey ?? request.idempotencyKey;
@@ -321,6 +325,7 @@ export class Flora {
     const helpers: Resources["techniques"]["runs"] & RunHelpers = {
       ...runs,
       create: async (techniqueId, body, options = {}) => {
+        checkType(options, "options", "object");
         validateId(techniqueId, "techniqueId");
         validateCreateBody(body);
         // chosen here so that wait() can name the key of a run this client started
@@ -335,7 +340,7 @@ export class Flora {
       },
       wait: (run, options) => wait(run, options),
       createAndWait: async (techniqueId, body, options = {}) => {
-        checkWaitOptions(options, options.waitTimeoutMs);
+        checkWaitOptions(options, options?.waitTimeoutMs);
         if (options.checkInputs === true) {
           // checked as create checks them before the technique is fetched
           validateId(techniqueId, "techniqueId");

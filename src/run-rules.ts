@@ -1,6 +1,6 @@
 // The rules a run follows on the client: what a snapshot must be, when a wait ends, how long it may last.
 import { operationDescriptors, type Run } from "../generated/index.js";
-import { checkNumber, checkSignal, invalid, MILLISECONDS, shapeProblem } from "./runtime/check.js";
+import { checkNumber, checkSignal, checkType, invalid, MILLISECONDS, shapeProblem } from "./runtime/check.js";
 import {
   APIError,
   APITimeoutError,
@@ -56,6 +56,7 @@ export function checkWaitOptions(
   options: Pick<WaitOptions, "intervalMs" | "maxIntervalMs" | "onProgress" | "signal">,
   overall: unknown,
 ): void {
+  checkType(options, "options", "object");
   if (options.onProgress !== undefined && typeof options.onProgress !== "function") {
     throw invalid("onProgress", "must be a function.");
   }

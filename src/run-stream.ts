@@ -83,7 +83,7 @@ export async function* streamRun(
   validateId(techniqueId, "techniqueId");
   const streamBody = { ...body, mode: "stream" } as CreateTechniqueRunBody;
   validateCreateBody(streamBody);
-  checkWaitOptions(options, options.waitTimeoutMs);
+  checkWaitOptions(options, options?.waitTimeoutMs);
   const { runtime } = host;
   const idempotencyKey = resolveIdempotencyKey(createIdempotency, streamBody, options.idempotencyKey);
   const limit = startLimit(options.signal, options.waitTimeoutMs);
@@ -119,7 +119,8 @@ export async function* streamRun(
           yield last;
           if (isTerminal(last)) return;
         }
-        if (last === undefined) throw new StreamParseError("The event stream ended before sending any run snapshot.");
+        // a clean end before any snapshot is a cut like any other: the create is re-sent with the same key
+        if (last === undefined) throw new APIConnectionError("The event stream ended before sending any run snapshot.");
       } catch (error) {
         // A cut or silent stream is recoverable: by polling once the run is known, else by re-sending.
         if (!isCut(error) || limit.signal.aborted) throw error;

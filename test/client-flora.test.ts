@@ -504,6 +504,91 @@ describe("construction", () => {
     expect(() => new Flora({ apiKey: API_KEY, baseUrl: "not a url" })).toThrow(/baseUrl is not a valid absolute URL/);
   });
 
+  it.each([
+    ["options null", () => new Flora(null as never), "options", "options must be an object; got null."],
+    [
+      "a URL object as baseUrl",
+      () => new Flora({ apiKey: API_KEY, baseUrl: new URL("https://x.example/v1") as never }),
+      "baseUrl",
+      "baseUrl must be a string; got object.",
+    ],
+    [
+      "a number as baseUrl",
+      () => new Flora({ apiKey: API_KEY, baseUrl: 123 as never }),
+      "baseUrl",
+      "baseUrl must be a string; got 123.",
+    ],
+    [
+      "a baseUrl with a query",
+      () => new Flora({ apiKey: API_KEY, baseUrl: "https://x.example/v1?x=1" }),
+      "baseUrl",
+      "baseUrl must not have a query (?) or fragment (#).",
+    ],
+    [
+      "a baseUrl with a fragment",
+      () => new Flora({ apiKey: API_KEY, baseUrl: "https://x.example/v1#top" }),
+      "baseUrl",
+      "baseUrl must not have a query (?) or fragment (#).",
+    ],
+    [
+      "allowedPollOrigins as a string",
+      () => new Flora({ apiKey: API_KEY, allowedPollOrigins: "https://polls.example" as never }),
+      "allowedPollOrigins",
+      'allowedPollOrigins must be an array; got the string "https://polls.example".',
+    ],
+    [
+      "an http poll origin",
+      () => new Flora({ apiKey: API_KEY, allowedPollOrigins: ["http://polls.example"] }),
+      "allowedPollOrigins",
+      "allowedPollOrigins must use https:// (plain http:// is allowed only for loopback hosts), got http://polls.example.",
+    ],
+    [
+      "fetch as a string",
+      () => new Flora({ apiKey: API_KEY, fetch: "nope" as never }),
+      "fetch",
+      'fetch must be a function; got the string "nope".',
+    ],
+    [
+      "sleep as a number",
+      () => new Flora({ apiKey: API_KEY, sleep: 5 as never }),
+      "sleep",
+      "sleep must be a function; got 5.",
+    ],
+    [
+      "an unknown logLevel",
+      () => new Flora({ apiKey: API_KEY, logLevel: "verbose" as never }),
+      "logLevel",
+      "logLevel must be one of off, error, warn, info, debug; got verbose.",
+    ],
+  ])("refuses %s with a ValidationError naming the option", (_name, construct, field, message) => {
+    const error = (() => {
+      try {
+        construct();
+      } catch (caught) {
+        return caught;
+      }
+    })();
+    expect(error).toBeInstanceOf(ValidationError);
+    expect(error).toMatchObject({ field, message });
+  });
+
+  it("refuses null call options with a ValidationError before anything is sent", async () => {
+    const { flora, server } = await clientFor((_req, res) => sendJson(res, 201, runJson()));
+    const runs = flora.techniques.runs;
+    for (const call of [
+      () => runs.create("t", { inputs, mode: "async" }, null as never),
+      () => runs.retrieve("t", "run_1", null as never),
+      () => runs.createAndWait("t", { inputs, mode: "async" }, null as never),
+      () => runs.wait({ run_id: "run_1", techniqueId: "t" }, null as never),
+      () => runs.stream("t", { inputs }, null as never).next(),
+    ]) {
+      const error = await call().catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(ValidationError);
+      expect(error).toMatchObject({ field: "options", message: "options must be an object; got null." });
+    }
+    expect(server.requests).toHaveLength(0);
+  });
+
   it("names FLORA_API_KEY when no key is given", () => {
     vi.stubEnv("FLORA_API_KEY", "");
     try {

@@ -7,6 +7,7 @@ import {
   APIUserAbortError,
   Flora,
   FloraError,
+  MalformedResponseError,
   StreamParseError,
   type Run,
 } from "../src/index.js";
@@ -289,6 +290,53 @@ describe("stream", () => {
     const snapshots: string[] = [];
     for await (const run of flora.techniques.runs.stream("t", { inputs })) snapshots.push(run.status);
     expect(snapshots).toEqual(["running", "completed"]);
+  });
+
+  it("re-sends with the same key a stream that ends cleanly before its first snapshot, up to maxRetries", async () => {
+    const server = await serve((_req, res, _seen, index) =>
+      writeSse(res, index === 0 ? [": keep-alive\n\n"] : [sseEvent(runJson({ status: "completed", progress: 1 }))]),
+    );
+    const { flora } = floraFor(server);
+    const snapshots: string[] = [];
+    for await (const run of flora.techniques.runs.stream("t", { inputs })) snapshots.push(run.status);
+    expect(snapshots).toEqual(["completed"]);
+    expect(server.requests).toHaveLength(2);
+    const keys = server.requests.map((seen) => seen.headers["idempotency-key"]);
+    expect(keys[0]).toBeTruthy();
+    expect(keys[1]).toBe(keys[0]);
+
+    const silent = await serve((_req, res) => writeSse(res, [": keep-alive\n\n"]));
+    const error = await (async () => {
+      for await (const _ of floraFor(silent).flora.techniques.runs.stream(
+        "t",
+        { inputs },
+        { idempotencyKey: "k-empty", maxRetries: 1 },
+      ))
+        void _;
+    })().catch((e: unknown) => e);
+    expect(silent.requests).toHaveLength(2);
+    expect(error).toBeInstanceOf(APIConnectionError);
+    expect((error as Error).message).toBe("The event stream ended before sending any run snapshot.");
+    expect((error as FloraError).idempotencyKey).toBe("k-empty");
+  });
+
+  it("answers a 204 or 205 to the streaming create with a MalformedResponseError carrying the key", async () => {
+    for (const status of [204, 205]) {
+      const server = await serve((_req, res) => {
+        res.writeHead(status, { "content-type": "text/event-stream" }).end();
+      });
+      const error = await (async () => {
+        for await (const _ of floraFor(server).flora.techniques.runs.stream(
+          "t",
+          { inputs },
+          { idempotencyKey: "k-204" },
+        ))
+          void _;
+      })().catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(MalformedResponseError);
+      expect((error as Error).message).toMatch(new RegExp(`^${status} response body`));
+      expect((error as FloraError).idempotencyKey).toBe("k-204");
+    }
   });
 
   it("raises StreamParseError with the idempotency key for a malformed event", async () => {

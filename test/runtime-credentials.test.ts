@@ -193,10 +193,72 @@ describe("a token provider", () => {
     }
   });
 
+  it("keeps each call's own token redacted in its error however many calls run at once", async () => {
+    const echo = await startScriptedServer(async (req, res) => {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      sendJson(res, 400, { message: `bad token ${req.headers.authorization}` });
+    });
+    try {
+      let minted = 0;
+      const vault = client({ baseUrl: echo.url, credentials: { oauth: () => `tok_${minted++}_SECRET` } });
+      const errors = await Promise.all(
+        Array.from({ length: 24 }, () => failure<BadRequestError>(vault.invoke(operation(), { path: { id: "a" } }))),
+      );
+      expect(echo.requests).toHaveLength(24);
+      for (const error of errors) {
+        expect(error.message).toBe("400: bad token [redacted] (request-id req_test123)");
+        expect(JSON.stringify({ ...error, stack: error.stack })).not.toContain("SECRET");
+      }
+    } finally {
+      await echo.close();
+    }
+  });
+
   it("redactSecrets takes a secret of any length in every form", () => {
     const secret = `S/${"y".repeat(1_000_000)} +`;
     const text = `a ${secret} b ${encodeURIComponent(secret)} c ${JSON.stringify(secret)}`;
     expect(redactSecrets(text, [secret])).toBe('a [redacted] b [redacted] c "[redacted]"');
+  });
+});
+
+describe("a generated client's options", () => {
+  it.each([
+    ["null", null, "options", "options must be an object; got null."],
+    [
+      "credentialOrigins as a string",
+      { credentialOrigins: "https://x.example" },
+      "credentialOrigins",
+      'credentialOrigins must be an array; got the string "https://x.example".',
+    ],
+    [
+      "an http credential origin",
+      { credentialOrigins: ["http://x.example"] },
+      "credentialOrigins",
+      "credentialOrigins must use https:// (plain http:// is allowed only for loopback hosts), got http://x.example.",
+    ],
+    [
+      "a baseUrl with a query",
+      { baseUrl: "https://x.example/v1?x=1" },
+      "baseUrl",
+      "baseUrl must not have a query (?) or fragment (#).",
+    ],
+    ["fetch as a string", { fetch: "nope" }, "fetch", 'fetch must be a function; got the string "nope".'],
+    [
+      "an unknown logLevel",
+      { logLevel: "verbose" },
+      "logLevel",
+      "logLevel must be one of off, error, warn, info, debug; got verbose.",
+    ],
+  ])("refuses %s with a ValidationError naming the option", (_name, options, field, message) => {
+    const error = (() => {
+      try {
+        createClientRuntime(options as never, spec());
+      } catch (caught) {
+        return caught;
+      }
+    })();
+    expect(error).toBeInstanceOf(ValidationError);
+    expect(error).toMatchObject({ field, message });
   });
 });
 

@@ -1,6 +1,6 @@
 import { createHmac } from "node:crypto";
 import type { IncomingHttpHeaders } from "node:http";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { SDKError, WebhookVerificationError } from "../src/runtime/errors.js";
 import { signWebhookPayload, unwrapWebhook, type FloraWebhookEvent } from "../src/runtime/webhooks.js";
 
@@ -16,6 +16,8 @@ const EVENT: FloraWebhookEvent = {
   data: { run_id: "run_abc", run_type: "technique", workspace_id: "ws_1", status: "completed" },
 };
 const BODY = JSON.stringify(EVENT);
+const DEFAULT_MAX_BODY = 1_048_576;
+const ok = () => ({ "flora-signature": header() });
 
 /** An independent expected signature, from node:crypto rather than the code under test. */
 function nodeSignature(body: string | Uint8Array, secret: string, t: number): string {
@@ -133,8 +135,6 @@ describe("unwrapWebhook: valid deliveries", () => {
 });
 
 describe("unwrapWebhook: failures", () => {
-  const ok = () => ({ "flora-signature": header() });
-
   it("rejects a missing secret", async () => {
     const error = await rejection(unwrapWebhook(BODY, ok(), "", { now: NOW }));
     expect(error.message).toBe("Missing webhook secret: pass the whsec_… signing secret of this endpoint.");
@@ -225,11 +225,61 @@ describe("unwrapWebhook: failures", () => {
     expect(error.message).toMatch(/^No Flora-Signature v1 signature matched the body/);
   });
 
-  it("checks the signature before the timestamp, so a forged stale delivery reports the signature", async () => {
-    const error = await rejection(
-      unwrapWebhook(BODY, { "flora-signature": header(BODY, OTHER_SECRET) }, SECRET, { now: NOW + 10_000_000 }),
+  it("checks the header, the timestamp and the body's size before any HMAC", async () => {
+    const sign = vi.spyOn(globalThis.crypto.subtle, "sign");
+    try {
+      const huge = new Uint8Array(DEFAULT_MAX_BODY + 1);
+      const stale = await rejection(
+        unwrapWebhook(huge, { "flora-signature": header(BODY, OTHER_SECRET) }, SECRET, { now: NOW + 10_000_000 }),
+      );
+      expect(stale.message).toMatch(/^Flora-Signature timestamp is too old/);
+      const many = `t=${T},${Array.from({ length: 100_000 }, () => "v1=00").join(",")}`;
+      const tooMany = await rejection(unwrapWebhook(BODY, { "flora-signature": many }, SECRET, { now: NOW }));
+      expect(tooMany.message).toBe("Malformed Flora-Signature header: more than 8 v1 signatures.");
+      const large = await rejection(unwrapWebhook(huge, { "flora-signature": `t=${T},v1=00` }, SECRET, { now: NOW }));
+      expect(large.message).toBe("Webhook body is larger than maxBodyBytes (1048576 bytes).");
+      expect(sign).not.toHaveBeenCalled();
+    } finally {
+      sign.mockRestore();
+    }
+  });
+
+  it("refuses a body over maxBodyBytes (default 1 MiB, counted in UTF-8 bytes) and accepts one at the limit", async () => {
+    const padded = (size: number) =>
+      JSON.stringify({ ...EVENT, pad: "" }).replace('"pad":""', `"pad":"${"x".repeat(size - BODY.length - 9)}"`);
+    const atLimit = padded(DEFAULT_MAX_BODY);
+    expect(atLimit.length).toBe(DEFAULT_MAX_BODY);
+    await expect(
+      unwrapWebhook(atLimit, { "flora-signature": header(atLimit) }, SECRET, { now: NOW }),
+    ).resolves.toMatchObject(EVENT);
+    const over = padded(DEFAULT_MAX_BODY + 1);
+    for (const body of [over, new TextEncoder().encode(over), new TextEncoder().encode(over).buffer]) {
+      const error = await rejection(unwrapWebhook(body, { "flora-signature": header(over) }, SECRET, { now: NOW }));
+      expect(error.message).toBe("Webhook body is larger than maxBodyBytes (1048576 bytes).");
+    }
+    // 100 characters, 200 UTF-8 bytes
+    const wide = JSON.stringify({ ...EVENT, pad: "é".repeat(100) });
+    const small = { now: NOW, maxBodyBytes: wide.length + 50 };
+    const error = await rejection(unwrapWebhook(wide, { "flora-signature": header(wide) }, SECRET, small));
+    expect(error.message).toBe(`Webhook body is larger than maxBodyBytes (${wide.length + 50} bytes).`);
+    await expect(unwrapWebhook(BODY, ok(), SECRET, { now: NOW, maxBodyBytes: -1 })).rejects.toThrow(
+      /maxBodyBytes must be a number from 0 to 2147483647; got -1/,
     );
-    expect(error.message).toMatch(/^No Flora-Signature v1 signature matched/);
+  });
+
+  it("accepts up to 8 v1 signatures", async () => {
+    const eight = `t=${T},${"v1=00,".repeat(7)}v1=${nodeSignature(BODY, SECRET, T)}`;
+    await expect(unwrapWebhook(BODY, { "flora-signature": eight }, SECRET, { now: NOW })).resolves.toEqual(EVENT);
+  });
+
+  it("parses a body that starts with a BOM alike as a string and as bytes", async () => {
+    const body = `\uFEFF${BODY}`;
+    const bytes = new TextEncoder().encode(body);
+    for (const raw of [body, bytes, bytes.buffer]) {
+      await expect(unwrapWebhook(raw, { "flora-signature": header(body) }, SECRET, { now: NOW })).resolves.toEqual(
+        EVENT,
+      );
+    }
   });
 
   it("rejects a signed body that is not JSON, quoting none of the body", async () => {
@@ -245,6 +295,7 @@ describe("unwrapWebhook: failures", () => {
       ['{"id":"whd_1","type":"run.completed"}', "data"],
       ['{"id":1,"type":"run.completed","data":{}}', "id"],
       ['{"id":"whd_1","data":null}', "type, data"],
+      ['{"id":"whd_1","type":"run.completed","data":[]}', "data"],
     ];
     for (const [body, missing] of cases) {
       const error = await rejection(unwrapWebhook(body, { "flora-signature": header(body) }, SECRET, { now: NOW }));
@@ -292,6 +343,34 @@ describe("flora-sdk/webhooks: the standalone entry", () => {
     expect(error).toBeInstanceOf(main.WebhookVerificationError);
     expect(error.message).toMatch(/No Flora-Signature v1 signature matched/);
     expect(await entry.signWebhookPayload(BODY, SECRET, T)).toBe(header());
+  });
+
+  it("refuses what flora.webhooks.unwrap refuses, with the same errors, ValidationError included", async () => {
+    const entry = await import("../src/webhooks.js");
+    const main = await import("../src/index.js");
+    expect(entry.ValidationError).toBe(main.ValidationError);
+    const flora = new main.Flora({ apiKey: "sk_test_standalone" });
+    const big = "x".repeat(DEFAULT_MAX_BODY + 1);
+    const cases: Array<[string, Record<string, string>, unknown]> = [
+      [big, { "flora-signature": header(big) }, { now: NOW }],
+      [BODY, { "flora-signature": `t=${T},${"v1=00,".repeat(9)}` }, { now: NOW }],
+      [BODY, ok(), { now: NOW + 301_000 }],
+      [BODY, ok(), null],
+      [BODY, ok(), { now: NOW, maxBodyBytes: "1" }],
+    ];
+    for (const [body, headers, options] of cases) {
+      const fromEntry = await entry.unwrap(body, headers, SECRET, options as never).catch((error: unknown) => error);
+      const fromFlora = await flora.webhooks
+        .unwrap(body, headers, SECRET, options as never)
+        .catch((error: unknown) => error);
+      expect(fromEntry).toBeInstanceOf(Error);
+      expect(fromEntry).toHaveProperty("name", expect.stringMatching(/^(WebhookVerification|Validation)Error$/));
+      expect(fromFlora).toEqual(fromEntry);
+      expect((fromFlora as Error).constructor).toBe((fromEntry as Error).constructor);
+    }
+    const refused = await entry.unwrap(BODY, ok(), SECRET, null as never).catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(entry.ValidationError);
+    expect(refused).toMatchObject({ message: "options must be an object; got null.", field: "options" });
   });
 
   it("verify checks signature and timestamp without parsing the body", async () => {

@@ -40,6 +40,18 @@ export function checkNumber(value: unknown, field: string, range: NumberRange): 
   );
 }
 
+/** Throws a ValidationError naming `field` unless `value` is absent or a `type` (an "object" is no array, no null). */
+export function checkType(value: unknown, field: string, type: "object" | "function" | "string" | "array"): void {
+  if (
+    value !== undefined &&
+    (type == "array" ? !Array.isArray(value) : typeof value !== type || value === null || Array.isArray(value))
+  )
+    throw new ValidationError(
+      `${field} must be ${/^[ao]/.test(type) ? "an" : "a"} ${type}; got ${describe(value)}.`,
+      field,
+    );
+}
+
 export const RETRIES: NumberRange = { min: 0, max: 100, integer: true };
 /** Milliseconds, at least 1 so a poll loop or a timeout can never spin. */
 export const MILLISECONDS: NumberRange = { min: 1, max: MAX_TIMER_MS };

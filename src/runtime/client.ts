@@ -1,6 +1,6 @@
 // createRuntime: the OperationInvoker generated wrappers call, built on openapi-fetch's client and middleware.
 import createClient from "openapi-fetch";
-import type { CredentialProvider } from "./credentials.js";
+import type { Authorize, CredentialProvider } from "./credentials.js";
 import {
   errorFromResponse,
   ValidationError,
@@ -8,20 +8,13 @@ import {
   type ErrorEnvelopeDescriptor,
   type SDKError,
 } from "./errors.js";
-import {
-  bufferedBody,
-  createRetryingFetch,
-  isEventStream,
-  parseJson,
-  stringifyJson,
-  type AttemptPolicy,
-  type FetchLike,
-} from "./fetch.js";
+import { bufferedBody, createRetryingFetch, isEventStream, parseJson, stringifyJson, type FetchLike } from "./fetch.js";
 import {
   checkHeader,
   checkHeaders,
   checkNumber,
   checkSignal,
+  checkType,
   invalid,
   MILLISECONDS,
   RETRIES,
@@ -130,7 +123,7 @@ export interface RuntimeExtras {
     secrets: readonly string[],
     redactOnly: (secrets: string[]) => void,
     redactText: (text: string) => string,
-  ): Promise<Pick<AttemptPolicy, "authorize"> & { logger?: Logger }>;
+  ): Promise<{ authorize: Authorize; logger?: Logger }>;
   /** An error body's code and message, read from the API's own envelope. */
   readEnvelope?(body: unknown): Promise<ErrorEnvelope>;
 }
@@ -138,11 +131,11 @@ export interface RuntimeExtras {
 /** A runtime with every option: servers per operation, credential providers, an API's own error envelope. */
 export function createRuntime(options: RuntimeOptions): Runtime {
   const http = options.allowInsecureHttp;
-  const baseUrl = checkBaseUrl(options.baseUrl, "baseUrl", http);
+  const baseUrl = checkApiUrl(options.baseUrl, "baseUrl", http);
   const serverUrls = Object.fromEntries(
     Object.entries(options.serverUrls ?? {}).map(([server, url]) => [
       server,
-      checkBaseUrl(url, `serverUrls[${server}]`, http),
+      checkApiUrl(url, `serverUrls[${server}]`, http),
     ]),
   );
   const { credentialProvider: provider, errorEnvelope } = options;
@@ -163,8 +156,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
         )),
     // an API's own envelope is read by a module loaded with its first error response
     readEnvelope:
-      errorEnvelope &&
-      (async (body) => (await import("./error-envelope.js")).readEnvelope(body, errorEnvelope)),
+      errorEnvelope && (async (body) => (await import("./error-envelope.js")).readEnvelope(body, errorEnvelope)),
   });
 }
 
@@ -175,15 +167,18 @@ export function createRuntime(options: RuntimeOptions): Runtime {
  */
 export function createBaseRuntime(options: RuntimeOptions, extras?: RuntimeExtras): Runtime {
   const http = options.allowInsecureHttp;
-  const baseUrl = checkBaseUrl(options.baseUrl, "baseUrl", http);
+  const baseUrl = checkApiUrl(options.baseUrl, "baseUrl", http);
   checkRequestOptions(options, "options");
+  checkType(options.fetch, "fetch", "function");
+  checkType(options.sleep, "sleep", "function");
+  checkType(options.credentialOrigins, "credentialOrigins", "array");
   checkHeaders(options.defaultHeaders, "defaultHeaders");
   checkHeaders(options.credentials, "credentials");
   const credentialOrigins = new Set(
     [
       baseUrl,
       ...(extras?.origins ?? []),
-      ...(options.credentialOrigins ?? []).map((origin) => checkBaseUrl(origin, "allowedPollOrigins", http)),
+      ...(options.credentialOrigins ?? []).map((origin) => checkBaseUrl(origin, "credentialOrigins", http)),
     ].map((url) => new URL(url).origin),
   );
   const secrets = (options.secrets ?? []).filter((secret) => secret !== "");
@@ -191,7 +186,15 @@ export function createBaseRuntime(options: RuntimeOptions, extras?: RuntimeExtra
   // a credential provider's module (loaded with the first request) swaps in a redactor as its values arrive
   let redactor = secrets.length > 0 ? secretRedactor(secrets) : undefined;
   const redactText = redactor || attemptHooks ? (text: string) => redactor?.(text) ?? text : undefined;
-  const redact = <E>(error: E): E => (redactText ? redactErrorWith(error, redactText) : error);
+  /**
+   * Redacts the client's secrets and those one call obtained (`own`, filled by its attempts): a call's own token
+   * stays redacted in its error however many newer calls have pushed it out of the client-wide set.
+   */
+  const callRedactor = (own: string[]) =>
+    redactText && ((text: string) => redactText(own.length > 0 ? secretRedactor(own)(text) : text));
+  const redactWith = <E>(error: E, redactCall: ((text: string) => string) | undefined): E =>
+    redactCall ? redactErrorWith(error, redactCall) : error;
+  const redact = <E>(error: E): E => redactWith(error, redactText);
   let hooks: ReturnType<NonNullable<RuntimeExtras["attemptHooks"]>> | undefined;
   const client = createClient({ baseUrl, headers: options.defaultHeaders });
   const withCredentials = credentialsFor(options.credentials ?? {}, baseUrl, credentialOrigins);
@@ -204,6 +207,7 @@ export function createBaseRuntime(options: RuntimeOptions, extras?: RuntimeExtra
     init: Record<string, unknown>,
     callOptions: RequestOptions,
     retrySafe: boolean,
+    own: string[],
     body?: BodyInit,
   ): Promise<Response> {
     const { authorize, logger = options.logger } = attemptHooks
@@ -223,15 +227,15 @@ export function createBaseRuntime(options: RuntimeOptions, extras?: RuntimeExtra
       body,
       sleep: options.sleep ?? realSleep,
       random: options.random,
-      redact: redactText,
+      redact: callRedactor(own),
       logger: logger ?? silentLogger,
-      authorize,
+      authorize: authorize && ((url, init, signal) => authorize(url, init, signal, (values) => own.push(...values))),
       credentials: withCredentials,
     });
     const { response, error } = await untypedRequest(method, url, { ...init, parseAs: "stream", fetch });
     if (!response.ok) {
       const envelope = await extras?.readEnvelope?.(error);
-      throw errorFromResponse(response, error, undefined, redactText, envelope);
+      throw errorFromResponse(response, error, undefined, callRedactor(own), envelope);
     }
     return response;
   }
@@ -241,6 +245,7 @@ export function createBaseRuntime(options: RuntimeOptions, extras?: RuntimeExtra
     operation: OperationDescriptor,
     args: OperationArgs,
     callOptions: RequestOptions,
+    own: string[] = [],
   ): Promise<SentResponse> {
     const { idempotency } = operation;
     const key = idempotency && resolveIdempotencyKey(idempotency, args.body, callOptions.idempotencyKey);
@@ -275,10 +280,10 @@ export function createBaseRuntime(options: RuntimeOptions, extras?: RuntimeExtra
       const init: Record<string, unknown> = { params, headers, ...serialize?.requestInit(operation, args) };
       if (operation.server !== undefined) init.baseUrl = extras?.operationBaseUrl(operation.server, credentialOrigins);
       const retrySafe = !isUnsafeMethod(operation.method) || key !== undefined;
-      const response = await request(operation.method, operation.path, init, callOptions, retrySafe, serialized);
+      const response = await request(operation.method, operation.path, init, callOptions, retrySafe, own, serialized);
       return { response, idempotencyKey: key };
     } catch (error) {
-      throw redact(withIdempotencyKey(error, key));
+      throw redactWith(withIdempotencyKey(error, key), callRedactor(own));
     }
   }
 
@@ -288,32 +293,37 @@ export function createBaseRuntime(options: RuntimeOptions, extras?: RuntimeExtra
       return { ...sent, response: unreadResponse(sent.response) };
     },
     async invoke<T>(operation: OperationDescriptor, args: OperationArgs, callOptions: RequestOptions = {}) {
-      const { response, idempotencyKey } = await sendOperation(operation, args, callOptions);
+      const own: string[] = [];
+      const { response, idempotencyKey } = await sendOperation(operation, args, callOptions, own);
+      const redactCall = callRedactor(own);
       try {
-        return (await readSuccessBody(operation.response, response, operation.responseShape, redactText)) as T;
+        return (await readSuccessBody(operation.response, response, operation.responseShape, redactCall)) as T;
       } catch (error) {
-        throw redact(withIdempotencyKey(error, idempotencyKey));
+        throw redactWith(withIdempotencyKey(error, idempotencyKey), redactCall);
       }
     },
     async *stream<T>(operation: OperationDescriptor, args: OperationArgs, callOptions: RequestOptions = {}) {
-      const { response, idempotencyKey } = await sendOperation(operation, args, callOptions);
+      const own: string[] = [];
+      const { response, idempotencyKey } = await sendOperation(operation, args, callOptions, own);
+      const redactCall = callRedactor(own);
       try {
         // loaded with the first stream, so clients that never stream never bundle it
         const { operationEvents } = await import("./sse.js");
-        yield* operationEvents(response, operation, callOptions.signal, redactText) as AsyncGenerator<T>;
+        yield* operationEvents(response, operation, callOptions.signal, redactCall) as AsyncGenerator<T>;
       } catch (error) {
-        throw redact(withIdempotencyKey(error, idempotencyKey));
+        throw redactWith(withIdempotencyKey(error, idempotencyKey), redactCall);
       }
     },
     async getJson<T>(url: string, callOptions: RequestOptions = {}, shape?: ValueShape) {
+      const own: string[] = [];
       try {
         const target = new URL(checkBaseUrl(url, "url", http));
         const headers = checkRequestOptions(callOptions, "options");
         const init = { baseUrl: target.origin, headers };
-        const response = await request("get", `${target.pathname}${target.search}`, init, callOptions, true);
-        return (await readSuccessBody("json", response, shape, redactText)) as T;
+        const response = await request("get", `${target.pathname}${target.search}`, init, callOptions, true, own);
+        return (await readSuccessBody("json", response, shape, callRedactor(own))) as T;
       } catch (error) {
-        throw redact(error);
+        throw redactWith(error, callRedactor(own));
       }
     },
     paginate: (operation, args, callOptions, pagination) => paginate(runtime, operation, args, callOptions, pagination),
@@ -328,6 +338,7 @@ function checkRequestOptions(
   options: Pick<RequestOptions, "maxRetries" | "timeoutMs" | "headers" | "signal">,
   field: string,
 ): Record<string, string> {
+  checkType(options, field, "object");
   checkNumber(options.maxRetries, `${field}.maxRetries`, RETRIES);
   checkNumber(options.timeoutMs, `${field}.timeoutMs`, MILLISECONDS);
   checkSignal(options.signal, `${field}.signal`);
@@ -361,8 +372,16 @@ export function resolveIdempotencyKey(
   return key;
 }
 
+/** `checkBaseUrl` for a URL that paths are appended to: a query or fragment would swallow them. */
+function checkApiUrl(value: string, field: string, allowHttp?: boolean): string {
+  if (/[?#]/.test(checkBaseUrl(value, field, allowHttp)))
+    throw invalid(field, "must not have a query (?) or fragment (#).");
+  return value;
+}
+
 /** Refuses cleartext HTTP except to loopback, where nothing crosses a network, or when `allowHttp` says so. */
 export function checkBaseUrl(value: string, field: string, allowHttp?: boolean): string {
+  checkType(value, field, "string");
   let url: URL;
   try {
     url = new URL(value);
@@ -427,10 +446,11 @@ function withIdempotencyKey(error: unknown, idempotencyKey: string | undefined):
   return error;
 }
 
-/** A response whose body the retrying fetch already read, made readable again. */
+/** A response whose body the retrying fetch already read, made readable again (a 204 or 205 may have none). */
 function unreadResponse(response: Response): Response {
   const buffered = bufferedBody(response);
-  return buffered === undefined ? response : new Response(buffered.bytes, response);
+  if (buffered === undefined) return response;
+  return new Response([204, 205].includes(response.status) ? null : buffered.bytes, response);
 }
 
 /** Only an event stream arrives unread: every other 2xx body was read inside its attempt. */

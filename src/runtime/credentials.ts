@@ -3,7 +3,6 @@
 // static credential headers (Flora's) never bundles it.
 import { checkHeader } from "./check.js";
 import { SDKError } from "./errors.js";
-import type { AttemptPolicy } from "./fetch.js";
 import type { Logger } from "./log.js";
 
 /** What a credential provider returns for one attempt. */
@@ -70,13 +69,22 @@ function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): 
   });
 }
 
-/** How many run-time credential values a client keeps redacting besides its fixed secrets. */
+/** How many run-time credential values a client keeps redacting (in every text) besides its fixed secrets. */
 const MAX_OBTAINED_SECRETS = 16;
+
+/** A provider's per-attempt `authorize`, which also hands each value it obtains to the call's own `keep`. */
+export type Authorize = (
+  url: string,
+  init: RequestInit,
+  signal: AbortSignal,
+  keep: (secrets: string[]) => void,
+) => Promise<[string, RequestInit]>;
 
 /**
  * What a runtime with a credential provider adds to its requests, loaded with its first request: `authorize` asks
- * the provider before every attempt (for `origins` only), and every value it returns joins `secrets` in what
- * `redactOnly` makes the runtime redact; `logger`, when given, gets each line through `redactText`.
+ * the provider before every attempt (for `origins` only) and gives every value it returns to the call's `keep`
+ * (the call redacts its own values for as long as it lives) and to `redactOnly`, with `secrets` and the newest
+ * others, which the runtime redacts everywhere; `logger`, when given, gets each line through `redactText`.
  */
 export function providerHooks(
   provider: CredentialProvider,
@@ -85,9 +93,9 @@ export function providerHooks(
   redactOnly: (secrets: string[]) => void,
   redactText: (text: string) => string,
   logger: Logger | undefined,
-): Pick<AttemptPolicy, "authorize"> & { logger?: Logger } {
-  // only the latest few are kept, as a provider may mint a token per request, and an error or log line only
-  // ever quotes one of the current request
+): { authorize: Authorize; logger?: Logger } {
+  // only the latest few are kept client-wide, as a provider may mint a token per request: an error is built
+  // with its own call's values besides these, so however many calls overlap it never quotes its own
   const obtained: string[] = [];
   const remember = (values: string[]) => {
     const fresh = values.filter((value) => value !== "" && !secrets.includes(value) && !obtained.includes(value));
@@ -97,9 +105,13 @@ export function providerHooks(
     redactOnly([...secrets, ...obtained]);
   };
   return {
-    async authorize(url, init, signal) {
+    async authorize(url, init, signal, keep) {
       const headers = new Headers(init.headers);
-      return [await applyCredentials(provider, url, headers, origins, remember, signal), { ...init, headers }];
+      const both = (values: string[]) => {
+        keep(values);
+        remember(values);
+      };
+      return [await applyCredentials(provider, url, headers, origins, both, signal), { ...init, headers }];
     },
     logger: logger && redactingLogger(logger, redactText),
   };

@@ -1,4 +1,5 @@
 // Levelled logging that can never print a secret.
+import { invalid } from "./check.js";
 
 export type LogLevel = "off" | "error" | "warn" | "info" | "debug";
 
@@ -21,6 +22,8 @@ export function isLogLevel(value: unknown): value is LogLevel {
  * `[<prefix>]`, by default `[flora]`.
  */
 export function createLogger(level: LogLevel, sink: Logger, secrets: readonly string[], prefix = "flora"): Logger {
+  if (!isLogLevel(level))
+    throw invalid("logLevel", `must be one of off, error, warn, info, debug; got ${String(level)}.`);
   const redact = secretRedactor(secrets);
   const write = (method: Exclude<LogLevel, "off">) => (message: string) => {
     if (LEVEL_RANK[method] <= LEVEL_RANK[level]) sink[method](redact(`[${prefix}] ${message}`));

@@ -1,6 +1,7 @@
 // What a generated `createClient` builds its runtime with: defaults, environment variables and typed credentials
 // turned into runtime options. API-neutral: the generated client passes its spec's schemes and variable names.
 import { createRuntime, isLoopbackHost, type Runtime, type RuntimeOptions } from "./client.js";
+import { checkType } from "./check.js";
 import type { CredentialProvider, RequestCredentials } from "./credentials.js";
 import { ValidationError, type ErrorEnvelopeDescriptor } from "./errors.js";
 import type { FetchLike } from "./fetch.js";
@@ -111,6 +112,7 @@ export function createClientRuntime<TCredentials extends { readonly [K in keyof 
   options: BaseClientOptions & { credentials?: TCredentials },
   spec: ClientSpec,
 ): Runtime {
+  checkType(options, "options", "object");
   const envBaseUrl = readEnv(spec.env.baseUrl);
   const chosenBaseUrl = options.baseUrl ?? envBaseUrl;
   const baseUrl = chosenBaseUrl ?? defaultBaseUrl(spec);

@@ -1,5 +1,5 @@
 // Verifies Flora completion callbacks (`Flora-Signature`) with Web Crypto only, so it bundles for browsers and edge runtimes.
-import { checkNumber } from "./check.js";
+import { checkNumber, checkType } from "./check.js";
 import { WebhookVerificationError } from "./errors.js";
 import { hmacSha256Hex, signedPayload, toBytes, type WebhookBody } from "./webhook-signature.js";
 
@@ -32,6 +32,8 @@ export interface UnwrapWebhookOptions {
   toleranceSeconds?: number;
   /** The current time; a number is unix milliseconds. Default `Date.now()`. */
   now?: number | Date;
+  /** The largest body accepted, in bytes (UTF-8 for a string), 0 to 2_147_483_647. Default 1_048_576 (1 MiB). */
+  maxBodyBytes?: number;
 }
 
 const SIGNATURE = "Flora-Signature";
@@ -39,6 +41,10 @@ const SIGNATURE = "Flora-Signature";
 const HEADER = "flora-signature";
 const TIMESTAMP = `${SIGNATURE} timestamp`;
 const DEFAULT_TOLERANCE_SECONDS = 300;
+/** Flora's events carry ids and a status, never outputs: a few kB at most. */
+const DEFAULT_MAX_BODY_BYTES = 1_048_576;
+/** `v1` values compared at most: rotation needs two; more is a header built to waste time. */
+const MAX_SIGNATURES = 8;
 
 /**
  * Verifies a Flora webhook delivery against its raw body and returns the parsed event.
@@ -53,12 +59,13 @@ export async function unwrapWebhook<TEvent = FloraWebhookEvent>(
   alsoMask: readonly string[] = [],
 ): Promise<TEvent> {
   const body = await verifyWebhook(rawBody, headers, secret, options, alsoMask);
-  return parseEvent(body, rawBody) as TEvent;
+  return parseEvent(body) as TEvent;
 }
 
 /**
- * Checks `Flora-Signature` (HMAC-SHA256 over `${t}.${rawBody}`, every `v1` value compared in constant time),
- * then the timestamp against `toleranceSeconds`, and resolves with the body's bytes; nothing is parsed.
+ * Checks, cheapest first, the `Flora-Signature` header's shape (at most 8 `v1` values), its timestamp against
+ * `toleranceSeconds`, the body's size against `maxBodyBytes`, and only then the HMAC-SHA256 over
+ * `${t}.${rawBody}` (every `v1` value compared in constant time); resolves with the body's bytes, unparsed.
  * Throws `WebhookVerificationError` naming what failed, or `ValidationError` for a bad option.
  */
 export async function verifyWebhook(
@@ -68,7 +75,10 @@ export async function verifyWebhook(
   options: UnwrapWebhookOptions = {},
   alsoMask: readonly string[] = [],
 ): Promise<Uint8Array> {
+  checkType(options, "options", "object");
   checkNumber(options.toleranceSeconds, "toleranceSeconds", { min: 0, max: 31_536_000 });
+  const limit =
+    checkNumber(options.maxBodyBytes, "maxBodyBytes", { min: 0, max: 2_147_483_647 }) ?? DEFAULT_MAX_BODY_BYTES;
   checkNumber(options.now instanceof Date ? options.now.getTime() : options.now, "now", { min: 0, max: 8.64e15 });
   if (typeof secret !== "string" || secret === "") {
     fail("Missing webhook secret: pass the whsec_… signing secret of this endpoint.");
@@ -77,7 +87,16 @@ export async function verifyWebhook(
   if (!headerValue) fail(`Missing ${SIGNATURE} header.`);
   const [timestamp, signatures] = parseSignatureHeader(headerValue, [secret, ...alsoMask].filter(Boolean));
 
-  const body = toBytes(rawBody);
+  // before the HMAC, as it needs no secret: a stale replay or an oversized body costs no hashing
+  const tolerance = options.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS;
+  const ageSeconds = Math.floor(Number(options.now ?? Date.now()) / 1000) - timestamp;
+  if (ageSeconds > tolerance) fail(`${TIMESTAMP} is too old: signed ${ageSeconds} s ago, tolerance is ${tolerance} s.`);
+  if (-ageSeconds > tolerance) {
+    fail(`${TIMESTAMP} is in the future: ${-ageSeconds} s ahead of now, tolerance is ${tolerance} s.`);
+  }
+  // a string's UTF-8 is never shorter than its length: a huge one is refused before it is encoded
+  const body = typeof rawBody === "string" && rawBody.length > limit ? undefined : toBytes(rawBody);
+  if (!body || body.length > limit) fail(`Webhook body is larger than maxBodyBytes (${limit} bytes).`);
   const expected = await hmacSha256Hex(secret, signedPayload(timestamp, body));
   let matched = false;
   for (const candidate of signatures) {
@@ -88,14 +107,6 @@ export async function verifyWebhook(
     fail(
       `No ${SIGNATURE} v1 signature matched the body (${signatures.length} checked): check the secret, and verify the raw body bytes, not re-serialized JSON.`,
     );
-  }
-
-  // Checked after the signature so that a timestamp error means the delivery is authentic but stale or skewed.
-  const tolerance = options.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS;
-  const ageSeconds = Math.floor(Number(options.now ?? Date.now()) / 1000) - timestamp;
-  if (ageSeconds > tolerance) fail(`${TIMESTAMP} is too old: signed ${ageSeconds} s ago, tolerance is ${tolerance} s.`);
-  if (-ageSeconds > tolerance) {
-    fail(`${TIMESTAMP} is in the future: ${-ageSeconds} s ahead of now, tolerance is ${tolerance} s.`);
   }
   return body;
 }
@@ -127,7 +138,7 @@ function readHeader(headers: WebhookHeaders): string | undefined {
 
 type SignatureHeader = [timestamp: number, signatures: string[]];
 
-/** Parses `t=<unix seconds>,v1=<hex>[,v1=<hex>…]`; unknown schemes such as `v0` are ignored. */
+/** Parses `t=<unix seconds>,v1=<hex>[,v1=<hex>…]` (8 `v1` at most); unknown schemes such as `v0` are ignored. */
 function parseSignatureHeader(value: string, masks: readonly string[]): SignatureHeader {
   const malformed = `Malformed ${SIGNATURE} header:`;
   let rawTimestamp: string | undefined;
@@ -142,8 +153,8 @@ function parseSignatureHeader(value: string, masks: readonly string[]): Signatur
     if (key === "t") {
       if (rawTimestamp !== undefined) fail(`${malformed} more than one t= timestamp.`);
       rawTimestamp = partValue;
-    } else if (key === "v1") {
-      signatures.push(partValue);
+    } else if (key === "v1" && signatures.push(partValue) > MAX_SIGNATURES) {
+      fail(`${malformed} more than ${MAX_SIGNATURES} v1 signatures.`);
     }
   }
   if (rawTimestamp === undefined) fail(`${malformed} no t= timestamp.`);
@@ -166,23 +177,25 @@ function quote(text: string, masks: readonly string[]): string {
   return JSON.stringify(masked.length > 40 ? `${masked.slice(0, 40)}…` : masked);
 }
 
-function parseEvent(body: Uint8Array, rawBody: WebhookBody): FloraWebhookEvent {
+function parseEvent(body: Uint8Array): FloraWebhookEvent {
   let event: unknown;
   try {
-    event = JSON.parse(typeof rawBody === "string" ? rawBody : new TextDecoder().decode(body));
+    // from the bytes for every body kind, so a leading BOM (which the decoder drops) is accepted alike
+    event = JSON.parse(new TextDecoder().decode(body));
   } catch {
     // V8's message quotes the body, which is the sender's and may hold anything
     fail("Webhook body is not JSON.");
   }
   // what an event must have: string `id` and `type`, an object `data`
-  const record = (typeof event === "object" && event !== null && !Array.isArray(event) ? event : {}) as Record<
-    string,
-    unknown
-  >;
+  const record = (isObject(event) ? event : {}) as Record<string, unknown>;
   const missing = ["id", "type"].filter((field) => typeof record[field] !== "string");
-  if (typeof record.data !== "object" || record.data === null) missing.push("data");
+  if (!isObject(record.data)) missing.push("data");
   if (missing.length > 0) fail(`Webhook body is not a Flora event: missing or invalid ${missing.join(", ")}.`);
   return event as FloraWebhookEvent;
+}
+
+function isObject(value: unknown): boolean {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 /** Compares two hex strings without an early exit; a length mismatch still walks `expected`, so timing reveals nothing. */
