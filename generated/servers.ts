@@ -21,15 +21,16 @@ export type ServerVariables = { readonly 0: Readonly<Record<string, never>> };
 /** The base URL of `servers[index]` with its variables filled in: the given value, else the spec's default. Throws a RangeError for a value outside the variable's enum. */
 export function serverUrl<I extends keyof ServerVariables & number>(
   index: I = 0 as I,
-  variables: ServerVariables[I] = {},
+  variables?: ServerVariables[I],
 ): string {
   const server = servers[index];
   if (!server) throw new RangeError(`no server at index ${index}: the spec lists ${servers.length}`);
-  const given: Readonly<Record<string, string | undefined>> = variables;
+  const given: Readonly<Record<string, string | undefined>> = variables ?? {};
   return server.url.replace(/\{([^}]+)\}/g, (template, name: string) => {
-    const variable = server.variables[name];
+    // own keys only: `{constructor}` names no Object.prototype member
+    const variable = Object.hasOwn(server.variables, name) ? server.variables[name] : undefined;
     if (!variable) return template;
-    const value = given[name] ?? variable.default;
+    const value = (Object.hasOwn(given, name) ? given[name] : undefined) ?? variable.default;
     if (variable.enum && !variable.enum.includes(value))
       throw new RangeError(
         `server variable ${name} must be one of ${variable.enum.join(", ")}, not ${JSON.stringify(value)}`,

@@ -3,7 +3,7 @@
 import { StructureKind, VariableDeclarationKind, type SourceFileStructure, type WriterFunction } from "ts-morph";
 import type { ApiModel, OperationModel, ValueModel } from "../model/index.js";
 import { words } from "../model/names.js";
-import { generatedFile, member, propertyKey, type EmitContext } from "./common.js";
+import { generatedFile, literal, member, propertyKey, type EmitContext } from "./common.js";
 
 /** Flags every command has (src/cli/run.ts) or may have, which a parameter or field must not take. */
 const RESERVED_FLAGS = [
@@ -75,7 +75,7 @@ function commandPaths(model: ApiModel): Map<OperationModel, string[]> {
 function valueLiteral(value: ValueModel | undefined): string {
   const strip = ({ nullable: _nullable, items, ...rest }: ValueModel): object =>
     items ? { ...rest, items: strip(items) } : rest;
-  return JSON.stringify(value ? strip(value) : { type: "unknown" });
+  return literal(value ? strip(value) : { type: "unknown" });
 }
 
 function bodyKind(contentType: string): "json" | "text" | "binary" {

@@ -4,7 +4,7 @@ import { StructureKind, type SourceFileStructure, type StatementStructures } fro
 import type { ApiModel, ErrorBodyModel, SecuritySchemeModel } from "../model/index.js";
 import { ERROR_CLASSES } from "../model/errors.js";
 import { defaultServerUrl } from "../model/servers.js";
-import { docLines, generatedFile, index, propertyKey, type EmitContext } from "./common.js";
+import { docLines, generatedFile, index, literal, propertyKey, type EmitContext } from "./common.js";
 
 /** The credential a scheme takes, or undefined for one a client cannot send (mutualTLS). */
 function credentialType(scheme: SecuritySchemeModel): { type: string; doc: string } | undefined {
@@ -59,10 +59,10 @@ export function clientFile(model: ApiModel, ctx: EmitContext): SourceFileStructu
   const spec = [
     `name: ${JSON.stringify(model.client.name)}`,
     "schemes: securitySchemes",
-    `env: ${JSON.stringify({ baseUrl: `${envPrefix}_BASE_URL`, logLevel: `${envPrefix}_LOG`, credentials: envCredentials })}`,
+    `env: ${literal({ baseUrl: `${envPrefix}_BASE_URL`, logLevel: `${envPrefix}_LOG`, credentials: envCredentials })}`,
     ...(hasServers ? ["defaultBaseUrl: () => serverUrl(0, options.serverVariables)"] : []),
-    ...(errors.envelope ? [`errorEnvelope: ${JSON.stringify(errors.envelope)}`] : []),
-    ...(model.security ? [`security: ${JSON.stringify(model.security)}`] : []),
+    ...(errors.envelope ? [`errorEnvelope: ${literal(errors.envelope)}`] : []),
+    ...(model.security ? [`security: ${literal(model.security)}`] : []),
   ];
   const statements: StatementStructures[] = [
     {

@@ -20,9 +20,28 @@ function headerLine(ctx: EmitContext): string {
 
 const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 
-/** An object key as written in source: bare when it is an identifier, quoted otherwise. */
+/**
+ * An object key as written in source: bare when it is an identifier, quoted otherwise, and `["__proto__"]` for
+ * `__proto__`: as a bare or quoted key in an object literal, `__proto__` sets the object's prototype instead of
+ * adding the key. A computed key adds it, and is also a valid property name in an interface or type literal.
+ */
 export function propertyKey(name: string): string {
+  if (name === "__proto__") return '["__proto__"]';
   return IDENTIFIER.test(name) ? name : JSON.stringify(name);
+}
+
+/**
+ * A JSON value as a source literal: JSON.stringify, with each `"__proto__"` key computed (`["__proto__"]:`) so
+ * that the literal has that key (a spec's property, parameter, scheme or variable name) rather than a prototype.
+ */
+export function literal(value: unknown): string {
+  return jsonSource(JSON.stringify(value));
+}
+
+/** JSON text (as JSON.stringify writes it, without spacing) as a source literal, as `literal` does. */
+export function jsonSource(json: string): string {
+  // Outside strings JSON.stringify writes a key only after `{` or `,`; inside one every `"` is escaped.
+  return json.replace(/([{,])"__proto__":/g, '$1["__proto__"]:');
 }
 
 /** A property access: `.name`, or `["odd-name"]`. */

@@ -1,7 +1,7 @@
 // Emits idempotency.ts: one descriptor per operation that accepts an idempotency key.
 import { StructureKind, VariableDeclarationKind, type SourceFileStructure } from "ts-morph";
 import type { ApiModel } from "../model/index.js";
-import { generatedFile, propertyKey, type EmitContext } from "./common.js";
+import { generatedFile, literal, propertyKey, type EmitContext } from "./common.js";
 
 export function idempotencyFile(model: ApiModel, ctx: EmitContext): SourceFileStructure {
   const keyed = model.operations.filter((op) => op.idempotency);
@@ -27,7 +27,7 @@ export function idempotencyFile(model: ApiModel, ctx: EmitContext): SourceFileSt
               .write("{")
               .newLine()
               .indent(() => {
-                for (const op of keyed) writer.writeLine(`${propertyKey(op.key)}: ${JSON.stringify(op.idempotency)},`);
+                for (const op of keyed) writer.writeLine(`${propertyKey(op.key)}: ${literal(op.idempotency)},`);
               });
             writer.write("} as const satisfies Record<string, IdempotencyDescriptor>");
           },

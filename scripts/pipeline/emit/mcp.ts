@@ -10,7 +10,7 @@ import {
 } from "ts-morph";
 import type { ApiModel, OperationModel, ParameterModel } from "../model/index.js";
 import { words } from "../model/names.js";
-import { generatedFile, member, propertyKey, type EmitContext } from "./common.js";
+import { generatedFile, literal, member, propertyKey, type EmitContext } from "./common.js";
 
 /** MCP's tool name rule: 1 to 128 of A-Z a-z 0-9 _ - . */
 const MAX_TOOL_NAME = 128;
@@ -62,9 +62,10 @@ function description(op: OperationModel): string {
 /** The tool's input: each parameter as a property (its wire name where that is a usable name), the body under `body`. */
 function planTool(name: string, op: OperationModel): ToolPlan {
   const schemas = op.inputSchemas ?? { parameters: {} };
-  const properties: Record<string, unknown> = {};
+  // no prototype: a parameter named `constructor` or `__proto__` is a key like any other
+  const properties: Record<string, unknown> = Object.create(null);
   const required: string[] = [];
-  const parameters: ToolPlan["parameters"] = {};
+  const parameters: ToolPlan["parameters"] = Object.create(null);
   const all = [...op.pathParams, ...op.queryParams, ...op.headerParams, ...op.cookieParams];
   const free = (candidate: string) =>
     PROPERTY_NAME.test(candidate) && candidate !== "body" && !(candidate in properties) && !(candidate in parameters);
@@ -145,7 +146,7 @@ function toolsWriter(plans: ToolPlan[]): WriterFunction {
           writer.writeLine(`name: ${JSON.stringify(plan.name)},`);
           if (op.summary) writer.writeLine(`title: ${JSON.stringify(op.summary.trim())},`);
           writer.writeLine(`description: ${JSON.stringify(description(op))},`);
-          writer.writeLine(`inputSchema: ${JSON.stringify(plan.inputSchema)},`);
+          writer.writeLine(`inputSchema: ${literal(plan.inputSchema)},`);
           writer.writeLine(`annotations: ${JSON.stringify(annotations(op))},`);
           const entries = Object.entries(plan.parameters);
           if (entries.length)

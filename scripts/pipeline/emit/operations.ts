@@ -3,7 +3,7 @@ import { StructureKind, VariableDeclarationKind, type SourceFileStructure } from
 import type { EncodingDescriptor, OperationDescriptor, ParameterEntry } from "../../../src/runtime/types.js";
 import type { ApiModel, OperationModel, ParameterModel } from "../model/index.js";
 import { defaultServerUrl } from "../model/servers.js";
-import { generatedFile, propertyKey, type EmitContext } from "./common.js";
+import { generatedFile, jsonSource, propertyKey, type EmitContext } from "./common.js";
 
 /** The parameter's name alone when it is serialized the default way, else only what differs (one per operation, so kept short). */
 function parameterEntry(p: ParameterModel): ParameterEntry {
@@ -107,7 +107,7 @@ export function operationsFile(model: ApiModel, ctx: EmitContext): SourceFileStr
           .join(", ")}.`,
       ],
       declarationKind: VariableDeclarationKind.Const,
-      declarations: [{ name, initializer: `${json} as const satisfies ValueShape` }],
+      declarations: [{ name, initializer: `${jsonSource(json)} as const satisfies ValueShape` }],
     })),
     {
       kind: StructureKind.VariableStatement,
@@ -127,9 +127,11 @@ export function operationsFile(model: ApiModel, ctx: EmitContext): SourceFileStr
                   const shape = fields.responseShape && shared.get(JSON.stringify(fields.responseShape));
                   // a shared shape's place (its key keeps its order) holds a marker, swapped for the const's name
                   const marker = `@shared:${shape}@`;
-                  const body = shape
-                    ? JSON.stringify({ ...fields, responseShape: marker }).replace(JSON.stringify(marker), shape)
-                    : JSON.stringify(fields);
+                  const body = jsonSource(
+                    shape
+                      ? JSON.stringify({ ...fields, responseShape: marker }).replace(JSON.stringify(marker), shape)
+                      : JSON.stringify(fields),
+                  );
                   const idem = op.idempotency ? `, idempotency: idempotency.${op.key}` : "";
                   writer.writeLine(`${propertyKey(op.key)}: ${body.slice(0, -1)}${idem}},`);
                 }

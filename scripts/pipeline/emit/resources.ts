@@ -2,7 +2,7 @@
 import { StructureKind, type CodeBlockWriter, type SourceFileStructure, type StatementStructures } from "ts-morph";
 import type { ApiModel, EventStreamModel, OperationModel, PaginationModel } from "../model/index.js";
 import { isFixedMethod } from "../model/methods.js";
-import { docLines, docText, generatedFile, index, member, propertyKey, type EmitContext } from "./common.js";
+import { docLines, docText, generatedFile, index, literal, member, propertyKey, type EmitContext } from "./common.js";
 
 interface ResourceNode {
   children: Map<string, ResourceNode>;
@@ -143,7 +143,7 @@ function paginationLiteral({
   limitParam: _limitParam,
   ...descriptor
 }: PaginationModel): string {
-  return JSON.stringify(descriptor);
+  return literal(descriptor);
 }
 
 /** `<Stem>StreamData` and `<Stem>StreamEvent`, from the itemSchema types the types stage writes beside `paths`. */

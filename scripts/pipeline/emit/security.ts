@@ -1,7 +1,7 @@
 // Emits security.ts: the spec's security schemes and the request headers that carry a credential for each.
 import { StructureKind, VariableDeclarationKind, type SourceFileStructure } from "ts-morph";
 import type { ApiModel } from "../model/index.js";
-import { generatedFile, propertyKey, type EmitContext } from "./common.js";
+import { generatedFile, literal, propertyKey, type EmitContext } from "./common.js";
 
 // Query-string keys are not covered: the runtime has no per-client query parameters. `headers` is a record, so its
 // keys are written `headers["authorization"]` (`noPropertyAccessFromIndexSignature` in a caller's tsconfig).
@@ -55,7 +55,7 @@ export function securityFile(model: ApiModel, ctx: EmitContext): SourceFileStruc
                     ...(s.parameterName ? { name: s.parameterName } : {}),
                     ...(s.scheme ? { scheme: s.scheme } : {}),
                   };
-                  writer.writeLine(`${propertyKey(s.name)}: ${JSON.stringify(descriptor)},`);
+                  writer.writeLine(`${propertyKey(s.name)}: ${literal(descriptor)},`);
                 }
               });
             writer.write("} as const satisfies Record<string, SecuritySchemeDescriptor>");

@@ -1,15 +1,16 @@
 // Emits servers.ts: the spec's server URL templates and a function that fills in their variables.
 import { StructureKind, VariableDeclarationKind, type SourceFileStructure } from "ts-morph";
 import type { ApiModel } from "../model/index.js";
-import { generatedFile, propertyKey, type EmitContext } from "./common.js";
+import { generatedFile, literal, propertyKey, type EmitContext } from "./common.js";
 
 const SERVER_URL_BODY = `const server = servers[index];
 if (!server) throw new RangeError(\`no server at index \${index}: the spec lists \${servers.length}\`);
-const given: Readonly<Record<string, string | undefined>> = variables;
+const given: Readonly<Record<string, string | undefined>> = variables ?? {};
 return server.url.replace(/\\{([^}]+)\\}/g, (template, name: string) => {
-  const variable = server.variables[name];
+  // own keys only: \`{constructor}\` names no Object.prototype member
+  const variable = Object.hasOwn(server.variables, name) ? server.variables[name] : undefined;
   if (!variable) return template;
-  const value = given[name] ?? variable.default;
+  const value = (Object.hasOwn(given, name) ? given[name] : undefined) ?? variable.default;
   if (variable.enum && !variable.enum.includes(value)) throw new RangeError(\`server variable \${name} must be one of \${variable.enum.join(", ")}, not \${JSON.stringify(value)}\`);
   return value;
 });`;
@@ -52,9 +53,7 @@ export function serversFile(model: ApiModel, ctx: EmitContext): SourceFileStruct
       isExported: true,
       declarationKind: VariableDeclarationKind.Const,
       docs: ["The servers the spec lists, in its order."],
-      declarations: [
-        { name: "servers", type: "readonly ServerDescriptor[]", initializer: JSON.stringify(model.servers) },
-      ],
+      declarations: [{ name: "servers", type: "readonly ServerDescriptor[]", initializer: literal(model.servers) }],
     },
     {
       kind: StructureKind.TypeAlias,
@@ -73,7 +72,8 @@ export function serversFile(model: ApiModel, ctx: EmitContext): SourceFileStruct
       typeParameters: [{ name: "I", constraint: "keyof ServerVariables & number" }],
       parameters: [
         { name: "index", type: "I", initializer: "0 as I" },
-        { name: "variables", type: "ServerVariables[I]", initializer: "{}" },
+        // optional rather than `= {}`: a variable named `constructor` makes `{}` (whose constructor is Object's) no ServerVariables
+        { name: "variables", type: "ServerVariables[I]", hasQuestionToken: true },
       ],
       returnType: "string",
       statements: SERVER_URL_BODY,

@@ -1,7 +1,7 @@
 // The environment variables a generated client reads: a prefix named after the API, one variable per credential.
 import { PipelineError } from "../errors.js";
 import { words } from "./names.js";
-import { isObject, type Json } from "./refs.js";
+import { dict, isObject, type Json } from "./refs.js";
 import type { SecuritySchemeModel } from "./types.js";
 
 const ENV_NAME = /^[A-Z_][A-Z0-9_]*$/;
@@ -62,7 +62,7 @@ export function schemeEnvNames(
   const rank = (name: string) => (rootOrder.includes(name) ? rootOrder.indexOf(name) : rootOrder.length);
   const ordered = [...schemes].sort((a, b) => rank(a.name) - rank(b.name));
   const taken = new Set([`${prefix}_BASE_URL`, `${prefix}_LOG`]);
-  const names: Record<string, SchemeEnv> = {};
+  const names = dict<SchemeEnv>();
   for (const scheme of ordered) {
     if (scheme.type === "mutualTLS") continue;
     const basic = scheme.type === "http" && scheme.scheme === "basic";

@@ -2,7 +2,7 @@
 // code and message sit, for the runtime to read them and the generated client to type them.
 import type { ErrorEnvelopeDescriptor } from "../../../src/runtime/errors.js";
 import { isFixedMethod, pathItemOperations } from "./methods.js";
-import { asObject, decodePointerSegment, isObject, type Json } from "./refs.js";
+import { asObject, decodePointerSegment, dict, isObject, type Json } from "./refs.js";
 import type { ErrorBodyModel, ErrorModel } from "./types.js";
 
 /** The runtime's error classes, which the generated client.ts re-exports under their API-neutral names. */
@@ -129,7 +129,7 @@ export function findEnvelope(
 function propertiesOf(document: Json, schema: Json): Record<string, Json | undefined> {
   const resolved = asObject(document, schema) ?? {};
   const parts = [resolved, ...(Array.isArray(resolved.allOf) ? resolved.allOf : [])];
-  const props: Record<string, Json | undefined> = {};
+  const props = dict<Json | undefined>();
   for (const part of parts) {
     const properties = asObject(document, asObject(document, part)?.properties) ?? {};
     for (const [name, value] of Object.entries(properties)) props[name] = asObject(document, value);

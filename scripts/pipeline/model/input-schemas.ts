@@ -3,7 +3,7 @@
 // 3.0's `nullable` and boolean `exclusiveMinimum`/`exclusiveMaximum` rewritten, read-only properties dropped
 // (they are never sent), and documentation-only keywords (examples, xml, discriminator, `x-` extensions) left out.
 import { mergeParameters } from "./operations.js";
-import { asObject, decodePointerSegment, isObject, pointer, type Json } from "./refs.js";
+import { asObject, decodePointerSegment, dict, isObject, pointer, type Json } from "./refs.js";
 import type { InputSchemasModel, OperationModel } from "./types.js";
 import { pathItemOperation } from "./methods.js";
 
@@ -78,7 +78,7 @@ function lookup(document: Json, ref: string): unknown {
  * the result stays small and finite. The caller places `defs` at the root of the schema it builds.
  */
 class Converter {
-  readonly defs: Record<string, unknown> = {};
+  readonly defs = dict();
   readonly #defNames = new Map<string, string>();
   readonly #counts: Map<string, number>;
   readonly #inlining = new Set<string>();
@@ -105,7 +105,7 @@ class Converter {
       else if (SCHEMA_VALUED.has(key)) out[key] = this.convert(value);
       else if (SCHEMA_LISTS.has(key) && Array.isArray(value)) out[key] = value.map((member) => this.convert(member));
       else if ((key === "properties" || key === "patternProperties") && isObject(value)) {
-        const properties: Json = {};
+        const properties = dict();
         for (const [name, property] of Object.entries(value)) {
           if (this.#readOnly(property)) continue;
           properties[name] = this.convert(property);
@@ -213,7 +213,7 @@ export function readInputSchemas(document: Json, operation: OperationModel): Inp
   const sources = declared.map((p) => params.find((raw) => raw.name === p.name && raw.in === p.in));
   const roots = [...sources.map((source) => source && parameterSchema(document, source)), media?.schema];
   const converter = new Converter(document, roots);
-  const parameters: Record<string, unknown> = {};
+  const parameters = dict();
   declared.forEach((p, i) => {
     const schema = roots[i];
     parameters[`${p.in}:${p.name}`] = schema === undefined ? { type: "string" } : converter.convert(schema);

@@ -1,7 +1,7 @@
 // Reads how a list operation pages: from its `x-pagination` extension, else detected from its query parameters
 // and its JSON success response (the cursor, page-number and offset patterns of public APIs).
 import { PipelineError } from "../errors.js";
-import { asObject, isObject, type Json } from "./refs.js";
+import { asObject, dict, isObject, type Json } from "./refs.js";
 import type { PaginationModel } from "./types.js";
 
 /** Query parameters that take a cursor from the previous page. */
@@ -232,9 +232,9 @@ function nextCursorPath(
 
 /** A schema's properties, its allOf members' merged in, each resolved. */
 function propertiesOf(document: Json, schema: Json | undefined, seen = new Set<Json>()): Record<string, Json> {
-  if (!schema || seen.has(schema)) return {};
+  const out = dict<Json>();
+  if (!schema || seen.has(schema)) return out;
   seen.add(schema);
-  const out: Record<string, Json> = {};
   for (const member of Array.isArray(schema.allOf) ? schema.allOf : [])
     Object.assign(out, propertiesOf(document, asObject(document, member), seen));
   for (const [name, raw] of Object.entries(isObject(schema.properties) ? schema.properties : {})) {

@@ -3,6 +3,20 @@ import { PipelineError } from "../errors.js";
 
 export type Json = Record<string, unknown>;
 
+/**
+ * An empty map for keys read from the spec (property, parameter, schema, scheme and variable names): it has no
+ * prototype, so `constructor`, `toString` or `__proto__` are keys like any other, never Object.prototype's members
+ * (`{}["constructor"]` is a function, and `{}["__proto__"] = x` sets the prototype instead of a key).
+ */
+export function dict<T = unknown>(): Record<string, T> {
+  return Object.create(null) as Record<string, T>;
+}
+
+/** `record[key]` when `record` has that key itself; undefined for inherited members such as `constructor`. */
+export function ownValue<T>(record: Readonly<Record<string, T>>, key: string): T | undefined {
+  return Object.hasOwn(record, key) ? record[key] : undefined;
+}
+
 export function isObject(value: unknown): value is Json {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
@@ -18,9 +32,9 @@ export function deref(document: Json, node: unknown, seen: Set<string> = new Set
   for (const raw of ref.slice(1).split("/").slice(1)) {
     const key = decodePointerSegment(raw);
     // A pointer may pass through a reference (`…/schema/properties/tag` where `schema` is a `$ref`): follow it.
-    if (isObject(target) && typeof target.$ref === "string" && !(key in target))
+    if (isObject(target) && typeof target.$ref === "string" && !Object.hasOwn(target, key))
       target = deref(document, target, new Set(seen));
-    target = isObject(target) || Array.isArray(target) ? (target as Json)[key] : undefined;
+    target = isObject(target) || Array.isArray(target) ? ownValue(target as Json, key) : undefined;
     if (target === undefined) throw new PipelineError(`unresolved $ref ${ref}`);
   }
   return deref(document, target, seen);

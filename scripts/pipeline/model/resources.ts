@@ -86,19 +86,20 @@ const KEEP_AFTER = new Set(["and", "or", "by", "for"]);
 // Words of a summary's prose that never name a method.
 const PROSE = new Set("a an the it its this that these those one given specified existing current".split(" "));
 const HTTP_VERBS = new Set(["get", "post", "put", "patch", "delete", "head", "options", "query"]);
-const SYNONYMS: Record<string, string> = {
-  modify: "update",
-  edit: "update",
-  change: "update",
-  remove: "delete",
-  destroy: "delete",
-  erase: "delete",
-  del: "delete",
-  fetch: "retrieve",
-  read: "retrieve",
-  show: "retrieve",
-  describe: "retrieve",
-};
+// A Map, not an object literal: an operationId word such as `constructor` or `toString` is no synonym.
+const SYNONYMS = new Map<string, string>([
+  ["modify", "update"],
+  ["edit", "update"],
+  ["change", "update"],
+  ["remove", "delete"],
+  ["destroy", "delete"],
+  ["erase", "delete"],
+  ["del", "delete"],
+  ["fetch", "retrieve"],
+  ["read", "retrieve"],
+  ["show", "retrieve"],
+  ["describe", "retrieve"],
+]);
 const CREATE_SYNONYMS = new Set(["add", "new", "insert", "make"]);
 // Singular words that end in `s`.
 const SINGULAR_S = new Set("status news series analysis alias canvas access address process business".split(" "));
@@ -266,7 +267,7 @@ function derive(op: ReadOperation, facts: PathFacts, raw: Record<string, unknown
   const head = fragmentWords[0].toLowerCase();
   // `#add_shared_link` → addSharedLink, `#get_shared_link` → retrieveSharedLink, `#remove_shared_link` → deleteSharedLink.
   if (isVerb(head)) {
-    const verb = head === "get" ? "retrieve" : (SYNONYMS[head] ?? head);
+    const verb = head === "get" ? "retrieve" : (SYNONYMS.get(head) ?? head);
     return { ...shaped, methodName: lowerCamel([verb, ...fragmentWords.slice(1)].join(" ")), rule: "action" };
   }
   // `GET /shared_items#folders` returns one folder: the fragment is what the read returns.
@@ -329,7 +330,7 @@ function deriveFromPath(op: ReadOperation, facts: PathFacts, raw: Record<string,
       ? verbAndRest(nameWords(op.id), knownWords(op.path, statics), op.method).verb
       : undefined;
     const own = idVerb?.toLowerCase() ?? "";
-    if (op.method === "post" && ACTION_VERBS.has(own) && !OTHER_VERBS.has(own) && !(own in SYNONYMS))
+    if (op.method === "post" && ACTION_VERBS.has(own) && !OTHER_VERBS.has(own) && !SYNONYMS.has(own))
       return { resourcePath: statics, methodName: lowerCamel(own), rule: "action" };
     return { resourcePath: statics, methodName: verb, rule: verb === "download" ? "download" : "crud" };
   }
@@ -378,7 +379,7 @@ function deriveFromPath(op: ReadOperation, facts: PathFacts, raw: Record<string,
     case "post": {
       // A POST its operationId or summary calls a read is a query (`perform-search` → `records.search`,
       // `Getinputtokencounts` → `responses.inputTokens.retrieve`): no GET answers there.
-      const read = intent.find((w) => READ_INTENT.has(w) || (SYNONYMS[w] ?? w) === "retrieve");
+      const read = intent.find((w) => READ_INTENT.has(w) || (SYNONYMS.get(w) ?? w) === "retrieve");
       if (read && !methodsHere.has("get")) {
         const list = pages || (op.idFromSpec && nameWords(op.id).some((w) => w.toLowerCase() === "list"));
         const verb = ["search", "count", "lookup", "find", "query"].includes(read) ? read : list ? "list" : "retrieve";
@@ -387,13 +388,13 @@ function deriveFromPath(op: ReadOperation, facts: PathFacts, raw: Record<string,
       // A POST that runs something on a readable singleton (`POST …/clusterlint`, "Run Clusterlint") is that
       // verb; one on a collection adds to it (`POST /invites` "Create invite", "Assign legal hold policy").
       const runs = intent.find(
-        (w) => ACTION_VERBS.has(w) && !OTHER_VERBS.has(w) && !(w in SYNONYMS) && !NOUN_LIKE_VERBS.has(w),
+        (w) => ACTION_VERBS.has(w) && !OTHER_VERBS.has(w) && !SYNONYMS.has(w) && !NOUN_LIKE_VERBS.has(w),
       );
       if (runs && !plural && methodsHere.has("get"))
         return { resourcePath: statics, methodName: lowerCamel(runs), rule: "action" };
       // A POST to a readable singleton is its update (Stripe's `POST /v1/charges/{charge}/dispute` beside its
       // GET), unless the spec names another verb for it (Box's "Upload file version").
-      const other = intent.some((w) => isVerb(w) && (SYNONYMS[w] ?? w) !== "update");
+      const other = intent.some((w) => isVerb(w) && (SYNONYMS.get(w) ?? w) !== "update");
       const update = !plural && methodsHere.has("get") && !other;
       return update
         ? { resourcePath: statics, methodName: "update", rule: "singleton" }
@@ -418,7 +419,7 @@ function mapVerb(word: string, method: string, conventional: string | undefined)
   if (HTTP_VERBS.has(w))
     return conventional ?? (method === "post" ? "create" : w === "put" || w === "patch" ? "update" : w);
   if (CREATE_SYNONYMS.has(w) && method === "post") return "create";
-  return SYNONYMS[w] ?? w;
+  return SYNONYMS.get(w) ?? w;
 }
 
 // Verbs an operationId or summary may start with, beyond the action verbs: the word is taken as the method's verb.
@@ -429,7 +430,7 @@ const isVerb = (word: string): boolean => {
     ACTION_VERBS.has(w) ||
     READ_ACTIONS.has(w) ||
     OTHER_VERBS.has(w) ||
-    w in SYNONYMS ||
+    SYNONYMS.has(w) ||
     CREATE_SYNONYMS.has(w) ||
     HTTP_VERBS.has(w)
   );

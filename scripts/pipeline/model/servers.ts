@@ -36,5 +36,9 @@ export function readServerList(list: unknown, where: string): ServerModel[] {
 
 /** The server's URL with every variable at its default. */
 export function defaultServerUrl(server: ServerModel): string {
-  return server.url.replace(/\{([^}]+)\}/g, (template, name: string) => server.variables[name]?.default ?? template);
+  return server.url.replace(
+    /\{([^}]+)\}/g,
+    (template, name: string) =>
+      (Object.hasOwn(server.variables, name) ? server.variables[name].default : undefined) ?? template,
+  );
 }

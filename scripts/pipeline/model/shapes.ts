@@ -1,6 +1,6 @@
 // Reads a response schema into the ValueShape the runtime checks a JSON success body against.
 import type { JsonType, ValueShape } from "../../../src/runtime/types.js";
-import { asObject, isObject, type Json } from "./refs.js";
+import { asObject, dict, isObject, ownValue, type Json } from "./refs.js";
 
 const JSON_TYPES = new Set<string>(["object", "array", "string", "number", "integer", "boolean", "null"]);
 type Enum = NonNullable<ValueShape["enum"]>;
@@ -41,11 +41,11 @@ function typesOf(document: Json, node: Json): JsonType[] | undefined {
 function requiredOf(document: Json, node: Json, seen = new Set<Json>()): Record<string, ValueShape> | undefined {
   if (seen.has(node)) return undefined;
   seen.add(node);
-  const out: Record<string, ValueShape> = {};
+  const out = dict<ValueShape>();
   const properties = isObject(node.properties) ? node.properties : {};
   for (const name of Array.isArray(node.required) ? node.required : []) {
     if (typeof name !== "string") continue;
-    const property = asObject(document, properties[name]);
+    const property = asObject(document, ownValue(properties, name));
     if (property?.writeOnly === true) continue;
     const types = property && typesOf(document, property);
     const values = property && enumOf(property);

@@ -1,5 +1,5 @@
 // Reads OpenAPI 3.2 `itemSchema` streams: a success response whose text/event-stream names the schema of each event.
-import { asObject, isObject, type Json } from "./refs.js";
+import { asObject, dict, isObject, type Json } from "./refs.js";
 import type { EventDataFormat } from "../../../src/runtime/types.js";
 import type { EventStreamModel } from "./types.js";
 
@@ -33,7 +33,7 @@ export function readEventStream(document: Json, responses: unknown): Omit<EventS
 export function sseDataFormat(document: Json, itemSchema: unknown): EventDataFormat {
   const branches = sseEventBranches(document, itemSchema);
   if (!branches) return dataFormatOf(sseDataProperty(document, itemSchema));
-  const events: Record<string, "json" | "text"> = {};
+  const events = dict<"json" | "text">();
   for (const branch of branches) for (const name of branch.events) events[name] ??= branch.data;
   // An event no branch names is read like the first branch that pins no name, else like the item's own `data`.
   const otherwise =
