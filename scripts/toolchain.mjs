@@ -18,6 +18,7 @@ import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import {
   existsSync,
+  lstatSync,
   mkdirSync,
   readdirSync,
   readFileSync,
@@ -28,6 +29,7 @@ import {
   writeFileSync,
 } from "node:fs";
 import { createRequire } from "node:module";
+import { constants as osConstants } from "node:os";
 import { dirname, extname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
@@ -216,10 +218,18 @@ function findBuild(key) {
     // No .cache/ yet, or not a folder: nothing to run; building says why it cannot write there.
     return undefined;
   }
-  for (const name of names.filter(
-    (entry) => BUILD_NAME.test(entry) && entry.startsWith(`toolchain-${key}-`),
-  )) {
+  for (const name of names.filter((entry) => BUILD_NAME.test(entry) && entry.startsWith(`toolchain-${key}-`))) {
     const folder = join(CACHE, name);
+    // Only a real folder: a link would run code from wherever it leads (and the bundle finds the repository from
+    // its own real location).
+    if (!lstatSync(folder).isDirectory()) {
+      try {
+        unlinkSync(folder);
+      } catch {
+        // unwritable .cache/: skipped all the same
+      }
+      continue;
+    }
     const state = checkBuild(folder);
     if (state === undefined && !inUse(folder)) removeIfWritable(folder);
     if (state && state !== "stale") return folder;
@@ -387,17 +397,17 @@ function changedSince(digests, folder) {
 
 /**
  * Runs the entry from its sources under tsx (`node --import tsx`, as before the precompiled toolchain): slower to
- * start, but it needs no .cache/. Resolves with the child's exit code; SIGINT and SIGTERM are passed on to it.
+ * start, but it needs no .cache/. Resolves with the child's exit code, or 128 + the signal's number when a signal
+ * ended it (as a shell reports it: never 1, which means a spec problem); SIGINT, SIGTERM and SIGHUP are passed on.
  */
 function runFromSources(entry, args) {
   const child = spawn(process.execPath, ["--import", import.meta.resolve("tsx"), entry, ...args], {
     stdio: "inherit",
   });
   const forward = (signal) => child.kill(signal);
-  process.on("SIGINT", forward);
-  process.on("SIGTERM", forward);
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) process.on(signal, forward);
   return new Promise((done) => {
-    child.on("exit", (code, signal) => done(code ?? (signal ? 1 : 0)));
+    child.on("exit", (code, signal) => done(code ?? 128 + (signal ? (osConstants.signals[signal] ?? 0) : 0)));
     child.on("error", (error) => {
       console.error(`toolchain: cannot start node --import tsx ${relative(process.cwd(), entry)}: ${error.message}`);
       done(1);

@@ -15,7 +15,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { REPO_ROOT } from "../scripts/pipeline/run.js";
+import { REPO_ROOT, runPipeline } from "../scripts/pipeline/run.js";
 import { generate, snapshot, tempPackage } from "./pipeline-harness.js";
 
 const FIXTURES = resolve(REPO_ROOT, "test/fixtures/pipeline");
@@ -197,6 +197,9 @@ describe.concurrent("generate: --out must not be this repository's own folders",
     ["src", "inside src, this repository's own files"],
     ["test/fixtures/out", "inside test, this repository's own files"],
     ["openapi", "the spec's own folder"],
+    ["webhooks", "inside webhooks, this repository's own files"],
+    ["cli/x", "inside cli, this repository's own files"],
+    [".cache/out", "inside .cache, this repository's own files"],
   ])("--out %s: exit 2 before any stage, nothing written", async (out, what) => {
     const before = snapshot(join(REPO_ROOT, out === "." ? "openapi" : out.split("/")[0]));
     const result = await cli("--spec", FLORA, "--out", out);
@@ -222,6 +225,35 @@ describe.concurrent("generate: --out must not be this repository's own folders",
       expect(snapshot(join(REPO_ROOT, target))).toEqual(before);
     } finally {
       rmSync(outside, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("generate: an --out that becomes a link while the run goes on", () => {
+  it("checks the folder again just before writing, and writes nothing into the repository", async () => {
+    const outside = mkdtempSync(join(tmpdir(), "out-swap-"));
+    // The link leads into .cache/ (ignored by git), so a regression litters nothing a commit could pick up.
+    const target = join(REPO_ROOT, ".cache", `swap-target-${process.pid}`);
+    try {
+      mkdirSync(target, { recursive: true });
+      const out = join(outside, "out");
+      mkdirSync(out);
+      const run = runPipeline({
+        spec: FLORA,
+        out,
+        lint: "minimal",
+        check: false,
+        onStage: (stage) => {
+          if (stage !== "model") return;
+          rmSync(out, { recursive: true, force: true });
+          symlinkSync(target, out, "dir");
+        },
+      });
+      await expect(run).rejects.toThrow(/is inside \.cache, this repository's own files: pick a folder of its own/);
+      expect(readdirSync(target)).toEqual([]);
+    } finally {
+      rmSync(outside, { recursive: true, force: true });
+      rmSync(target, { recursive: true, force: true });
     }
   });
 });

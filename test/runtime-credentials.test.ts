@@ -262,6 +262,26 @@ describe("a generated client's options", () => {
   });
 });
 
+describe("a credential under a name the spec does not declare", () => {
+  it.each(["constructor", "toString", "hasOwnProperty"])(
+    "credentials.%s is a ValidationError, not a scheme found on Object.prototype",
+    (name) => {
+      const error = (() => {
+        try {
+          client({ credentials: { [name]: "sk_x" } });
+        } catch (caught) {
+          return caught;
+        }
+      })();
+      expect(error).toBeInstanceOf(ValidationError);
+      expect(error).toMatchObject({
+        field: `credentials.${name}`,
+        message: `credentials.${name}: the spec declares no such security scheme (it has ${Object.keys(spec().schemes).join(", ")}).`,
+      });
+    },
+  );
+});
+
 describe("two credentials for one place", () => {
   it("is a ValidationError naming both when both are given explicitly", () => {
     const both = () => client({ credentials: { bearer: "b", basic: { username: "u", password: "p" } } });

@@ -4,6 +4,7 @@ import { execFile, spawn } from "node:child_process";
 import {
   cpSync,
   existsSync,
+  lstatSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
@@ -274,6 +275,38 @@ describe("the precompiled toolchain without a writable .cache/", () => {
     // The command's own failures keep their exit code.
     const stale = await run("--check", "--spec", "missing.yaml").catch((error: { code: number }) => error);
     expect("code" in stale && stale.code).toBe(1);
+  }, 180_000);
+});
+
+describe("the precompiled toolchain and links in .cache/", () => {
+  const copy = mkdtempSync(join(tmpdir(), "toolchain-link-"));
+  const elsewhere = mkdtempSync(join(tmpdir(), "toolchain-elsewhere-"));
+  afterAll(() => {
+    rmSync(copy, { recursive: true, force: true });
+    rmSync(elsewhere, { recursive: true, force: true });
+  });
+  for (const name of COPIED) cpSync(join(ROOT, name), join(copy, name), { recursive: true });
+  symlinkSync(join(ROOT, "node_modules"), join(copy, "node_modules"), "dir");
+
+  it("never runs a build folder that is a link: it removes the link and builds anew", async () => {
+    const generate = () =>
+      promisify(execFile)(
+        process.execPath,
+        ["scripts/toolchain.mjs", "scripts/generate.ts", "--out", "out", "--lint", "off", "--check"],
+        { cwd: copy },
+      ).catch((error: { stdout: string; stderr: string }) => error);
+    await promisify(execFile)(process.execPath, ["scripts/toolchain.mjs", "--build"], { cwd: copy });
+    const [name] = readdirSync(join(copy, ".cache")).filter((entry) => entry.startsWith("toolchain-"));
+    // The same build, moved elsewhere, altered, and linked back under its name.
+    cpSync(join(copy, ".cache", name), join(elsewhere, name), { recursive: true });
+    rmSync(join(copy, ".cache", name), { recursive: true, force: true });
+    const bundle = join(elsewhere, name, "generate.mjs");
+    writeFileSync(bundle, `console.error("FOREIGN CODE RAN");\n${readFileSync(bundle, "utf8")}`);
+    symlinkSync(join(elsewhere, name), join(copy, ".cache", name), "dir");
+    const result = await generate();
+    expect(result.stderr).not.toContain("FOREIGN CODE RAN");
+    expect(result.stderr).toMatch(/^toolchain: built /m);
+    expect(lstatSync(join(copy, ".cache", name)).isSymbolicLink()).toBe(false);
   }, 180_000);
 });
 

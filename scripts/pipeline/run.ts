@@ -61,8 +61,42 @@ export interface PipelineResult {
   sources: string[];
 }
 
-/** Folders of this repository that hold its own code or the spec: generating into them would scatter files there. */
-const PROJECT_FOLDERS = ["src", "scripts", "test", "openapi", "node_modules", ".git", "dist", "runtime", "testing"];
+/**
+ * Folders of this repository that hold its own code, the spec, build output or the package's entry stubs: generating
+ * into them would scatter files there. Besides these, every folder package.json's `files` names (entry stubs such as
+ * `cli/package.json` ship in the package).
+ */
+const PROJECT_FOLDERS = [
+  "src",
+  "scripts",
+  "test",
+  "openapi",
+  "node_modules",
+  ".git",
+  ".github",
+  ".cache",
+  ".ci",
+  "dist",
+  "docs-dist",
+  "runtime",
+  "testing",
+  "cli",
+  "mcp",
+  "webhooks",
+];
+
+function projectFolders(): string[] {
+  let files: unknown;
+  try {
+    files = (JSON.parse(readFileSync(join(REPO_ROOT, "package.json"), "utf8")) as { files?: unknown }).files;
+  } catch {
+    files = undefined;
+  }
+  const shipped = Array.isArray(files)
+    ? files.filter((entry): entry is string => typeof entry === "string").map((entry) => entry.split("/")[0])
+    : [];
+  return [...new Set([...PROJECT_FOLDERS, ...shipped.filter((name) => name && !name.includes("*"))])];
+}
 
 /** Refuses an --out that is this repository's root, one of its own folders, or the spec's folder (exit 2). */
 function assertNotProjectFolder(givenOutDir: string, givenSpecFile: string): void {
@@ -71,7 +105,7 @@ function assertNotProjectFolder(givenOutDir: string, givenSpecFile: string): voi
   const specFile = realPathOfNearest(givenSpecFile);
   const root = realPathOfNearest(REPO_ROOT);
   const inside = (folder: string) => outDir === folder || outDir.startsWith(folder + sep);
-  const own = PROJECT_FOLDERS.find((name) => inside(realPathOfNearest(join(REPO_ROOT, name))));
+  const own = projectFolders().find((name) => inside(realPathOfNearest(join(REPO_ROOT, name))));
   const what =
     outDir === root
       ? "this repository's root"
@@ -275,6 +309,8 @@ async function runStages(
   const plan = await stage(
     options.check ? "check" : "write",
     () => {
+      // Again just before writing: the folder (or one above it) may have become a link into the repository meanwhile.
+      if (!options.check) assertNotProjectFolder(outDir, spec.file);
       const planned = planWrite(outDir, files);
       if (!options.check && !options.force) assertOwnedByGenerator(outDir, planned);
       if (!options.check) writeOutput(outDir, files, planned);

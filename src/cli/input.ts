@@ -120,7 +120,7 @@ export function assembleBody(
     return undefined;
   }
   if (spec.body?.kind === "json" && isPlainObject(body)) {
-    const missing = spec.flags.filter((flag) => flag.in === "body" && flag.required && !(flag.name in body));
+    const missing = spec.flags.filter((flag) => flag.in === "body" && flag.required && !Object.hasOwn(body, flag.name));
     if (missing.length)
       throw new UsageError(
         `missing ${missing.map((flag) => `--${flag.flag}`).join(", ")} (required body field${missing.length > 1 ? "s" : ""} ${missing.map((flag) => flag.name).join(", ")}; or give them in --body)`,

@@ -180,12 +180,14 @@ async function runLeaf<Client>(
 ): Promise<void> {
   const globals = command.optsWithGlobals<Record<string, unknown>>();
   const own = command.opts<Record<string, unknown>>();
+  // Without a prototype: a flag for a property named `__proto__` is a value like any other, not the object's prototype.
+  const group = (): Record<string, unknown> => Object.create(null) as Record<string, unknown>;
   const groups: Record<FlagSpec["in"], Record<string, unknown>> = {
-    query: {},
-    header: {},
-    cookie: {},
-    body: {},
-    option: {},
+    query: group(),
+    header: group(),
+    cookie: group(),
+    body: group(),
+    option: group(),
   };
   for (const [flag, option] of options) {
     const value = own[option.attributeName()];

@@ -368,7 +368,8 @@ function checkCredentials(
   credentials: Readonly<Record<string, SchemeCredential>>,
 ): void {
   for (const [name, value] of Object.entries(credentials)) {
-    const scheme = schemes[name];
+    // own keys only: `credentials.constructor` names no scheme, whatever Object.prototype holds
+    const scheme = Object.hasOwn(schemes, name) ? schemes[name] : undefined;
     if (!scheme) {
       throw new ValidationError(
         `credentials.${name}: the spec declares no such security scheme (it has ${Object.keys(schemes).join(", ") || "none"}).`,
