@@ -64,7 +64,7 @@ const IN_USE = /^\.in-use-(\d+)$/;
 const UNWRITABLE = new Set(["EACCES", "EPERM", "EROFS", "ENOTDIR", "EEXIST", "ENOSPC", "EDQUOT"]);
 
 /** .cache/ cannot hold a build; `code` is the file system's error code (EACCES, EROFS, ENOTDIR, …). */
-export class CacheUnwritableError extends Error {
+class CacheUnwritableError extends Error {
   constructor(code, cause) {
     super(`toolchain: cannot write .cache/ (${code})`, { cause });
     this.name = "CacheUnwritableError";
@@ -119,7 +119,7 @@ function keyOf(digests) {
 }
 
 /** The build key: a hash of each hashed file's path and bytes, in a stable order. */
-export function toolchainKey(root = ROOT) {
+function toolchainKey(root = ROOT) {
   return keyOf(inputDigests(root));
 }
 
@@ -183,7 +183,7 @@ function inUse(folder) {
  * Marks `folder` as used by this process until it exits, so that no other run prunes it meanwhile. In a read-only
  * .cache/ no run can prune either: the build runs unmarked.
  */
-export function holdBuild(folder) {
+function holdBuild(folder) {
   const marker = join(folder, `.in-use-${process.pid}`);
   try {
     writeFileSync(marker, "");
@@ -385,9 +385,17 @@ function pruneOldBuilds(current) {
  * next build's key but not this build's code. Hashes ~400 small files: a few ms.
  */
 function changedSince(digests, folder) {
-  const now = inputDigests(ROOT);
   const manifest = checkBuild(folder);
   const sources = Array.isArray(manifest?.sources) ? [...manifest.sources, "tsconfig.json"] : undefined;
+  // Only the build's own sources are read again on each save (every hashed file for a build without the list).
+  const digestOf = (name) => {
+    try {
+      return sha256(readFileSync(join(ROOT, name)));
+    } catch {
+      return undefined;
+    }
+  };
+  const now = sources ? new Map(sources.map((name) => [name, digestOf(name)])) : inputDigests(ROOT);
   const changed = (sources ?? [...new Set([...digests.keys(), ...now.keys()])])
     .filter((name) => digests.get(name) !== now.get(name))
     .sort();
@@ -433,7 +441,14 @@ async function main(argv) {
   const quiet = args.includes("--quiet");
   let build;
   try {
-    build = await ensureBuild({ log: quiet ? () => {} : (line) => console.error(line) });
+    const options = { log: quiet ? () => {} : (line) => console.error(line) };
+    // Marked in use, then checked again: a concurrent run may prune a build between this run finding and marking it.
+    for (let attempt = 1; ; attempt++) {
+      build = await ensureBuild(options);
+      holdBuild(build.folder);
+      const state = checkBuild(build.folder);
+      if ((state && state !== "stale") || attempt === MAX_ATTEMPTS) break;
+    }
   } catch (error) {
     if (!(error instanceof CacheUnwritableError)) throw error;
     // A read-only checkout, .cache a regular file, permission denied, a full disk: the sources still run, under tsx
@@ -445,7 +460,7 @@ async function main(argv) {
   const { folder, digests } = build;
   holdBuild(folder);
   // A watcher checks this before each regeneration (scripts/watch.ts): code edited since it started is not run.
-  globalThis[Symbol.for("flora-sdk.toolchain")] = { build: folder, codeChanged: () => changedSince(digests, folder) };
+  globalThis[Symbol.for("flora-sdk.toolchain")] = { codeChanged: () => changedSince(digests, folder) };
   // The entry reads its arguments from process.argv, as it would if Node had started it.
   process.argv = [process.argv[0], resolve(ROOT, ENTRIES[name]), ...args];
   await import(pathToFileURL(join(folder, `${name}.mjs`)).href);

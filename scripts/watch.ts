@@ -20,17 +20,12 @@ export interface WatchOptions extends Omit<PipelineOptions, "check" | "onStage" 
   error?: (line: string) => void;
   /** Called when each regeneration ends, successful or not, after its line is logged. */
   onRun?: (run: WatchRun) => void;
-  /**
-   * Checked before each regeneration: the files of the generator's own code (relative to the repository) that
-   * changed since this process started, empty when none did. `npm run generate` (scripts/toolchain.mjs) passes it
-   * for the precompiled build it runs; a watcher run from sources (tsx) has no build to go stale and passes none.
-   */
-  codeChanged?: () => string[];
 }
 
 /**
- * What scripts/toolchain.mjs publishes when it runs the precompiled build: the files of scripts/, src/ and the package
- * files that changed since the build was chosen. Absent from sources (tsx, tests): there is no build to go stale.
+ * Checked before each regeneration: what scripts/toolchain.mjs publishes when it runs the precompiled build, the
+ * files of the generator's own code that changed since the build was chosen (empty when none did). Absent when the
+ * watcher runs from sources (tsx, tests): there is no build to go stale.
  */
 const toolchainCodeChanged = () =>
   (globalThis as { [key: symbol]: { codeChanged?: () => string[] } | undefined })[
@@ -142,7 +137,7 @@ export function watchSpec(options: WatchOptions): SpecWatcher {
       // `npm run generate` (and so `generate --check`) disagrees with. Refuse and say to restart, rather than re-exec
       // on the new build: an edit under scripts/ is often one of several saves, and a build of a half-made edit (or
       // one that fails to build) would run or fail unseen; a restart is one keystroke and the user picks the moment.
-      const changedCode = (options.codeChanged ?? toolchainCodeChanged)();
+      const changedCode = toolchainCodeChanged();
       if (changedCode.length) {
         failedLast = true;
         const shown = changedCode.slice(0, 3).join(", ") + (changedCode.length > 3 ? ", …" : "");

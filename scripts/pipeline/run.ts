@@ -169,7 +169,7 @@ const renderWorker = workerTask<RenderRequest | TypesRequest, Rendered | Typed>(
  * ts-morph, and this thread never loads a compiler (~0.2 s and ~35 MB less); above it, types run here, alongside
  * emit in the worker, where the two overlap.
  */
-export const TYPES_IN_WORKER_MAX = 150;
+const TYPES_IN_WORKER_MAX = 150;
 
 export async function runPipeline(options: PipelineOptions): Promise<PipelineResult> {
   const stage = async <T>(name: string, work: () => Promise<T> | T, detail?: (value: T) => string): Promise<T> => {

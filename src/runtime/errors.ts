@@ -287,6 +287,6 @@ export function errorFromResponse(
   return APIError.generate(response.status, typeof body === "string" ? undefined : body, headers, envelope);
 }
 
-export function headersToRecord(headers: Headers): Record<string, string> {
+function headersToRecord(headers: Headers): Record<string, string> {
   return Object.fromEntries(headers.entries());
 }
