@@ -24,6 +24,25 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const ENV = { ...process.env, REDOCLY_TELEMETRY: "off", REDOCLY_SUPPRESS_UPDATE_NOTICE: "true" };
 // tsx start-up and the first generation are slow on a loaded machine.
 const FIRST_RUN_MS = 90_000;
+
+/** A spec of one operation, `GET /things`, whose 200 response has `schema` (YAML flow text). */
+function thingsSpec(title: string, schema: string): string {
+  return [
+    "openapi: 3.1.0",
+    `info: { title: ${title}, version: '1' }`,
+    "paths:",
+    "  /things:",
+    "    get:",
+    "      operationId: listThings",
+    "      responses:",
+    "        '200':",
+    "          description: ok",
+    "          content:",
+    "            application/json:",
+    `              schema: ${schema}`,
+    "",
+  ].join("\n");
+}
 const SAVE_MS = 30_000;
 
 function snapshot(out: string): Record<string, string> {
@@ -273,22 +292,7 @@ it("follows a newly $ref'd file outside the folder even when it is broken at fir
   mkdirSync(common, { recursive: true });
   const spec = join(api, "openapi.yaml");
   const out = join(dir, "late", "out");
-  const specWith = (schema: string) =>
-    [
-      "openapi: 3.1.0",
-      "info: { title: Late, version: '1' }",
-      "paths:",
-      "  /things:",
-      "    get:",
-      "      operationId: listThings",
-      "      responses:",
-      "        '200':",
-      "          description: ok",
-      "          content:",
-      "            application/json:",
-      `              schema: ${schema}`,
-      "",
-    ].join("\n");
+  const specWith = (schema: string) => thingsSpec("Late", schema);
   writeFileSync(spec, specWith("{ type: string }"));
   const w = watchWithNode(spec, out);
   try {
@@ -311,22 +315,7 @@ it("sees a $ref'd file created, with its folder, after the $ref was written", as
   mkdirSync(api, { recursive: true });
   const spec = join(api, "openapi.yaml");
   const out = join(dir, "unborn", "out");
-  const specWith = (schema: string) =>
-    [
-      "openapi: 3.1.0",
-      "info: { title: Unborn, version: '1' }",
-      "paths:",
-      "  /things:",
-      "    get:",
-      "      operationId: listThings",
-      "      responses:",
-      "        '200':",
-      "          description: ok",
-      "          content:",
-      "            application/json:",
-      `              schema: ${schema}`,
-      "",
-    ].join("\n");
+  const specWith = (schema: string) => thingsSpec("Unborn", schema);
   writeFileSync(spec, specWith("{ type: string }"));
   const w = watchWithNode(spec, out);
   try {
