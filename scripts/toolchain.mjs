@@ -32,6 +32,8 @@ import { createRequire } from "node:module";
 import { constants as osConstants } from "node:os";
 import { dirname, extname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { Worker } from "node:worker_threads";
+import { CACHED_MODULES, CODE_CACHE_FOLDER, installCodeCache } from "./code-cache.mjs";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const CACHE = join(ROOT, ".cache");
@@ -46,7 +48,10 @@ const HASHED_FILES = ["package.json", "package-lock.json", "tsconfig.json"];
 const ENTRIES = { generate: "scripts/generate.ts", "render-worker": "scripts/pipeline/render-worker.ts" };
 /** Modules left out of the bundles and loaded from node_modules at run time: their files are checked like bundled ones. */
 const EXTERNAL = ["@ts-morph/common", "chokidar"];
-const EXTERNAL_FILES = ["@ts-morph/common", "@ts-morph/common/dist/typescript.js", "chokidar"];
+/** What is loaded from node_modules at run time: the external modules, and the files with a code cache (prettier's, required by scripts/pipeline/format.ts). */
+const EXTERNAL_FILES = [
+  ...new Set(["@ts-morph/common", "@ts-morph/common/dist/typescript.js", "chokidar", ...CACHED_MODULES]),
+];
 /**
  * How many builds to keep besides the ones a live process uses: the current one and the one before it. A build a
  * running command (a watcher) has open is never removed while that process lives: it loads chunks on first use.
@@ -404,6 +409,43 @@ function changedSince(digests, folder) {
 }
 
 /**
+ * Starts the worker modules of the build in `folder` (by file name, e.g. render-worker.mjs), each with the code cache
+ * installed before the module loads. `prestart(file)` starts one ahead of its use; `start(file)` hands that one over
+ * the first time, unless it has already ended (then, and on later calls, a new one starts). Workers are unreferenced:
+ * an idle one never keeps the process alive; its user references it while it has work.
+ */
+function workerStarter(folder, codeCache) {
+  const early = new Map();
+  const spawnWorker = (file) => {
+    const bootstrap =
+      `import(${JSON.stringify(import.meta.resolve("./code-cache.mjs"))})` +
+      `.then(({ installCodeCache }) => { installCodeCache(${JSON.stringify(codeCache)}); ` +
+      `return import(${JSON.stringify(pathToFileURL(join(folder, file)).href)}); });`;
+    const worker = new Worker(bootstrap, { eval: true, execArgv: [] });
+    worker.unref();
+    return worker;
+  };
+  return {
+    prestart(file) {
+      const worker = spawnWorker(file);
+      const entry = { worker, ended: false };
+      // Until it is handed over, a failure only marks it: start() then starts another, which reports it.
+      const end = () => {
+        entry.ended = true;
+      };
+      worker.once("error", end);
+      worker.once("exit", end);
+      early.set(file, entry);
+    },
+    start(file) {
+      const entry = early.get(file);
+      early.delete(file);
+      return entry && !entry.ended ? entry.worker : spawnWorker(file);
+    },
+  };
+}
+
+/**
  * Runs the entry from its sources under tsx (`node --import tsx`, as before the precompiled toolchain): slower to
  * start, but it needs no .cache/. Resolves with the child's exit code, or 128 + the signal's number when a signal
  * ended it (as a shell reports it: never 1, which means a spec problem); SIGINT, SIGTERM and SIGHUP are passed on.
@@ -459,8 +501,21 @@ async function main(argv) {
   }
   const { folder, digests } = build;
   holdBuild(folder);
-  // A watcher checks this before each regeneration (scripts/watch.ts): code edited since it started is not run.
-  globalThis[Symbol.for("flora-sdk.toolchain")] = { codeChanged: () => changedSince(digests, folder) };
+  // TypeScript and prettier compile from the build's V8 code cache (scripts/code-cache.mjs), on this thread and in
+  // each worker; a cache this run made is written as the process ends.
+  const codeCache = { root: ROOT, folder: join(folder, CODE_CACHE_FOLDER) };
+  const cache = installCodeCache(codeCache);
+  process.on("exit", () => cache.flush());
+  const workers = workerStarter(folder, codeCache);
+  // The render worker loads TypeScript, ts-morph and prettier (~0.3 s) while this thread loads its own modules; a
+  // command that starts no pipeline (help, the naming report) does not start it.
+  if (!args.some((arg) => ["-h", "--help", "--names"].includes(arg))) workers.prestart("render-worker.mjs");
+  globalThis[Symbol.for("flora-sdk.toolchain")] = {
+    // A watcher checks this before each regeneration (scripts/watch.ts): code edited since it started is not run.
+    codeChanged: () => changedSince(digests, folder),
+    // scripts/pipeline/workers.ts starts the build's worker modules through this.
+    startWorker: workers.start,
+  };
   // The entry reads its arguments from process.argv, as it would if Node had started it.
   process.argv = [process.argv[0], resolve(ROOT, ENTRIES[name]), ...args];
   await import(pathToFileURL(join(folder, `${name}.mjs`)).href);

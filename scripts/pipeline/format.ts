@@ -1,4 +1,5 @@
 // Stage 7: prettier over the emitted wrapper files only (schema.d.ts comes formatted from openapi-typescript).
+import { createRequire } from "node:module";
 import type { Options } from "prettier";
 
 export const PRETTIER_OPTIONS = { parser: "typescript", printWidth: 120 } as const satisfies Options;
@@ -7,14 +8,28 @@ export const PRETTIER_OPTIONS = { parser: "typescript", printWidth: 120 } as con
 // (DigitalOcean's 600 kB of wrappers) it would cost more than the rest of the pipeline. Larger files stay as emitted.
 export const FORMAT_LIMIT_BYTES = 64 * 1024;
 
+/**
+ * prettier's core with only the two plugins TypeScript needs (its parser, and the printer of estree), as CommonJS:
+ * the same format() and output as `import("prettier")`, which loads every language's plugin, and the files
+ * scripts/code-cache.mjs compiles from a V8 code cache in the precompiled toolchain.
+ */
+function loadPrettier() {
+  const load = createRequire(import.meta.url);
+  const prettier = load("prettier/standalone") as typeof import("prettier/standalone");
+  const plugins = [
+    load("prettier/plugins/typescript") as typeof import("prettier/plugins/typescript"),
+    load("prettier/plugins/estree") as typeof import("prettier/plugins/estree"),
+  ];
+  return (text: string) => prettier.format(text, { ...PRETTIER_OPTIONS, plugins });
+}
+
 export async function formatFiles(files: Map<string, string>): Promise<Map<string, string>> {
   const small = [...files].filter(([, text]) => text.length <= FORMAT_LIMIT_BYTES);
-  // prettier takes ~0.2 s to load: skip the import when nothing needs it.
-  const { format } = small.length ? await import("prettier") : { format: undefined };
+  // prettier takes ~0.1 s to load: skip it when nothing needs it.
+  const format = small.length ? loadPrettier() : undefined;
   const entries = await Promise.all(
     [...files].map(
-      async ([name, text]) =>
-        [name, format && text.length <= FORMAT_LIMIT_BYTES ? await format(text, PRETTIER_OPTIONS) : text] as const,
+      async ([name, text]) => [name, format && text.length <= FORMAT_LIMIT_BYTES ? await format(text) : text] as const,
     ),
   );
   return new Map(entries);

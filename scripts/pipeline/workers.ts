@@ -26,10 +26,14 @@ const tsxApi = () =>
     .href;
 
 function startWorker(module: URL): Worker {
-  if (PRECOMPILED)
-    return new Worker(new URL(basename(fileURLToPath(module)).replace(/\.ts$/, ".mjs"), import.meta.url), {
-      execArgv: [],
-    });
+  if (PRECOMPILED) {
+    const file = basename(fileURLToPath(module)).replace(/\.ts$/, ".mjs");
+    // Run by scripts/toolchain.mjs, the worker starts through it: with the code cache, and maybe already loading.
+    const toolchain = (globalThis as { [key: symbol]: { startWorker?: (file: string) => Worker } | undefined })[
+      Symbol.for("flora-sdk.toolchain")
+    ];
+    return toolchain?.startWorker?.(file) ?? new Worker(new URL(file, import.meta.url), { execArgv: [] });
+  }
   const bootstrap = `import(${JSON.stringify(tsxApi())}).then(({ register }) => { register(); return import(${JSON.stringify(module.href)}); });`;
   return new Worker(bootstrap, { eval: true, execArgv: [] });
 }
