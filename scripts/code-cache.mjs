@@ -46,10 +46,8 @@ export function cacheName(filename, source) {
     .digest("hex")
     .slice(0, 24);
   // Named after the file's path in its package (TypeScript's typescript.js is not prettier's plugins/typescript.js).
-  const name = filename
-    .split(/[\\/]node_modules[\\/]/)
-    .at(-1)
-    .replace(/[\\/]/g, "+");
+  const inPackage = filename.split(/[\\/]node_modules[\\/]/);
+  const name = inPackage.length > 1 ? inPackage.at(-1).replace(/[\\/]/g, "+") : basename(filename);
   return `${name}-${key}.bin`;
 }
 

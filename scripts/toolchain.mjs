@@ -14,6 +14,11 @@
 // file or no manifest is rebuilt. A process running a build marks it in use (.in-use-<pid>) and no other run prunes
 // it while that process lives: a watcher loads chunks on first use. Tests and other commands still import
 // scripts/*.ts through tsx; this is only the fast path for the command line.
+//
+// Start-up: the render worker's bundle (CommonJS), TypeScript and prettier compile from a V8 code cache kept in the
+// build's v8-cache/ folder (scripts/code-cache.mjs: keyed by the exact source and the Node that compiled it, written
+// atomically by the first run of a build, never needed for a run to succeed), and the render worker starts loading
+// them before this thread loads the main bundle.
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import {
@@ -46,9 +51,22 @@ const HASHED_FILES = ["package.json", "package-lock.json", "tsconfig.json"];
  * hold in both; a worker module's bundle sits beside the main one (scripts/pipeline/workers.ts finds it there).
  */
 const ENTRIES = { generate: "scripts/generate.ts", "render-worker": "scripts/pipeline/render-worker.ts" };
+/**
+ * Entries bundled as one CommonJS file (.cjs), compiled from the build's V8 code cache (scripts/code-cache.mjs): Node
+ * 20 compiles an ES module anew on every run, a CommonJS file through vm.Script takes cached data. The render worker
+ * is one (its loading is on the critical path of a small API, and its cache adds ~5 MB at peak); the main entry stays
+ * ES modules split in chunks, whose stages load on first use (as one cached CommonJS file it saved ~30 ms of CPU
+ * and added ~12 MB at peak).
+ */
+const COMMONJS = ["render-worker"];
+/** An entry's bundle file in a build. */
+const bundleFile = (name) => `${name}.${COMMONJS.includes(name) ? "cjs" : "mjs"}`;
 /** Modules left out of the bundles and loaded from node_modules at run time: their files are checked like bundled ones. */
 const EXTERNAL = ["@ts-morph/common", "chokidar"];
-/** What is loaded from node_modules at run time: the external modules, and the files with a code cache (prettier's, required by scripts/pipeline/format.ts). */
+/**
+ * The node_modules files loaded at run time: the external modules, and the files with a code cache (prettier's are
+ * required by scripts/pipeline/format.ts).
+ */
 const EXTERNAL_FILES = [
   ...new Set(["@ts-morph/common", "@ts-morph/common/dist/typescript.js", "chokidar", ...CACHED_MODULES]),
 ];
@@ -264,34 +282,56 @@ async function buildOnce(temporary, digests, plugins) {
       });
     },
   };
-  const result = await build({
-    entryPoints: ENTRIES,
+  const common = {
     absWorkingDir: ROOT,
     outdir: temporary,
-    outExtension: { ".js": ".mjs" },
     bundle: true,
     platform: "node",
-    format: "esm",
     target: "node20",
-    // Each stage's modules load when the stage first runs (the watcher, the naming report, the types stage).
-    splitting: true,
     // Class and function names stay as written: code checks error.name and constructor.name (a YAML syntax error is
     // Redocly's YamlParseError), and messages print them.
     keepNames: true,
-    // Dependencies are bundled too (Redocly, openapi-typescript, ts-morph, prettier): fewer files to resolve and
-    // read. TypeScript stays one file of its own, and is the copy ts-morph ships: openapi-typescript's
-    // require("typescript") loads that one too, so a thread that runs both loads one compiler (same output as 5.9's).
+    // Dependencies are bundled too (Redocly, openapi-typescript, ts-morph): fewer files to resolve and read.
+    // TypeScript stays one file of its own, and is the copy ts-morph ships: openapi-typescript's require("typescript")
+    // loads that one too, so a thread that runs both loads one compiler (same output as 5.9's).
     external: EXTERNAL,
     alias: { typescript: "@ts-morph/common/dist/typescript.js" },
-    // Bundled CommonJS code calls require() for what stays external (TypeScript, Node's modules).
-    banner: {
-      js: 'import { createRequire as __toolchainRequire } from "node:module"; const require = __toolchainRequire(import.meta.url);',
-    },
     plugins: [...plugins, verify],
     metafile: true,
     logLevel: "error",
     legalComments: "none",
-  });
+  };
+  const entries = (format) =>
+    Object.fromEntries(Object.entries(ENTRIES).filter(([name]) => COMMONJS.includes(name) === (format === "cjs")));
+  // One after the other: a plugin sees each build start and end in turn (tests edit files while a build runs).
+  const results = [
+    await build({
+      ...common,
+      entryPoints: entries("esm"),
+      outExtension: { ".js": ".mjs" },
+      format: "esm",
+      // Each stage's modules load when the stage first runs (the watcher, the naming report, the types stage).
+      splitting: true,
+      // Bundled CommonJS code calls require() for what stays external (TypeScript, Node's modules).
+      banner: {
+        js: 'import { createRequire as __toolchainRequire } from "node:module"; const require = __toolchainRequire(import.meta.url);',
+      },
+    }),
+    await build({
+      ...common,
+      entryPoints: entries("cjs"),
+      outExtension: { ".js": ".cjs" },
+      format: "cjs",
+      // Strict code, as the ES modules it is built from (the banner comes before esbuild's own "use strict"), and
+      // import.meta.url the bundle's own URL, as in an ES module bundle: paths found from it (the repository's
+      // root, redocly.yaml) hold.
+      define: { "import.meta.url": "__toolchainImportMetaUrl" },
+      banner: {
+        js: '"use strict"; var __toolchainImportMetaUrl = require("node:url").pathToFileURL(__filename).href;',
+      },
+    }),
+  ];
+  const result = { metafile: { inputs: Object.assign({}, ...results.map((each) => each.metafile.inputs)) } };
   // A local input outside the hashed folders would not change the key when edited: refuse to build rather than run stale.
   const unhashed = Object.keys(result.metafile.inputs).filter(
     (input) => !HASHED_FOLDERS.some((folder) => input.startsWith(`${folder}/`)) && !input.includes("node_modules/"),
@@ -408,19 +448,28 @@ function changedSince(digests, folder) {
   return changed;
 }
 
+/** The code cache of a build: the files scripts/code-cache.mjs compiles through it, its bundles among them. */
+function codeCacheOf(folder) {
+  const bundles = COMMONJS.map((name) => join(folder, bundleFile(name)));
+  return { root: ROOT, folder: join(folder, CODE_CACHE_FOLDER), modules: [...CACHED_MODULES, ...bundles] };
+}
+
 /**
- * Starts the worker modules of the build in `folder` (by file name, e.g. render-worker.mjs), each with the code cache
- * installed before the module loads. `prestart(file)` starts one ahead of its use; `start(file)` hands that one over
- * the first time, unless it has already ended (then, and on later calls, a new one starts). Workers are unreferenced:
- * an idle one never keeps the process alive; its user references it while it has work.
+ * Starts the worker bundles of the build in `folder` (by file name, e.g. render-worker.cjs; only an entry's bundle),
+ * each with the code cache installed before the bundle loads. `prestart(file)` starts one ahead of its use;
+ * `start(file)` hands that one over the first time, unless it has already ended (then, and on later calls, a new one
+ * starts). Workers are unreferenced: an idle one never keeps the process alive; its user references it while it has
+ * work.
  */
-function workerStarter(folder, codeCache) {
+function workerStarter(folder) {
   const early = new Map();
   const spawnWorker = (file) => {
+    if (!COMMONJS.some((name) => file === bundleFile(name)))
+      throw new Error(`toolchain: ${file} is not a worker bundle`);
     const bootstrap =
       `import(${JSON.stringify(import.meta.resolve("./code-cache.mjs"))})` +
-      `.then(({ installCodeCache }) => { installCodeCache(${JSON.stringify(codeCache)}); ` +
-      `return import(${JSON.stringify(pathToFileURL(join(folder, file)).href)}); });`;
+      `.then(({ installCodeCache }) => { installCodeCache(${JSON.stringify(codeCacheOf(folder))}); ` +
+      `require(${JSON.stringify(join(folder, file))}); });`;
     const worker = new Worker(bootstrap, { eval: true, execArgv: [] });
     worker.unref();
     return worker;
@@ -501,15 +550,14 @@ async function main(argv) {
   }
   const { folder, digests } = build;
   holdBuild(folder);
-  // TypeScript and prettier compile from the build's V8 code cache (scripts/code-cache.mjs), on this thread and in
-  // each worker; a cache this run made is written as the process ends.
-  const codeCache = { root: ROOT, folder: join(folder, CODE_CACHE_FOLDER) };
-  const cache = installCodeCache(codeCache);
+  // The bundles, TypeScript and prettier compile from the build's V8 code cache (scripts/code-cache.mjs), on this
+  // thread and in each worker; a cache this thread made is written as the process ends.
+  const cache = installCodeCache(codeCacheOf(folder));
   process.on("exit", () => cache.flush());
-  const workers = workerStarter(folder, codeCache);
-  // The render worker loads TypeScript, ts-morph and prettier (~0.3 s) while this thread loads its own modules; a
-  // command that starts no pipeline (help, the naming report) does not start it.
-  if (!args.some((arg) => ["-h", "--help", "--names"].includes(arg))) workers.prestart("render-worker.mjs");
+  const workers = workerStarter(folder);
+  // The render worker loads its bundle, TypeScript and prettier while this thread loads its own; a command that
+  // starts no pipeline (help, the naming report) does not start it.
+  if (!args.some((arg) => ["-h", "--help", "--names"].includes(arg))) workers.prestart("render-worker.cjs");
   globalThis[Symbol.for("flora-sdk.toolchain")] = {
     // A watcher checks this before each regeneration (scripts/watch.ts): code edited since it started is not run.
     codeChanged: () => changedSince(digests, folder),
@@ -518,7 +566,7 @@ async function main(argv) {
   };
   // The entry reads its arguments from process.argv, as it would if Node had started it.
   process.argv = [process.argv[0], resolve(ROOT, ENTRIES[name]), ...args];
-  await import(pathToFileURL(join(folder, `${name}.mjs`)).href);
+  await import(pathToFileURL(join(folder, bundleFile(name))).href);
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

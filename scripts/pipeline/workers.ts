@@ -15,8 +15,8 @@ export interface WorkerTask<Req, Res> {
   run(request: Req): Promise<Res>;
 }
 
-// Precompiled by scripts/toolchain.mjs, this module is part of a .mjs bundle, and each worker module is the bundle
-// beside it (render-worker.ts → render-worker.mjs), run by plain Node.
+// Precompiled by scripts/toolchain.mjs, this module is part of a .cjs bundle, and each worker module is the bundle
+// beside it (render-worker.ts → render-worker.cjs), run by plain Node.
 const PRECOMPILED = !import.meta.url.endsWith(".ts");
 
 // From sources, workers run TypeScript like the main thread, whatever started this process (tsx CLI, node --import
@@ -27,7 +27,7 @@ const tsxApi = () =>
 
 function startWorker(module: URL): Worker {
   if (PRECOMPILED) {
-    const file = basename(fileURLToPath(module)).replace(/\.ts$/, ".mjs");
+    const file = basename(fileURLToPath(module)).replace(/\.ts$/, ".cjs");
     // Run by scripts/toolchain.mjs, the worker starts through it: with the code cache, and maybe already loading.
     const toolchain = (globalThis as { [key: symbol]: { startWorker?: (file: string) => Worker } | undefined })[
       Symbol.for("flora-sdk.toolchain")
