@@ -1,8 +1,8 @@
-// A V8 code cache for the few large CommonJS files the precompiled toolchain loads from node_modules: TypeScript
-// (ts-morph's 9 MB copy), and prettier's standalone core with the two plugins it formats with.
-// Node 20 has no module.enableCompileCache, and ES modules (the toolchain's own bundles) take no cached data; a
-// CommonJS file compiled through vm.Script does. Loading TypeScript then takes ~50 ms instead of ~150 ms, and the
-// functions that the first run compiled lazily (emitting, formatting) come compiled from the cache too.
+// A V8 code cache for the few large CommonJS files the precompiled toolchain loads: TypeScript (ts-morph's 9 MB
+// copy), prettier's standalone core with the two plugins it formats with, and the render worker's own bundle.
+// Node 20 has no module.enableCompileCache, and ES modules take no cached data; a CommonJS file compiled through
+// vm.Script does. Loading TypeScript then takes ~50 ms instead of ~150 ms, and the functions that the first run
+// compiled lazily (emitting, formatting) come compiled from the cache too.
 //
 // Plain Node, like scripts/toolchain.mjs, which installs it on the main thread and in the worker threads it starts.
 //
@@ -38,6 +38,15 @@ export const CACHED_MODULES = [
 
 const STATE = Symbol.for("flora-sdk.code-cache");
 
+/**
+ * A file's name in the cache and its stats: its path in its package ("prettier+plugins+typescript.js", not TypeScript's
+ * "@ts-morph+common+dist+typescript.js"), or its own name outside node_modules.
+ */
+function shortName(filename) {
+  const inPackage = filename.split(/[\\/]node_modules[\\/]/);
+  return inPackage.length > 1 ? inPackage.at(-1).replace(/[\\/]/g, "+") : basename(filename);
+}
+
 /** The cache file's name for `source` compiled from `filename` by this Node. */
 export function cacheName(filename, source) {
   const key = createHash("sha256")
@@ -45,10 +54,7 @@ export function cacheName(filename, source) {
     .update(source)
     .digest("hex")
     .slice(0, 24);
-  // Named after the file's path in its package (TypeScript's typescript.js is not prettier's plugins/typescript.js).
-  const inPackage = filename.split(/[\\/]node_modules[\\/]/);
-  const name = inPackage.length > 1 ? inPackage.at(-1).replace(/[\\/]/g, "+") : basename(filename);
-  return `${name}-${key}.bin`;
+  return `${shortName(filename)}-${key}.bin`;
 }
 
 /**
@@ -93,8 +99,8 @@ export function installCodeCache({ root, folder, modules = CACHED_MODULES }) {
       importModuleDynamically: constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
     });
     const rejected = cachedData !== undefined && script.cachedDataRejected === true;
-    stats[basename(filename)] = cachedData === undefined ? "miss" : rejected ? "rejected" : "hit";
-    if (cachedData === undefined || rejected) unwritten.push({ script, path, name: basename(filename) });
+    stats[shortName(filename)] = cachedData === undefined ? "miss" : rejected ? "rejected" : "hit";
+    if (cachedData === undefined || rejected) unwritten.push({ script, path, name: shortName(filename) });
     const wrapper = script.runInThisContext({ displayErrors: true });
     const moduleRequire = createRequire(filename);
     return wrapper.call(this.exports, this.exports, moduleRequire, this, filename, dirname(filename));
