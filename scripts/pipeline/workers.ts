@@ -15,7 +15,7 @@ export interface WorkerTask<Req, Res> {
   run(request: Req): Promise<Res>;
 }
 
-// Precompiled by scripts/toolchain.mjs, this module is part of a .cjs bundle, and each worker module is the bundle
+// Precompiled by scripts/toolchain.mjs, this module is part of a bundle, and each worker module is the CommonJS bundle
 // beside it (render-worker.ts → render-worker.cjs), run by plain Node.
 const PRECOMPILED = !import.meta.url.endsWith(".ts");
 
