@@ -53,8 +53,10 @@ export interface PipelineResult {
   model: ApiModel;
   /** The bundled document the model was read from. */
   document: OpenAPIDocument;
-  /** The lint report's lines (warnings under minimal/off). */
-  lintLines: string[];
+  /** The lint report's lines (warnings under minimal/off), formatted on first read (see LintReport.lines). */
+  readonly lintLines: string[];
+  /** How many lines lintLines holds, without formatting them. */
+  lintCount: number;
   /** How many of those lines each rule produced. */
   lintByRule: Map<string, number>;
   /** Every file or URL the spec loaded: the root and each $ref'd file (what a watcher must follow). */
@@ -320,7 +322,18 @@ async function runStages(
       `${p.changed.length} changed, ${p.unchanged.length} unchanged, ` +
       (options.check ? `${p.extra.length} extra` : `${p.stale.length} removed`),
   );
-  const lint = { lintLines: report.lines, lintByRule: report.byRule };
   const sources = [...spec.resolver.cache.keys()];
-  return { plan, files, operations: model.operations.length, model, document, ...lint, sources };
+  return {
+    plan,
+    files,
+    operations: model.operations.length,
+    model,
+    document,
+    get lintLines() {
+      return report.lines;
+    },
+    lintCount: report.count,
+    lintByRule: report.byRule,
+    sources,
+  };
 }
