@@ -101,10 +101,10 @@ async function main(argv: string[]): Promise<number> {
   logRuntimeImport();
   for (const line of result.model.warnings) log(`warning: ${line}`);
   // Under project every warning already failed the run and was printed.
-  if (options.lint !== "project" && result.lintLines.length) {
+  if (options.lint !== "project" && result.lintCount) {
     if (options.verbose) for (const line of result.lintLines) console.log(line);
     else {
-      log(`lint warnings: ${result.lintLines.length} under --lint ${options.lint}, by rule (--verbose lists each):`);
+      log(`lint warnings: ${result.lintCount} under --lint ${options.lint}, by rule (--verbose lists each):`);
       for (const [rule, count] of result.lintByRule) log(`  ${String(count).padStart(6)}  ${rule}`);
     }
   }

@@ -2,7 +2,8 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import openapiTS, { astToString, type OpenAPI3 } from "openapi-typescript";
-import { describe, expect, it } from "vitest";
+import { Source } from "@redocly/openapi-core";
+import { describe, expect, it, vi } from "vitest";
 import { bundleSpec } from "../scripts/pipeline/bundle.js";
 import { emitWrappers } from "../scripts/pipeline/emit/index.js";
 import { PipelineError } from "../scripts/pipeline/errors.js";
@@ -79,6 +80,27 @@ describe("lint", () => {
     expect(report.errors).toBe(0);
     expect(report.lines.join("\n")).toMatch(/warning struct Property `nullable` is not expected here/);
     expect(report.lines.join("\n")).toMatch(/warning struct Expected type `number` but got `boolean`/);
+  });
+
+  it("a report counts its problems without formatting them: lines (a YAML AST for line:col) are made on first read", async () => {
+    const spec = specFile(
+      "counted.yaml",
+      minimalDoc({}, { components: { schemas: { A: { type: "string", nullable: true } } } }),
+    );
+    const getAst = vi.spyOn(Source.prototype, "getAst");
+    try {
+      const report = await lintSpec(await loadSpec(spec), "minimal");
+      expect(report.warnings).toBeGreaterThan(0);
+      expect(report.count).toBe(report.errors + report.warnings);
+      expect(getAst).not.toHaveBeenCalled();
+      expect(report.lines).toHaveLength(report.count);
+      expect(report.lines.join("\n")).toMatch(
+        /counted\.yaml:\d+:\d+ warning struct Property `nullable` is not expected here/,
+      );
+      expect(getAst).toHaveBeenCalled();
+    } finally {
+      getAst.mockRestore();
+    }
   });
 
   it("minimal: the ruleset's style errors (a server URL's trailing slash, as in Stripe's spec) only warn", async () => {
