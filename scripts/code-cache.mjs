@@ -14,10 +14,10 @@
 // Writes go to a temporary file renamed into place (a reader sees a whole file or none), and a cache that cannot be
 // written (read-only .cache/, a full disk) is skipped: it never fails a run.
 import { createHash } from "node:crypto";
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import Module, { createRequire } from "node:module";
 import { basename, dirname, join } from "node:path";
-import { threadId } from "node:worker_threads";
+import { isMainThread, threadId } from "node:worker_threads";
 import { cachedDataVersionTag } from "node:v8";
 import { constants, Script } from "node:vm";
 
@@ -39,22 +39,39 @@ export const CACHED_MODULES = [
 const STATE = Symbol.for("flora-sdk.code-cache");
 
 /**
- * A file's name in the cache and its stats: its path in its package ("prettier+plugins+typescript.js", not TypeScript's
- * "@ts-morph+common+dist+typescript.js"), or its own name outside node_modules.
+ * A file's name in the cache and its stats: its path below node_modules with "/" as "+" (prettier's plugin is
+ * "prettier+plugins+typescript.js", TypeScript "@ts-morph+common+dist+typescript.js"), or its own name elsewhere.
  */
 function shortName(filename) {
   const inPackage = filename.split(/[\\/]node_modules[\\/]/);
   return inPackage.length > 1 ? inPackage.at(-1).replace(/[\\/]/g, "+") : basename(filename);
 }
 
-/** The cache file's name for `source` compiled from `filename` by this Node. */
+/**
+ * The cache file's name for `source` compiled from `filename` by this Node, on this kind of thread. The main thread
+ * and a worker each keep their own file: a cache holds the functions its thread compiled, and on a large API the main
+ * thread runs openapi-typescript while the worker runs ts-morph, so one shared file would hold only the last writer's.
+ */
 export function cacheName(filename, source) {
   const key = createHash("sha256")
     .update(`${process.version}\0${process.arch}\0${cachedDataVersionTag()}\0`)
     .update(source)
     .digest("hex")
     .slice(0, 24);
-  return `${shortName(filename)}-${key}.bin`;
+  return `${shortName(filename)}-${isMainThread ? "main" : "worker"}-${key}.bin`;
+}
+
+/** Temporary files (`<name>.tmp-<pid>-<thread>`) whose writer was killed mid-write: removed by the next flush. */
+const TEMPORARY = /\.tmp-(\d+)-\d+$/;
+
+/** Whether a process with this id is alive (or not ours to signal, which also means alive). */
+function alive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return error?.code === "EPERM";
+  }
 }
 
 /**
@@ -91,8 +108,11 @@ export function installCodeCache({ root, folder, modules = CACHED_MODULES }) {
     } catch {
       cachedData = undefined;
     }
-    // As Node wraps a CommonJS module: the same five parameters, the same line numbers in stack traces.
-    const script = new Script(Module.wrap(content), {
+    // As Node wraps a CommonJS module: the same five parameters, the same line numbers in stack traces (a column on
+    // the first line moves right by the wrapper's 62 characters). A "#!" line, which V8 reads only at the very start
+    // of a script, becomes a comment of the same length, as Node's own loader strips it.
+    const text = content.startsWith("#!") ? `//${content.slice(2)}` : content;
+    const script = new Script(Module.wrap(text), {
       filename,
       cachedData,
       // import() in the file resolves as in any module of the main context.
@@ -108,6 +128,15 @@ export function installCodeCache({ root, folder, modules = CACHED_MODULES }) {
   const state = {
     stats,
     flush() {
+      if (unwritten.length === 0) return;
+      try {
+        for (const entry of readdirSync(folder)) {
+          const writer = TEMPORARY.exec(entry)?.[1];
+          if (writer && Number(writer) !== process.pid && !alive(Number(writer))) rmSync(join(folder, entry), { force: true });
+        }
+      } catch {
+        // no folder yet, or unreadable: nothing to tidy
+      }
       for (const { script, path, name } of unwritten.splice(0)) {
         const temporary = `${path}.tmp-${process.pid}-${threadId}`;
         try {

@@ -94,6 +94,50 @@ describe("the toolchain's V8 code cache", () => {
     expect(run).toMatchObject({ value: "ran", seen: { "e.js": "miss" }, after: { "e.js": "miss" } });
   });
 
+  it("loads a module that starts with a #! line, as Node does, with its line numbers kept", async () => {
+    const file = module("g.js", `#!/usr/bin/env node\nexports.run = () => new Error("here").stack.split("\\n")[1];\n`);
+    expect((await load(file)).value).toMatch(/g\.js:2:\d+\)?$/);
+    expect((await load(file)).seen).toEqual({ "g.js": "hit" });
+  });
+
+  it("keeps a main-thread and a worker-thread cache of one file apart: neither overwrites the other's functions", async () => {
+    const file = module("h.js", `exports.run = () => "h";\n`);
+    await load(file);
+    // The same installation as load()'s, in a worker thread of a new process.
+    const inWorker = module(
+      "h-worker.mjs",
+      [
+        `const { installCodeCache } = await import(${JSON.stringify(CODE_CACHE)});`,
+        `const { createRequire } = await import("node:module");`,
+        `const cache = installCodeCache({ root: ${JSON.stringify(ROOT)}, folder: ${JSON.stringify(cacheFolder)}, modules: [${JSON.stringify(file)}] });`,
+        `createRequire(${JSON.stringify(file)})(${JSON.stringify(file)});`,
+        `cache.flush();`,
+      ].join("\n"),
+    );
+    const script = `
+      const { Worker } = await import("node:worker_threads");
+      const worker = new Worker(${JSON.stringify(inWorker)}, { execArgv: [] });
+      await new Promise((done, fail) => { worker.on("exit", done); worker.on("error", fail); });`;
+    await promisify(execFile)(process.execPath, ["--input-type=module", "-e", script]);
+    const kinds = cacheFiles()
+      .filter((name) => name.startsWith("h.js-"))
+      .map((name) => name.split("-")[1]);
+    expect(kinds.sort()).toEqual(["main", "worker"]);
+    expect((await load(file)).seen).toEqual({ "h.js": "hit" });
+  });
+
+  it("removes a temporary file left by a writer that was killed, and keeps a live writer's", async () => {
+    const file = module("i.js", `exports.run = () => "i";\n`);
+    // pid 2^22 + 1 is above Linux's largest pid_max: no process has it. This test's own process is alive.
+    const dead = "i.js-main-0.bin.tmp-4194305-0";
+    const live = `i.js-main-1.bin.tmp-${process.pid}-0`;
+    writeFileSync(join(cacheFolder, dead), "half a cache");
+    writeFileSync(join(cacheFolder, live), "being written");
+    expect((await load(file)).after).toEqual({ "i.js": "written" });
+    expect(readdirSync(cacheFolder)).not.toContain(dead);
+    expect(readdirSync(cacheFolder)).toContain(live);
+  });
+
   it("keeps a module's file name and line numbers in its stack traces", async () => {
     const file = module("f.js", `exports.run = () => {\n  return new Error("here").stack.split("\\n")[1];\n};\n`);
     await load(file);

@@ -99,14 +99,15 @@ describe("the precompiled toolchain", () => {
     const first = await generate("--quiet");
     const output = () => readdirSync(join(copy, "out")).map((name) => readFileSync(join(copy, "out", name), "utf8"));
     const expected = output();
-    // Written by the first run: the render worker's bundle, TypeScript, prettier's core and its two plugins.
+    // Written by the first run's render worker (a small API: types, emit and format all run there): its bundle,
+    // TypeScript, prettier's core and its two plugins.
     const cached = () => readdirSync(folder).sort();
     expect(cached().map((name) => name.replace(/-[0-9a-f]{24}\.bin$/, ""))).toEqual([
-      "@ts-morph+common+dist+typescript.js",
-      "prettier+plugins+estree.js",
-      "prettier+plugins+typescript.js",
-      "prettier+standalone.js",
-      "render-worker.cjs",
+      "@ts-morph+common+dist+typescript.js-worker",
+      "prettier+plugins+estree.js-worker",
+      "prettier+plugins+typescript.js-worker",
+      "prettier+standalone.js-worker",
+      "render-worker.cjs-worker",
     ]);
     expect(first.stderr).toBe("");
     const files = cached();
