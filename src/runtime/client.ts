@@ -1,6 +1,6 @@
 // createRuntime: the OperationInvoker generated wrappers call. openapi-fetch writes each request (URL, path and query
 // serializers, headers); the retrying fetch sends it.
-import { createFinalURL, createQuerySerializer, defaultPathSerializer, mergeHeaders, removeTrailingSlash } from "openapi-fetch";
+import { createFinalURL, defaultPathSerializer, mergeHeaders, removeTrailingSlash } from "openapi-fetch";
 import type { Authorize, CredentialProvider } from "./credentials.js";
 import {
   errorFromResponse,
@@ -108,15 +108,16 @@ interface RequestTarget {
   baseUrl?: string;
   params?: { path?: Record<string, unknown>; query?: Record<string, unknown>; header?: Record<string, string> };
   headers: Record<string, string>;
-  /** A styled call's serializers (serialize.ts); openapi-fetch's defaults otherwise. */
+  /** A styled call's serializers (serialize.ts); else openapi-fetch's default path serializer, and no query. */
   querySerializer?: (query: Record<string, unknown>) => string;
   pathSerializer?: (url: string, path: Record<string, unknown>) => string;
   /** Cookie parameters, appended to whatever Cookie header the other headers set. */
   cookie?: string;
 }
 
-// stateless: one serves every call that has no query of its own
-const defaultQuerySerializer = createQuerySerializer();
+// A call with query parameters always loads serialize.ts (see needsSerializer), whose serializer writes them; any
+// other request has none (a poll URL's query is in its path), so openapi-fetch's default would only ever return "".
+const noQuery = () => "";
 
 /**
  * What only some APIs need of a runtime: operations on servers of their own, credentials obtained at run time, an
@@ -253,7 +254,7 @@ export function createBaseRuntime(options: RuntimeOptions, extras?: RuntimeExtra
     const url = createFinalURL(path, {
       baseUrl: removeTrailingSlash(target.baseUrl ?? baseUrl),
       params,
-      querySerializer: target.querySerializer ?? defaultQuerySerializer,
+      querySerializer: target.querySerializer ?? noQuery,
       pathSerializer: target.pathSerializer ?? defaultPathSerializer,
     });
     // a Request as openapi-fetch builds it: its constructor normalizes the URL and refuses a forbidden method
