@@ -1,6 +1,7 @@
 // `npm run bench:size` runs and prints its table: one row per case, each goal with PASS or MISS, and the largest
 // contributors of each of our consumers. No size is asserted against a peer: sizes are the bench's to report.
 import { spawnSync } from "node:child_process";
+import { build } from "esbuild";
 import { describe, expect, it } from "vitest";
 import { biggestInputs, cases, groups, measureGroup } from "../scripts/bench-size.js";
 
@@ -30,7 +31,7 @@ describe("bench:size", () => {
   it("bundles openapi-fetch into the client consumers, and nothing of the client into the webhook endpoint", async () => {
     const [client, webhook, everything] = await Promise.all(groups.map(measureGroup));
     for (const { ours } of [client, everything])
-      expect(biggestInputs(ours.metafile, 3).map((input) => input.path)).toContainEqual(
+      expect(biggestInputs(ours.metafile, 1_000).map((input) => input.path)).toContainEqual(
         expect.stringMatching(OPENAPI_FETCH),
       );
     const webhookInputs = biggestInputs(webhook.ours.metafile, 1_000).map((input) => input.path);
@@ -45,4 +46,24 @@ describe("bench:size", () => {
     // the peer without webhook verification is a row of dashes, not a measurement
     expect(webhook.peers.some((peer) => "absent" in peer)).toBe(true);
   }, 180_000);
+
+  it("takes only openapi-fetch's request-writing helpers into the client, not createClient's middleware machinery", async () => {
+    // unminified, so openapi-fetch's function names and messages show which of its parts came along
+    const bundle = await build({
+      stdin: {
+        contents: `import { Flora } from "./src/index.ts"; export const flora = new Flora({ apiKey: "sk_test" });`,
+        resolveDir: process.cwd(),
+        loader: "ts",
+      },
+      bundle: true,
+      format: "esm",
+      platform: "browser",
+      write: false,
+    });
+    const text = bundle.outputFiles[0].text;
+    for (const helper of ["function createFinalURL", "function mergeHeaders", "function defaultPathSerializer"])
+      expect(text).toContain(helper);
+    for (const machinery of ["function createClient", "wrapAsPathBasedClient", "Middleware must be an object"])
+      expect(text).not.toContain(machinery);
+  }, 60_000);
 });

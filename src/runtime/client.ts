@@ -1,5 +1,6 @@
-// createRuntime: the OperationInvoker generated wrappers call, built on openapi-fetch's client and middleware.
-import createClient from "openapi-fetch";
+// createRuntime: the OperationInvoker generated wrappers call. openapi-fetch writes each request (URL, path and query
+// serializers, headers); the retrying fetch sends it.
+import { createFinalURL, defaultPathSerializer, mergeHeaders, removeTrailingSlash } from "openapi-fetch";
 import type { Authorize, CredentialProvider } from "./credentials.js";
 import {
   errorFromResponse,
@@ -101,11 +102,22 @@ export interface Runtime extends OperationInvoker {
   redactText(text: string): string;
 }
 
-type UntypedRequest = (
-  method: HttpMethod,
-  url: string,
-  init: Record<string, unknown>,
-) => Promise<{ data?: unknown; error?: unknown; response: Response }>;
+/** Where and how one request goes: openapi-fetch's request options that the runtime uses. */
+interface RequestTarget {
+  /** Instead of the runtime's `baseUrl` (an operation's own server, a poll URL's origin). */
+  baseUrl?: string;
+  params?: { path?: Record<string, unknown>; query?: Record<string, unknown>; header?: Record<string, string> };
+  headers: Record<string, string>;
+  /** A styled call's serializers (serialize.ts); else openapi-fetch's default path serializer, and no query. */
+  querySerializer?: (query: Record<string, unknown>) => string;
+  pathSerializer?: (url: string, path: Record<string, unknown>) => string;
+  /** Cookie parameters, appended to whatever Cookie header the other headers set. */
+  cookie?: string;
+}
+
+// A call with query parameters always loads serialize.ts (see needsSerializer), whose serializer writes them; any
+// other request has none (a poll URL's query is in its path), so openapi-fetch's default would only ever return "".
+const noQuery = () => "";
 
 /**
  * What only some APIs need of a runtime: operations on servers of their own, credentials obtained at run time, an
@@ -196,15 +208,16 @@ export function createBaseRuntime(options: RuntimeOptions, extras?: RuntimeExtra
     redactCall ? redactErrorWith(error, redactCall) : error;
   const redact = <E>(error: E): E => redactWith(error, redactText);
   let hooks: ReturnType<NonNullable<RuntimeExtras["attemptHooks"]>> | undefined;
-  const client = createClient({ baseUrl, headers: options.defaultHeaders });
   const withCredentials = credentialsFor(options.credentials ?? {}, baseUrl, credentialOrigins);
-  const untypedRequest = client.request as unknown as UntypedRequest;
 
-  /** One logical request through openapi-fetch and the retrying fetch; a non-2xx response throws its typed error. */
+  /**
+   * One logical request, written by openapi-fetch's helpers as its `createClient` writes it and sent by the retrying
+   * fetch; a non-2xx response throws its typed error.
+   */
   async function request(
     method: HttpMethod,
-    url: string,
-    init: Record<string, unknown>,
+    path: string,
+    target: RequestTarget,
     callOptions: RequestOptions,
     retrySafe: boolean,
     own: string[],
@@ -232,8 +245,22 @@ export function createBaseRuntime(options: RuntimeOptions, extras?: RuntimeExtra
       authorize: authorize && ((url, init, signal) => authorize(url, init, signal, (values) => own.push(...values))),
       credentials: withCredentials,
     });
-    const { response, error } = await untypedRequest(method, url, { ...init, parseAs: "stream", fetch });
+    const { params = {} } = target;
+    const headers = mergeHeaders(options.defaultHeaders, target.headers, params.header);
+    if (target.cookie !== undefined) {
+      const before = headers.get("cookie");
+      headers.set("cookie", before ? `${before}; ${target.cookie}` : target.cookie);
+    }
+    const url = createFinalURL(path, {
+      baseUrl: removeTrailingSlash(target.baseUrl ?? baseUrl),
+      params,
+      querySerializer: target.querySerializer ?? noQuery,
+      pathSerializer: target.pathSerializer ?? defaultPathSerializer,
+    });
+    // a Request as openapi-fetch builds it: its constructor normalizes the URL and refuses a forbidden method
+    const response = await fetch(new Request(url, { method: method.toUpperCase(), headers, redirect: "follow" }));
     if (!response.ok) {
+      const error = await errorBody(response, method);
       const envelope = await extras?.readEnvelope?.(error);
       throw errorFromResponse(response, error, undefined, callRedactor(own), envelope);
     }
@@ -277,7 +304,7 @@ export function createBaseRuntime(options: RuntimeOptions, extras?: RuntimeExtra
       // a multipart body's Content-Type, with its boundary, is its Blob's type (the platform's, for a FormData)
       if (serialized !== undefined && !contentType.startsWith("multipart/")) headers["content-type"] ??= contentType;
       const params = { path: args.path, query: args.query, header };
-      const init: Record<string, unknown> = { params, headers, ...serialize?.requestInit(operation, args) };
+      const init: RequestTarget = { params, headers, ...serialize?.requestInit(operation, args) };
       if (operation.server !== undefined) init.baseUrl = extras?.operationBaseUrl(operation.server, credentialOrigins);
       const retrySafe = !isUnsafeMethod(operation.method) || key !== undefined;
       const response = await request(operation.method, operation.path, init, callOptions, retrySafe, own, serialized);
@@ -444,6 +471,25 @@ function withIdempotencyKey(error: unknown, idempotencyKey: string | undefined):
     (error as SDKError).idempotencyKey = idempotencyKey;
   }
   return error;
+}
+
+/**
+ * A non-2xx body as openapi-fetch reads one: none for HEAD or a declared empty body, else its JSON when it parses,
+ * else its text (already redacted by the retrying fetch).
+ */
+async function errorBody(response: Response, method: HttpMethod): Promise<unknown> {
+  const { headers } = response;
+  if (
+    method === "head" ||
+    (headers.get("content-length") === "0" && !headers.get("transfer-encoding")?.includes("chunked"))
+  )
+    return undefined;
+  const text = await response.text();
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
 }
 
 /** A response whose body the retrying fetch already read, made readable again (a 204 or 205 may have none). */

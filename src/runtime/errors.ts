@@ -266,8 +266,8 @@ export function describeNetworkError(error: unknown): string {
 }
 
 /**
- * The one place an error is built from a response. A non-2xx `body` is what openapi-fetch read: parsed JSON,
- * or the raw text when it is not JSON. `malformed` marks a body that is not what was promised (with the text
+ * The one place an error is built from a response. A non-2xx `body` is read as openapi-fetch reads one: parsed
+ * JSON, or the raw text when it is not JSON. `malformed` marks a body that is not what was promised (with the text
  * read and what is wrong). `redact` cleans quoted text; the runtime's gate redacts the rest before a caller sees it.
  * `envelope` is the body's code and message as an API's own envelope holds them (default: read as Flora's).
  */

@@ -1,6 +1,6 @@
-// The fetch handed to openapi-fetch: per-attempt timeouts and retries, which its middleware cannot do
-// (it can't re-send a request). One instance per logical call, so every retry re-sends the same
-// request, idempotency key included.
+// The fetch that sends each request the runtime writes with openapi-fetch's helpers: per-attempt timeouts and
+// retries, which openapi-fetch's middleware cannot do (it can't re-send a request). One instance per logical call,
+// so every retry re-sends the same request, idempotency key included.
 import {
   APIConnectionError,
   APITimeoutError,
@@ -195,7 +195,7 @@ async function readCapped(response: Response): Promise<ArrayBuffer> {
  * Reads the whole body inside the attempt, so a connection cut mid-body (or a 2xx JSON body cut
  * short) is a retryable failure rather than an error after the call "succeeded". A 2xx keeps its
  * (now spent) Response and its body goes to `bufferedBody`; an error response is rebuilt, since
- * openapi-fetch reads it again.
+ * the runtime reads it again as openapi-fetch would.
  */
 async function readWhole(
   response: Response,

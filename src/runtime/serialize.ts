@@ -1,5 +1,5 @@
 // Writes parameters and form bodies as the spec's style, explode and encoding say, on openapi-fetch's serializers.
-import { serializeArrayParam, serializeObjectParam, serializePrimitiveParam, type Middleware } from "openapi-fetch";
+import { serializeArrayParam, serializeObjectParam, serializePrimitiveParam } from "openapi-fetch";
 import { checkHeader } from "./check.js";
 import { ValidationError } from "./errors.js";
 import { stringifyJson } from "./fetch.js";
@@ -193,38 +193,26 @@ export function cookieHeader(
 }
 
 /**
- * openapi-fetch middleware adding the cookie parameters (as `cookieHeader` writes them) to whatever Cookie header
- * defaults, options or credentials already set; undefined when none has a value. A value fetch would refuse
- * (CR, LF) is a ValidationError.
+ * How the runtime writes a call serialized here: its query and path serializers for openapi-fetch's
+ * `createFinalURL`, and the `cookie` parameters' value (as `cookieHeader` writes them), which the runtime appends to
+ * whatever Cookie header defaults, options or credentials already set; absent when none has a value. A cookie value
+ * fetch would refuse (CR, LF) is a ValidationError.
  */
-export function cookieMiddleware(
-  entries: readonly ParameterEntry[],
-  cookie: Record<string, unknown> | undefined,
-): Middleware | undefined {
-  const value = cookieHeader(entries, cookie);
-  if (value === undefined) return undefined;
-  checkHeader("cookie", value, "cookie");
+export function requestInit(
+  operation: OperationDescriptor,
+  args: OperationArgs,
+): {
+  querySerializer: (query: Record<string, unknown>) => string;
+  pathSerializer: (url: string, path: Record<string, unknown>) => string;
+  cookie?: string;
+} {
+  const cookie = cookieHeader(operation.cookieParams ?? [], args.cookie);
+  if (cookie !== undefined) checkHeader("cookie", cookie, "cookie");
   return {
-    onRequest({ request }) {
-      const before = request.headers.get("cookie");
-      request.headers.set("cookie", before ? `${before}; ${value}` : value);
-      return request;
-    },
-  };
-}
-
-/**
- * The options of openapi-fetch's request for a call serialized here: its query and path serializers, and the
- * cookie middleware when a cookie parameter has a value.
- */
-export function requestInit(operation: OperationDescriptor, args: OperationArgs): Record<string, unknown> {
-  const init: Record<string, unknown> = {
     querySerializer: querySerializer(operation.queryParams),
     pathSerializer: pathSerializer(operation.pathParams),
+    ...(cookie !== undefined && { cookie }),
   };
-  const cookies = cookieMiddleware(operation.cookieParams ?? [], args.cookie);
-  if (cookies) init.middleware = [cookies];
-  return init;
 }
 
 /**
