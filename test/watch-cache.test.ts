@@ -168,7 +168,7 @@ it("prints each kind of failure once per save when its own output is logged besi
       errors,
       /flora\.names\.yaml:\d+:\d+ YAML syntax error/,
     );
-    rmSync(join(api, "flora.names.yaml"));
+    await once("the names.yaml removed", () => rmSync(join(api, "flora.names.yaml")), lines, /^regenerated in /);
     // A $ref target that cannot be read (a folder where a file should be: root reads any file whatever its mode).
     mkdirSync(join(api, "folder.yaml"));
     await once(
