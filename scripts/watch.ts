@@ -20,7 +20,10 @@ export interface WatchOptions extends Omit<PipelineOptions, "check" | "onStage" 
   debounceMs?: number;
   log?: (line: string) => void;
   error?: (line: string) => void;
-  /** Called when each regeneration ends, successful or not, after its line is logged. */
+  /**
+   * Called when each regeneration ends, successful or not, after its line is logged; a run that changed nothing logs
+   * none, nor does a failure that repeats the last one with every file it reads unchanged.
+   */
   onRun?: (run: WatchRun) => void;
 }
 
@@ -129,10 +132,10 @@ export function watchSpec(options: WatchOptions): SpecWatcher {
 
   /**
    * Prints a failed run's error unless it repeats the last one printed with every file the run reads unchanged (the
-   * spec, the files it loads, its name overrides, redocly.yaml under --lint project): such a run is not a save but a
-   * write to some other file in the spec's folder. Above all the watcher's own output, e.g. `… --watch > log` with the
-   * log beside the spec: each error line is such a write, and printing it again would run it again, forever. A good
-   * run that changed nothing prints nothing for the same reason.
+   * spec, the files it loads, its name overrides, redocly.yaml under --lint project): such a run followed a write to
+   * some other file in the spec's folder, or a save of the same bytes, and has nothing new to say. Above all the
+   * watcher's own output, e.g. `… --watch > log` or `| tee log` with the log beside the spec: each error line is such
+   * a write, and printing it again would run it again, forever. A good run that changed nothing prints nothing too.
    */
   function failed(text: string): void {
     failedLast = true;
