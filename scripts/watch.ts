@@ -1,11 +1,13 @@
 // `npm run generate -- --watch`: regenerate on every save in the spec's folder or to a file it $refs, keeping the last good output on errors.
 import { watch, type FSWatcher } from "chokidar";
-import { existsSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, readFileSync } from "node:fs";
 import { basename, dirname, isAbsolute, resolve, sep } from "node:path";
 import { PipelineError } from "./pipeline/errors.js";
 import { toolchainFault } from "./pipeline/workers.js";
 import { PROJECT_CONFIG } from "./pipeline/lint.js";
 import { displayPath } from "./pipeline/load.js";
+import { nameOverridesPath } from "./pipeline/name-overrides.js";
 import { runPipeline, SKIPPED, type PipelineOptions } from "./pipeline/run.js";
 import { StageCache } from "./pipeline/stage-cache.js";
 
@@ -18,7 +20,10 @@ export interface WatchOptions extends Omit<PipelineOptions, "check" | "onStage" 
   debounceMs?: number;
   log?: (line: string) => void;
   error?: (line: string) => void;
-  /** Called when each regeneration ends, successful or not, after its line is logged. */
+  /**
+   * Called when each regeneration ends, successful or not, after its line is logged; a run that changed nothing logs
+   * none, nor does a failure that repeats the last one with every file it reads unchanged.
+   */
   onRun?: (run: WatchRun) => void;
 }
 
@@ -81,6 +86,9 @@ export function watchSpec(options: WatchOptions): SpecWatcher {
   // Kept for the watcher's life: each run re-runs only the stages whose inputs changed since the last good one.
   const cache = new StageCache();
   let failedLast = false;
+  // Every file the last run loaded (or tried to), and what the last failure line printed was about (see `failed`).
+  let loaded: string[] = [];
+  let lastFailure: string | undefined;
 
   const schedule = () => {
     clearTimeout(timer);
@@ -122,6 +130,38 @@ export function watchSpec(options: WatchOptions): SpecWatcher {
     if (outside.join("\n") !== outsideFiles.join("\n")) await watchFiles(outside);
   }
 
+  /**
+   * Prints a failed run's error unless it repeats the last one printed with every file the run reads unchanged (the
+   * spec, the files it loads, its name overrides, redocly.yaml under --lint project): such a run followed a write to
+   * some other file in the spec's folder, or a save of the same bytes, and has nothing new to say. Above all the
+   * watcher's own output, e.g. `… --watch > log` or `| tee log` with the log beside the spec: each error line is such
+   * a write, and printing it again would run it again, forever. A good run that changed nothing prints nothing too.
+   */
+  function failed(text: string): void {
+    failedLast = true;
+    const files = [
+      resolve(options.spec),
+      nameOverridesPath(resolve(options.spec)),
+      ...(options.lint === "project" ? [PROJECT_CONFIG] : []),
+      ...loaded,
+      ...outsideFiles,
+    ];
+    const hash = createHash("sha256").update(text);
+    for (const file of [...new Set(files)].sort()) {
+      hash.update(`\0${file}\0`);
+      try {
+        const content = readFileSync(file);
+        hash.update(`${content.length} bytes\0`).update(content);
+      } catch (failure) {
+        hash.update(`unread: ${(failure as NodeJS.ErrnoException).code ?? String(failure)}`);
+      }
+    }
+    const fingerprint = hash.digest("hex");
+    if (fingerprint === lastFailure) return;
+    lastFailure = fingerprint;
+    error(text);
+  }
+
   const regenerate = async (): Promise<void> => {
     if (running) {
       again = true;
@@ -139,9 +179,8 @@ export function watchSpec(options: WatchOptions): SpecWatcher {
       // one that fails to build) would run or fail unseen; a restart is one keystroke and the user picks the moment.
       const changedCode = toolchainCodeChanged();
       if (changedCode.length) {
-        failedLast = true;
         const shown = changedCode.slice(0, 3).join(", ") + (changedCode.length > 3 ? ", …" : "");
-        error(
+        failed(
           `error: the generator's code changed (${shown}) since this watcher started: restart it; ` +
             `kept the last output in ${displayPath(outDir)}/`,
         );
@@ -151,6 +190,8 @@ export function watchSpec(options: WatchOptions): SpecWatcher {
       run.ms = performance.now() - started;
       run.ok = true;
       run.changed = [...plan.changed, ...plan.stale];
+      loaded = sources.filter((file) => isAbsolute(file));
+      lastFailure = undefined;
       // Report only once every file the spec now loads is watched, so the next save of any of them is seen.
       await followSources(sources);
       const touched = [
@@ -169,14 +210,15 @@ export function watchSpec(options: WatchOptions): SpecWatcher {
             : `regenerated in ${ms}: output unchanged${stageSummary(run)}`,
         );
     } catch (failure) {
-      failedLast = true;
       run.ms = performance.now() - started;
       // A newly $ref'd file that is broken is followed too, so that its fix is seen.
-      if (failure instanceof PipelineError && failure.sources)
+      if (failure instanceof PipelineError && failure.sources) {
+        loaded = failure.sources.filter((file) => isAbsolute(file));
         await followSources([...outsideFiles, ...failure.sources]);
+      }
       const known = failure instanceof PipelineError ? failure : toolchainFault(failure);
       const text = known ? known.format() : String((failure as Error)?.stack ?? failure);
-      error(`error: ${text}\nkept the last good output in ${displayPath(outDir)}/; waiting for the next save`);
+      failed(`error: ${text}\nkept the last good output in ${displayPath(outDir)}/; waiting for the next save`);
     } finally {
       running = false;
       options.onRun?.(run);

@@ -2,9 +2,11 @@
 // save and editor swap files, follows $ref'd files outside the spec's folder, and leaves no process behind when stopped.
 import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import {
+  closeSync,
   cpSync,
   mkdirSync,
   mkdtempSync,
+  openSync,
   readdirSync,
   readFileSync,
   renameSync,
@@ -133,6 +135,41 @@ it("regenerates once per burst of saves, keeps the last good output on a broken 
     expect(w.stdout()).toContain("watch stopped");
   } finally {
     w.child.kill("SIGKILL");
+  }
+}, 180_000);
+
+it("with its output logged beside the spec, prints a broken save's error once and a later fix once", async () => {
+  const { spec, out, original } = copySpec("logged");
+  // `generate --watch > openapi/watch.log 2>&1`: each line the watcher prints is a write in the folder it watches.
+  const logFile = join(dirname(spec), "watch.log");
+  const fd = openSync(logFile, "a");
+  const child = spawn(process.execPath, ["--import", "tsx", "scripts/generate.ts", ...generateArgs(spec, out)], {
+    cwd: REPO,
+    env: ENV,
+    stdio: ["ignore", fd, fd],
+  });
+  closeSync(fd);
+  const log = () => readFileSync(logFile, "utf8");
+  const count = (pattern: RegExp) =>
+    log()
+      .split("\n")
+      .filter((line) => pattern.test(line)).length;
+  const until = (what: string, ok: () => boolean, ms = SAVE_MS) => waitFor(what, ok, ms, log);
+  try {
+    await until("the first generation", () => count(/^regenerated in /) === 1, FIRST_RUN_MS);
+    writeFileSync(spec, "openapi: 3.1.0\ninfo: [\n");
+    await until("the error", () => log().includes("kept the last good output"));
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(count(/YAML syntax error/), log()).toBe(1);
+    expect(count(/^kept the last good output/)).toBe(1);
+
+    writeFileSync(spec, original.replace("Cost charged in USD", "Cost charged in US dollars"));
+    await until("the fix", () => count(/^regenerated in /) === 2);
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(count(/^regenerated in /), log()).toBe(2);
+    expect(count(/^error: /)).toBe(1);
+  } finally {
+    child.kill("SIGKILL");
   }
 }, 180_000);
 
