@@ -288,9 +288,11 @@ async function buildOnce(temporary, digests, plugins) {
     bundle: true,
     platform: "node",
     target: "node20",
-    // Class and function names stay as written: code checks error.name and constructor.name (a YAML syntax error is
-    // Redocly's YamlParseError), and messages print them.
-    keepNames: true,
+    // No keepNames: esbuild's __name() helper would run on every function and class it defines, inside Redocly's
+    // tree walk and openapi-typescript's transform (~0.2 s of CPU on a large API). Without it a bundled class keeps
+    // its name unless two bundled modules declare the same one (then one is renamed, e.g. Schema2); no code in the
+    // bundles depends on a function's or class's `name` (a YAML error is found by instanceof, scripts/pipeline/load.ts;
+    // messages print `error.name`, which every bundled error class sets itself or inherits from Error).
     // Dependencies are bundled too (Redocly, openapi-typescript, ts-morph): fewer files to resolve and read.
     // TypeScript stays one file of its own, and is the copy ts-morph ships: openapi-typescript's require("typescript")
     // loads that one too, so a thread that runs both loads one compiler (same output as 5.9's).

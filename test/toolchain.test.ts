@@ -138,7 +138,7 @@ describe("the precompiled toolchain", () => {
     rmSync(folder);
   }, 180_000);
 
-  it("reports a YAML syntax error as the sources do: class names survive bundling", async () => {
+  it("reports a YAML syntax error as the sources do: found by its class, whatever the bundle names it", async () => {
     writeFileSync(join(copy, "tab.yaml"), "openapi: 3.1.0\n\tinfo: x\n");
     const run = (command: string[]) =>
       promisify(execFile)(process.execPath, [...command, "--spec", "tab.yaml", "--out", "tab-out", "--quiet"], {
