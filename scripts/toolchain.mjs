@@ -15,6 +15,12 @@
 // it while that process lives: a watcher loads chunks on first use. Tests and other commands still import
 // scripts/*.ts through tsx; this is only the fast path for the command line.
 //
+// Memory: package.json's generate script starts Node with --max-semi-space-size=2 (MB; Node 20's default grows to
+// 16): a V8 flag, so it holds for the whole process, the render worker included, and takes effect only when given at
+// start. The pipeline makes much short-lived garbage; a smaller young generation keeps peak RSS down (paired runs:
+// stripe -84 MB, box -32 MB, spotify -35 MB, museum -28 MB, openai -4 to -16 MB) for ~1% more CPU. Run
+// without it (node scripts/toolchain.mjs …, as tests do), a run's output is the same.
+//
 // Start-up: the render worker's bundle (CommonJS), TypeScript and prettier compile from a V8 code cache kept in the
 // build's v8-cache/ folder (scripts/code-cache.mjs: keyed by the exact source and the Node that compiled it, written
 // atomically by the first run of a build, never needed for a run to succeed), and the render worker starts loading
@@ -288,9 +294,11 @@ async function buildOnce(temporary, digests, plugins) {
     bundle: true,
     platform: "node",
     target: "node20",
-    // Class and function names stay as written: code checks error.name and constructor.name (a YAML syntax error is
-    // Redocly's YamlParseError), and messages print them.
-    keepNames: true,
+    // No keepNames: esbuild's __name() helper would run on every function and class it defines, inside Redocly's
+    // tree walk and openapi-typescript's transform (~0.2 s of CPU on a large API). Without it a bundled class keeps
+    // its name unless two bundled modules declare the same one (then one is renamed, e.g. Schema2); no code in the
+    // bundles depends on a function's or class's `name` (a YAML error is found by instanceof, scripts/pipeline/load.ts;
+    // messages print `error.name`, which every bundled error class sets itself or inherits from Error).
     // Dependencies are bundled too (Redocly, openapi-typescript, ts-morph): fewer files to resolve and read.
     // TypeScript stays one file of its own, and is the copy ts-morph ships: openapi-typescript's require("typescript")
     // loads that one too, so a thread that runs both loads one compiler (same output as 5.9's).

@@ -2,7 +2,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import openapiTS, { astToString, type OpenAPI3 } from "openapi-typescript";
-import { Source } from "@redocly/openapi-core";
+import { Source, YamlParseError } from "@redocly/openapi-core";
 import { describe, expect, it, vi } from "vitest";
 import { bundleSpec } from "../scripts/pipeline/bundle.js";
 import { emitWrappers } from "../scripts/pipeline/emit/index.js";
@@ -60,6 +60,18 @@ describe("load", () => {
     expect((await caught(() => loadSpec(specFile("list.json", [1, 2])))).message).toMatch(
       /top level is a list, not a mapping/,
     );
+  });
+
+  it("finds a YAML error by its class, not its name: a bundler may rename the class (esbuild without keepNames)", async () => {
+    const named = Object.getOwnPropertyDescriptor(YamlParseError, "name");
+    Object.defineProperty(YamlParseError, "name", { value: "YamlParseError2", configurable: true });
+    try {
+      expect((await caught(() => loadSpec(join(FIXTURES, "yaml-syntax-error.yaml")))).format()).toMatch(
+        /yaml-syntax-error\.yaml:8:16 YAML syntax error: missed comma between flow collection entries$/,
+      );
+    } finally {
+      Object.defineProperty(YamlParseError, "name", named as PropertyDescriptor);
+    }
   });
 });
 

@@ -75,7 +75,8 @@ function parseFailure(error: YamlLikeError, file: string): PipelineError {
   if (error.message === EMPTY_FILE) return new PipelineError("is empty", { file });
   if (error.message.startsWith(JSON_SYNTAX_ERROR))
     return new PipelineError(error.message, { file, line: error.line, col: error.col });
-  if (error.name === "YamlParseError" || error.constructor.name === "YamlParseError") {
+  // By class, never by name: Redocly's YamlParseError keeps Error's `name`, and a bundler may rename its class.
+  if (error instanceof YamlParseError) {
     const reason = error.message
       .split("\n")[0]
       .replace(/ in "[^"]*"/, "")
