@@ -7,7 +7,7 @@ import { describe, expect, it, vi } from "vitest";
 import { bundleSpec } from "../scripts/pipeline/bundle.js";
 import { emitWrappers } from "../scripts/pipeline/emit/index.js";
 import { PipelineError } from "../scripts/pipeline/errors.js";
-import { FORMAT_LIMIT_BYTES, formatFiles } from "../scripts/pipeline/format.js";
+import { FORMAT_LIMIT_BYTES, formatFiles, PRETTIER_OPTIONS } from "../scripts/pipeline/format.js";
 import { assertLintClean, lintSpec } from "../scripts/pipeline/lint.js";
 import { loadSpec } from "../scripts/pipeline/load.js";
 import { buildModel } from "../scripts/pipeline/model/index.js";
@@ -352,6 +352,23 @@ describe("format", () => {
     );
     expect(formatted.get("small.ts")).toBe("export const a = { b: 1 };\n");
     expect(formatted.get("big.ts")).toBe(big);
+  });
+
+  it("formats as full prettier with the same options does, embedded GraphQL, CSS and Markdown included", async () => {
+    // The stage loads prettier's standalone core with the TypeScript plugins only; full prettier has every
+    // language's plugin and, unless told not to, formats the code inside these templates.
+    const text = [
+      "export const q = gql`query{a{b}}`;",
+      "export const c = css`a{color:red}`;",
+      "export const m = markdown`# hi\n* a\n`;",
+      "export const g = /* GraphQL */ `query{a}`;",
+      "export const  long = { alpha: 1, beta: 2, gamma: 3, delta: 4, epsilon: 5, zeta: 6, eta: 7, theta: 8, iota: 9, kappa: 10 }",
+      "",
+    ].join("\n");
+    const prettier = await import("prettier");
+    const full = await prettier.format(text, PRETTIER_OPTIONS);
+    expect((await formatFiles(new Map([["a.ts", text]]))).get("a.ts")).toBe(full);
+    expect(full).toContain("gql`query{a{b}}`");
   });
 });
 

@@ -2,7 +2,16 @@
 import { createRequire } from "node:module";
 import type { Options } from "prettier";
 
-export const PRETTIER_OPTIONS = { parser: "typescript", printWidth: 120 } as const satisfies Options;
+/**
+ * `embeddedLanguageFormatting: "off"`: code in tagged templates (gql`…`, css`…`) and in templates marked by a
+ * language comment is left as written, as prettier's standalone build below does anyway without those languages'
+ * plugins, so the output is the same as full prettier's with these options.
+ */
+export const PRETTIER_OPTIONS = {
+  parser: "typescript",
+  printWidth: 120,
+  embeddedLanguageFormatting: "off",
+} as const satisfies Options;
 
 // ts-morph already writes consistently indented code; prettier only rewraps long lines, and on a large API
 // (DigitalOcean's 600 kB of wrappers) it would cost more than the rest of the pipeline. Larger files stay as emitted.
@@ -10,7 +19,8 @@ export const FORMAT_LIMIT_BYTES = 64 * 1024;
 
 /**
  * prettier's core with only the two plugins TypeScript needs (its parser, and the printer of estree), as CommonJS:
- * the same format() and output as `import("prettier")`, which loads every language's plugin, and the files
+ * the same format() and, with PRETTIER_OPTIONS, the same output as `import("prettier")`, which loads every
+ * language's plugin (without that option it would format embedded GraphQL, CSS and Markdown); and the files
  * scripts/code-cache.mjs compiles from a V8 code cache in the precompiled toolchain.
  */
 function loadPrettier() {
