@@ -1,6 +1,6 @@
-// The fetch that sends each request the runtime writes with openapi-fetch's helpers: per-attempt timeouts and
-// retries, which openapi-fetch's middleware cannot do (it can't re-send a request). One instance per logical call,
-// so every retry re-sends the same request, idempotency key included.
+// The fetch that sends each request the runtime writes (client.ts): per-attempt timeouts and retries, which
+// openapi-fetch's middleware cannot do (it can't re-send a request). One instance per logical call, so every retry
+// re-sends the same request, idempotency key included.
 import {
   APIConnectionError,
   APITimeoutError,
