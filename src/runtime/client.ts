@@ -17,6 +17,7 @@ import {
   checkSignal,
   checkType,
   invalid,
+  isRecord,
   MILLISECONDS,
   RETRIES,
   shapeProblem,
@@ -569,8 +570,4 @@ function credentialsFor(
         headers.delete(name);
     }
   };
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
