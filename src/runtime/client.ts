@@ -192,6 +192,7 @@ export function createBaseRuntime(options: RuntimeOptions, extras?: RuntimeExtra
   checkType(options.fetch, "fetch", "function");
   checkType(options.sleep, "sleep", "function");
   checkType(options.credentialOrigins, "credentialOrigins", "array");
+  // as checked: a later change to the caller's object cannot slip an unchecked value into a request
   const defaultHeaders = checkHeaders(options.defaultHeaders, "defaultHeaders");
   checkHeaders(options.credentials, "credentials");
   const credentialOrigins = new Set(
@@ -257,7 +258,7 @@ export function createBaseRuntime(options: RuntimeOptions, extras?: RuntimeExtra
     const { params = {} } = target;
     const headers = new Headers();
     for (const values of [defaultHeaders, target.headers, params.header])
-      for (const name in values) headers.set(name, values[name]);
+      for (const [name, value] of Object.entries(values ?? {})) headers.set(name, value);
     if (target.cookie !== undefined) {
       const before = headers.get("cookie");
       headers.set("cookie", before ? `${before}; ${target.cookie}` : target.cookie);
