@@ -163,6 +163,17 @@ describe("request building", () => {
     expect(server.requests[1].headers["content-type"]).toBe("text/plain");
   });
 
+  it("sends default headers as checked when the runtime was made, and a call's header over a default of any case", async () => {
+    const defaultHeaders: Record<string, string> = { "x-sdk": "s/1", "X-Trace": "default" };
+    const { runtime, server } = await runtimeFor((_req, res) => sendJson(res, 200, {}), { defaultHeaders });
+    // a later change to the caller's object is never sent unchecked (nor at all)
+    defaultHeaders["x-sdk"] = "changed\r\nx-injected: 1";
+    await runtime.invoke(search, { path: { kind: "k" } }, { headers: { "x-trace": "call" } });
+    expect(server.requests[0].headers["x-sdk"]).toBe("s/1");
+    expect(server.requests[0].headers["x-injected"]).toBeUndefined();
+    expect(server.requests[0].headers["x-trace"]).toBe("call");
+  });
+
   it("sends credentials and default headers only where allowed", async () => {
     const { runtime, server } = await runtimeFor((_req, res) => sendJson(res, 200, {}), {
       defaultHeaders: { "x-sdk": "s/1" },

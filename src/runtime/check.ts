@@ -100,7 +100,7 @@ export function checkHeaders(headers: unknown, field: string): Record<string, st
   const entries =
     typeof Headers !== "undefined" && headers instanceof Headers
       ? [...headers.entries()]
-      : typeof headers === "object" && headers !== null && !Array.isArray(headers)
+      : isRecord(headers)
         ? Object.entries(headers)
         : undefined;
   if (!entries) throw invalid(field, "must be an object of header names to values, or a Headers.");
@@ -137,12 +137,12 @@ export function shapeProblem(value: unknown, shape: ValueShape, path = "body"): 
     return `${path} is ${jsonTypeOf(value)}, not ${shape.types.join(" or ")}`;
   }
   const { required } = shape;
-  if (required && typeof value === "object" && value !== null && !Array.isArray(value)) {
+  if (required && isRecord(value)) {
     // on every response: no path string or entry array is built unless something is wrong
     for (const name in required) {
       if (!Object.hasOwn(value, name)) return `${path} lacks the required property ${name}`;
       const { types } = required[name];
-      const inner = (value as Record<string, unknown>)[name];
+      const inner = value[name];
       if (types && !types.some((type) => hasJsonType(inner, type)))
         return `${path}.${name} is ${jsonTypeOf(inner)}, not ${types.join(" or ")}`;
     }
@@ -154,6 +154,11 @@ function hasJsonType(value: unknown, type: JsonType): boolean {
   if (type === "integer") return Number.isInteger(value);
   if (type === "number") return typeof value === "number" && Number.isFinite(value);
   return jsonTypeOf(value) === type;
+}
+
+/** A plain object: not null, not an array. */
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 function jsonTypeOf(value: unknown): string {

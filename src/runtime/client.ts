@@ -1,6 +1,6 @@
-// createRuntime: the OperationInvoker generated wrappers call. openapi-fetch writes each request (URL, path and query
-// serializers, headers); the retrying fetch sends it.
-import { createFinalURL, defaultPathSerializer, mergeHeaders, removeTrailingSlash } from "openapi-fetch";
+// createRuntime: the OperationInvoker generated wrappers call. A call with plain path segments and a JSON body (all
+// of Flora's but the list) is written here; one with a query, styled or structured parameters, cookies or a form
+// body loads serialize.ts, whose serializers are openapi-fetch's. The retrying fetch sends it.
 import type { Authorize, CredentialProvider } from "./credentials.js";
 import {
   errorFromResponse,
@@ -17,6 +17,7 @@ import {
   checkSignal,
   checkType,
   invalid,
+  isRecord,
   MILLISECONDS,
   RETRIES,
   shapeProblem,
@@ -102,22 +103,29 @@ export interface Runtime extends OperationInvoker {
   redactText(text: string): string;
 }
 
-/** Where and how one request goes: openapi-fetch's request options that the runtime uses. */
+/** Where and how one request goes: the URL's parts and the headers, as openapi-fetch's request options name them. */
 interface RequestTarget {
   /** Instead of the runtime's `baseUrl` (an operation's own server, a poll URL's origin). */
   baseUrl?: string;
   params?: { path?: Record<string, unknown>; query?: Record<string, unknown>; header?: Record<string, string> };
   headers: Record<string, string>;
-  /** A styled call's serializers (serialize.ts); else openapi-fetch's default path serializer, and no query. */
+  /** A styled call's serializers (serialize.ts); else `plainPath`, and no query. */
   querySerializer?: (query: Record<string, unknown>) => string;
   pathSerializer?: (url: string, path: Record<string, unknown>) => string;
   /** Cookie parameters, appended to whatever Cookie header the other headers set. */
   cookie?: string;
 }
 
-// A call with query parameters always loads serialize.ts (see needsSerializer), whose serializer writes them; any
-// other request has none (a poll URL's query is in its path), so openapi-fetch's default would only ever return "".
-const noQuery = () => "";
+/**
+ * The path of a call that did not load serialize.ts: each `{name}` whose value is present, percent-encoded. Such a
+ * call's path parameters are plain names with string or number values (see needsSerializer), checked by
+ * checkPathParams; openapi-fetch's default serializer writes them the same way (its styles and structures would
+ * bring its serializers into every client: they load with serialize.ts instead).
+ */
+const plainPath = (url: string, path: Record<string, unknown>): string =>
+  url.replace(/\{([^{}]+)\}/g, (template, name: string) =>
+    path[name] == null ? template : encodeURIComponent(path[name] as string | number),
+  );
 
 /**
  * What only some APIs need of a runtime: operations on servers of their own, credentials obtained at run time, an
@@ -184,7 +192,8 @@ export function createBaseRuntime(options: RuntimeOptions, extras?: RuntimeExtra
   checkType(options.fetch, "fetch", "function");
   checkType(options.sleep, "sleep", "function");
   checkType(options.credentialOrigins, "credentialOrigins", "array");
-  checkHeaders(options.defaultHeaders, "defaultHeaders");
+  // as checked: a later change to the caller's object cannot slip an unchecked value into a request
+  const defaultHeaders = checkHeaders(options.defaultHeaders, "defaultHeaders");
   checkHeaders(options.credentials, "credentials");
   const credentialOrigins = new Set(
     [
@@ -211,8 +220,9 @@ export function createBaseRuntime(options: RuntimeOptions, extras?: RuntimeExtra
   const withCredentials = credentialsFor(options.credentials ?? {}, baseUrl, credentialOrigins);
 
   /**
-   * One logical request, written by openapi-fetch's helpers as its `createClient` writes it and sent by the retrying
-   * fetch; a non-2xx response throws its typed error.
+   * One logical request, written as openapi-fetch's `createClient` writes it (base URL without its trailing slash,
+   * path, query; headers set in order: defaults, the call's, header parameters) and sent by the retrying fetch; a
+   * non-2xx response throws its typed error.
    */
   async function request(
     method: HttpMethod,
@@ -246,17 +256,18 @@ export function createBaseRuntime(options: RuntimeOptions, extras?: RuntimeExtra
       credentials: withCredentials,
     });
     const { params = {} } = target;
-    const headers = mergeHeaders(options.defaultHeaders, target.headers, params.header);
+    const headers = new Headers();
+    for (const values of [defaultHeaders, target.headers, params.header])
+      for (const [name, value] of Object.entries(values ?? {})) headers.set(name, value);
     if (target.cookie !== undefined) {
       const before = headers.get("cookie");
       headers.set("cookie", before ? `${before}; ${target.cookie}` : target.cookie);
     }
-    const url = createFinalURL(path, {
-      baseUrl: removeTrailingSlash(target.baseUrl ?? baseUrl),
-      params,
-      querySerializer: target.querySerializer ?? noQuery,
-      pathSerializer: target.pathSerializer ?? defaultPathSerializer,
-    });
+    let url = `${(target.baseUrl ?? baseUrl).replace(/\/$/, "")}${path}`;
+    if (params.path) url = (target.pathSerializer ?? plainPath)(url, params.path);
+    // only a call with query parameters loads serialize.ts (see needsSerializer), which writes them
+    const query = target.querySerializer?.(params.query ?? {}).replace(/^\?/, "");
+    if (query) url += `?${query}`;
     // a Request as openapi-fetch builds it: its constructor normalizes the URL and refuses a forbidden method
     const response = await fetch(new Request(url, { method: method.toUpperCase(), headers, redirect: "follow" }));
     if (!response.ok) {
@@ -560,8 +571,4 @@ function credentialsFor(
         headers.delete(name);
     }
   };
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }

@@ -1,6 +1,6 @@
-// The fetch that sends each request the runtime writes with openapi-fetch's helpers: per-attempt timeouts and
-// retries, which openapi-fetch's middleware cannot do (it can't re-send a request). One instance per logical call,
-// so every retry re-sends the same request, idempotency key included.
+// The fetch that sends each request the runtime writes (client.ts): per-attempt timeouts and retries, which
+// openapi-fetch's middleware cannot do (it can't re-send a request). One instance per logical call, so every retry
+// re-sends the same request, idempotency key included.
 import {
   APIConnectionError,
   APITimeoutError,
@@ -124,8 +124,9 @@ async function attemptOnce(url: string, init: RequestInit, policy: AttemptPolicy
     // Only a successful event stream is handed on unread; an error answer is read whole, timed and capped.
     if (response.ok && contentType.includes("text/event-stream") && response.body) {
       clearTimeout(timer);
-      // loaded with the first event stream: clients that never stream never bundle it
-      const { idleTimedStream } = await import("./event-stream-body.js");
+      // loaded with the first event stream, together with the reader that parses it (one chunk, not two):
+      // clients that never stream never bundle either
+      const { idleTimedStream } = await import("./sse.js");
       handedOver = true;
       return idleTimedStream(response, controller, policy, unlink);
     }

@@ -193,10 +193,10 @@ export function cookieHeader(
 }
 
 /**
- * How the runtime writes a call serialized here: its query and path serializers for openapi-fetch's
- * `createFinalURL`, and the `cookie` parameters' value (as `cookieHeader` writes them), which the runtime appends to
- * whatever Cookie header defaults, options or credentials already set; absent when none has a value. A cookie value
- * fetch would refuse (CR, LF) is a ValidationError.
+ * How the runtime writes a call serialized here: its query and path serializers (for the URL, which the runtime
+ * joins as openapi-fetch's `createFinalURL` does), and the `cookie` parameters' value (as `cookieHeader` writes
+ * them), which the runtime appends to whatever Cookie header defaults, options or credentials already set; absent
+ * when none has a value. A cookie value fetch would refuse (CR, LF) is a ValidationError.
  */
 export function requestInit(
   operation: OperationDescriptor,

@@ -4,6 +4,8 @@ import { bufferedBody, isEventStream } from "./fetch.js";
 import type { EventDataFormat, OperationDescriptor } from "./types.js";
 
 export { StreamParseError };
+// the retrying fetch times an event stream's reads with it; from here, both load as one chunk
+export { idleTimedStream } from "./event-stream-body.js";
 
 export interface SSEEvent {
   /** The `event` field, or "message" when the event named none. */
