@@ -150,9 +150,9 @@ export interface FaultWorkloadResult {
 const TECHNIQUE = "art-directors-critique";
 /** After the watchdog aborts a call, how long to wait for its rejection (and its runId) before moving on. */
 const ABORT_GRACE_MS = 1_000;
-/** Recovery re-sends with this many retries, so a streak of faults (each ≤ 50%) cannot end it (0.5^13 per poll). */
-/** How many times recovery resumes a wait that failed again under faults. */
+/** How many times recovery resumes a wait, or re-sends a create, that failed again under faults. */
 const RECOVERY_RESUMES = 3;
+/** Recovery re-sends with this many retries, so a streak of faults (each ≤ 50%) cannot end it (0.5^13 per poll). */
 const RECOVERY_RETRIES = 12;
 /** No stream yields more snapshots than this; a bound for the consuming loop. */
 const MAX_SNAPSHOTS = 1_000;
@@ -421,7 +421,13 @@ export async function runFaultWorkload(
             );
           }
         } else if (key !== undefined) {
-          resumed = await guarded(options.watchdogMs, (signal) => resend(record.marker, signal, () => undefined, key));
+          // The same for a re-sent create: under faults and a loaded machine a re-send can fail too (it then names
+          // the same key), so re-send again; the key keeps every re-send on the one run.
+          for (let resume = 0; resume < RECOVERY_RESUMES && resumed?.kind !== "resolved"; resume++) {
+            resumed = await guarded(options.watchdogMs, (signal) =>
+              resend(record.marker, signal, () => undefined, key),
+            );
+          }
         }
         const run = resumed?.kind === "resolved" ? resumed.run : undefined;
         const reachedEnd = options.phase === "create" || isTerminal(run);
