@@ -132,7 +132,8 @@ export function installCodeCache({ root, folder, modules = CACHED_MODULES }) {
       try {
         for (const entry of readdirSync(folder)) {
           const writer = TEMPORARY.exec(entry)?.[1];
-          if (writer && Number(writer) !== process.pid && !alive(Number(writer))) rmSync(join(folder, entry), { force: true });
+          if (writer && Number(writer) !== process.pid && !alive(Number(writer)))
+            rmSync(join(folder, entry), { force: true });
         }
       } catch {
         // no folder yet, or unreadable: nothing to tidy

@@ -1,4 +1,5 @@
 // createRuntime with hand-made descriptors: the spec-agnostic invoker on openapi-fetch, against real loopback servers.
+import type { ServerResponse } from "node:http";
 import { afterEach, describe, expect, it } from "vitest";
 import {
   APIConnectionError,
@@ -140,6 +141,17 @@ describe("request building", () => {
     expect(server.requests[0].headers["x-tenant"]).toBe("t1");
   });
 
+  it("joins the query to a path that already has one (OpenAI's `…/input_items?beta=true`) with &, not a second ?", async () => {
+    const { runtime, server } = await runtimeFor((_req, res) => sendJson(res, 200, []));
+    const beta: OperationDescriptor = { ...search, id: "betaSearch", path: "/search/{kind}?beta=true" };
+    await runtime.invoke(beta, { path: { kind: "k?x" }, query: { q: "a", tags: ["p"] } });
+    await runtime.invoke(beta, { path: { kind: "k" } });
+    expect(server.requests.map((request) => request.url)).toEqual([
+      "/api/v1/search/k%3Fx?beta=true&q=a&tags=p",
+      "/api/v1/search/k?beta=true",
+    ]);
+  });
+
   it("refuses missing, empty and dot-segment path parameters", async () => {
     const { runtime, server } = await runtimeFor((_req, res) => sendJson(res, 200, []));
     await expect(runtime.invoke(search, {})).rejects.toThrow("kind must not be empty.");
@@ -203,6 +215,34 @@ describe("request building", () => {
     });
     await allowed.getJson(`${server.origin}/elsewhere`);
     expect(server.requests[2].headers["x-api-key"]).toBe("k2");
+  });
+});
+
+describe("request ids on errors", () => {
+  it("reads `request-id`, else OpenAI's `x-request-id`, on an API error and on a malformed body", async () => {
+    const answers = [
+      (res: ServerResponse) => sendJson(res, 404, { message: "no" }, { "request-id": "", "x-request-id": "req_x1" }),
+      (res: ServerResponse) => {
+        res.writeHead(404, { "content-type": "application/json", "x-request-id": "req_x2" });
+        res.end(JSON.stringify({ message: "no" }));
+      },
+      (res: ServerResponse) => {
+        res.writeHead(502, { "content-type": "text/html", "x-request-id": "req_x3" });
+        res.end("<html>bad gateway</html>");
+      },
+    ];
+    const { runtime } = await runtimeFor((_req, res) => answers.shift()!(res), { maxRetries: 0 });
+    const ids: unknown[] = [];
+    for (let call = 0; call < 3; call++)
+      ids.push(
+        await runtime.invoke(search, { path: { kind: "k" } }).then(String, (error) => [error.name, error.requestId]),
+      );
+    // The first answer sends both: `request-id` wins, empty as it is.
+    expect(ids).toEqual([
+      ["NotFoundError", ""],
+      ["NotFoundError", "req_x2"],
+      ["MalformedResponseError", "req_x3"],
+    ]);
   });
 });
 

@@ -267,7 +267,9 @@ export function createBaseRuntime(options: RuntimeOptions, extras?: RuntimeExtra
     if (params.path) url = (target.pathSerializer ?? plainPath)(url, params.path);
     // only a call with query parameters loads serialize.ts (see needsSerializer), which writes them
     const query = target.querySerializer?.(params.query ?? {}).replace(/^\?/, "");
-    if (query) url += `?${query}`;
+    // A path with its own query (OpenAI's `/responses/{id}/input_items?beta=true`) takes the rest after "&": path
+    // values are percent-encoded and a base URL has no query, so a "?" here is the path template's.
+    if (query) url += `${url.includes("?") ? "&" : "?"}${query}`;
     // a Request as openapi-fetch builds it: its constructor normalizes the URL and refuses a forbidden method
     const response = await fetch(new Request(url, { method: method.toUpperCase(), headers, redirect: "follow" }));
     if (!response.ok) {

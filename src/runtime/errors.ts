@@ -70,6 +70,10 @@ export class APIUserAbortError extends SDKError {
   }
 }
 
+/** A response's request id: the `request-id` header, else `x-request-id` (headers lower-cased). */
+const requestIdOf = (headers: Record<string, string>): string | undefined =>
+  headers["request-id"] ?? headers["x-request-id"];
+
 /** A response body that should be JSON but is not (HTML error page, truncated JSON, wrong content type). */
 export class MalformedResponseError extends SDKError {
   override name = "MalformedResponseError";
@@ -88,7 +92,7 @@ export class MalformedResponseError extends SDKError {
     this.status = status;
     this.contentType = contentType;
     this.bodySnippet = bodySnippet;
-    this.requestId = headers["request-id"];
+    this.requestId = requestIdOf(headers);
     this.headers = headers;
   }
 }
@@ -100,7 +104,7 @@ export class APIError extends SDKError {
   /** The code from the error envelope, e.g. `input_validation_error` (Flora's `error.code`). */
   declare readonly code: string | undefined;
   declare readonly fields: FieldError[] | undefined;
-  /** The `request-id` response header (`req_…`), for support tickets. */
+  /** The `request-id` response header (Flora's and Stripe's `req_…`), else `x-request-id` (OpenAI's), for support tickets. */
   declare readonly requestId: string | undefined;
   /** Response headers, lower-cased. Never the request's. */
   declare readonly headers: Record<string, string>;
@@ -119,7 +123,7 @@ export class APIError extends SDKError {
     message?: string,
     envelope: ErrorEnvelope = readErrorEnvelope(body),
   ) {
-    const requestId = headers["request-id"];
+    const requestId = requestIdOf(headers);
     let detail = envelope.message;
     try {
       detail ??= body === undefined ? "(no body)" : JSON.stringify(body);
