@@ -218,6 +218,29 @@ describe("request building", () => {
   });
 });
 
+describe("runtime defaults", () => {
+  it("retries twice and waits 60 s per attempt when maxRetries and timeoutMs are not given", async () => {
+    let calls = 0;
+    server = await startScriptedServer((_req, res) =>
+      ++calls < 3 ? sendJson(res, 503, { message: "busy" }) : sendJson(res, 200, []),
+    );
+    const recorded = recordingSleep();
+    const runtime = createRuntime({
+      baseUrl: server.url,
+      credentials: { authorization: "Bearer k" },
+      sleep: recorded.sleep,
+      logger: silentLoggerForTests,
+    });
+    // Without a default the timeout was `undefined` ms: every attempt timed out at once.
+    await expect(runtime.invoke(search, { path: { kind: "k" } })).resolves.toEqual([]);
+    expect(calls).toBe(3);
+    calls = 0;
+    await expect(runtime.invoke(search, { path: { kind: "k" } }, { maxRetries: 0 })).rejects.toMatchObject({
+      status: 503,
+    });
+  });
+});
+
 describe("request ids on errors", () => {
   it("reads `request-id`, else OpenAI's `x-request-id`, on an API error and on a malformed body", async () => {
     const answers = [

@@ -73,10 +73,10 @@ export interface RuntimeOptions {
   credentialOrigins?: readonly string[];
   /** Sent with every request, e.g. an SDK identification header. */
   defaultHeaders?: Record<string, string>;
-  /** Retries after the first attempt, an integer from 0 to 100. */
-  maxRetries: number;
-  /** Per attempt, in milliseconds, from 1 to 2_147_483_647. */
-  timeoutMs: number;
+  /** Retries after the first attempt, an integer from 0 to 100; default 2. */
+  maxRetries?: number;
+  /** Per attempt, in milliseconds, from 1 to 2_147_483_647; default 60_000. */
+  timeoutMs?: number;
   fetch?: FetchLike;
   logger?: Logger;
   sleep?: Sleep;
@@ -243,8 +243,8 @@ export function createBaseRuntime(options: RuntimeOptions, extras?: RuntimeExtra
       : {};
     const fetch = createRetryingFetch({
       fetch: options.fetch ?? ((input, fetchInit) => globalThis.fetch(input, fetchInit)),
-      maxRetries: callOptions.maxRetries ?? options.maxRetries,
-      timeoutMs: callOptions.timeoutMs ?? options.timeoutMs,
+      maxRetries: callOptions.maxRetries ?? options.maxRetries ?? 2,
+      timeoutMs: callOptions.timeoutMs ?? options.timeoutMs ?? 60_000,
       signal: callOptions.signal,
       retrySafe,
       body,
