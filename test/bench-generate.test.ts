@@ -1,7 +1,8 @@
 // `npm run bench:generate` runs the pipeline as `npm run generate` does beside its peers, and prints its tables and a
 // PASS or MISS line per goal. One run of one spec: the figures themselves are the bench's, never asserted here.
 import { execFile } from "node:child_process";
-import { resolve } from "node:path";
+import { readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 
@@ -14,7 +15,12 @@ describe("bench:generate", () => {
       ["--import", "tsx", "scripts/bench-generate.ts", "--only", "openapi/flora", "--runs", "1"],
       { cwd: ROOT, maxBuffer: 16 * 1024 * 1024 },
     );
-    expect(stdout).toContain("the pipeline runs as `node scripts/toolchain.mjs scripts/generate.ts`");
+    // As package.json's generate script starts it (with its Node flags), not as some other command.
+    const { scripts } = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as {
+      scripts: { generate: string };
+    };
+    expect(scripts.generate).toMatch(/^exec node (--\S+ )*scripts\/toolchain\.mjs scripts\/generate\.ts$/);
+    expect(stdout).toContain(`the pipeline runs as \`${scripts.generate.replace(/^exec /, "")}\``);
     expect(stdout).toMatch(/^\| openapi\/flora\.yaml \| \d+\.\d\d s \| .* \| \d+\.\d\d× \|/m);
     expect(stdout).toMatch(/^\| openapi\/flora\.yaml \| load \d+ · lint \d+ · bundle \d+ · model \d+ · types \d+/m);
     expect(stdout).toMatch(
