@@ -159,8 +159,3 @@ export function installCodeCache({ root, folder, modules = CACHED_MODULES }) {
   globalThis[STATE] = state;
   return state;
 }
-
-/** This thread's code cache, when installCodeCache ran on it. */
-export function codeCache() {
-  return globalThis[STATE];
-}

@@ -1,4 +1,4 @@
-// createRuntime with hand-made descriptors: the spec-agnostic invoker on openapi-fetch, against real loopback servers.
+// createRuntime with hand-made descriptors: the spec-agnostic invoker, against real loopback servers.
 import type { ServerResponse } from "node:http";
 import { afterEach, describe, expect, it } from "vitest";
 import {

@@ -404,31 +404,26 @@ export async function runFaultWorkload(
         const outcome = outcomes.get(record.marker)!;
         const runId = record.error?.runId ?? (outcome.kind === "resolved" ? outcome.run.run_id : undefined);
         const key = record.error?.idempotencyKey;
+        // Under faults and a loaded machine a resumed wait or a re-sent create can fail again; each failure names
+        // the run or the key, so resume again (the key keeps every re-send on the one run).
+        const again: ((signal: AbortSignal) => Promise<Run>) | undefined =
+          runId !== undefined
+            ? (signal) =>
+                recoveryFlora.techniques.runs.wait(
+                  { run_id: runId, techniqueId: TECHNIQUE },
+                  {
+                    intervalMs: options.intervalMs,
+                    maxIntervalMs: options.maxIntervalMs,
+                    timeoutMs: options.waitTimeoutMs,
+                    signal,
+                  },
+                )
+            : key !== undefined
+              ? (signal) => resend(record.marker, signal, () => undefined, key)
+              : undefined;
         let resumed: Outcome | undefined;
-        if (runId !== undefined) {
-          // Still under faults, a resumed wait can fail again; each failure names the run, so resume again.
-          for (let resume = 0; resume < RECOVERY_RESUMES && resumed?.kind !== "resolved"; resume++) {
-            resumed = await guarded(options.watchdogMs, (signal) =>
-              recoveryFlora.techniques.runs.wait(
-                { run_id: runId, techniqueId: TECHNIQUE },
-                {
-                  intervalMs: options.intervalMs,
-                  maxIntervalMs: options.maxIntervalMs,
-                  timeoutMs: options.waitTimeoutMs,
-                  signal,
-                },
-              ),
-            );
-          }
-        } else if (key !== undefined) {
-          // The same for a re-sent create: under faults and a loaded machine a re-send can fail too (it then names
-          // the same key), so re-send again; the key keeps every re-send on the one run.
-          for (let resume = 0; resume < RECOVERY_RESUMES && resumed?.kind !== "resolved"; resume++) {
-            resumed = await guarded(options.watchdogMs, (signal) =>
-              resend(record.marker, signal, () => undefined, key),
-            );
-          }
-        }
+        for (let resume = 0; again && resume < RECOVERY_RESUMES && resumed?.kind !== "resolved"; resume++)
+          resumed = await guarded(options.watchdogMs, again);
         const run = resumed?.kind === "resolved" ? resumed.run : undefined;
         const reachedEnd = options.phase === "create" || isTerminal(run);
         record.recovered =

@@ -194,6 +194,7 @@ export function createBaseRuntime(options: RuntimeOptions, extras?: RuntimeExtra
   checkType(options.credentialOrigins, "credentialOrigins", "array");
   // as checked: a later change to the caller's object cannot slip an unchecked value into a request
   const defaultHeaders = checkHeaders(options.defaultHeaders, "defaultHeaders");
+  const { maxRetries = 2, timeoutMs = 60_000 } = options;
   checkHeaders(options.credentials, "credentials");
   const credentialOrigins = new Set(
     [
@@ -243,8 +244,8 @@ export function createBaseRuntime(options: RuntimeOptions, extras?: RuntimeExtra
       : {};
     const fetch = createRetryingFetch({
       fetch: options.fetch ?? ((input, fetchInit) => globalThis.fetch(input, fetchInit)),
-      maxRetries: callOptions.maxRetries ?? options.maxRetries ?? 2,
-      timeoutMs: callOptions.timeoutMs ?? options.timeoutMs ?? 60_000,
+      maxRetries: callOptions.maxRetries ?? maxRetries,
+      timeoutMs: callOptions.timeoutMs ?? timeoutMs,
       signal: callOptions.signal,
       retrySafe,
       body,
@@ -265,7 +266,7 @@ export function createBaseRuntime(options: RuntimeOptions, extras?: RuntimeExtra
     }
     let url = `${(target.baseUrl ?? baseUrl).replace(/\/$/, "")}${path}`;
     if (params.path) url = (target.pathSerializer ?? plainPath)(url, params.path);
-    // only a call with query parameters loads serialize.ts (see needsSerializer), which writes them
+    // a call with query parameters always loads serialize.ts (see needsSerializer), whose serializer writes them
     const query = target.querySerializer?.(params.query ?? {}).replace(/^\?/, "");
     // A path with its own query (OpenAI's `/responses/{id}/input_items?beta=true`) takes the rest after "&": path
     // values are percent-encoded and a base URL has no query, so a "?" here is the path template's.
@@ -306,8 +307,8 @@ export function createBaseRuntime(options: RuntimeOptions, extras?: RuntimeExtra
         headers[idempotency.header] = key;
         if (bodyField && isRecord(body)) body = { ...body, [bodyField]: key };
       }
-      // Serialized once and handed to the retrying fetch, which sends it on every attempt; openapi-fetch's
-      // own Request stays body-less, so no stream is built for a body nobody reads.
+      // Serialized once and handed to the retrying fetch, which sends it on every attempt; the Request request()
+      // builds stays body-less, so no stream is built for a body nobody reads.
       const serialized =
         body === undefined
           ? undefined

@@ -1,5 +1,6 @@
 // An error body read as an ErrorEnvelopeDescriptor says, for APIs whose envelope is not Flora's. Loaded by the
 // runtime with the first error response of a client that has a descriptor, so Flora's bundle never carries it.
+import { isRecord } from "./check.js";
 import type { ErrorEnvelope, ErrorEnvelopeDescriptor } from "./errors.js";
 
 /** The code and message at the first of the descriptor's paths that holds a string; `{}` for a body that is no object. */
@@ -16,8 +17,4 @@ function firstString(body: Record<string, unknown>, paths: ErrorEnvelopeDescript
     if (typeof value === "string") return value;
   }
   return undefined;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }

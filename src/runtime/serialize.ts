@@ -1,6 +1,6 @@
 // Writes parameters and form bodies as the spec's style, explode and encoding say, on openapi-fetch's serializers.
 import { serializeArrayParam, serializeObjectParam, serializePrimitiveParam } from "openapi-fetch";
-import { checkHeader } from "./check.js";
+import { checkHeader, isRecord } from "./check.js";
 import { ValidationError } from "./errors.js";
 import { stringifyJson } from "./fetch.js";
 import type {
@@ -324,8 +324,4 @@ function isBodyInit(body: unknown): body is BodyInit {
     ArrayBuffer.isView(body) ||
     [Blob, ArrayBuffer, FormData, URLSearchParams, ReadableStream].some((type) => body instanceof type)
   );
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }

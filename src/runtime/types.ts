@@ -145,7 +145,7 @@ export interface OperationArgs {
   body?: unknown;
 }
 
-/** What generated resource factories call. The runtime implements it on openapi-fetch. */
+/** What generated resource factories call: `createRuntime` implements it (src/runtime/client.ts). */
 export interface OperationInvoker {
   invoke<T>(operation: OperationDescriptor, args: OperationArgs, options?: RequestOptions): Promise<T>;
   /**
