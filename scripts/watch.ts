@@ -85,7 +85,6 @@ export function watchSpec(options: WatchOptions): SpecWatcher {
   let closed = false;
   // Kept for the watcher's life: each run re-runs only the stages whose inputs changed since the last good one.
   const cache = new StageCache();
-  let failedLast = false;
   // Every file the last run loaded (or tried to), and what the last failure line printed was about (see `failed`).
   let loaded: string[] = [];
   let lastFailure: string | undefined;
@@ -138,7 +137,6 @@ export function watchSpec(options: WatchOptions): SpecWatcher {
    * a write, and printing it again would run it again, forever. A good run that changed nothing prints nothing too.
    */
   function failed(text: string): void {
-    failedLast = true;
     const files = [
       resolve(options.spec),
       nameOverridesPath(resolve(options.spec)),
@@ -191,6 +189,8 @@ export function watchSpec(options: WatchOptions): SpecWatcher {
       run.ok = true;
       run.changed = [...plan.changed, ...plan.stale];
       loaded = sources.filter((file) => isAbsolute(file));
+      // A failure was printed since the last good run: this run's line says the fix worked.
+      const fixed = lastFailure !== undefined;
       lastFailure = undefined;
       // Report only once every file the spec now loads is watched, so the next save of any of them is seen.
       await followSources(sources);
@@ -201,8 +201,7 @@ export function watchSpec(options: WatchOptions): SpecWatcher {
       const ms = `${run.ms.toFixed(0)} ms`;
       // No input and no output changed since the last good run (a late event of a save already seen, a touch):
       // not a save, so no line; after a failed run it says the fix worked.
-      const idle = !touched.length && run.ran.every(([stage]) => stage === "write") && !failedLast;
-      failedLast = false;
+      const idle = !touched.length && run.ran.every(([stage]) => stage === "write") && !fixed;
       if (!idle)
         log(
           touched.length
