@@ -19,7 +19,8 @@
 // 16): a V8 flag, so it holds for the whole process, the render worker included, and takes effect only when given at
 // start. The pipeline makes much short-lived garbage; a smaller young generation keeps peak RSS down (paired runs:
 // stripe -84 MB, box -32 MB, spotify -35 MB, museum -28 MB, openai -4 to -16 MB) for ~1% more CPU. Run
-// without it (node scripts/toolchain.mjs …, as tests do), a run's output is the same.
+// without it (node scripts/toolchain.mjs …, as tests do), a run's output is the same. --expose-gc lets the pipeline
+// collect once, before a large API's types stage (scripts/pipeline/run.ts); without it that step is skipped.
 //
 // Start-up: the render worker's bundle (CommonJS), TypeScript and prettier compile from a V8 code cache kept in the
 // build's v8-cache/ folder (scripts/code-cache.mjs: keyed by the exact source and the Node that compiled it, written

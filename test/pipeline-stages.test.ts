@@ -5,6 +5,7 @@ import openapiTS, { astToString, type OpenAPI3 } from "openapi-typescript";
 import { Source, YamlParseError } from "@redocly/openapi-core";
 import { describe, expect, it, vi } from "vitest";
 import { bundleSpec } from "../scripts/pipeline/bundle.js";
+import { verbatim, withVerbatim } from "../scripts/pipeline/emit/common.js";
 import { emitWrappers } from "../scripts/pipeline/emit/index.js";
 import { PipelineError } from "../scripts/pipeline/errors.js";
 import { FORMAT_LIMIT_BYTES, formatFiles, PRETTIER_OPTIONS } from "../scripts/pipeline/format.js";
@@ -338,6 +339,50 @@ describe("emit", () => {
     );
     const resources = emitWrappers(model, { runtimeImport: "rt", specLabel: "x" }).get("resources.ts") as string;
     expect(resources).toContain('path: { ["__proto__"]: proto }');
+  });
+
+  it("prints long literals as they are, whatever quotes, backslashes, NULs or comment ends the spec's text holds", () => {
+    // A description ending in a backslash once left ts-morph's writer inside a string; a NUL and digits mimic a
+    // placeholder of verbatim(), which carries a random nonce instead.
+    const description = `Says "quoted", 'single', \`tick\` and */ /* // \u0000 ${"\0"}0${"\0"} ${"x".repeat(80)} C:\\`;
+    const model = buildModel(
+      minimalDoc({
+        "/a": {
+          post: {
+            operationId: "makeA",
+            description,
+            requestBody: {
+              content: {
+                "application/json": {
+                  schema: { type: "object", properties: { note: { type: "string", description } } },
+                },
+              },
+            },
+            responses: { "200": { description: "ok" } },
+          },
+        },
+      }) as never,
+    );
+    const files = emitWrappers(model, { runtimeImport: "rt", specLabel: "x" });
+    expect(files.get("mcp.ts")).toContain(`description: ${JSON.stringify(`${description}\n\nPOST /a`)},`);
+    expect(files.get("cli.ts")).toContain(`description: ${JSON.stringify(description)},`);
+    // no placeholder left anywhere (a raw NUL of the spec's own stays in resources.ts's doc comments, as written)
+    for (const [name, text] of files) expect([name, /\0[0-9a-f-]{36}:\d+\0/.test(text)]).toEqual([name, false]);
+  });
+
+  it("verbatim() hands out a placeholder only while a file prints, and a placeholder cut or copied is an error", () => {
+    const long = JSON.stringify({ text: "y".repeat(100) });
+    expect(verbatim(long)).toBe(long);
+    expect(withVerbatim(() => `a = ${verbatim(long)}; b = ${verbatim("short")};`)).toBe(`a = ${long}; b = short;`);
+    expect(() => withVerbatim(() => verbatim(long).slice(1))).toThrow(/verbatim text\(s\) lost/);
+    expect(() =>
+      withVerbatim(() => {
+        const placeholder = verbatim(long);
+        return placeholder + placeholder;
+      }),
+    ).toThrow(/1 repeated/);
+    // a text with a line break goes to the writer as it is: the writer indents each line
+    expect(withVerbatim(() => verbatim(`${long}\n${long}`))).toBe(`${long}\n${long}`);
   });
 });
 

@@ -3,7 +3,7 @@
 import { StructureKind, VariableDeclarationKind, type SourceFileStructure, type WriterFunction } from "ts-morph";
 import type { ApiModel, OperationModel, ValueModel } from "../model/index.js";
 import { words } from "../model/names.js";
-import { generatedFile, literal, member, propertyKey, type EmitContext } from "./common.js";
+import { generatedFile, literal, member, propertyKey, verbatim, type EmitContext } from "./common.js";
 
 /** Flags every command has (src/cli/run.ts) or may have, which a parameter or field must not take. */
 const RESERVED_FLAGS = [
@@ -106,7 +106,7 @@ function commandLiteral(op: OperationModel, path: string[]): WriterFunction {
       writer.writeLine(`path: ${JSON.stringify(path)},`);
       if (op.summary) writer.writeLine(`summary: ${JSON.stringify(op.summary.trim())},`);
       const description = helpText(op.description);
-      if (description) writer.writeLine(`description: ${JSON.stringify(description)},`);
+      if (description) writer.writeLine(`description: ${verbatim(JSON.stringify(description))},`);
       writer.writeLine(`route: ${JSON.stringify(`${op.method.toUpperCase()} ${op.path}`)},`);
       if (op.deprecated) writer.writeLine("deprecated: true,");
       writer.writeLine(
@@ -148,7 +148,7 @@ function commandLiteral(op: OperationModel, path: string[]): WriterFunction {
           }),
         );
       }
-      writer.writeLine(`flags: [${list.join(", ")}],`);
+      writer.writeLine(`flags: ${verbatim(`[${list.join(", ")}]`)},`);
       if (op.requestBody)
         writer.writeLine(
           `body: ${entry({

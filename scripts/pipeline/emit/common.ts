@@ -1,4 +1,5 @@
 // What every emitter shares: the header line, TSDoc text, and safe literal/key printing.
+import { randomUUID } from "node:crypto";
 import { StructureKind, type SourceFileStructure, type StatementStructures } from "ts-morph";
 
 /** Options every emitter receives besides the model. */
@@ -99,4 +100,51 @@ export function escapeDocs<T>(structure: T): T {
     return out;
   };
   return walk(structure) as T;
+}
+
+/** The placeholders of the file being printed (see withVerbatim); undefined outside a print. */
+let verbatimTexts: { nonce: string; texts: string[] } | undefined;
+
+/**
+ * `text`, a code fragment on one line (a JSON literal, a list of them), printed as is: while a file prints
+ * (withVerbatim), ts-morph's writer gets a short placeholder instead and the text takes its place afterwards. The
+ * writer scans every character it is given to track strings and comments for its indentation, which one complete
+ * literal without a line break never changes: on openai.yaml's mcp.ts (1.5 MB of tool schemas) that scan took 0.24 s
+ * and ~70 MB of the worker's heap. Outside a print, and for short or multi-line text, `text` itself.
+ */
+export function verbatim(text: string): string {
+  if (!verbatimTexts || text.length < 64 || /[\r\n]/.test(text)) return text;
+  const { nonce, texts } = verbatimTexts;
+  texts.push(text);
+  return `\0${nonce}:${texts.length - 1}\0`;
+}
+
+/**
+ * What `print` returns, with each placeholder verbatim() handed out during it replaced by its text. Each must appear
+ * exactly once: one an emitter cut or copied is an error, never a file with a placeholder (or a text twice) in it.
+ * The placeholders carry a random nonce, so no spec text can forge one.
+ */
+export function withVerbatim(print: () => string): string {
+  const outer = verbatimTexts;
+  const current = (verbatimTexts = { nonce: randomUUID(), texts: [] });
+  let printed: string;
+  try {
+    printed = print();
+  } finally {
+    verbatimTexts = outer;
+  }
+  const { nonce, texts } = current;
+  if (texts.length === 0) return printed;
+  const seen = new Set<number>();
+  const pattern = new RegExp(`\\x00${nonce}:(\\d+)\\x00`, "g");
+  const filled = printed.replace(pattern, (_, index: string) => {
+    seen.add(Number(index));
+    return texts[Number(index)];
+  });
+  const count = printed.split(`\0${nonce}:`).length - 1;
+  if (seen.size !== texts.length || count !== texts.length)
+    throw new Error(
+      `emit: ${texts.length - seen.size} verbatim text(s) lost and ${count - seen.size} repeated in printing`,
+    );
+  return filled;
 }

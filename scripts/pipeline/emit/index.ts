@@ -4,7 +4,7 @@ import type { ApiModel } from "../model/index.js";
 import { indexFile } from "./barrel.js";
 import { cliFile } from "./cli.js";
 import { clientFile } from "./client.js";
-import { escapeDocs, type EmitContext } from "./common.js";
+import { escapeDocs, withVerbatim, type EmitContext } from "./common.js";
 import { idempotencyFile } from "./idempotency.js";
 import { mcpFile } from "./mcp.js";
 import { modelsFile } from "./models.js";
@@ -37,8 +37,12 @@ export function emitWrappers(model: ApiModel, ctx: EmitContext): Map<string, str
   const print = structurePrinter(project);
   const files = new Map<string, string>();
   for (const [name, emit] of Object.entries(EMITTERS)) {
-    const structure = escapeDocs(emit(model, ctx));
-    files.set(name, print ? print(structure) : project.createSourceFile(name, structure).getFullText());
+    // the structure's writer functions run while it prints: both inside, so verbatim() texts are put back
+    const text = withVerbatim(() => {
+      const structure = escapeDocs(emit(model, ctx));
+      return print ? print(structure) : project.createSourceFile(name, structure).getFullText();
+    });
+    files.set(name, text);
   }
   return files;
 }

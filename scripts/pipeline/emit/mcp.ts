@@ -10,7 +10,7 @@ import {
 } from "ts-morph";
 import type { ApiModel, OperationModel, ParameterModel } from "../model/index.js";
 import { words } from "../model/names.js";
-import { generatedFile, literal, member, propertyKey, type EmitContext } from "./common.js";
+import { generatedFile, literal, member, propertyKey, verbatim, type EmitContext } from "./common.js";
 
 /** MCP's tool name rule: 1 to 128 of A-Z a-z 0-9 _ - . */
 const MAX_TOOL_NAME = 128;
@@ -145,8 +145,8 @@ function toolsWriter(plans: ToolPlan[]): WriterFunction {
         writer.indent(() => {
           writer.writeLine(`name: ${JSON.stringify(plan.name)},`);
           if (op.summary) writer.writeLine(`title: ${JSON.stringify(op.summary.trim())},`);
-          writer.writeLine(`description: ${JSON.stringify(description(op))},`);
-          writer.writeLine(`inputSchema: ${literal(plan.inputSchema)},`);
+          writer.writeLine(`description: ${verbatim(JSON.stringify(description(op)))},`);
+          writer.writeLine(`inputSchema: ${verbatim(literal(plan.inputSchema))},`);
           writer.writeLine(`annotations: ${JSON.stringify(annotations(op))},`);
           const entries = Object.entries(plan.parameters);
           if (entries.length)

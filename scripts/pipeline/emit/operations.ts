@@ -3,7 +3,7 @@ import { StructureKind, VariableDeclarationKind, type SourceFileStructure } from
 import type { EncodingDescriptor, OperationDescriptor, ParameterEntry } from "../../../src/runtime/types.js";
 import type { ApiModel, OperationModel, ParameterModel } from "../model/index.js";
 import { defaultServerUrl } from "../model/servers.js";
-import { generatedFile, jsonSource, propertyKey, type EmitContext } from "./common.js";
+import { generatedFile, jsonSource, propertyKey, verbatim, type EmitContext } from "./common.js";
 
 /** The parameter's name alone when it is serialized the default way, else only what differs (one per operation, so kept short). */
 function parameterEntry(p: ParameterModel): ParameterEntry {
@@ -133,7 +133,7 @@ export function operationsFile(model: ApiModel, ctx: EmitContext): SourceFileStr
                       : JSON.stringify(fields),
                   );
                   const idem = op.idempotency ? `, idempotency: idempotency.${op.key}` : "";
-                  writer.writeLine(`${propertyKey(op.key)}: ${body.slice(0, -1)}${idem}},`);
+                  writer.writeLine(`${propertyKey(op.key)}: ${verbatim(body.slice(0, -1))}${idem}},`);
                 }
               });
             writer.write("} as const satisfies Record<string, OperationDescriptor>");
