@@ -509,7 +509,8 @@ function workerStarter(folder) {
  * ended it (as a shell reports it: never 1, which means a spec problem); SIGINT, SIGTERM and SIGHUP are passed on.
  */
 function runFromSources(entry, args) {
-  const child = spawn(process.execPath, ["--import", import.meta.resolve("tsx"), entry, ...args], {
+  // with this process's Node flags (npm run generate's --max-semi-space-size and --expose-gc)
+  const child = spawn(process.execPath, [...process.execArgv, "--import", import.meta.resolve("tsx"), entry, ...args], {
     stdio: "inherit",
   });
   const forward = (signal) => child.kill(signal);

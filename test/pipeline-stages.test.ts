@@ -3,6 +3,8 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSy
 import { join, resolve } from "node:path";
 import openapiTS, { astToString, type OpenAPI3 } from "openapi-typescript";
 import { Source, YamlParseError } from "@redocly/openapi-core";
+import { CodeBlockWriter } from "ts-morph";
+import ts from "typescript";
 import { describe, expect, it, vi } from "vitest";
 import { bundleSpec } from "../scripts/pipeline/bundle.js";
 import { verbatim, withVerbatim } from "../scripts/pipeline/emit/common.js";
@@ -370,17 +372,104 @@ describe("emit", () => {
     for (const [name, text] of files) expect([name, /\0[0-9a-f-]{36}:\d+\0/.test(text)]).toEqual([name, false]);
   });
 
+  it("a spec string ending in a backslash leaves the writer's string and comment tracking intact", () => {
+    // ts-morph's writer took the `"` of `"C:\\"` for an escaped one: it then read the next literal's `/*` as a
+    // comment and wrote a stray `*/` (code that does not compile), or a backtick as a template and stopped indenting.
+    const operation = (enumValue: string, note: string) => ({
+      post: {
+        operationId: `make${enumValue.length}`,
+        parameters: [
+          {
+            name: "id",
+            in: "path",
+            required: true,
+            description: "C:\\",
+            schema: { type: "string", enum: [enumValue] },
+          },
+        ],
+        requestBody: {
+          content: {
+            "application/json": {
+              schema: { type: "object", properties: { b: { type: "string", description: note } } },
+            },
+          },
+        },
+        responses: { "200": { description: "ok" } },
+      },
+    });
+    const model = buildModel(
+      minimalDoc({
+        "/a/{id}": operation("/* x", "ends a comment */ here"),
+        "/b/{id}": operation("`ab", "the ` closes it, long enough text here"),
+        "/c": { get: { operationId: "getC", responses: { "200": { description: "ok" } } } },
+      }) as never,
+    );
+    const files = emitWrappers(model, { runtimeImport: "rt", specLabel: "x" });
+    for (const name of ["cli.ts", "mcp.ts", "operations.ts", "resources.ts"]) {
+      const text = files.get(name) as string;
+      const parsed = ts.createSourceFile(name, text, ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);
+      const syntax = (parsed as unknown as { parseDiagnostics: ts.Diagnostic[] }).parseDiagnostics;
+      expect([name, syntax.map((d) => ts.flattenDiagnosticMessageText(d.messageText, "\n"))]).toEqual([name, []]);
+      // every line inside the tools/commands array is indented, as the writer indents it
+      const start = text.indexOf("= [\n") + 4;
+      const body = text.slice(start, start + text.slice(start).search(/\n *\];\n/));
+      if (name === "cli.ts" || name === "mcp.ts")
+        expect([name, body.split("\n").filter((line) => line !== "" && !line.startsWith("  "))]).toEqual([name, []]);
+    }
+  });
+
+  it("long literals reach ts-morph's writer as placeholders: it scans a fraction of what it prints", () => {
+    const properties = Object.fromEntries(
+      Array.from({ length: 200 }, (_, i) => [
+        `field${i}`,
+        { type: "string", description: `Field ${i}. ${"x".repeat(100)}` },
+      ]),
+    );
+    const model = buildModel(
+      minimalDoc({
+        "/a": {
+          post: {
+            operationId: "makeA",
+            requestBody: { content: { "application/json": { schema: { type: "object", properties } } } },
+            responses: { "200": { description: "ok" } },
+          },
+        },
+      }) as never,
+    );
+    // what ts-morph's writers are handed to scan (their state tracker, which emit/index.ts wraps while printing)
+    const writer = CodeBlockWriter.prototype as unknown as { _updateInternalState(text: string): void };
+    const update = writer._updateInternalState;
+    let scanned = 0;
+    writer._updateInternalState = function (text) {
+      scanned += text.length;
+      update.call(this, text);
+    };
+    let files: Map<string, string>;
+    try {
+      files = emitWrappers(model, { runtimeImport: "rt", specLabel: "x" });
+    } finally {
+      writer._updateInternalState = update;
+    }
+    const printed = [...files.values()].reduce((sum, text) => sum + text.length, 0);
+    // mcp.ts and cli.ts hold the 200 descriptions (~25 kB each); scanning them (twice: ts-morph prints an
+    // initializer in a writer of its own, then writes its text into the file's) would exceed what is printed
+    expect(printed).toBeGreaterThan(50_000);
+    expect(scanned).toBeLessThan(printed / 4);
+  });
+
   it("verbatim() hands out a placeholder only while a file prints, and a placeholder cut or copied is an error", () => {
     const long = JSON.stringify({ text: "y".repeat(100) });
     expect(verbatim(long)).toBe(long);
     expect(withVerbatim(() => `a = ${verbatim(long)}; b = ${verbatim("short")};`)).toBe(`a = ${long}; b = short;`);
-    expect(() => withVerbatim(() => verbatim(long).slice(1))).toThrow(/verbatim text\(s\) lost/);
+    expect(() => withVerbatim(() => verbatim(long).slice(1))).toThrow(
+      /1 verbatim text\(s\) handed out, 0 placeholder\(s\) printed/,
+    );
     expect(() =>
       withVerbatim(() => {
         const placeholder = verbatim(long);
         return placeholder + placeholder;
       }),
-    ).toThrow(/1 repeated/);
+    ).toThrow(/1 verbatim text\(s\) handed out, 2 placeholder\(s\) printed, 1 put back/);
     // a text with a line break goes to the writer as it is: the writer indents each line
     expect(withVerbatim(() => verbatim(`${long}\n${long}`))).toBe(`${long}\n${long}`);
   });

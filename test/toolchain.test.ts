@@ -347,6 +347,33 @@ describe("the precompiled toolchain without a writable .cache/", () => {
     const stale = await run("--check", "--spec", "missing.yaml").catch((error: { code: number }) => error);
     expect("code" in stale && stale.code).toBe(1);
   }, 180_000);
+
+  it("runs the sources with this process's Node flags (npm run generate's), as the precompiled run has them", async () => {
+    // a preload that says it ran and whether gc() is exposed
+    writeFileSync(join(copy, ".cache"), "not a folder\n");
+    const preload = join(copy, "say-gc.cjs");
+    writeFileSync(preload, "process.stderr.write(`preloaded gc=${typeof globalThis.gc}\\n`);\n");
+    const { stderr } = await promisify(execFile)(
+      process.execPath,
+      [
+        "--expose-gc",
+        "--require",
+        preload,
+        "scripts/toolchain.mjs",
+        "scripts/generate.ts",
+        "--out",
+        "out-flags",
+        "--lint",
+        "off",
+        "--quiet",
+      ],
+      { cwd: copy },
+    );
+    // this process, the tsx child, and the child's worker threads (a --require preload runs in workers too)
+    const lines = stderr.match(/^preloaded gc=\w+$/gm) ?? [];
+    expect(lines.length).toBeGreaterThanOrEqual(2);
+    expect(new Set(lines)).toEqual(new Set(["preloaded gc=function"]));
+  }, 180_000);
 });
 
 describe("the precompiled toolchain and links in .cache/", () => {

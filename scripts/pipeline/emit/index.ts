@@ -1,5 +1,5 @@
 // Stage 6: the emitters, run over one in-memory ts-morph project, each file created once from its structure.
-import { IndentationText, Project, QuoteKind, type CodeBlockWriter, type SourceFileStructure } from "ts-morph";
+import { CodeBlockWriter, IndentationText, Project, QuoteKind, type SourceFileStructure } from "ts-morph";
 import type { ApiModel } from "../model/index.js";
 import { indexFile } from "./barrel.js";
 import { cliFile } from "./cli.js";
@@ -68,9 +68,34 @@ function structurePrinter(project: Project): ((structure: SourceFileStructure) =
   const factory = (project as unknown as ProjectInternals)._context?.structurePrinterFactory;
   if (typeof factory?.forSourceFile !== "function") return undefined;
   const printer = factory.forSourceFile({ isAmbient: false });
-  return (structure) => {
-    const writer = project.createWriter();
-    printer.printText(writer, structure);
-    return writer.toString();
+  return (structure) =>
+    withExactEscapes(() => {
+      const writer = project.createWriter();
+      printer.printText(writer, structure);
+      return writer.toString();
+    });
+}
+
+/**
+ * ts-morph's writer (code-block-writer 13) tracks whether it is inside a string or a comment, to indent and to close
+ * comments, and takes any quote after a backslash for an escaped one: a literal ending in an escaped backslash
+ * (`"C:\\"`, from spec text ending in `\`) never closes for it, and from there it reads code as string and string
+ * as code: it skips indentation, or sees a comment open and writes a stray `*\/` into the file. While `print` runs,
+ * every writer (ts-morph makes one per initializer and doc comment) is fed each text for that tracking with every
+ * escaped backslash (`\\`) as two plain characters of the same length, so only real escapes count; the text written
+ * is unchanged. Emitters write each literal whole, never split across writes.
+ */
+function withExactEscapes<T>(print: () => T): T {
+  const prototype = CodeBlockWriter.prototype as unknown as { _updateInternalState?: (text: string) => void };
+  const update = prototype._updateInternalState;
+  // a release that renames it prints as before (the emit tests' escaped-backslash case then fails)
+  if (typeof update !== "function") return print();
+  prototype._updateInternalState = function (this: CodeBlockWriter, text: string) {
+    update.call(this, text.includes("\\\\") ? text.replace(/\\\\/g, "__") : text);
   };
+  try {
+    return print();
+  } finally {
+    prototype._updateInternalState = update;
+  }
 }
