@@ -38,10 +38,12 @@ export function emitWrappers(model: ApiModel, ctx: EmitContext): Map<string, str
   const files = new Map<string, string>();
   for (const [name, emit] of Object.entries(EMITTERS)) {
     // the structure's writer functions run while it prints: both inside, so verbatim() texts are put back
-    const text = withVerbatim(() => {
-      const structure = escapeDocs(emit(model, ctx));
-      return print ? print(structure) : project.createSourceFile(name, structure).getFullText();
-    });
+    const text = withVerbatim(() =>
+      withExactEscapes(() => {
+        const structure = escapeDocs(emit(model, ctx));
+        return print ? print(structure) : project.createSourceFile(name, structure).getFullText();
+      }),
+    );
     files.set(name, text);
   }
   return files;
@@ -68,12 +70,11 @@ function structurePrinter(project: Project): ((structure: SourceFileStructure) =
   const factory = (project as unknown as ProjectInternals)._context?.structurePrinterFactory;
   if (typeof factory?.forSourceFile !== "function") return undefined;
   const printer = factory.forSourceFile({ isAmbient: false });
-  return (structure) =>
-    withExactEscapes(() => {
-      const writer = project.createWriter();
-      printer.printText(writer, structure);
-      return writer.toString();
-    });
+  return (structure) => {
+    const writer = project.createWriter();
+    printer.printText(writer, structure);
+    return writer.toString();
+  };
 }
 
 /**
