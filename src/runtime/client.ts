@@ -9,7 +9,15 @@ import {
   type ErrorEnvelopeDescriptor,
   type SDKError,
 } from "./errors.js";
-import { bufferedBody, createRetryingFetch, isEventStream, parseJson, stringifyJson, type FetchLike } from "./fetch.js";
+import {
+  bufferedBody,
+  createRetryingFetch,
+  isEventStream,
+  parseJson,
+  stringifyJson,
+  type FetchLike,
+  type StreamBody,
+} from "./fetch.js";
 import {
   checkHeader,
   checkHeaders,
@@ -232,7 +240,7 @@ export function createBaseRuntime(options: RuntimeOptions, extras?: RuntimeExtra
     callOptions: RequestOptions,
     retrySafe: boolean,
     own: string[],
-    body?: BodyInit,
+    body?: BodyInit | StreamBody,
   ): Promise<Response> {
     const { authorize, logger = options.logger } = attemptHooks
       ? await (hooks ??= attemptHooks(
