@@ -1,5 +1,6 @@
 // createRuntime with hand-made descriptors: the spec-agnostic invoker, against real loopback servers.
 import type { ServerResponse } from "node:http";
+import { createServer as createNetServer, type AddressInfo } from "node:net";
 import { Readable } from "node:stream";
 import { afterEach, describe, expect, it } from "vitest";
 import {
@@ -438,6 +439,71 @@ describe("raw request bodies", () => {
       `body cannot be sent as application/octet-stream: it is a Map. ${hint}`,
     ]);
     expect(server.requests).toHaveLength(0);
+  });
+});
+
+describe("methods", () => {
+  it("refuses TRACE, CONNECT and TRACK (the Fetch standard forbids them) and non-tokens, naming method and path", async () => {
+    const { runtime, server } = await runtimeFor((_req, res) => sendJson(res, 200, {}));
+    const refused = async (method: string) =>
+      runtime
+        .invoke({ ...base, id: "op", method, path: "/diagnostics/{id}", pathParams: ["id"] }, { path: { id: "1" } })
+        .then(
+          () => "sent",
+          (error: ValidationError) => [error.name, error.field, error.message],
+        );
+    const forbidden = (name: string, method: string) => [
+      "ValidationError",
+      "method",
+      `${name} /diagnostics/{id} cannot be sent: the Fetch standard forbids the ${name} method, so fetch refuses it ("${method}" is the operation's method).`,
+    ];
+    expect(await refused("trace")).toEqual(forbidden("TRACE", "trace"));
+    expect(await refused("CONNECT")).toEqual(forbidden("CONNECT", "CONNECT"));
+    expect(await refused("Track")).toEqual(forbidden("TRACK", "Track"));
+    const notToken = (method: string) => [
+      "ValidationError",
+      "method",
+      `${method} /diagnostics/{id} cannot be sent: ${method} is not an HTTP method (a method is one token of letters, digits and !#$%&'*+-.^_\`|~).`,
+    ];
+    expect(await refused("GE T")).toEqual(notToken('"GE T"'));
+    expect(await refused("")).toEqual(notToken('""'));
+    expect(await refused("GET\r\n")).toEqual(notToken('"GET\\r\\n"'));
+    expect(server.requests).toHaveLength(0);
+  });
+
+  it("sends path item methods in capitals and an additionalOperations key as written", async () => {
+    // node:http's parser knows only upper-case methods: a raw socket reads the request line as sent
+    const lines: string[] = [];
+    const raw = createNetServer((socket) => {
+      socket.once("data", (data) => {
+        lines.push(data.toString("latin1").split("\r\n")[0]);
+        socket.end(
+          "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 2\r\nconnection: close\r\n\r\n{}",
+        );
+      });
+    });
+    await new Promise<void>((resolve) => raw.listen(0, "127.0.0.1", resolve));
+    try {
+      const runtime = createRuntime({
+        baseUrl: `http://127.0.0.1:${(raw.address() as AddressInfo).port}`,
+        maxRetries: 0,
+        logger: silentLoggerForTests,
+      });
+      for (const method of ["get", "patch", "query", "delete", "PURGE", "purge", "Link", "M-SEARCH"])
+        await runtime.invoke({ ...base, id: "op", method, path: "/x" }, {});
+    } finally {
+      await new Promise((resolve) => raw.close(resolve));
+    }
+    expect(lines).toEqual([
+      "GET /x HTTP/1.1",
+      "PATCH /x HTTP/1.1",
+      "QUERY /x HTTP/1.1",
+      "DELETE /x HTTP/1.1",
+      "PURGE /x HTTP/1.1",
+      "purge /x HTTP/1.1",
+      "Link /x HTTP/1.1",
+      "M-SEARCH /x HTTP/1.1",
+    ]);
   });
 });
 
