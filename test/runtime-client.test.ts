@@ -1,5 +1,5 @@
 // createRuntime with hand-made descriptors: the spec-agnostic invoker, against real loopback servers.
-import type { ServerResponse } from "node:http";
+import { createServer as createHttpServer, type ServerResponse } from "node:http";
 import { createServer as createNetServer, type AddressInfo } from "node:net";
 import { Readable } from "node:stream";
 import { afterEach, describe, expect, it } from "vitest";
@@ -389,6 +389,45 @@ describe("raw request bodies", () => {
       status: 503,
     });
     expect(server.requests.map((r) => r.body)).toEqual(["ab", "cd", "e", "e", "e"]);
+  });
+
+  it("never re-sends a stream after a timeout mid-body, and reads the caller's stream no further", async () => {
+    const received: string[] = [];
+    const slow = createHttpServer((req) => {
+      req.on("data", (chunk: Buffer) => received.push(chunk.toString()));
+      req.on("error", () => undefined);
+    });
+    await new Promise<void>((resolve) => slow.listen(0, "127.0.0.1", resolve));
+    let pulls = 0;
+    let cancelled = false;
+    const body = new ReadableStream<Uint8Array>(
+      {
+        async pull(controller) {
+          if (++pulls > 1) await new Promise((resolve) => setTimeout(resolve, 200));
+          controller.enqueue(utf8.encode(`part${pulls}`));
+        },
+        cancel: () => void (cancelled = true),
+      },
+      { highWaterMark: 0 },
+    );
+    try {
+      const runtime = createRuntime({
+        baseUrl: `http://127.0.0.1:${(slow.address() as AddressInfo).port}`,
+        maxRetries: 2,
+        timeoutMs: 100,
+        sleep: async () => undefined,
+        logger: silentLoggerForTests,
+      });
+      await expect(runtime.invoke(upload, { path: { key: "k" }, body })).rejects.toThrow(
+        "Request timed out after 100 ms. Not retried: the request body is a stream, and more of it was read than can be sent again.",
+      );
+      await new Promise((resolve) => setTimeout(resolve, 300));
+    } finally {
+      slow.closeAllConnections();
+      await new Promise((resolve) => slow.close(resolve));
+    }
+    expect(received.join("")).toBe("part1");
+    expect([pulls, cancelled]).toEqual([2, true]);
   });
 
   it("refuses to follow a 307 with a stream body, which cannot be sent twice", async () => {

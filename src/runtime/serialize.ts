@@ -356,8 +356,9 @@ const kindOf = (value: unknown): string => Object.prototype.toString.call(value)
  * and perhaps the stream's end, is all that was read (e.g. the connection was refused): its view sends the kept
  * chunk again, then reads on. Once more was read, a failure ends the call; a connection error then says why, a
  * retryable status is the call's error as it came. A locked stream (being read elsewhere) is a ValidationError
- * naming `body`; the caller's stream is locked from the first read on, and cancelled when an attempt that cannot
- * be repeated is (fetch cancels the body of a request it gives up).
+ * naming `body`. The caller's stream is locked from the first read on, and cancelled when fetch gives up a body or a
+ * retry is refused after more than its first chunk was read; otherwise a failed call leaves it as fetch leaves a
+ * stream body it gave up.
  */
 export function streamBody(source: ReadableStream<Uint8Array>): StreamBody {
   if (source.locked)
@@ -375,6 +376,9 @@ export function streamBody(source: ReadableStream<Uint8Array>): StreamBody {
   let attempts = 0;
   return (init, outcome) => {
     if (reading || lost) {
+      // the call ends here: the caller's stream is read no further
+      lost = true;
+      reader?.cancel().catch(() => undefined);
       if (outcome instanceof APIConnectionError)
         outcome.message = outcome.message.replace(
           /\.?$/,
@@ -405,7 +409,13 @@ export function streamBody(source: ReadableStream<Uint8Array>): StreamBody {
         sentFirst = true;
         controller.enqueue(value);
       },
-      cancel: (reason) => (reading || lost ? reader?.cancel(reason) : undefined),
+      // A fetch that gives up cancels its body: what was read can then not all be sent again (a read under way
+      // ends as if the stream had), so the caller's stream is cancelled too; else it is kept for the next attempt.
+      cancel(reason) {
+        if (!reading && !lost) return;
+        lost = true;
+        return reader?.cancel(reason);
+      },
     };
     // no read ahead: the caller's stream is read only as fetch reads the body
     return { ...init, body: new ReadableStream(view, { highWaterMark: 0 }), duplex: "half" } as RequestInit;
