@@ -53,8 +53,8 @@ export type AttemptOutcome = Response | APIConnectionError;
 /**
  * A request body that cannot be re-sent as it is (a ReadableStream): called with the call's init for its first
  * attempt, then with the outcome of each attempt the loop would retry. Returns the init that attempt sends (with a
- * fresh body and `duplex: "half"`), or undefined when no other attempt may send the body: the outcome is then the
- * call's.
+ * fresh body and `duplex: "half"`), or undefined when no other attempt may send the body: the outcome, to which a
+ * connection error's message may add why, is then the call's.
  */
 export type StreamBody = (init: RequestInit, outcome?: AttemptOutcome) => RequestInit | undefined;
 
