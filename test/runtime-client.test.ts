@@ -1,5 +1,7 @@
 // createRuntime with hand-made descriptors: the spec-agnostic invoker, against real loopback servers.
-import type { ServerResponse } from "node:http";
+import { createServer as createHttpServer, type ServerResponse } from "node:http";
+import { createServer as createNetServer, type AddressInfo } from "node:net";
+import { Readable } from "node:stream";
 import { afterEach, describe, expect, it } from "vitest";
 import {
   APIConnectionError,
@@ -7,6 +9,7 @@ import {
   bufferedBody,
   createRetryingFetch,
   createRuntime,
+  ValidationError,
   type OperationDescriptor,
   type RuntimeOptions,
 } from "../src/runtime/index.js";
@@ -282,6 +285,264 @@ describe("response kinds", () => {
     const raw = await runtime.invoke<Response>(kinds("event-stream"), { path: { kind: "k" } });
     expect(raw).toBeInstanceOf(Response);
     expect(await raw.text()).toBe("data: hi\n\n");
+  });
+});
+
+const upload: OperationDescriptor = {
+  ...base,
+  id: "putObject",
+  method: "put",
+  path: "/objects/{key}",
+  pathParams: ["key"],
+  requestBody: { contentType: "application/octet-stream", required: true },
+};
+const utf8 = new TextEncoder();
+/** A stream of `parts`, one chunk each, that records how many of them were read. */
+function partsStream(...parts: string[]): { stream: ReadableStream<Uint8Array>; read: () => number } {
+  let read = 0;
+  const stream = new ReadableStream<Uint8Array>(
+    {
+      pull(controller) {
+        if (read === parts.length) return controller.close();
+        controller.enqueue(utf8.encode(parts[read++]));
+      },
+    },
+    { highWaterMark: 0 },
+  );
+  return { stream, read: () => read };
+}
+
+describe("raw request bodies", () => {
+  it("sends a ReadableStream as fetch reads it (duplex: half), and every other raw body as it is", async () => {
+    const { runtime, server } = await runtimeFor((_req, res) => sendJson(res, 200, {}));
+    const form = new FormData();
+    form.set("a", "1");
+    const bodies: [string, unknown][] = [
+      ["stream", partsStream("str", "eam").stream],
+      ["blob", new Blob(["blob"])],
+      ["arraybuffer", utf8.encode("ab").buffer],
+      ["uint8array", utf8.encode("u8")],
+      ["dataview", new DataView(utf8.encode("dv").buffer)],
+      ["params", new URLSearchParams({ q: "1" })],
+      ["string", "text"],
+      ["number", 42],
+      ["form", form],
+    ];
+    for (const [key, body] of bodies) await runtime.invoke(upload, { path: { key }, body });
+    expect(server.requests.map((r) => [r.url, r.body])).toEqual([
+      ["/api/v1/objects/stream", "stream"],
+      ["/api/v1/objects/blob", "blob"],
+      ["/api/v1/objects/arraybuffer", "ab"],
+      ["/api/v1/objects/uint8array", "u8"],
+      ["/api/v1/objects/dataview", "dv"],
+      ["/api/v1/objects/params", "q=1"],
+      ["/api/v1/objects/string", "text"],
+      ["/api/v1/objects/number", "42"],
+      ["/api/v1/objects/form", expect.stringContaining('name="a"\r\n\r\n1\r\n')],
+    ]);
+    // a stream's length is unknown: it goes chunked, typed as the operation says
+    expect(server.requests[0].headers).toMatchObject({
+      "transfer-encoding": "chunked",
+      "content-type": "application/octet-stream",
+    });
+    expect(server.requests.at(-1)?.headers["content-type"]).toMatch(/^multipart\/form-data; boundary=/);
+  });
+
+  it("re-sends a stream of which only the first chunk was read (fetch reads one before the connection is refused), whole", async () => {
+    // a port with nothing listening, until the first backoff starts a server on it
+    const probe = await startScriptedServer(() => undefined);
+    const { origin } = probe;
+    const port = Number(new URL(origin).port);
+    await probe.close();
+    const delays: number[] = [];
+    const runtime = createRuntime({
+      baseUrl: `${origin}/api/v1`,
+      maxRetries: 2,
+      timeoutMs: 5_000,
+      logger: silentLoggerForTests,
+      sleep: async (ms) => {
+        delays.push(ms);
+        server ??= await startScriptedServer((_req, res) => sendJson(res, 200, { stored: true }), port);
+      },
+    });
+    const body = partsStream("a", "b", "c");
+    await expect(runtime.invoke(upload, { path: { key: "k" }, body: body.stream })).resolves.toEqual({ stored: true });
+    expect(delays).toHaveLength(1);
+    expect(server?.requests.map((r) => [r.method, r.body])).toEqual([["PUT", "abc"]]);
+  });
+
+  it("never re-sends a stream once more than its first chunk was read: a reset is final and says why, a 503 too", async () => {
+    const { runtime, server } = await runtimeFor((_req, res, _seen, index) =>
+      index === 0 ? resetConnection(res) : sendJson(res, 503, { message: "busy" }),
+    );
+    const reset = runtime.invoke(upload, { path: { key: "k" }, body: partsStream("a", "b").stream });
+    await expect(reset).rejects.toThrow(APIConnectionError);
+    await expect(reset).rejects.toThrow(
+      /\. Not retried: the request body is a stream, and more of it was read than can be sent again\.$/,
+    );
+    const busy = partsStream("c", "d");
+    await expect(runtime.invoke(upload, { path: { key: "k" }, body: busy.stream })).rejects.toMatchObject({
+      status: 503,
+    });
+    // a stream of one chunk was read whole, its end included: it is re-sent like a Blob
+    await expect(runtime.invoke(upload, { path: { key: "k" }, body: partsStream("e").stream })).rejects.toMatchObject({
+      status: 503,
+    });
+    expect(server.requests.map((r) => r.body)).toEqual(["ab", "cd", "e", "e", "e"]);
+  });
+
+  it("never re-sends a stream after a timeout mid-body, and reads the caller's stream no further", async () => {
+    const received: string[] = [];
+    const slow = createHttpServer((req) => {
+      req.on("data", (chunk: Buffer) => received.push(chunk.toString()));
+      req.on("error", () => undefined);
+    });
+    await new Promise<void>((resolve) => slow.listen(0, "127.0.0.1", resolve));
+    let pulls = 0;
+    let cancelled = false;
+    const body = new ReadableStream<Uint8Array>(
+      {
+        async pull(controller) {
+          if (++pulls > 1) await new Promise((resolve) => setTimeout(resolve, 200));
+          controller.enqueue(utf8.encode(`part${pulls}`));
+        },
+        cancel: () => void (cancelled = true),
+      },
+      { highWaterMark: 0 },
+    );
+    try {
+      const runtime = createRuntime({
+        baseUrl: `http://127.0.0.1:${(slow.address() as AddressInfo).port}`,
+        maxRetries: 2,
+        timeoutMs: 100,
+        sleep: async () => undefined,
+        logger: silentLoggerForTests,
+      });
+      await expect(runtime.invoke(upload, { path: { key: "k" }, body })).rejects.toThrow(
+        "Request timed out after 100 ms. Not retried: the request body is a stream, and more of it was read than can be sent again.",
+      );
+      await new Promise((resolve) => setTimeout(resolve, 300));
+    } finally {
+      slow.closeAllConnections();
+      await new Promise((resolve) => slow.close(resolve));
+    }
+    expect(received.join("")).toBe("part1");
+    expect([pulls, cancelled]).toEqual([2, true]);
+  });
+
+  it("refuses to follow a 307 with a stream body, which cannot be sent twice", async () => {
+    const { runtime, server } = await runtimeFor((_req, res, seen) =>
+      seen.url.endsWith("/k")
+        ? void res.writeHead(307, { location: "/api/v1/objects/moved" }).end()
+        : sendJson(res, 200, {}),
+    );
+    await expect(runtime.invoke(upload, { path: { key: "k" }, body: partsStream("a").stream })).rejects.toThrow(
+      `Refused to follow the 307 redirect of ${server.origin}: the request's body is a stream, which can be sent only once.`,
+    );
+    // the same redirect of a Blob is followed
+    await expect(runtime.invoke(upload, { path: { key: "k" }, body: new Blob(["b"]) })).resolves.toEqual({});
+    expect(server.requests.map((r) => [r.url, r.body])).toEqual([
+      ["/api/v1/objects/k", "a"],
+      ["/api/v1/objects/k", "b"],
+      ["/api/v1/objects/moved", "b"],
+    ]);
+  });
+
+  it("refuses, naming the body, a locked stream, an async iterable (a Node Readable) and a plain object", async () => {
+    const { runtime, server } = await runtimeFor((_req, res) => sendJson(res, 200, {}));
+    const locked = partsStream("a").stream;
+    locked.getReader();
+    const refused = async (body: unknown) =>
+      runtime.invoke(upload, { path: { key: "k" }, body }).then(
+        () => "sent",
+        (error: ValidationError) => [error.name, error.field, error.message],
+      );
+    expect(await refused(locked)).toEqual([
+      "ValidationError",
+      "body",
+      "body is a ReadableStream that is locked (being read elsewhere): pass a stream nothing has read yet.",
+    ]);
+    const hint =
+      "Pass a string, Blob, ArrayBuffer, Uint8Array or ReadableStream (Readable.toWeb() turns a Node stream into one).";
+    const iterable = `body cannot be sent as application/octet-stream: it is an async iterable (a Node Readable?). ${hint}`;
+    expect(await refused(Readable.from([Buffer.from("node")]))).toEqual(["ValidationError", "body", iterable]);
+    expect(await refused((async function* () {})())).toEqual(["ValidationError", "body", iterable]);
+    expect(await refused({ a: 1 })).toEqual([
+      "ValidationError",
+      "body",
+      `body cannot be sent as application/octet-stream: it is an Object. ${hint}`,
+    ]);
+    expect(await refused(new Map())).toEqual([
+      "ValidationError",
+      "body",
+      `body cannot be sent as application/octet-stream: it is a Map. ${hint}`,
+    ]);
+    expect(server.requests).toHaveLength(0);
+  });
+});
+
+describe("methods", () => {
+  it("refuses TRACE, CONNECT and TRACK (the Fetch standard forbids them) and non-tokens, naming method and path", async () => {
+    const { runtime, server } = await runtimeFor((_req, res) => sendJson(res, 200, {}));
+    const refused = async (method: string) =>
+      runtime
+        .invoke({ ...base, id: "op", method, path: "/diagnostics/{id}", pathParams: ["id"] }, { path: { id: "1" } })
+        .then(
+          () => "sent",
+          (error: ValidationError) => [error.name, error.field, error.message],
+        );
+    const forbidden = (name: string, method: string) => [
+      "ValidationError",
+      "method",
+      `${name} /diagnostics/{id} cannot be sent: the Fetch standard forbids the ${name} method, so fetch refuses it ("${method}" is the operation's method).`,
+    ];
+    expect(await refused("trace")).toEqual(forbidden("TRACE", "trace"));
+    expect(await refused("CONNECT")).toEqual(forbidden("CONNECT", "CONNECT"));
+    expect(await refused("Track")).toEqual(forbidden("TRACK", "Track"));
+    const notToken = (method: string) => [
+      "ValidationError",
+      "method",
+      `${method} /diagnostics/{id} cannot be sent: ${method} is not an HTTP method (a method is one token of letters, digits and !#$%&'*+-.^_\`|~).`,
+    ];
+    expect(await refused("GE T")).toEqual(notToken('"GE T"'));
+    expect(await refused("")).toEqual(notToken('""'));
+    expect(await refused("GET\r\n")).toEqual(notToken('"GET\\r\\n"'));
+    expect(server.requests).toHaveLength(0);
+  });
+
+  it("sends path item methods in capitals and an additionalOperations key as written", async () => {
+    // node:http's parser knows only upper-case methods: a raw socket reads the request line as sent
+    const lines: string[] = [];
+    const raw = createNetServer((socket) => {
+      socket.once("data", (data) => {
+        lines.push(data.toString("latin1").split("\r\n")[0]);
+        socket.end(
+          "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 2\r\nconnection: close\r\n\r\n{}",
+        );
+      });
+    });
+    await new Promise<void>((resolve) => raw.listen(0, "127.0.0.1", resolve));
+    try {
+      const runtime = createRuntime({
+        baseUrl: `http://127.0.0.1:${(raw.address() as AddressInfo).port}`,
+        maxRetries: 0,
+        logger: silentLoggerForTests,
+      });
+      for (const method of ["get", "patch", "query", "delete", "PURGE", "purge", "Link", "M-SEARCH"])
+        await runtime.invoke({ ...base, id: "op", method, path: "/x" }, {});
+    } finally {
+      await new Promise((resolve) => raw.close(resolve));
+    }
+    expect(lines).toEqual([
+      "GET /x HTTP/1.1",
+      "PATCH /x HTTP/1.1",
+      "QUERY /x HTTP/1.1",
+      "DELETE /x HTTP/1.1",
+      "PURGE /x HTTP/1.1",
+      "purge /x HTTP/1.1",
+      "Link /x HTTP/1.1",
+      "M-SEARCH /x HTTP/1.1",
+    ]);
   });
 });
 

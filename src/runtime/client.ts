@@ -9,7 +9,15 @@ import {
   type ErrorEnvelopeDescriptor,
   type SDKError,
 } from "./errors.js";
-import { bufferedBody, createRetryingFetch, isEventStream, parseJson, stringifyJson, type FetchLike } from "./fetch.js";
+import {
+  bufferedBody,
+  createRetryingFetch,
+  isEventStream,
+  parseJson,
+  stringifyJson,
+  type FetchLike,
+  type StreamBody,
+} from "./fetch.js";
 import {
   checkHeader,
   checkHeaders,
@@ -232,7 +240,7 @@ export function createBaseRuntime(options: RuntimeOptions, extras?: RuntimeExtra
     callOptions: RequestOptions,
     retrySafe: boolean,
     own: string[],
-    body?: BodyInit,
+    body?: BodyInit | StreamBody,
   ): Promise<Response> {
     const { authorize, logger = options.logger } = attemptHooks
       ? await (hooks ??= attemptHooks(
@@ -271,8 +279,16 @@ export function createBaseRuntime(options: RuntimeOptions, extras?: RuntimeExtra
     // A path with its own query (OpenAI's `/responses/{id}/input_items?beta=true`) takes the rest after "&": path
     // values are percent-encoded and a base URL has no query, so a "?" here is the path template's.
     if (query) url += `${url.includes("?") ? "&" : "?"}${query}`;
-    // a Request as openapi-fetch builds it: its constructor normalizes the URL and refuses a forbidden method
-    const response = await fetch(new Request(url, { method: method.toUpperCase(), headers, redirect: "follow" }));
+    // A Request as openapi-fetch builds it: its constructor normalizes the URL, writes GET, POST, PUT, DELETE, HEAD
+    // and OPTIONS in capitals, and refuses an invalid or forbidden method, which method.ts then explains. PATCH and
+    // QUERY are path item fields, written in lower case; an `additionalOperations` key is sent as written.
+    let sent: Request;
+    try {
+      sent = new Request(url, { method: /^(patch|query)$/.test(method) ? method.toUpperCase() : method, headers });
+    } catch (error) {
+      throw (await import("./method.js")).methodError(method, path, error);
+    }
+    const response = await fetch(sent);
     if (!response.ok) {
       const error = await errorBody(response, method);
       const envelope = await extras?.readEnvelope?.(error);

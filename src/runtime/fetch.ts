@@ -28,8 +28,11 @@ export interface AttemptPolicy {
   signal?: AbortSignal;
   /** False for a POST/PATCH without an idempotency key: re-sending it could act twice. */
   retrySafe: boolean;
-  /** The serialized body, re-sent as is by every attempt; read from the request when absent. */
-  body?: BodyInit;
+  /**
+   * The serialized body, re-sent as is by every attempt (read from the request when absent); or a stream's
+   * `StreamBody` (serialize.ts's `streamBody`), which gives each attempt its own.
+   */
+  body?: BodyInit | StreamBody;
   sleep: Sleep;
   random?: () => number;
   logger: Logger;
@@ -45,7 +48,15 @@ export interface AttemptPolicy {
 }
 
 /** A failed attempt is returned, not thrown, so the loop can decide to retry it. */
-type AttemptOutcome = Response | APIConnectionError;
+export type AttemptOutcome = Response | APIConnectionError;
+
+/**
+ * A request body that cannot be re-sent as it is (a ReadableStream): called with the call's init for its first
+ * attempt, then with the outcome of each attempt the loop would retry. Returns the init that attempt sends (with a
+ * fresh body and `duplex: "half"`), or undefined when no other attempt may send the body: the outcome, to which a
+ * connection error's message may add why, is then the call's.
+ */
+export type StreamBody = (init: RequestInit, outcome?: AttemptOutcome) => RequestInit | undefined;
 
 /** A 2xx body read inside its attempt; for a JSON content type, also its parsed value. */
 export interface BufferedBody {
@@ -72,12 +83,17 @@ export function createRetryingFetch(policy: AttemptPolicy): (request: Request) =
     policy.credentials?.(url, request.headers);
     const body = policy.body ?? (request.body === null ? undefined : await request.arrayBuffer());
     const init = attemptInit(request, body);
+    const next: StreamBody = typeof body === "function" ? body : () => init;
     const attempts = (policy.retrySafe ? Math.max(0, policy.maxRetries) : 0) + 1;
-    for (let attempt = 1; ; attempt++) {
+    for (let attempt = 1, sent = next(init); ; attempt++) {
       policy.logger.debug(`${method} ${url} (attempt ${attempt} of ${attempts})`);
-      const outcome = await attemptOnce(url, init, policy);
+      const outcome = await attemptOnce(url, sent!, policy);
       const failed = outcome instanceof APIConnectionError;
-      if (attempt >= attempts || !(failed || shouldRetry(outcome) || isMalformedJson(outcome))) {
+      if (
+        attempt >= attempts ||
+        !(failed || shouldRetry(outcome) || isMalformedJson(outcome)) ||
+        !(sent = next(init, outcome))
+      ) {
         if (failed) throw outcome;
         return outcome;
       }
@@ -89,7 +105,7 @@ export function createRetryingFetch(policy: AttemptPolicy): (request: Request) =
   };
 }
 
-function attemptInit(request: Request, body: BodyInit | undefined): RequestInit {
+function attemptInit(request: Request, body: AttemptPolicy["body"]): RequestInit {
   let headers = request.headers;
   if (body instanceof FormData) {
     // each send encodes the form with a fresh boundary, which fetch writes into Content-Type itself
@@ -97,7 +113,7 @@ function attemptInit(request: Request, body: BodyInit | undefined): RequestInit 
     headers.delete("content-type");
   }
   // manual: a body, an idempotency key or a credential header never follows a redirect on its own
-  return { method: request.method, headers, body, redirect: "manual" };
+  return { method: request.method, headers, body: body as BodyInit, redirect: "manual" };
 }
 
 async function attemptOnce(url: string, init: RequestInit, policy: AttemptPolicy): Promise<AttemptOutcome> {

@@ -39,17 +39,25 @@ export async function followWithinOrigin(
     if (response.status !== 307 && response.status !== 308 && method !== "GET" && method !== "HEAD") {
       throw redirectError(response, target, `that would re-send this ${method} as a GET`);
     }
+    // what fetch read of a stream is gone, so it refuses to send one twice
+    if (init.body instanceof ReadableStream)
+      throw redirectError(response, target, "", "the request's body is a stream, which can be sent only once");
     if (hops >= MAX_REDIRECTS) throw redirectError(response, target, `after ${MAX_REDIRECTS} redirects already`);
     target = next.href;
   }
 }
 
-function redirectError(response: Response, url: string, what: string): APIError {
+function redirectError(
+  response: Response,
+  url: string,
+  what: string,
+  why = "API requests never leave the API's origin or change method",
+): APIError {
   const headers = Object.fromEntries(response.headers.entries());
   return new APIError(
     response.status,
     undefined,
     headers,
-    `Refused to follow the ${response.status} redirect of ${new URL(url).origin} ${what}: API requests never leave the API's origin or change method.`,
+    `Refused to follow the ${response.status} redirect of ${new URL(url).origin}${what && ` ${what}`}: ${why}.`,
   );
 }

@@ -1,8 +1,8 @@
 // Writes parameters and form bodies as the spec's style, explode and encoding say, on openapi-fetch's serializers.
 import { serializeArrayParam, serializeObjectParam, serializePrimitiveParam } from "openapi-fetch";
 import { checkHeader, isRecord } from "./check.js";
-import { ValidationError } from "./errors.js";
-import { stringifyJson } from "./fetch.js";
+import { APIConnectionError, ValidationError } from "./errors.js";
+import { stringifyJson, type StreamBody } from "./fetch.js";
 import type {
   EncodingDescriptor,
   OperationArgs,
@@ -75,14 +75,14 @@ function text(name: string, value: unknown): string {
  */
 function checkValue(name: string, value: unknown): void {
   const kind = typeof value;
-  // cross-realm safe, unlike a prototype check; a class instance passes as a plain object
-  const tag = Object.prototype.toString.call(value);
+  // a class instance passes as a plain object
+  const tag = kindOf(value);
   if (
     kind === "function" ||
     kind === "symbol" ||
-    (kind === "object" && value !== null && !Array.isArray(value) && tag !== "[object Object]")
+    (kind === "object" && value !== null && !Array.isArray(value) && tag !== "Object")
   ) {
-    const got = kind === "object" ? tag.slice(8, -1) : kind;
+    const got = kind === "object" ? tag : kind;
     throw new ValidationError(
       `${name} must be a string, number, boolean, array or plain object (as its schema says); got a ${got}.`,
       name,
@@ -305,23 +305,119 @@ export function multipartBody(
   return new Blob(chunks, { type: `multipart/form-data; boundary=${boundary}` });
 }
 
-/** Encodes a request body for its declared media type; JSON unless the spec says otherwise. */
+/**
+ * Encodes a request body for its declared media type; JSON unless the spec says otherwise. A string, Blob,
+ * ArrayBuffer, typed array or DataView, FormData or URLSearchParams is sent as it is, a ReadableStream as
+ * `streamBody` sends it, a number or boolean as its text. Any other object (a Node Readable or another async
+ * iterable, a plain object for a media type that is neither JSON nor a form) is a ValidationError naming `body`:
+ * String() would send `[object Object]`.
+ */
 export function serializeBody(
   contentType: string,
   body: unknown,
   encoding?: { readonly [field: string]: EncodingDescriptor },
-): BodyInit {
+): BodyInit | StreamBody {
   if (contentType.includes("json")) return stringifyJson(body);
+  if (body instanceof ReadableStream) return streamBody(body);
   if (contentType.startsWith("application/x-www-form-urlencoded") && isRecord(body) && !isBodyInit(body))
     return urlencodedBody(body, encoding);
   if (contentType.startsWith("multipart/") && isRecord(body) && !isBodyInit(body)) return multipartBody(body, encoding);
-  return isBodyInit(body) ? body : String(body);
+  if (isBodyInit(body)) return body;
+  if (typeof body === "object" && body !== null) {
+    const tag = kindOf(body);
+    const kind =
+      Symbol.asyncIterator in body
+        ? "an async iterable (a Node Readable?)"
+        : `${/^[AEIOU]/.test(tag) ? "an" : "a"} ${tag}`;
+    throw new ValidationError(
+      `body cannot be sent as ${contentType}: it is ${kind}. Pass a string, Blob, ArrayBuffer, Uint8Array or ReadableStream (Readable.toWeb() turns a Node stream into one).`,
+      "body",
+    );
+  }
+  return String(body);
 }
 
 function isBodyInit(body: unknown): body is BodyInit {
   return (
     typeof body === "string" ||
     ArrayBuffer.isView(body) ||
-    [Blob, ArrayBuffer, FormData, URLSearchParams, ReadableStream].some((type) => body instanceof type)
+    [Blob, ArrayBuffer, FormData, URLSearchParams].some((type) => body instanceof type)
   );
+}
+
+/** An object's kind as its tag names it: `Object`, `Array`, `Map`… (cross-realm safe, unlike a prototype check). */
+const kindOf = (value: unknown): string => Object.prototype.toString.call(value).slice(8, -1);
+
+/**
+ * A ReadableStream request body, sent as it is read (`duplex: "half"`, which Node's fetch requires), never
+ * buffered whole. What was read of a stream cannot be read again, so each attempt reads the caller's stream through
+ * a view of its own, and the first chunk is kept: Node's fetch reads one chunk before it even connects. Another
+ * attempt (a retry, which `retrySafe` allows only for an idempotent call) may send the body only while that chunk,
+ * and perhaps the stream's end, is all that was read (e.g. the connection was refused): its view sends the kept
+ * chunk again, then reads on. Once more was read, a failure ends the call; a connection error then says why, a
+ * retryable status is the call's error as it came. A locked stream (being read elsewhere) is a ValidationError
+ * naming `body`. The caller's stream is locked from the first read on, and cancelled when fetch gives up a body or a
+ * retry is refused after more than its first chunk was read; otherwise a failed call leaves it as fetch leaves a
+ * stream body it gave up.
+ */
+export function streamBody(source: ReadableStream<Uint8Array>): StreamBody {
+  if (source.locked)
+    throw new ValidationError(
+      "body is a ReadableStream that is locked (being read elsewhere): pass a stream nothing has read yet.",
+      "body",
+    );
+  let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
+  // what was read of the caller's stream: its first chunk, kept, and whether the stream ended after it
+  let first: Uint8Array | undefined;
+  let ended = false;
+  // a read under way, or a chunk read after the first (not kept): the body can then not be sent again
+  let reading = false;
+  let lost = false;
+  let attempts = 0;
+  return (init, outcome) => {
+    if (reading || lost) {
+      // the call ends here: the caller's stream is read no further
+      lost = true;
+      reader?.cancel().catch(() => undefined);
+      if (outcome instanceof APIConnectionError)
+        outcome.message = outcome.message.replace(
+          /\.?$/,
+          ". Not retried: the request body is a stream, and more of it was read than can be sent again.",
+        );
+      return undefined;
+    }
+    const attempt = ++attempts;
+    let sentFirst = false;
+    const view: UnderlyingDefaultSource<Uint8Array> = {
+      async pull(controller) {
+        // an abandoned attempt's fetch may still pull: it must take nothing from the next one
+        if (attempt !== attempts) throw new Error("a later attempt sends this body");
+        if (!sentFirst && first) {
+          sentFirst = true;
+          return controller.enqueue(first);
+        }
+        if (ended) return controller.close();
+        reading = true;
+        const { done, value } = await (reader ??= source.getReader()).read();
+        reading = false;
+        if (done) {
+          ended = true;
+          return controller.close();
+        }
+        if (first === undefined) first = value;
+        else lost = true;
+        sentFirst = true;
+        controller.enqueue(value);
+      },
+      // A fetch that gives up cancels its body: what was read can then not all be sent again (a read under way
+      // ends as if the stream had), so the caller's stream is cancelled too; else it is kept for the next attempt.
+      cancel(reason) {
+        if (!reading && !lost) return;
+        lost = true;
+        return reader?.cancel(reason);
+      },
+    };
+    // no read ahead: the caller's stream is read only as fetch reads the body
+    return { ...init, body: new ReadableStream(view, { highWaterMark: 0 }), duplex: "half" } as RequestInit;
+  };
 }
