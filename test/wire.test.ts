@@ -54,6 +54,12 @@ export const noteFile: SendMultipartBody = { files: [], note: new Blob(["n"]) };
 // @ts-expect-error tags hold text, not files
 export const tagFiles: SendMultipartBody = { files: [], tags: [new Blob(["t"])] };
 export const form: SendUrlencodedBody = { ids: ["a"], filter: { color: "red" } };
+import type { BinaryBody } from "./index.js";
+export const bytes: BinaryBody[] = [new Blob(["a"]), new Uint8Array(1), new ArrayBuffer(1), "text"];
+// a stream is a raw body too (sent once, streamed)
+export const stream: BinaryBody = new ReadableStream<Uint8Array>();
+// @ts-expect-error a number is not a raw body
+export const number: BinaryBody = 1;
 `,
   servers: `
 import { serverUrl } from "./index.js";

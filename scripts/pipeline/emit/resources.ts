@@ -339,8 +339,10 @@ export function resourcesFile(model: ApiModel, ctx: EmitContext): SourceFileStru
             kind: StructureKind.TypeAlias as const,
             isExported: true,
             name: "BinaryBody",
-            docs: ["A raw request body."],
-            type: "Blob | ArrayBuffer | Uint8Array | string",
+            docs: [
+              "A raw request body. A ReadableStream is streamed and sent once: a retry re-sends it only while no more than its first chunk was read.",
+            ],
+            type: "Blob | ArrayBuffer | Uint8Array | string | ReadableStream<Uint8Array>",
           },
         ]
       : []),
