@@ -2,11 +2,13 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import {
+  BaseResolver,
   createConfig,
   getLineColLocation,
   lintDocument,
   loadConfig,
   type Config,
+  type Document,
   type NormalizedProblem,
 } from "@redocly/openapi-core";
 import { PipelineError } from "./errors.js";
@@ -67,11 +69,15 @@ export interface LintReport {
 /** Lints the source documents (not the bundle) so every problem points at the file the maintainer edits. */
 export async function lintSpec(spec: LoadedSpec, mode: LintMode): Promise<LintReport> {
   const config = await lintConfigFor(mode);
-  const problems = await lintDocument({ document: spec.document, config, externalRefResolver: spec.resolver }).catch(
-    async (error: unknown) => {
+  const lint = async (view: ShadowSafeView) =>
+    (await lintDocument({ document: view.document, config, externalRefResolver: view.resolver })).map(view.restore);
+  const problems = await lint(shadowSafeView(spec, false))
+    // A key that spells the name with escapes (JSON's `"hasOwn\u0050roperty"`) escapes the text screen: lint again
+    // with every file renamed.
+    .catch((error: unknown) => (isShadowedMethod(error) ? lint(shadowSafeView(spec, true)) : Promise.reject(error)))
+    .catch(async (error: unknown) => {
       throw await explainCircularRef(spec, error);
-    },
-  );
+    });
   const valid = await Promise.all(problems.map((p) => isCookieStyle(spec, p)));
   const active = problems
     .filter((p, i) => !p.ignored && !valid[i])
@@ -101,6 +107,131 @@ export function assertLintClean(report: Pick<LintReport, "errors" | "warnings" |
   const errors = report.lines.slice(0, report.errors);
   const rest = report.warnings ? [`(and ${report.warnings} warning(s), which do not stop the run)`] : [];
   throw new PipelineError(summary, undefined, 1, [...errors, ...rest]);
+}
+
+/**
+ * Redocly's rules call `node.hasOwnProperty(name)` on spec objects, so an object with its own key `hasOwnProperty` (a
+ * schema property, a schema, a security scheme named so, or a stray key on an Info or Response object) makes lint
+ * throw "hasOwnProperty is not a function". The other Object.prototype names (`constructor`, `toString`, `valueOf`,
+ * `__proto__`) are never called on spec objects.
+ */
+const SHADOWING_KEY = "hasOwnProperty";
+
+/**
+ * What lint reads instead of that key: a name no loaded file contains (checked after lint), in the same casing, so
+ * naming rules judge it as they would the original.
+ */
+const SHADOW_ALIAS = "hasOwnProperty0";
+
+interface ShadowSafeView {
+  document: Document;
+  resolver: BaseResolver;
+  /** The problem with every pointer, message and suggestion naming the original key again. */
+  restore(problem: NormalizedProblem): NormalizedProblem;
+}
+
+/**
+ * The loaded files as lint sees them: a file whose text contains `hasOwnProperty` (every file when `force`) is a copy
+ * in which that key is SHADOW_ALIAS, and so is every string that names it (`required` and `dependentRequired` items,
+ * `discriminator.propertyName`, mapping values, a segment of a `$ref`, `operationRef` or mapping pointer, a `{name}`
+ * in a server `url`, a scope in a security requirement), so the rules see the same spec under another name. The
+ * copies keep their Source, so restored pointers resolve to the file:line:col of the original text. Other files are
+ * linted as loaded.
+ */
+function shadowSafeView(spec: LoadedSpec, force: boolean): ShadowSafeView {
+  const copies = new Map<Document, Document>();
+  const seen = new Set<Document>();
+  const view = (document: Document): Document => {
+    seen.add(document);
+    if (!force && !document.source.body.includes(SHADOWING_KEY)) return document;
+    let copy = copies.get(document);
+    if (!copy)
+      copies.set(document, (copy = { source: document.source, parsed: withoutShadowingKeys(document.parsed) }));
+    return copy;
+  };
+  const resolver = new (class extends BaseResolver {
+    override async resolveDocument<T = unknown>(base: string | null, ref: string, isRoot = false) {
+      const document = await spec.resolver.resolveDocument<T>(base, ref, isRoot);
+      return document instanceof Error ? document : (view(document) as Document<T>);
+    }
+  })();
+  const restore = (text: string) => text.split(SHADOW_ALIAS).join(SHADOWING_KEY);
+  let checked = false;
+  return {
+    document: view(spec.document),
+    resolver,
+    restore(problem) {
+      if (copies.size === 0) return problem;
+      if (!checked) {
+        const clash = [...seen].find((document) => document.source.body.includes(SHADOW_ALIAS));
+        if (clash)
+          throw new PipelineError(
+            `cannot lint: the spec uses both \`${SHADOWING_KEY}\`, which Redocly's lint rules cannot read as a key, and \`${SHADOW_ALIAS}\`, the name lint reads it under; rename one, or generate with --lint off`,
+            { file: displayPath(clash.source.absoluteRef) },
+          );
+        checked = true;
+      }
+      const at = (location: NonNullable<NormalizedProblem["from"]>) =>
+        location.pointer === undefined ? location : { ...location, pointer: restore(location.pointer) };
+      return {
+        ...problem,
+        message: restore(problem.message),
+        suggest: problem.suggest.map(restore),
+        location: problem.location.map(at),
+        ...(problem.from ? { from: at(problem.from) } : {}),
+      };
+    },
+  };
+}
+
+function isShadowedMethod(error: unknown): boolean {
+  return error instanceof TypeError && error.message.endsWith(`.${SHADOWING_KEY} is not a function`);
+}
+
+/** `value` with SHADOWING_KEY renamed (see shadowSafeView); a node shared through YAML aliases stays shared. */
+function withoutShadowingKeys(root: unknown): unknown {
+  const copies = new Map<object, unknown>();
+  const rename = (name: unknown) => (name === SHADOWING_KEY ? SHADOW_ALIAS : name);
+  const renamePointer = (ref: string) => {
+    const hash = ref.indexOf("#");
+    if (hash === -1) return ref;
+    const segments = ref.slice(hash + 1).split("/");
+    return `${ref.slice(0, hash + 1)}${segments.map(rename).join("/")}`;
+  };
+  // `key`: the key `value` sits under; `outer`, `outer2`: the keys of its container and the container's container.
+  const copy = (value: unknown, key: string, outer: string, outer2: string): unknown => {
+    if (typeof value === "string") {
+      if (key === "$ref" || key === "operationRef") return renamePointer(value);
+      if (outer === "mapping") return value === SHADOWING_KEY ? SHADOW_ALIAS : renamePointer(value);
+      if (key === "propertyName") return rename(value);
+      if (key === "url") return value.split(`{${SHADOWING_KEY}}`).join(`{${SHADOW_ALIAS}}`);
+      return value;
+    }
+    if (typeof value !== "object" || value === null) return value;
+    const done = copies.get(value);
+    if (done !== undefined) return done;
+    let out: unknown;
+    if (Array.isArray(value)) {
+      // `required: [name]`, `dependentRequired: { a: [name] }`, `security: [{ scheme: [scope] }]`
+      const names = key === "required" || outer === "dependentRequired" || outer2 === "security";
+      out = value.map((item, i) => (names ? rename(item) : copy(item, String(i), key, outer)));
+    } else {
+      const object: Record<string, unknown> = {};
+      for (const [name, child] of Object.entries(value)) {
+        // defineProperty: a `__proto__` key stays an own key
+        Object.defineProperty(object, name === SHADOWING_KEY ? SHADOW_ALIAS : name, {
+          value: copy(child, name, key, outer),
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
+      }
+      out = object;
+    }
+    copies.set(value, out);
+    return out;
+  };
+  return copy(root, "", "", "");
 }
 
 export function formatProblem(problem: NormalizedProblem): string {
