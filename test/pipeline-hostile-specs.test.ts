@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { PipelineError } from "../scripts/pipeline/errors.js";
 import { lintSpec, type LintMode } from "../scripts/pipeline/lint.js";
-import { loadSpec, MAX_ALIAS_DEPTH } from "../scripts/pipeline/load.js";
+import { loadSpec, MAX_ALIAS_DEPTH, MAX_ALIAS_EXPANSION } from "../scripts/pipeline/load.js";
 import { runPipeline } from "../scripts/pipeline/run.js";
 import { useTempPackage } from "./pipeline-harness.js";
 
@@ -229,6 +229,22 @@ ${schemas.join("\n")}
     });
     expect(result.operations).toBe(1);
   }, 60_000);
+
+  it("aliases of aliases that expand past the limit (a billion laughs) are an error at load, at the alias", async () => {
+    // ten `*a{i-1}` in each `&a{i}`: 10^9 arrays once expanded, which ran the emit worker out of memory
+    const levels = ["  a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]"];
+    for (let i = 1; i < 9; i++)
+      levels.push(
+        `  a${i}: &a${i} [${Array(10)
+          .fill(`*a${i - 1}`)
+          .join(", ")}]`,
+      );
+    const spec = write("laughs.yaml", withOperationKeys(["x-laughs:", ...levels].map((l) => `      ${l}`).join("\n")));
+    const limit = MAX_ALIAS_EXPANSION.toLocaleString("en-US");
+    expect((await caught(() => loadSpec(spec))).format()).toMatch(
+      new RegExp(`laughs\\.yaml:14:53 YAML alias \\*a5 takes the document past ${limit} objects and arrays`),
+    );
+  });
 
   it("aliases that share a node without containing it generate as before", async () => {
     const spec = write(

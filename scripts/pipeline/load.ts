@@ -149,51 +149,67 @@ function mayHaveAnchor(text: string): boolean {
  */
 export const MAX_ALIAS_DEPTH = 200;
 
+/**
+ * How many objects and arrays a document may hold once aliases are expanded, when aliases add to it: ~28 times
+ * stripe's (35,518), the largest shared spec. Aliases of aliases multiply (ten `*a` in `&b`, ten `*b` in `&c`, …: a
+ * "billion laughs"): nine such levels in an `x-` extension ran the emit worker out of memory; six (2 million) took
+ * 2.5 s and 316 MB.
+ */
+export const MAX_ALIAS_EXPANSION = 1_000_000;
+
 interface AliasProblem {
-  kind: "recursive" | "deep";
-  /** Keys from the root to the value that closes the loop, or that is nested too deep. */
+  kind: "recursive" | "deep" | "large";
+  /** Keys from the root to the value that closes the loop, nests too deep, or expands past the limit. */
   segments: string[];
 }
 
 /**
  * Finds a value that contains itself (an alias inside the node its anchor names: `x: &a [*a]`), which no JSON value
- * can be and which every recursive walk of the document would follow until the stack overflows, or a value nested
- * deeper than MAX_ALIAS_DEPTH through aliases. One depth-first pass with an explicit stack; a node shared by several
- * aliases is walked once.
+ * can be and which every recursive walk of the document would follow until the stack overflows; a value nested
+ * deeper than MAX_ALIAS_DEPTH through aliases; or an alias that takes the document past MAX_ALIAS_EXPANSION objects
+ * and arrays. One depth-first pass with an explicit stack; a node shared by several aliases is walked once.
  */
 function aliasProblem(root: unknown): AliasProblem | undefined {
   if (typeof root !== "object" || root === null) return undefined;
   const onPath = new Set<object>([root]);
-  // How many levels each finished node nests below itself: a node shared by several aliases is walked once.
-  const heights = new Map<object, number>();
-  type Frame = { node: object; keys: string[]; next: number; height: number };
-  const frames: Frame[] = [{ node: root, keys: Object.keys(root), next: 0, height: 0 }];
+  // For each finished node: how many levels it nests below itself, and how many objects and arrays it holds expanded.
+  const finished = new Map<object, { height: number; size: number }>();
+  type Frame = { node: object; keys: string[]; next: number; height: number; size: number };
+  const frames: Frame[] = [{ node: root, keys: Object.keys(root), next: 0, height: 0, size: 1 }];
   const segments: string[] = [];
+  let expanded = 1;
   while (frames.length > 0) {
     const frame = frames[frames.length - 1];
     if (frame.next === frame.keys.length) {
       frames.pop();
       segments.pop();
       onPath.delete(frame.node);
-      heights.set(frame.node, frame.height);
+      finished.set(frame.node, { height: frame.height, size: frame.size });
       const parent = frames[frames.length - 1];
-      if (parent) parent.height = Math.max(parent.height, frame.height + 1);
+      if (parent) {
+        parent.height = Math.max(parent.height, frame.height + 1);
+        parent.size += frame.size;
+      }
       continue;
     }
     const key = frame.keys[frame.next++];
     const child = (frame.node as Record<string, unknown>)[key];
     if (typeof child !== "object" || child === null) continue;
-    const height = heights.get(child);
-    if (height !== undefined) {
-      if (frames.length + height >= MAX_ALIAS_DEPTH) return { kind: "deep", segments: [...segments, key] };
-      frame.height = Math.max(frame.height, height + 1);
+    const shared = finished.get(child);
+    if (shared !== undefined) {
+      if (frames.length + shared.height >= MAX_ALIAS_DEPTH) return { kind: "deep", segments: [...segments, key] };
+      expanded += shared.size;
+      if (expanded > MAX_ALIAS_EXPANSION) return { kind: "large", segments: [...segments, key] };
+      frame.height = Math.max(frame.height, shared.height + 1);
+      frame.size += shared.size;
       continue;
     }
     segments.push(key);
     if (onPath.has(child)) return { kind: "recursive", segments };
     if (frames.length >= MAX_ALIAS_DEPTH) return { kind: "deep", segments };
     onPath.add(child);
-    frames.push({ node: child, keys: Object.keys(child), next: 0, height: 0 });
+    expanded++;
+    frames.push({ node: child, keys: Object.keys(child), next: 0, height: 0, size: 1 });
   }
   return undefined;
 }
@@ -214,6 +230,8 @@ function aliasLocation(source: Source, segments: string[]): { line: number; col:
 function aliasMessage(source: Source, kind: AliasProblem["kind"], line: number, col: number): string {
   const lines = source.body.split("\n");
   const name = /^\*([^\s[\]{},]+)/.exec(lines[line - 1]?.slice(col - 1) ?? "")?.[1];
+  if (kind === "large")
+    return `${ALIAS_ERROR}${name ? `*${name} ` : ""}takes the document past ${MAX_ALIAS_EXPANSION.toLocaleString("en-US")} objects and arrays once aliases are expanded (aliases of aliases multiply): too large to generate from`;
   if (kind === "deep")
     return `${ALIAS_ERROR}${name ? `*${name} ` : ""}nests the document deeper than ${MAX_ALIAS_DEPTH} levels once aliases are expanded (each alias in a chain of them adds a level), deeper than the generator can walk`;
   if (!name)
