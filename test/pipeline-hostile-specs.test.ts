@@ -1,5 +1,6 @@
-// Specs that broke the front stages with a bare exception: keys named `hasOwnProperty` (Redocly's lint calls
-// `node.hasOwnProperty(…)` on spec objects) and YAML aliases that make a value contain itself or nest without end.
+// Specs that broke the front stages with a bare exception or a wrong finding: keys named `hasOwnProperty` (Redocly's
+// lint calls `node.hasOwnProperty(…)` on spec objects) or `__proto__` (example validation missed it), and YAML
+// aliases that make a value contain itself, nest without end or expand past memory.
 import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -29,7 +30,7 @@ async function caught(work: () => Promise<unknown>): Promise<PipelineError> {
 const MODES: LintMode[] = ["project", "minimal", "off"];
 
 /**
- * `name` as a schema, a property (required, in an example, a discriminator's propertyName and mapping), a security
+ * `name` as a schema, a property (required, in examples, a discriminator's propertyName and mapping), a security
  * scheme and scope, a server variable, a stray key on Info and on a Response, and a property in a $ref'd file.
  */
 const shadowingSpec = (name: string) => `openapi: 3.1.0
@@ -62,7 +63,9 @@ components:
       type: object
       required: [${name}]
       properties: { ${name}: { type: string } }
+      example: { ${name}: x }
       discriminator: { propertyName: ${name}, mapping: { ${name}: "#/components/schemas/${name}" } }
+    Plain: { type: object, properties: { ${name}: { type: string } }, example: { ${name}: x } }
 `;
 
 const shadowingPart = (name: string) => `type: object
@@ -71,25 +74,32 @@ properties:
   ${name}: { type: string }
 `;
 
-describe("keys named hasOwnProperty", () => {
+describe("keys named hasOwnProperty or __proto__", () => {
   it("lint in every mode reports what it reports for a harmless name of the same length, at the same file:line:col", async () => {
     const lines = async (name: string, mode: LintMode) => {
       write(`${name}-part.yaml`, shadowingPart(name));
       const report = await lintSpec(await loadSpec(write(`${name}.yaml`, shadowingSpec(name))), mode);
       return report.lines.map((line) => line.replaceAll(name, "NAME"));
     };
-    for (const mode of MODES) {
-      const shadowing = await lines("hasOwnProperty", mode);
-      expect(shadowing, mode).toEqual(await lines("hasOwnPropertz", mode));
-      // the stray keys on Info and on the Response, at their own line and column
-      expect(shadowing.join("\n"), mode).toMatch(
-        /NAME\.yaml:2:33 (error|warning) struct Property `NAME` is not expected/,
-      );
-      expect(shadowing.join("\n"), mode).toMatch(/NAME\.yaml:17:11 (error|warning) struct Property `NAME` is not/);
+    // `hasOwnProperty` made Redocly's rules throw; an own `__proto__` in an example failed its validation (project)
+    for (const [name, harmless] of [
+      ["hasOwnProperty", "hasOwnPropertz"],
+      ["__proto__", "__protz__"],
+    ]) {
+      for (const mode of MODES) {
+        const shadowing = await lines(name, mode);
+        expect(shadowing, `${name} ${mode}`).toEqual(await lines(harmless, mode));
+        // the stray keys on Info and on the Response, at their own line and column
+        expect(shadowing.join("\n"), mode).toMatch(
+          /NAME\.yaml:2:33 (error|warning) struct Property `NAME` is not expected/,
+        );
+        expect(shadowing.join("\n"), mode).toMatch(/NAME\.yaml:17:11 (error|warning) struct Property `NAME` is not/);
+      }
+      // the $ref'd file's own finding: its required `b` is not a property
+      const project = await lines(name, "project");
+      expect(project.join("\n")).toMatch(/NAME-part\.yaml:2:\d+ error no-required-schema-properties-undefined/);
+      expect(project.join("\n")).not.toMatch(/no-invalid-schema-examples/);
     }
-    // the $ref'd file's own finding: its required `b` is not a property
-    const project = await lines("hasOwnProperty", "project");
-    expect(project.join("\n")).toMatch(/NAME-part\.yaml:2:\d+ error no-required-schema-properties-undefined/);
   });
 
   it("the spec that crashed lint generates under --lint minimal", async () => {

@@ -110,18 +110,19 @@ export function assertLintClean(report: Pick<LintReport, "errors" | "warnings" |
 }
 
 /**
- * Redocly's rules call `node.hasOwnProperty(name)` on spec objects, so an object with its own key `hasOwnProperty` (a
- * schema property, a schema, a security scheme named so, or a stray key on an Info or Response object) makes lint
- * throw "hasOwnProperty is not a function". The other Object.prototype names (`constructor`, `toString`, `valueOf`,
- * `__proto__`) are never called on spec objects.
+ * Keys lint cannot read as keys, each with the name it reads instead: one no loaded file contains (checked after
+ * lint), in the same casing, so naming rules judge it as they would the original.
+ * - Redocly's rules call `node.hasOwnProperty(name)` on spec objects, so an object with its own key `hasOwnProperty`
+ *   (a schema property, a schema, a security scheme named so, or a stray key on an Info or Response object) made lint
+ *   throw "hasOwnProperty is not a function".
+ * - Example validation (AJV) does not count an own `__proto__` property as evaluated: a schema's valid example with
+ *   that property failed no-invalid-schema-examples under the project ruleset ("must NOT have unevaluated properties").
+ * The other Object.prototype names (`constructor`, `toString`, `valueOf`) lint like any other name.
  */
-const SHADOWING_KEY = "hasOwnProperty";
-
-/**
- * What lint reads instead of that key: a name no loaded file contains (checked after lint), in the same casing, so
- * naming rules judge it as they would the original.
- */
-const SHADOW_ALIAS = "hasOwnProperty0";
+const SHADOWING_KEYS = new Map([
+  ["hasOwnProperty", "hasOwnProperty0"],
+  ["__proto__", "__proto__0"],
+]);
 
 interface ShadowSafeView {
   document: Document;
@@ -131,8 +132,8 @@ interface ShadowSafeView {
 }
 
 /**
- * The loaded files as lint sees them: a file whose text contains `hasOwnProperty` (every file when `force`) is a copy
- * in which that key is SHADOW_ALIAS, and so is every string that names it (`required` and `dependentRequired` items,
+ * The loaded files as lint sees them: a file whose text contains one of the SHADOWING_KEYS (every file when `force`)
+ * is a copy in which each such key has its other name, and so has every string that names it (`required` and `dependentRequired` items,
  * `discriminator.propertyName`, mapping values, a segment of a `$ref`, `operationRef` or mapping pointer, a `{name}`
  * in a server `url`, a scope in a security requirement), so the rules see the same spec under another name. The
  * copies keep their Source, so restored pointers resolve to the file:line:col of the original text. Other files are
@@ -143,7 +144,7 @@ function shadowSafeView(spec: LoadedSpec, force: boolean): ShadowSafeView {
   const seen = new Set<Document>();
   const view = (document: Document): Document => {
     seen.add(document);
-    if (!force && !document.source.body.includes(SHADOWING_KEY)) return document;
+    if (!force && ![...SHADOWING_KEYS.keys()].some((key) => document.source.body.includes(key))) return document;
     let copy = copies.get(document);
     if (!copy)
       copies.set(document, (copy = { source: document.source, parsed: withoutShadowingKeys(document.parsed) }));
@@ -155,7 +156,10 @@ function shadowSafeView(spec: LoadedSpec, force: boolean): ShadowSafeView {
       return document instanceof Error ? document : (view(document) as Document<T>);
     }
   })();
-  const restore = (text: string) => text.split(SHADOW_ALIAS).join(SHADOWING_KEY);
+  const restore = (text: string) => {
+    for (const [key, alias] of SHADOWING_KEYS) text = text.split(alias).join(key);
+    return text;
+  };
   let checked = false;
   return {
     document: view(spec.document),
@@ -163,12 +167,14 @@ function shadowSafeView(spec: LoadedSpec, force: boolean): ShadowSafeView {
     restore(problem) {
       if (copies.size === 0) return problem;
       if (!checked) {
-        const clash = [...seen].find((document) => document.source.body.includes(SHADOW_ALIAS));
-        if (clash)
-          throw new PipelineError(
-            `cannot lint: the spec uses both \`${SHADOWING_KEY}\`, which Redocly's lint rules cannot read as a key, and \`${SHADOW_ALIAS}\`, the name lint reads it under; rename one, or generate with --lint off`,
-            { file: displayPath(clash.source.absoluteRef) },
-          );
+        for (const [key, alias] of SHADOWING_KEYS) {
+          const clash = [...seen].find((document) => document.source.body.includes(alias));
+          if (clash)
+            throw new PipelineError(
+              `cannot lint: the spec uses both \`${key}\`, which Redocly's lint rules cannot read as a key, and \`${alias}\`, the name lint reads it under; rename one, or generate with --lint off`,
+              { file: displayPath(clash.source.absoluteRef) },
+            );
+        }
         checked = true;
       }
       const at = (location: NonNullable<NormalizedProblem["from"]>) =>
@@ -185,13 +191,13 @@ function shadowSafeView(spec: LoadedSpec, force: boolean): ShadowSafeView {
 }
 
 function isShadowedMethod(error: unknown): boolean {
-  return error instanceof TypeError && error.message.endsWith(`.${SHADOWING_KEY} is not a function`);
+  return error instanceof TypeError && error.message.endsWith(".hasOwnProperty is not a function");
 }
 
-/** `value` with SHADOWING_KEY renamed (see shadowSafeView); a node shared through YAML aliases stays shared. */
+/** `value` with the SHADOWING_KEYS renamed (see shadowSafeView); a node shared through YAML aliases stays shared. */
 function withoutShadowingKeys(root: unknown): unknown {
   const copies = new Map<object, unknown>();
-  const rename = (name: unknown) => (name === SHADOWING_KEY ? SHADOW_ALIAS : name);
+  const rename = <T>(name: T): T | string => (typeof name === "string" && SHADOWING_KEYS.get(name)) || name;
   const renamePointer = (ref: string) => {
     const hash = ref.indexOf("#");
     if (hash === -1) return ref;
@@ -202,9 +208,9 @@ function withoutShadowingKeys(root: unknown): unknown {
   const copy = (value: unknown, key: string, outer: string, outer2: string): unknown => {
     if (typeof value === "string") {
       if (key === "$ref" || key === "operationRef") return renamePointer(value);
-      if (outer === "mapping") return value === SHADOWING_KEY ? SHADOW_ALIAS : renamePointer(value);
+      if (outer === "mapping") return SHADOWING_KEYS.get(value) ?? renamePointer(value);
       if (key === "propertyName") return rename(value);
-      if (key === "url") return value.split(`{${SHADOWING_KEY}}`).join(`{${SHADOW_ALIAS}}`);
+      if (key === "url") return value.replace(/\{([^{}]*)\}/g, (_variable, name: string) => `{${rename(name)}}`);
       return value;
     }
     if (typeof value !== "object" || value === null) return value;
@@ -219,7 +225,7 @@ function withoutShadowingKeys(root: unknown): unknown {
       const object: Record<string, unknown> = {};
       for (const [name, child] of Object.entries(value)) {
         // defineProperty: a `__proto__` key stays an own key
-        Object.defineProperty(object, name === SHADOWING_KEY ? SHADOW_ALIAS : name, {
+        Object.defineProperty(object, rename(name), {
           value: copy(child, name, key, outer),
           enumerable: true,
           writable: true,
