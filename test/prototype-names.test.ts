@@ -59,12 +59,17 @@ const SPEC = {
               required: true,
               content: { "application/json": { schema: { $ref: `#/components/schemas/${name}` } } },
             },
-            responses: {
-              "200": {
-                description: "ok",
-                content: { "application/json": { schema: { $ref: `#/components/schemas/${name}` } } },
-              },
-            },
+            // a response code with the name: not a status code, so lint warns and the model skips it
+            responses: own([
+              [
+                "200",
+                {
+                  description: "ok",
+                  content: { "application/json": { schema: { $ref: `#/components/schemas/${name}` } } },
+                },
+              ],
+              [name, { description: "odd" }],
+            ]),
           },
         },
       ],
@@ -93,8 +98,9 @@ describe("Object.prototype member names in a spec", () => {
 
   beforeAll(async () => {
     out = join(pkg.root, "out");
-    // Redocly's lint rules call `obj.hasOwnProperty(…)` and fail on a schema property named `hasOwnProperty`.
-    const result = await generate(pkg.specFile("proto.json", SPEC), out, "off");
+    // Redocly's lint rules call `obj.hasOwnProperty(…)`, which a schema property named `hasOwnProperty` shadows: lint
+    // reads such keys under another name (scripts/pipeline/lint.ts, shadowSafeView), so the minimal ruleset runs.
+    const result = await generate(pkg.specFile("proto.json", SPEC), out, "minimal");
     files = result.files;
   }, 120_000);
 

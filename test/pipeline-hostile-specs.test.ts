@@ -1,0 +1,283 @@
+// Specs that broke the front stages with a bare exception or a wrong finding: keys named `hasOwnProperty` (Redocly's
+// lint calls `node.hasOwnProperty(…)` on spec objects) or `__proto__` (example validation missed it), and YAML
+// aliases that make a value contain itself, nest without end or expand past memory.
+import { existsSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { PipelineError } from "../scripts/pipeline/errors.js";
+import { lintSpec, type LintMode } from "../scripts/pipeline/lint.js";
+import { loadSpec, MAX_ALIAS_DEPTH, MAX_ALIAS_EXPANSION } from "../scripts/pipeline/load.js";
+import { runPipeline } from "../scripts/pipeline/run.js";
+import { useTempPackage } from "./pipeline-harness.js";
+
+const temp = useTempPackage("hostile-specs");
+
+function write(name: string, text: string): string {
+  const path = join(temp.root, name);
+  writeFileSync(path, text);
+  return path;
+}
+
+async function caught(work: () => Promise<unknown>): Promise<PipelineError> {
+  const error = await work().then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(PipelineError);
+  return error as PipelineError;
+}
+
+const MODES: LintMode[] = ["project", "minimal", "off"];
+
+/**
+ * `name` as a schema, a property (required, in examples, a discriminator's propertyName and mapping), a security
+ * scheme and scope, a server variable, a stray key on Info and on a Response, and a property in a $ref'd file.
+ */
+const shadowingSpec = (name: string) => `openapi: 3.1.0
+info: { title: T, version: "1", ${name}: 1 }
+servers: [{ url: "https://x.test/{${name}}", variables: { ${name}: { default: v } } }]
+security: [{ ${name}: [${name}] }]
+paths:
+  /a:
+    post:
+      operationId: postA
+      requestBody:
+        content:
+          application/json:
+            schema: { $ref: "#/components/schemas/${name}" }
+            example: { ${name}: x }
+      responses:
+        "200":
+          description: ok
+          ${name}: 1
+          content:
+            application/json:
+              schema: { $ref: "./${name}-part.yaml" }
+components:
+  securitySchemes:
+    ${name}:
+      type: oauth2
+      flows: { clientCredentials: { tokenUrl: "https://x.test/token", scopes: { ${name}: all } } }
+  schemas:
+    ${name}:
+      type: object
+      required: [${name}]
+      properties: { ${name}: { type: string } }
+      example: { ${name}: x }
+      discriminator: { propertyName: ${name}, mapping: { ${name}: "#/components/schemas/${name}" } }
+    Plain: { type: object, properties: { ${name}: { type: string } }, example: { ${name}: x } }
+`;
+
+const shadowingPart = (name: string) => `type: object
+required: [${name}, b]
+properties:
+  ${name}: { type: string }
+`;
+
+describe("keys named hasOwnProperty or __proto__", () => {
+  it("lint in every mode reports what it reports for a harmless name of the same length, at the same file:line:col", async () => {
+    const lines = async (name: string, mode: LintMode) => {
+      write(`${name}-part.yaml`, shadowingPart(name));
+      const report = await lintSpec(await loadSpec(write(`${name}.yaml`, shadowingSpec(name))), mode);
+      return report.lines.map((line) => line.replaceAll(name, "NAME"));
+    };
+    // `hasOwnProperty` made Redocly's rules throw; an own `__proto__` in an example failed its validation (project)
+    for (const [name, harmless] of [
+      ["hasOwnProperty", "hasOwnPropertz"],
+      ["__proto__", "__protz__"],
+    ]) {
+      for (const mode of MODES) {
+        const shadowing = await lines(name, mode);
+        expect(shadowing, `${name} ${mode}`).toEqual(await lines(harmless, mode));
+        // the stray keys on Info and on the Response, at their own line and column
+        expect(shadowing.join("\n"), mode).toMatch(
+          /NAME\.yaml:2:33 (error|warning) struct Property `NAME` is not expected/,
+        );
+        expect(shadowing.join("\n"), mode).toMatch(/NAME\.yaml:17:11 (error|warning) struct Property `NAME` is not/);
+      }
+      // the $ref'd file's own finding: its required `b` is not a property
+      const project = await lines(name, "project");
+      expect(project.join("\n")).toMatch(/NAME-part\.yaml:2:\d+ error no-required-schema-properties-undefined/);
+      expect(project.join("\n")).not.toMatch(/no-invalid-schema-examples/);
+    }
+  });
+
+  it("the spec that crashed lint generates under --lint minimal", async () => {
+    const spec = write(
+      "crash.yaml",
+      `openapi: 3.1.0
+info: { title: T, version: "1" }
+paths:
+  /a:
+    get:
+      operationId: getA
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema:
+                $ref: "#/components/schemas/hasOwnProperty"
+components:
+  schemas:
+    hasOwnProperty: { type: object, required: [hasOwnProperty], properties: { hasOwnProperty: { type: string } } }
+`,
+    );
+    const result = await runPipeline({ spec, out: join(temp.root, "crash-out"), lint: "minimal", check: false });
+    expect(result.operations).toBe(1);
+    expect(result.files.get("schema.d.ts")).toMatch(/hasOwnProperty: string;/);
+  });
+
+  it("a key that spells the name with JSON escapes is linted too", async () => {
+    const spec = write(
+      "escaped.json",
+      '{"openapi":"3.1.0","info":{"title":"T","version":"1","hasOwn\\u0050roperty":1},"paths":{}}',
+    );
+    const report = await lintSpec(await loadSpec(spec), "off");
+    expect(report.lines).toEqual([
+      expect.stringMatching(/escaped\.json:1:\d+ warning struct Property `hasOwnProperty` is not expected here/),
+    ]);
+  });
+
+  it("a spec that also uses the name lint reads the key under is a clear error, not a wrong finding", async () => {
+    const spec = write(
+      "clash.yaml",
+      'openapi: 3.1.0\ninfo: { title: T, version: "1", hasOwnProperty: 1 }\npaths: {}\ncomponents: { schemas: { hasOwnProperty0: { type: string } } }\n',
+    );
+    const loaded = await loadSpec(spec);
+    expect((await caught(() => lintSpec(loaded, "off"))).format()).toMatch(
+      /clash\.yaml cannot lint: the spec uses both `hasOwnProperty`, .* and `hasOwnProperty0`, .*; rename one/,
+    );
+  });
+});
+
+/** A one-operation spec whose GET operation carries `extra` (indented as its keys). */
+const withOperationKeys = (extra: string) => `openapi: 3.1.0
+info: { title: T, version: "1" }
+paths:
+  /a:
+    get:
+      operationId: getA
+${extra}
+      responses:
+        "200":
+          description: ok
+`;
+
+describe("YAML aliases", () => {
+  it("an alias inside the node its anchor names is an error at the alias, raised at load, in every lint mode", async () => {
+    const sequence = write("loop.yaml", withOperationKeys("      x-loop: &a [*a]"));
+    expect((await caught(() => loadSpec(sequence))).format()).toMatch(
+      /loop\.yaml:7:19 YAML alias \*a is recursive: it stands for &a \(anchored at 7:15\), a node that contains it, so its value would be infinitely deep, which a JSON value cannot be$/,
+    );
+    const mapping = write(
+      "self.yaml",
+      withOperationKeys("      x-self: &op\n        name: n\n        again: { deeper: [*op] }"),
+    );
+    for (const lint of MODES) {
+      const out = join(temp.root, `self-out-${lint}`);
+      const error = await caught(() => runPipeline({ spec: mapping, out, lint, check: false }));
+      expect(error.format()).toMatch(
+        /self\.yaml:9:27 YAML alias \*op is recursive: it stands for &op \(anchored at 7:15\)/,
+      );
+      expect(existsSync(out)).toBe(false);
+    }
+  });
+
+  it("a recursive alias in a $ref'd file is reported at its file:line:col, even with --lint off", async () => {
+    write(
+      "loop-part.yaml",
+      "type: object\nproperties:\n  self: &s\n    type: object\n    properties:\n      again: *s\n",
+    );
+    const spec = write(
+      "loop-root.yaml",
+      withOperationKeys(
+        '      requestBody:\n        content:\n          application/json:\n            schema: { $ref: "./loop-part.yaml" }',
+      ),
+    );
+    const error = await caught(() =>
+      runPipeline({ spec, out: join(temp.root, "loop-out"), lint: "off", check: false }),
+    );
+    expect(error.details.join("\n")).toMatch(
+      /loop-part\.yaml:6:14 error no-unresolved-refs Failed to parse: YAML alias \*s is recursive: it stands for &s \(anchored at 3:9\)/,
+    );
+  });
+
+  it(`a chain of aliases nesting deeper than ${MAX_ALIAS_DEPTH} levels is an error at load; a shallower one generates`, async () => {
+    const chain = (length: number) => {
+      const schemas = ["    S0: &a0 { type: string }"];
+      for (let i = 1; i < length; i++) schemas.push(`    S${i}: &a${i} { type: array, items: *a${i - 1} }`);
+      return `openapi: 3.1.0
+info: { title: T, version: "1" }
+paths:
+  /a:
+    get:
+      operationId: getA
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema: { $ref: "#/components/schemas/S${length - 1}" }
+components:
+  schemas:
+${schemas.join("\n")}
+`;
+    };
+    const deep = write("chain-deep.yaml", chain(1000));
+    // the first alias past the limit: S197's `items: *a196`, 4 levels down, names a value 196 levels deep
+    expect((await caught(() => loadSpec(deep))).format()).toMatch(
+      new RegExp(
+        `chain-deep\\.yaml:212:39 YAML alias \\*a196 nests the document deeper than ${MAX_ALIAS_DEPTH} levels`,
+      ),
+    );
+    const result = await runPipeline({
+      spec: write("chain-ok.yaml", chain(150)),
+      out: join(temp.root, "chain-out"),
+      lint: "minimal",
+      check: false,
+    });
+    expect(result.operations).toBe(1);
+  }, 60_000);
+
+  it("aliases of aliases that expand past the limit (a billion laughs) are an error at load, at the alias", async () => {
+    // ten `*a{i-1}` in each `&a{i}`: 10^9 arrays once expanded, which ran the emit worker out of memory
+    const levels = ["  a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]"];
+    for (let i = 1; i < 9; i++)
+      levels.push(
+        `  a${i}: &a${i} [${Array(10)
+          .fill(`*a${i - 1}`)
+          .join(", ")}]`,
+      );
+    const spec = write("laughs.yaml", withOperationKeys(["x-laughs:", ...levels].map((l) => `      ${l}`).join("\n")));
+    const limit = MAX_ALIAS_EXPANSION.toLocaleString("en-US");
+    expect((await caught(() => loadSpec(spec))).format()).toMatch(
+      new RegExp(`laughs\\.yaml:14:53 YAML alias \\*a5 takes the document past ${limit} objects and arrays`),
+    );
+  });
+
+  it("aliases that share a node without containing it generate as before", async () => {
+    const spec = write(
+      "shared.yaml",
+      withOperationKeys(
+        "      parameters:\n        - &p { name: q, in: query, schema: { type: string } }\n      x-same: [*p, *p]",
+      ),
+    );
+    const result = await runPipeline({ spec, out: join(temp.root, "shared-out"), lint: "minimal", check: false });
+    expect(result.operations).toBe(1);
+  });
+
+  it("plain YAML nested 10,000 levels deep is a YAML error at its file:line:col, not a stack overflow", async () => {
+    const spec = write("nested.yaml", withOperationKeys(`      x-deep: ${"[".repeat(10_000)}${"]".repeat(10_000)}`));
+    expect((await caught(() => loadSpec(spec))).format()).toMatch(
+      /nested\.yaml:7:\d+ YAML syntax error: nesting exceeded maxDepth \(100\)$/,
+    );
+    const block = write(
+      "nested-block.yaml",
+      withOperationKeys(Array.from({ length: 10_000 }, (_, i) => `${" ".repeat(6 + 2 * i)}k${i}:`).join("\n") + " 1"),
+    );
+    expect((await caught(() => loadSpec(block))).format()).toMatch(
+      /nested-block\.yaml:\d+:\d+ YAML syntax error: nesting exceeded maxDepth \(100\)$/,
+    );
+  });
+});
