@@ -69,8 +69,12 @@ export interface LintReport {
 /** Lints the source documents (not the bundle) so every problem points at the file the maintainer edits. */
 export async function lintSpec(spec: LoadedSpec, mode: LintMode): Promise<LintReport> {
   const config = await lintConfigFor(mode);
-  const lint = async (view: ShadowSafeView) =>
-    (await lintDocument({ document: view.document, config, externalRefResolver: view.resolver })).map(view.restore);
+  const lint = async (view: ShadowSafeView) => {
+    const found = await lintDocument({ document: view.document, config, externalRefResolver: view.resolver });
+    // before anything is reported: a key that took the other's name would have hidden what lint said of either
+    view.assertNoClash();
+    return found.map(view.restore);
+  };
   const problems = await lint(shadowSafeView(spec, false))
     // A key that spells the name with escapes (JSON's `"hasOwn\u0050roperty"`) escapes the text screen: lint again
     // with every file renamed.
@@ -111,7 +115,8 @@ export function assertLintClean(report: Pick<LintReport, "errors" | "warnings" |
 
 /**
  * Keys lint cannot read as keys, each with the name it reads instead: one no loaded file contains (checked after
- * lint), in the same casing, so naming rules judge it as they would the original.
+ * every lint that renamed a file, findings or not), the original plus letters and digits, so naming rules judge it as
+ * they would the original.
  * - Redocly's rules call `node.hasOwnProperty(name)` on spec objects, so an object with its own key `hasOwnProperty`
  *   (a schema property, a schema, a security scheme named so, or a stray key on an Info or Response object) made lint
  *   throw "hasOwnProperty is not a function".
@@ -120,8 +125,8 @@ export function assertLintClean(report: Pick<LintReport, "errors" | "warnings" |
  * The other Object.prototype names (`constructor`, `toString`, `valueOf`) lint like any other name.
  */
 const SHADOWING_KEYS = new Map([
-  ["hasOwnProperty", "hasOwnProperty0"],
-  ["__proto__", "__proto__0"],
+  ["hasOwnProperty", "hasOwnProperty0x5f3759"],
+  ["__proto__", "__proto__0x5f3759"],
 ]);
 
 /** Whether a file's text names one of them: one pass (1.5–1.8 ms on openai.yaml and stripe's 4 MB; two `includes` 2.7–3.7). */
@@ -130,6 +135,8 @@ const MENTIONS_SHADOWING_KEY = new RegExp([...SHADOWING_KEYS.keys()].join("|"));
 interface ShadowSafeView {
   document: Document;
   resolver: BaseResolver;
+  /** Throws when a file lint read also uses a name a key was renamed to (whose findings would then mix). */
+  assertNoClash(): void;
   /** The problem with every pointer, message and suggestion naming the original key again. */
   restore(problem: NormalizedProblem): NormalizedProblem;
 }
@@ -163,23 +170,22 @@ function shadowSafeView(spec: LoadedSpec, force: boolean): ShadowSafeView {
     for (const [key, alias] of SHADOWING_KEYS) text = text.split(alias).join(key);
     return text;
   };
-  let checked = false;
   return {
     document: view(spec.document),
     resolver,
+    assertNoClash() {
+      if (copies.size === 0) return;
+      for (const [key, alias] of SHADOWING_KEYS) {
+        const clash = [...seen].find((document) => document.source.body.includes(alias));
+        if (clash)
+          throw new PipelineError(
+            `cannot lint: the spec uses both \`${key}\`, which Redocly's lint rules cannot read as a key, and \`${alias}\`, the name lint reads it under; rename one, or generate with --lint off`,
+            { file: displayPath(clash.source.absoluteRef) },
+          );
+      }
+    },
     restore(problem) {
       if (copies.size === 0) return problem;
-      if (!checked) {
-        for (const [key, alias] of SHADOWING_KEYS) {
-          const clash = [...seen].find((document) => document.source.body.includes(alias));
-          if (clash)
-            throw new PipelineError(
-              `cannot lint: the spec uses both \`${key}\`, which Redocly's lint rules cannot read as a key, and \`${alias}\`, the name lint reads it under; rename one, or generate with --lint off`,
-              { file: displayPath(clash.source.absoluteRef) },
-            );
-        }
-        checked = true;
-      }
       const at = (location: NonNullable<NormalizedProblem["from"]>) =>
         location.pointer === undefined ? location : { ...location, pointer: restore(location.pointer) };
       return {
@@ -223,7 +229,9 @@ function withoutShadowingKeys(root: unknown): unknown {
     if (Array.isArray(value)) {
       // `required: [name]`, `dependentRequired: { a: [name] }`, `security: [{ scheme: [scope] }]`
       const names = key === "required" || outer === "dependentRequired" || outer2 === "security";
-      out = value.map((item, i) => (names ? rename(item) : copy(item, String(i), key, outer)));
+      out = value.map((item, i) =>
+        names && typeof item === "string" ? rename(item) : copy(item, String(i), key, outer),
+      );
     } else {
       const object: Record<string, unknown> = {};
       for (const [name, child] of Object.entries(value)) {
