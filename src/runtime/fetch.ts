@@ -20,7 +20,7 @@ export type FetchLike = (input: string | URL | Request, init?: RequestInit) => P
 
 export interface AttemptPolicy {
   fetch: FetchLike;
-  /** Retries after the first attempt; ignored (no retries) unless `retrySafe`. */
+  /** Retries after the first attempt; ignored (no retries) unless `retrySafe`, and for a stream body (sent once). */
   maxRetries: number;
   /** Per attempt: covers connecting, the headers and, for non-streaming responses, the whole body. */
   timeoutMs: number;
