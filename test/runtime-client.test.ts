@@ -1,11 +1,12 @@
 // createRuntime with hand-made descriptors: the spec-agnostic invoker, against real loopback servers.
 import { createServer as createHttpServer, type ServerResponse } from "node:http";
-import { createServer as createNetServer, type AddressInfo } from "node:net";
+import { createServer as createNetServer, type AddressInfo, type Socket } from "node:net";
 import { Readable } from "node:stream";
 import { afterEach, describe, expect, it } from "vitest";
 import {
   APIConnectionError,
   APITimeoutError,
+  APIUserAbortError,
   bufferedBody,
   createRetryingFetch,
   createRuntime,
@@ -312,6 +313,62 @@ function partsStream(...parts: string[]): { stream: ReadableStream<Uint8Array>; 
   return { stream, read: () => read };
 }
 
+/** An endless stream of 1,000-byte chunks, one every 5 ms, that records its reads and the reason it was cancelled with. */
+function endlessStream(): { stream: ReadableStream<Uint8Array>; pulls: () => number; cancelled: () => unknown } {
+  let pulls = 0;
+  let cancelled: unknown;
+  const stream = new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        pulls++;
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        controller.enqueue(new Uint8Array(1000).fill(90));
+      },
+      cancel: (reason) => void (cancelled = reason),
+    },
+    { highWaterMark: 0 },
+  );
+  return { stream, pulls: () => pulls, cancelled: () => cancelled };
+}
+
+/**
+ * A raw TCP server on 127.0.0.1 that records every byte of each connection (`connections`) and answers each
+ * request's head with `answer(head)` as written, or never when that is undefined. Bodiless requests may follow one
+ * another on a connection; after a request with a body, the connection is only recorded.
+ */
+async function rawServer(answer: (head: string) => string | undefined) {
+  const connections: string[] = [];
+  const sockets = new Set<Socket>();
+  const listener = createNetServer((socket) => {
+    const index = connections.push("") - 1;
+    sockets.add(socket);
+    let unread = "";
+    let inBody = false;
+    socket.on("data", (data) => {
+      connections[index] += data.toString("latin1");
+      unread += data.toString("latin1");
+      for (let end = unread.indexOf("\r\n\r\n"); !inBody && end >= 0; end = unread.indexOf("\r\n\r\n")) {
+        const head = unread.slice(0, end + 4);
+        unread = unread.slice(end + 4);
+        inBody = /^transfer-encoding:|^content-length: *[1-9]/im.test(head);
+        const reply = answer(head);
+        if (reply !== undefined) socket.write(reply);
+      }
+    });
+    socket.on("error", () => undefined);
+    socket.on("close", () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => listener.listen(0, "127.0.0.1", resolve));
+  return {
+    url: `http://127.0.0.1:${(listener.address() as AddressInfo).port}`,
+    connections,
+    close: async () => {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => listener.close(resolve));
+    },
+  };
+}
+
 describe("raw request bodies", () => {
   it("sends a ReadableStream as fetch reads it (duplex: half), and every other raw body as it is", async () => {
     const { runtime, server } = await runtimeFor((_req, res) => sendJson(res, 200, {}));
@@ -348,50 +405,51 @@ describe("raw request bodies", () => {
     expect(server.requests.at(-1)?.headers["content-type"]).toMatch(/^multipart\/form-data; boundary=/);
   });
 
-  it("re-sends a stream of which only the first chunk was read (fetch reads one before the connection is refused), whole", async () => {
-    // a port with nothing listening, until the first backoff starts a server on it
+  it("sends a stream body once: a refused connection (however slow its first chunk), a reset and a 503 are final", async () => {
+    // a port with nothing listening
     const probe = await startScriptedServer(() => undefined);
-    const { origin } = probe;
-    const port = Number(new URL(origin).port);
+    const refusedUrl = probe.url;
     await probe.close();
-    const delays: number[] = [];
-    const runtime = createRuntime({
-      baseUrl: `${origin}/api/v1`,
+    const refusedDelays = recordingSleep();
+    const refused = createRuntime({
+      baseUrl: refusedUrl,
       maxRetries: 2,
       timeoutMs: 5_000,
       logger: silentLoggerForTests,
-      sleep: async (ms) => {
-        delays.push(ms);
-        server ??= await startScriptedServer((_req, res) => sendJson(res, 200, { stored: true }), port);
-      },
+      sleep: refusedDelays.sleep,
     });
-    const body = partsStream("a", "b", "c");
-    await expect(runtime.invoke(upload, { path: { key: "k" }, body: body.stream })).resolves.toEqual({ stored: true });
-    expect(delays).toHaveLength(1);
-    expect(server?.requests.map((r) => [r.method, r.body])).toEqual([["PUT", "abc"]]);
-  });
+    const notRetried =
+      /^Connection error: .*\. Not retried: the request body is a stream, which can be sent only once\.$/;
+    // fetch reads a first chunk before it connects: one that comes at once, and one still being read when refused
+    const slowFirst = new ReadableStream<Uint8Array>(
+      {
+        async pull(controller) {
+          await new Promise((resolve) => setTimeout(resolve, 100));
+          controller.enqueue(utf8.encode("late"));
+          controller.close();
+        },
+      },
+      { highWaterMark: 0 },
+    );
+    for (const body of [partsStream("a", "b", "c").stream, slowFirst])
+      await expect(refused.invoke(upload, { path: { key: "k" }, body })).rejects.toThrow(notRetried);
+    expect(refusedDelays.delays).toEqual([]);
 
-  it("never re-sends a stream once more than its first chunk was read: a reset is final and says why, a 503 too", async () => {
-    const { runtime, server } = await runtimeFor((_req, res, _seen, index) =>
+    const { runtime, server, delays } = await runtimeFor((_req, res, _seen, index) =>
       index === 0 ? resetConnection(res) : sendJson(res, 503, { message: "busy" }),
     );
     const reset = runtime.invoke(upload, { path: { key: "k" }, body: partsStream("a", "b").stream });
     await expect(reset).rejects.toThrow(APIConnectionError);
-    await expect(reset).rejects.toThrow(
-      /\. Not retried: the request body is a stream, and more of it was read than can be sent again\.$/,
-    );
-    const busy = partsStream("c", "d");
-    await expect(runtime.invoke(upload, { path: { key: "k" }, body: busy.stream })).rejects.toMatchObject({
-      status: 503,
-    });
-    // a stream of one chunk was read whole, its end included: it is re-sent like a Blob
+    await expect(reset).rejects.toThrow(notRetried);
+    // a stream of one chunk, read whole, is not re-sent either; a 503 is the call's error as it came
     await expect(runtime.invoke(upload, { path: { key: "k" }, body: partsStream("e").stream })).rejects.toMatchObject({
       status: 503,
     });
-    expect(server.requests.map((r) => r.body)).toEqual(["ab", "cd", "e", "e", "e"]);
+    expect(server.requests.map((r) => r.body)).toEqual(["ab", "e"]);
+    expect(delays).toEqual([]);
   });
 
-  it("never re-sends a stream after a timeout mid-body, and reads the caller's stream no further", async () => {
+  it("never re-sends a stream after a timeout mid-body, and cancels the caller's stream with the timeout", async () => {
     const received: string[] = [];
     const slow = createHttpServer((req) => {
       req.on("data", (chunk: Buffer) => received.push(chunk.toString()));
@@ -399,14 +457,14 @@ describe("raw request bodies", () => {
     });
     await new Promise<void>((resolve) => slow.listen(0, "127.0.0.1", resolve));
     let pulls = 0;
-    let cancelled = false;
+    let cancelled: unknown;
     const body = new ReadableStream<Uint8Array>(
       {
         async pull(controller) {
           if (++pulls > 1) await new Promise((resolve) => setTimeout(resolve, 200));
           controller.enqueue(utf8.encode(`part${pulls}`));
         },
-        cancel: () => void (cancelled = true),
+        cancel: (reason) => void (cancelled = reason),
       },
       { highWaterMark: 0 },
     );
@@ -419,7 +477,7 @@ describe("raw request bodies", () => {
         logger: silentLoggerForTests,
       });
       await expect(runtime.invoke(upload, { path: { key: "k" }, body })).rejects.toThrow(
-        "Request timed out after 100 ms. Not retried: the request body is a stream, and more of it was read than can be sent again.",
+        "Request timed out after 100 ms. Not retried: the request body is a stream, which can be sent only once.",
       );
       await new Promise((resolve) => setTimeout(resolve, 300));
     } finally {
@@ -427,7 +485,55 @@ describe("raw request bodies", () => {
       await new Promise((resolve) => slow.close(resolve));
     }
     expect(received.join("")).toBe("part1");
-    expect([pulls, cancelled]).toEqual([2, true]);
+    expect(pulls).toBe(2);
+    expect(cancelled).toBeInstanceOf(APITimeoutError);
+  });
+
+  it("cancels the caller's stream, with the reason, when an abort, an early answer or a refused redirect ends the call", async () => {
+    const raw = await rawServer((head) =>
+      head.startsWith("PUT /objects/early ")
+        ? 'HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 11\r\nconnection: close\r\n\r\n{"ok":true}'
+        : head.startsWith("PUT /objects/moved ")
+          ? "HTTP/1.1 307 Temporary Redirect\r\nlocation: /objects/elsewhere\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
+          : undefined,
+    );
+    const runtime = createRuntime({
+      baseUrl: raw.url,
+      maxRetries: 2,
+      timeoutMs: 5_000,
+      sleep: async () => undefined,
+      logger: silentLoggerForTests,
+    });
+    const [aborted, early, moved] = [endlessStream(), endlessStream(), endlessStream()];
+    try {
+      // the server reads the body and never answers; the caller aborts
+      const stop = new AbortController();
+      const reason = new Error("user stop");
+      setTimeout(() => stop.abort(reason), 100);
+      await expect(
+        runtime.invoke(upload, { path: { key: "slow" }, body: aborted.stream }, { signal: stop.signal }),
+      ).rejects.toThrow(APIUserAbortError);
+      expect(aborted.cancelled()).toBe(reason);
+      // a 2xx before the body was read whole
+      await expect(runtime.invoke(upload, { path: { key: "early" }, body: early.stream })).resolves.toEqual({
+        ok: true,
+      });
+      expect(String(early.cancelled())).toBe(
+        "Error: The server answered 200 before the request body was read to its end.",
+      );
+      const refused = runtime.invoke(upload, { path: { key: "moved" }, body: moved.stream });
+      await expect(refused).rejects.toThrow("the request's body is a stream, which can be sent only once.");
+      expect(moved.cancelled()).toBe(await refused.catch((error: unknown) => error));
+      // nothing reads any of them any more
+      const pulls = [aborted, early, moved].map((stream) => stream.pulls());
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect([aborted, early, moved].map((stream) => stream.pulls())).toEqual(pulls);
+    } finally {
+      await raw.close();
+    }
+    // no body cut short passed for a whole one: no connection got a chunked body's last chunk
+    expect(raw.connections).toHaveLength(3);
+    expect(raw.connections.filter((bytes) => bytes.endsWith("\r\n0\r\n\r\n"))).toEqual([]);
   });
 
   it("refuses to follow a 307 with a stream body, which cannot be sent twice", async () => {
@@ -448,20 +554,43 @@ describe("raw request bodies", () => {
     ]);
   });
 
-  it("refuses, naming the body, a locked stream, an async iterable (a Node Readable) and a plain object", async () => {
+  it("refuses, naming the body, a stream that is locked, was read from or cancelled, and a second call's use of one", async () => {
     const { runtime, server } = await runtimeFor((_req, res) => sendJson(res, 200, {}));
-    const locked = partsStream("a").stream;
-    locked.getReader();
-    const refused = async (body: unknown) =>
-      runtime.invoke(upload, { path: { key: "k" }, body }).then(
+    const refused = async (body: unknown, operation = upload) =>
+      runtime.invoke(operation, { path: { key: "k" }, body }).then(
         () => "sent",
         (error: ValidationError) => [error.name, error.field, error.message],
       );
-    expect(await refused(locked)).toEqual([
+    const locked = partsStream("a").stream;
+    locked.getReader();
+    const partlyRead = partsStream("a", "b").stream;
+    const partReader = partlyRead.getReader();
+    await partReader.read();
+    partReader.releaseLock();
+    const readWhole = partsStream("a").stream;
+    const wholeReader = readWhole.getReader();
+    while (!(await wholeReader.read()).done);
+    wholeReader.releaseLock();
+    const cancelled = partsStream("a").stream;
+    await cancelled.cancel();
+    const refusal = [
       "ValidationError",
       "body",
-      "body is a ReadableStream that is locked (being read elsewhere): pass a stream nothing has read yet.",
-    ]);
+      "body is a ReadableStream that is locked or was already read from or cancelled: pass a stream nothing has read yet.",
+    ];
+    for (const body of [locked, partlyRead, readWhole, cancelled]) expect(await refused(body)).toEqual(refusal);
+    // two calls given one stream: the first to send it locks it, the other is refused
+    const shared = partsStream("sha", "red").stream;
+    const both = await Promise.all([refused(shared), refused(shared)]);
+    expect(both.filter((outcome) => outcome === "sent")).toHaveLength(1);
+    expect(both).toContainEqual(refusal);
+    // the check neither locks nor reads: a call refused before it sends leaves the stream as it was
+    const fresh = partsStream("fr", "esh");
+    expect((await refused(fresh.stream, { ...upload, method: "GE T" }))[1]).toBe("method");
+    expect([fresh.stream.locked, fresh.read()]).toEqual([false, 0]);
+    expect(await refused(fresh.stream)).toBe("sent");
+    expect(server.requests.map((r) => r.body)).toEqual(["shared", "fresh"]);
+    server.requests.length = 0;
     const hint =
       "Pass a string, Blob, ArrayBuffer, Uint8Array or ReadableStream (Readable.toWeb() turns a Node stream into one).";
     const iterable = `body cannot be sent as application/octet-stream: it is an async iterable (a Node Readable?). ${hint}`;
@@ -482,6 +611,55 @@ describe("raw request bodies", () => {
 });
 
 describe("methods", () => {
+  it("retries the idempotent methods and QUERY in any case (an additionalOperations key), never PURGE or POST", async () => {
+    const methods: string[] = [];
+    const raw = await rawServer((head) => {
+      methods.push(head.slice(0, head.indexOf(" ")));
+      return "HTTP/1.1 503 Service Unavailable\r\ncontent-length: 0\r\n\r\n";
+    });
+    const runtime = createRuntime({
+      baseUrl: raw.url,
+      maxRetries: 2,
+      sleep: async () => undefined,
+      logger: silentLoggerForTests,
+    });
+    const attempts: Record<string, number> = {};
+    try {
+      for (const method of [
+        "get",
+        "Get",
+        "GET",
+        "PUT",
+        "HEAD",
+        "Delete",
+        "OPTIONS",
+        "QUERY",
+        "query",
+        "PURGE",
+        "Post",
+      ]) {
+        methods.length = 0;
+        await runtime.invoke({ ...base, id: "op", method, path: "/x" }, {}).catch(() => undefined);
+        attempts[method] = methods.length;
+      }
+    } finally {
+      await raw.close();
+    }
+    expect(attempts).toEqual({
+      get: 3,
+      Get: 3,
+      GET: 3,
+      PUT: 3,
+      HEAD: 3,
+      Delete: 3,
+      OPTIONS: 3,
+      QUERY: 3,
+      query: 3,
+      PURGE: 1,
+      Post: 1,
+    });
+  });
+
   it("refuses TRACE, CONNECT and TRACK (the Fetch standard forbids them) and non-tokens, naming method and path", async () => {
     const { runtime, server } = await runtimeFor((_req, res) => sendJson(res, 200, {}));
     const refused = async (method: string) =>
@@ -510,7 +688,7 @@ describe("methods", () => {
     expect(server.requests).toHaveLength(0);
   });
 
-  it("sends path item methods in capitals and an additionalOperations key as written", async () => {
+  it("sends path item methods in capitals, fetch's six standard ones in any case too, and other keys as written", async () => {
     // node:http's parser knows only upper-case methods: a raw socket reads the request line as sent
     const lines: string[] = [];
     const raw = createNetServer((socket) => {
@@ -528,12 +706,13 @@ describe("methods", () => {
         maxRetries: 0,
         logger: silentLoggerForTests,
       });
-      for (const method of ["get", "patch", "query", "delete", "PURGE", "purge", "Link", "M-SEARCH"])
+      for (const method of ["get", "Get", "patch", "query", "delete", "PURGE", "purge", "Link", "M-SEARCH"])
         await runtime.invoke({ ...base, id: "op", method, path: "/x" }, {});
     } finally {
       await new Promise((resolve) => raw.close(resolve));
     }
     expect(lines).toEqual([
+      "GET /x HTTP/1.1",
       "GET /x HTTP/1.1",
       "PATCH /x HTTP/1.1",
       "QUERY /x HTTP/1.1",

@@ -280,8 +280,8 @@ export function createBaseRuntime(options: RuntimeOptions, extras?: RuntimeExtra
     // values are percent-encoded and a base URL has no query, so a "?" here is the path template's.
     if (query) url += `${url.includes("?") ? "&" : "?"}${query}`;
     // A Request as openapi-fetch builds it: its constructor normalizes the URL, writes GET, POST, PUT, DELETE, HEAD
-    // and OPTIONS in capitals, and refuses an invalid or forbidden method, which method.ts then explains. PATCH and
-    // QUERY are path item fields, written in lower case; an `additionalOperations` key is sent as written.
+    // and OPTIONS in capitals (in any case), and refuses an invalid or forbidden method, which method.ts then
+    // explains. PATCH and QUERY are path item fields, written in lower case; any other key is sent as written.
     let sent: Request;
     try {
       sent = new Request(url, { method: /^(patch|query)$/.test(method) ? method.toUpperCase() : method, headers });
@@ -488,11 +488,10 @@ function needsSerializer(operation: OperationDescriptor, args: OperationArgs, co
   );
 }
 
-// QUERY is safe (OpenAPI 3.2); a method the runtime does not know (an `additionalOperations` key) may act twice.
-const RETRY_SAFE_METHODS = new Set<HttpMethod>(["get", "put", "delete", "options", "head", "trace", "query"]);
-
+// The idempotent methods in any case (an `additionalOperations` key may be spelled `GET`), QUERY (OpenAPI 3.2)
+// included; TRACE, which fetch refuses, is never sent. Any other method (`PURGE`, `post`) may act twice.
 function isUnsafeMethod(method: HttpMethod): boolean {
-  return !RETRY_SAFE_METHODS.has(method);
+  return !/^(get|put|delete|options|head|query)$/i.test(method);
 }
 
 /** Lets the caller retry safely: an error from a call that sent a key says which key. */

@@ -20,7 +20,7 @@ export type FetchLike = (input: string | URL | Request, init?: RequestInit) => P
 
 export interface AttemptPolicy {
   fetch: FetchLike;
-  /** Retries after the first attempt; ignored (no retries) unless `retrySafe`. */
+  /** Retries after the first attempt; ignored (no retries) unless `retrySafe`, and for a stream body (sent once). */
   maxRetries: number;
   /** Per attempt: covers connecting, the headers and, for non-streaming responses, the whole body. */
   timeoutMs: number;
@@ -30,7 +30,7 @@ export interface AttemptPolicy {
   retrySafe: boolean;
   /**
    * The serialized body, re-sent as is by every attempt (read from the request when absent); or a stream's
-   * `StreamBody` (serialize.ts's `streamBody`), which gives each attempt its own.
+   * `StreamBody` (serialize.ts's `streamBody`), which is sent by one attempt only: the call is never retried.
    */
   body?: BodyInit | StreamBody;
   sleep: Sleep;
@@ -51,12 +51,16 @@ export interface AttemptPolicy {
 export type AttemptOutcome = Response | APIConnectionError;
 
 /**
- * A request body that cannot be re-sent as it is (a ReadableStream): called with the call's init for its first
- * attempt, then with the outcome of each attempt the loop would retry. Returns the init that attempt sends (with a
- * fresh body and `duplex: "half"`), or undefined when no other attempt may send the body: the outcome, to which a
- * connection error's message may add why, is then the call's.
+ * A request body that can be sent only once (a ReadableStream; serialize.ts's `streamBody`): given the call's init
+ * and `attempt`, it makes the call's one attempt with the body added (`duplex: "half"`) and resolves with its
+ * outcome, or rejects as the attempt did; the call is never retried. `retried` says whether a failed attempt would
+ * otherwise have been retried: a connection error's message then says why it was not.
  */
-export type StreamBody = (init: RequestInit, outcome?: AttemptOutcome) => RequestInit | undefined;
+export type StreamBody = (
+  init: RequestInit,
+  attempt: (init: RequestInit) => Promise<AttemptOutcome>,
+  retried: boolean,
+) => Promise<AttemptOutcome>;
 
 /** A 2xx body read inside its attempt; for a JSON content type, also its parsed value. */
 export interface BufferedBody {
@@ -83,17 +87,16 @@ export function createRetryingFetch(policy: AttemptPolicy): (request: Request) =
     policy.credentials?.(url, request.headers);
     const body = policy.body ?? (request.body === null ? undefined : await request.arrayBuffer());
     const init = attemptInit(request, body);
-    const next: StreamBody = typeof body === "function" ? body : () => init;
-    const attempts = (policy.retrySafe ? Math.max(0, policy.maxRetries) : 0) + 1;
-    for (let attempt = 1, sent = next(init); ; attempt++) {
+    const retries = policy.retrySafe ? Math.max(0, policy.maxRetries) : 0;
+    // a stream body is sent once: one attempt
+    const attempts = typeof body === "function" ? 1 : retries + 1;
+    for (let attempt = 1; ; attempt++) {
       policy.logger.debug(`${method} ${url} (attempt ${attempt} of ${attempts})`);
-      const outcome = await attemptOnce(url, sent!, policy);
+      const outcome = await (typeof body === "function"
+        ? body(init, (sent) => attemptOnce(url, sent, policy), retries > 0)
+        : attemptOnce(url, init, policy));
       const failed = outcome instanceof APIConnectionError;
-      if (
-        attempt >= attempts ||
-        !(failed || shouldRetry(outcome) || isMalformedJson(outcome)) ||
-        !(sent = next(init, outcome))
-      ) {
+      if (attempt >= attempts || !(failed || shouldRetry(outcome) || isMalformedJson(outcome))) {
         if (failed) throw outcome;
         return outcome;
       }

@@ -1,8 +1,8 @@
 // Writes parameters and form bodies as the spec's style, explode and encoding say, on openapi-fetch's serializers.
 import { serializeArrayParam, serializeObjectParam, serializePrimitiveParam } from "openapi-fetch";
 import { checkHeader, isRecord } from "./check.js";
-import { APIConnectionError, ValidationError } from "./errors.js";
-import { stringifyJson, type StreamBody } from "./fetch.js";
+import { APIUserAbortError, ValidationError } from "./errors.js";
+import { stringifyJson, type AttemptOutcome, type StreamBody } from "./fetch.js";
 import type {
   EncodingDescriptor,
   OperationArgs,
@@ -349,75 +349,76 @@ function isBodyInit(body: unknown): body is BodyInit {
 const kindOf = (value: unknown): string => Object.prototype.toString.call(value).slice(8, -1);
 
 /**
- * A ReadableStream request body, sent as it is read (`duplex: "half"`, which Node's fetch requires), never
- * buffered whole. What was read of a stream cannot be read again, so each attempt reads the caller's stream through
- * a view of its own, and the first chunk is kept: Node's fetch reads one chunk before it even connects. Another
- * attempt (a retry, which `retrySafe` allows only for an idempotent call) may send the body only while that chunk,
- * and perhaps the stream's end, is all that was read (e.g. the connection was refused): its view sends the kept
- * chunk again, then reads on. Once more was read, a failure ends the call; a connection error then says why, a
- * retryable status is the call's error as it came. A locked stream (being read elsewhere) is a ValidationError
- * naming `body`. The caller's stream is locked from the first read on, and cancelled when fetch gives up a body or a
- * retry is refused after more than its first chunk was read; otherwise a failed call leaves it as fetch leaves a
- * stream body it gave up.
+ * A ReadableStream request body, sent as fetch reads it (`duplex: "half"`, which Node's fetch requires), never
+ * buffered whole, and sent once: what was read of a stream cannot be read again, so a call with one makes one
+ * attempt and is never retried (a connection error says so when the call would otherwise have been; a Blob or
+ * ArrayBuffer body is retried), nor follows a redirect (redirect.ts). A stream that is locked, or was read from or
+ * cancelled, is a ValidationError naming `body`: the Fetch standard's body extraction (`new Response(stream)`)
+ * refuses it, and accepts a fresh one without locking or reading it. It is checked when the call serializes its
+ * body and again as the attempt starts, which then locks the stream (a second call given it is refused); a call
+ * that fails before that leaves the stream untouched. fetch reads the caller's stream through a view; when the call ends (any outcome, thrown or returned) before the stream was read to its end, or fetch gives
+ * the body up, the caller's stream is cancelled with the reason (the caller's abort reason, the call's error, or
+ * an early answer's status), so nothing reads it further (Node's fetch never cancels a body it abandons) and a
+ * source behind it (a file) closes; the view then errors, so a read cut short never passes for the stream's end.
  */
 export function streamBody(source: ReadableStream<Uint8Array>): StreamBody {
-  if (source.locked)
-    throw new ValidationError(
-      "body is a ReadableStream that is locked (being read elsewhere): pass a stream nothing has read yet.",
-      "body",
+  const check = () => {
+    try {
+      new Response(source);
+    } catch {
+      throw new ValidationError(
+        "body is a ReadableStream that is locked or was already read from or cancelled: pass a stream nothing has read yet.",
+        "body",
+      );
+    }
+  };
+  check();
+  return async (init, attempt, retried) => {
+    // Checked again and locked as the attempt starts: another call given the same stream meanwhile is refused.
+    // Until then the caller's stream is untouched (a call that fails before sending leaves it as it was).
+    check();
+    const reader = source.getReader();
+    // read to its end, or cancelled with this reason
+    let done = false;
+    let ended: { reason: unknown } | undefined;
+    const end = (reason: unknown) => {
+      if (done || ended) return;
+      ended = { reason };
+      return reader.cancel(reason).catch(() => undefined);
+    };
+    const body = new ReadableStream<Uint8Array>(
+      {
+        async pull(controller) {
+          const { done: last, value } = await reader.read();
+          // a read the cancel cut short ends as if the stream had: the body fails instead
+          if (ended) throw ended.reason;
+          if (!last) return controller.enqueue(value);
+          done = true;
+          controller.close();
+        },
+        // fetch gave the body up
+        cancel: end,
+      },
+      // no read ahead: the caller's stream is read only as fetch reads the body
+      { highWaterMark: 0 },
     );
-  let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
-  // what was read of the caller's stream: its first chunk, kept, and whether the stream ended after it
-  let first: Uint8Array | undefined;
-  let ended = false;
-  // a read under way, or a chunk read after the first (not kept): the body can then not be sent again
-  let reading = false;
-  let lost = false;
-  let attempts = 0;
-  return (init, outcome) => {
-    if (reading || lost) {
-      // the call ends here: the caller's stream is read no further
-      lost = true;
-      reader?.cancel().catch(() => undefined);
-      if (outcome instanceof APIConnectionError)
+    let outcome: AttemptOutcome;
+    try {
+      outcome = await attempt({ ...init, body, duplex: "half" } as RequestInit);
+    } catch (error) {
+      void end(error instanceof APIUserAbortError ? error.cause : error);
+      throw error;
+    }
+    if (outcome instanceof Response)
+      void end(new Error(`The server answered ${outcome.status} before the request body was read to its end.`));
+    else {
+      void end(outcome);
+      if (retried)
         outcome.message = outcome.message.replace(
           /\.?$/,
-          ". Not retried: the request body is a stream, and more of it was read than can be sent again.",
+          ". Not retried: the request body is a stream, which can be sent only once.",
         );
-      return undefined;
     }
-    const attempt = ++attempts;
-    let sentFirst = false;
-    const view: UnderlyingDefaultSource<Uint8Array> = {
-      async pull(controller) {
-        // an abandoned attempt's fetch may still pull: it must take nothing from the next one
-        if (attempt !== attempts) throw new Error("a later attempt sends this body");
-        if (!sentFirst && first) {
-          sentFirst = true;
-          return controller.enqueue(first);
-        }
-        if (ended) return controller.close();
-        reading = true;
-        const { done, value } = await (reader ??= source.getReader()).read();
-        reading = false;
-        if (done) {
-          ended = true;
-          return controller.close();
-        }
-        if (first === undefined) first = value;
-        else lost = true;
-        sentFirst = true;
-        controller.enqueue(value);
-      },
-      // A fetch that gives up cancels its body: what was read can then not all be sent again (a read under way
-      // ends as if the stream had), so the caller's stream is cancelled too; else it is kept for the next attempt.
-      cancel(reason) {
-        if (!reading && !lost) return;
-        lost = true;
-        return reader?.cancel(reason);
-      },
-    };
-    // no read ahead: the caller's stream is read only as fetch reads the body
-    return { ...init, body: new ReadableStream(view, { highWaterMark: 0 }), duplex: "half" } as RequestInit;
+    return outcome;
   };
 }

@@ -340,7 +340,7 @@ export function resourcesFile(model: ApiModel, ctx: EmitContext): SourceFileStru
             isExported: true,
             name: "BinaryBody",
             docs: [
-              "A raw request body. A ReadableStream is streamed and sent once: a retry re-sends it only while no more than its first chunk was read.",
+              "A raw request body. A ReadableStream is streamed and sent once: a call with one is never retried (a Blob or ArrayBuffer is).",
             ],
             type: "Blob | ArrayBuffer | Uint8Array | string | ReadableStream<Uint8Array>",
           },
