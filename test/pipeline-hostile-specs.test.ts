@@ -206,6 +206,11 @@ describe("YAML aliases", () => {
     expect((await caught(() => loadSpec(sequence))).format()).toMatch(
       /loop\.yaml:7:19 YAML alias \*a is recursive: it stands for &a \(anchored at 7:15\), a node that contains it, so its value would be infinitely deep, which a JSON value cannot be$/,
     );
+    // a value straight after a quoted key's colon, with no space (flow style)
+    const tight = write("tight.yaml", withOperationKeys('      x-loop: {"k":&a [*a]}'));
+    expect((await caught(() => loadSpec(tight))).format()).toMatch(
+      /tight\.yaml:7:24 YAML alias \*a is recursive: it stands for &a \(anchored at 7:20\)/,
+    );
     const mapping = write(
       "self.yaml",
       withOperationKeys("      x-self: &op\n        name: n\n        again: { deeper: [*op] }"),
