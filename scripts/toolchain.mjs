@@ -509,8 +509,10 @@ function workerStarter(folder) {
  * ended it (as a shell reports it: never 1, which means a spec problem); SIGINT, SIGTERM and SIGHUP are passed on.
  */
 function runFromSources(entry, args) {
-  // with this process's Node flags (npm run generate's --max-semi-space-size and --expose-gc)
-  const child = spawn(process.execPath, [...process.execArgv, "--import", import.meta.resolve("tsx"), entry, ...args], {
+  // with this process's Node flags (npm run generate's --max-semi-space-size and --expose-gc), not a debugger's or
+  // --watch's: the child would open a second inspector port, or restart on its own
+  const flags = process.execArgv.filter((flag) => !/^--(inspect|debug|watch)/.test(flag));
+  const child = spawn(process.execPath, [...flags, "--import", import.meta.resolve("tsx"), entry, ...args], {
     stdio: "inherit",
   });
   const forward = (signal) => child.kill(signal);

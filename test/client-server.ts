@@ -28,8 +28,7 @@ export interface ScriptedServer {
   close(): Promise<void>;
 }
 
-/** Listens on 127.0.0.1: on `port` when given (e.g. one a test first saw refuse connections), else on a free one. */
-export async function startScriptedServer(handler: Handler, port = 0): Promise<ScriptedServer> {
+export async function startScriptedServer(handler: Handler): Promise<ScriptedServer> {
   const requests: SeenRequest[] = [];
   const server = createServer(async (req, res) => {
     const chunks: Buffer[] = [];
@@ -47,7 +46,7 @@ export async function startScriptedServer(handler: Handler, port = 0): Promise<S
       res.destroy(error as Error);
     }
   });
-  await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     origin,

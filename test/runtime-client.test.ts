@@ -2,7 +2,7 @@
 import { createServer as createHttpServer, type ServerResponse } from "node:http";
 import { createServer as createNetServer, type AddressInfo, type Socket } from "node:net";
 import { Readable } from "node:stream";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import {
   APIConnectionError,
   APITimeoutError,
@@ -406,10 +406,9 @@ describe("raw request bodies", () => {
   });
 
   it("sends a stream body once: a refused connection (however slow its first chunk), a reset and a 503 are final", async () => {
-    // a port with nothing listening
-    const probe = await startScriptedServer(() => undefined);
-    const refusedUrl = probe.url;
-    await probe.close();
+    // a port nothing listens on (not one a closed server just freed, which a parallel test could take; and not on
+    // the Fetch standard's list of bad ports, which fetch refuses without connecting)
+    const refusedUrl = "http://127.0.0.1:2/api/v1";
     const refusedDelays = recordingSleep();
     const refused = createRuntime({
       baseUrl: refusedUrl,
@@ -461,7 +460,8 @@ describe("raw request bodies", () => {
     const body = new ReadableStream<Uint8Array>(
       {
         async pull(controller) {
-          if (++pulls > 1) await new Promise((resolve) => setTimeout(resolve, 200));
+          // the second chunk never comes: the attempt times out mid-body, after the first was sent
+          if (++pulls > 1) await new Promise(() => undefined);
           controller.enqueue(utf8.encode(`part${pulls}`));
         },
         cancel: (reason) => void (cancelled = reason),
@@ -472,14 +472,16 @@ describe("raw request bodies", () => {
       const runtime = createRuntime({
         baseUrl: `http://127.0.0.1:${(slow.address() as AddressInfo).port}`,
         maxRetries: 2,
-        timeoutMs: 100,
+        // long enough for a loaded machine to connect and send the first chunk
+        timeoutMs: 2_000,
         sleep: async () => undefined,
         logger: silentLoggerForTests,
       });
       await expect(runtime.invoke(upload, { path: { key: "k" }, body })).rejects.toThrow(
-        "Request timed out after 100 ms. Not retried: the request body is a stream, which can be sent only once.",
+        "Request timed out after 2000 ms. Not retried: the request body is a stream, which can be sent only once.",
       );
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      for (let waited = 0; cancelled === undefined && waited < 2_000; waited += 10)
+        await new Promise((resolve) => setTimeout(resolve, 10));
     } finally {
       slow.closeAllConnections();
       await new Promise((resolve) => slow.close(resolve));
@@ -490,12 +492,16 @@ describe("raw request bodies", () => {
   });
 
   it("cancels the caller's stream, with the reason, when an abort, an early answer or a refused redirect ends the call", async () => {
+    let slowArrived: () => void = () => undefined;
+    const slowSeen = new Promise<void>((resolve) => (slowArrived = resolve));
     const raw = await rawServer((head) =>
-      head.startsWith("PUT /objects/early ")
-        ? 'HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 11\r\nconnection: close\r\n\r\n{"ok":true}'
-        : head.startsWith("PUT /objects/moved ")
-          ? "HTTP/1.1 307 Temporary Redirect\r\nlocation: /objects/elsewhere\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
-          : undefined,
+      head.startsWith("PUT /objects/slow ")
+        ? void slowArrived()
+        : head.startsWith("PUT /objects/early ")
+          ? 'HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 11\r\nconnection: close\r\n\r\n{"ok":true}'
+          : head.startsWith("PUT /objects/moved ")
+            ? "HTTP/1.1 307 Temporary Redirect\r\nlocation: /objects/elsewhere\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
+            : undefined,
     );
     const runtime = createRuntime({
       baseUrl: raw.url,
@@ -506,10 +512,10 @@ describe("raw request bodies", () => {
     });
     const [aborted, early, moved] = [endlessStream(), endlessStream(), endlessStream()];
     try {
-      // the server reads the body and never answers; the caller aborts
+      // the server reads the body and never answers; the caller aborts once the request reached it
       const stop = new AbortController();
       const reason = new Error("user stop");
-      setTimeout(() => stop.abort(reason), 100);
+      void slowSeen.then(() => stop.abort(reason));
       await expect(
         runtime.invoke(upload, { path: { key: "slow" }, body: aborted.stream }, { signal: stop.signal }),
       ).rejects.toThrow(APIUserAbortError);
@@ -552,6 +558,46 @@ describe("raw request bodies", () => {
       ["/api/v1/objects/k", "b"],
       ["/api/v1/objects/moved", "b"],
     ]);
+  });
+
+  it("refuses a stream body where the platform's fetch cannot send one (it would send the stream's text)", async () => {
+    // as Firefox's Request does: it ignores `duplex` and turns the stream into text (Request stubbed: one function)
+    class TextOnlyRequest extends Request {
+      constructor(input: RequestInfo | URL, init?: RequestInit) {
+        super(input, {
+          method: init?.method,
+          headers: init?.headers,
+          body: init?.body == null ? null : String(init.body),
+        });
+      }
+    }
+    vi.resetModules();
+    vi.stubGlobal("Request", TextOnlyRequest);
+    try {
+      const { streamBody } = await import("../src/runtime/serialize.js");
+      expect(() => streamBody(new ReadableStream())).toThrow(
+        "body is a ReadableStream, and this platform's fetch cannot send one as a request body (it would send its text): pass a Blob or ArrayBuffer.",
+      );
+    } finally {
+      vi.unstubAllGlobals();
+      vi.resetModules();
+    }
+    const { streamBody } = await import("../src/runtime/serialize.js");
+    expect(typeof streamBody(new ReadableStream())).toBe("function");
+  });
+
+  it("refuses a function or symbol as a raw body, naming the body, rather than sending its source text", async () => {
+    const { runtime, server } = await runtimeFor((_req, res) => sendJson(res, 200, {}));
+    for (const [body, kind] of [
+      [() => "secret source", "a function"],
+      [Symbol("s"), "a symbol"],
+    ] as const)
+      await expect(runtime.invoke(upload, { path: { key: "k" }, body })).rejects.toMatchObject({
+        name: "ValidationError",
+        field: "body",
+        message: expect.stringContaining(`it is ${kind}.`),
+      });
+    expect(server.requests).toEqual([]);
   });
 
   it("refuses, naming the body, a stream that is locked, was read from or cancelled, and a second call's use of one", async () => {
@@ -611,7 +657,7 @@ describe("raw request bodies", () => {
 });
 
 describe("methods", () => {
-  it("retries the idempotent methods and QUERY in any case (an additionalOperations key), never PURGE or POST", async () => {
+  it("retries the idempotent methods as they go out (fetch's in any case, QUERY in capitals), never PURGE, POST or Query", async () => {
     const methods: string[] = [];
     const raw = await rawServer((head) => {
       methods.push(head.slice(0, head.indexOf(" ")));
@@ -635,6 +681,7 @@ describe("methods", () => {
         "OPTIONS",
         "QUERY",
         "query",
+        "Query",
         "PURGE",
         "Post",
       ]) {
@@ -655,6 +702,8 @@ describe("methods", () => {
       OPTIONS: 3,
       QUERY: 3,
       query: 3,
+      // sent as written: another method than QUERY, which may act twice
+      Query: 1,
       PURGE: 1,
       Post: 1,
     });

@@ -83,7 +83,7 @@ export interface RuntimeOptions {
   defaultHeaders?: Record<string, string>;
   /** Retries after the first attempt, an integer from 0 to 100; default 2. */
   maxRetries?: number;
-  /** Per attempt, in milliseconds, from 1 to 2_147_483_647; default 60_000. */
+  /** Per attempt (sending the request body included), in milliseconds, from 1 to 2_147_483_647; default 60_000. */
   timeoutMs?: number;
   fetch?: FetchLike;
   logger?: Logger;
@@ -329,7 +329,7 @@ export function createBaseRuntime(options: RuntimeOptions, extras?: RuntimeExtra
         body === undefined
           ? undefined
           : serialize
-            ? serialize.serializeBody(contentType, body, operation.requestBody?.encoding)
+            ? serialize.wireBody(contentType, body, operation.requestBody?.encoding)
             : stringifyJson(body);
       // a multipart body's Content-Type, with its boundary, is its Blob's type (the platform's, for a FormData)
       if (serialized !== undefined && !contentType.startsWith("multipart/")) headers["content-type"] ??= contentType;
@@ -488,10 +488,12 @@ function needsSerializer(operation: OperationDescriptor, args: OperationArgs, co
   );
 }
 
-// The idempotent methods in any case (an `additionalOperations` key may be spelled `GET`), QUERY (OpenAPI 3.2)
-// included; TRACE, which fetch refuses, is never sent. Any other method (`PURGE`, `post`) may act twice.
+// The idempotent methods as they go out: fetch writes GET, PUT, DELETE, OPTIONS and HEAD in capitals whatever the
+// case (an `additionalOperations` key may be spelled `Get`), and QUERY (OpenAPI 3.2) is the `query` field or a key
+// spelled `QUERY` (a key `Query` goes out as written, another method). TRACE, which fetch refuses, is never sent.
+// Any other method (`PURGE`, `post`, `Query`) may act twice.
 function isUnsafeMethod(method: HttpMethod): boolean {
-  return !/^(get|put|delete|options|head|query)$/i.test(method);
+  return !(/^(get|put|delete|options|head)$/i.test(method) || /^(query|QUERY)$/.test(method));
 }
 
 /** Lets the caller retry safely: an error from a call that sent a key says which key. */

@@ -307,28 +307,27 @@ export function multipartBody(
 
 /**
  * Encodes a request body for its declared media type; JSON unless the spec says otherwise. A string, Blob,
- * ArrayBuffer, typed array or DataView, FormData or URLSearchParams is sent as it is, a ReadableStream as
- * `streamBody` sends it, a number or boolean as its text. Any other object (a Node Readable or another async
- * iterable, a plain object for a media type that is neither JSON nor a form) is a ValidationError naming `body`:
- * String() would send `[object Object]`.
+ * ArrayBuffer, typed array or DataView, FormData, URLSearchParams or ReadableStream is returned as it is (a
+ * BodyInit for fetch), a number or boolean as its text. Any other value (a Node Readable or another async iterable,
+ * a plain object for a media type that is neither JSON nor a form, a function or symbol) is a ValidationError
+ * naming `body`: String() would send `[object Object]` or a function's source.
  */
 export function serializeBody(
   contentType: string,
   body: unknown,
   encoding?: { readonly [field: string]: EncodingDescriptor },
-): BodyInit | StreamBody {
+): BodyInit {
   if (contentType.includes("json")) return stringifyJson(body);
-  if (body instanceof ReadableStream) return streamBody(body);
   if (contentType.startsWith("application/x-www-form-urlencoded") && isRecord(body) && !isBodyInit(body))
     return urlencodedBody(body, encoding);
   if (contentType.startsWith("multipart/") && isRecord(body) && !isBodyInit(body)) return multipartBody(body, encoding);
   if (isBodyInit(body)) return body;
-  if (typeof body === "object" && body !== null) {
-    const tag = kindOf(body);
+  if ((typeof body === "object" && body !== null) || typeof body === "function" || typeof body === "symbol") {
+    const tag = typeof body === "object" ? kindOf(body) : typeof body;
     const kind =
-      Symbol.asyncIterator in body
+      typeof body === "object" && Symbol.asyncIterator in body
         ? "an async iterable (a Node Readable?)"
-        : `${/^[AEIOU]/.test(tag) ? "an" : "a"} ${tag}`;
+        : `${/^[AEIOU]/i.test(tag) ? "an" : "a"} ${tag}`;
     throw new ValidationError(
       `body cannot be sent as ${contentType}: it is ${kind}. Pass a string, Blob, ArrayBuffer, Uint8Array or ReadableStream (Readable.toWeb() turns a Node stream into one).`,
       "body",
@@ -337,16 +336,59 @@ export function serializeBody(
   return String(body);
 }
 
+/**
+ * serializeBody for the runtime's own sending: a ReadableStream becomes the `StreamBody` the retrying fetch sends
+ * once (streamBody); everything else as serializeBody returns it. Not exported from the runtime's entry.
+ */
+export function wireBody(
+  contentType: string,
+  body: unknown,
+  encoding?: { readonly [field: string]: EncodingDescriptor },
+): BodyInit | StreamBody {
+  const serialized = serializeBody(contentType, body, encoding);
+  return serialized instanceof ReadableStream ? streamBody(serialized) : serialized;
+}
+
 function isBodyInit(body: unknown): body is BodyInit {
   return (
     typeof body === "string" ||
     ArrayBuffer.isView(body) ||
-    [Blob, ArrayBuffer, FormData, URLSearchParams].some((type) => body instanceof type)
+    [Blob, ArrayBuffer, FormData, URLSearchParams, ReadableStream].some((type) => body instanceof type)
   );
 }
 
 /** An object's kind as its tag names it: `Object`, `Array`, `Map`… (cross-realm safe, unlike a prototype check). */
 const kindOf = (value: unknown): string => Object.prototype.toString.call(value).slice(8, -1);
+
+let streamsSupported: boolean | undefined;
+
+/**
+ * Whether this platform's fetch sends a ReadableStream request body (Node 18+, Chromium 105+), by the detection
+ * https://developer.chrome.com/docs/capabilities/web-apis/fetch-streaming-requests describes: a Request that reads
+ * the `duplex` option and sets no Content-Type for a stream body. Firefox and older Safari do neither, and would
+ * send the text `[object ReadableStream]` as the whole body. (Chromium sends one only over HTTP/2 or later: over
+ * HTTP/1.1 its fetch fails, a connection error.)
+ */
+function canSendStreams(): boolean {
+  if (streamsSupported === undefined) {
+    let duplexRead = false;
+    try {
+      const init = {
+        method: "POST",
+        body: new ReadableStream(),
+        get duplex() {
+          duplexRead = true;
+          return "half";
+        },
+      };
+      streamsSupported =
+        !new Request("http://localhost/", init as RequestInit).headers.has("content-type") && duplexRead;
+    } catch {
+      streamsSupported = false;
+    }
+  }
+  return streamsSupported;
+}
 
 /**
  * A ReadableStream request body, sent as fetch reads it (`duplex: "half"`, which Node's fetch requires), never
@@ -362,6 +404,11 @@ const kindOf = (value: unknown): string => Object.prototype.toString.call(value)
  * source behind it (a file) closes; the view then errors, so a read cut short never passes for the stream's end.
  */
 export function streamBody(source: ReadableStream<Uint8Array>): StreamBody {
+  if (!canSendStreams())
+    throw new ValidationError(
+      "body is a ReadableStream, and this platform's fetch cannot send one as a request body (it would send its text): pass a Blob or ArrayBuffer.",
+      "body",
+    );
   const check = () => {
     try {
       new Response(source);

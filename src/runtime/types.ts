@@ -122,9 +122,19 @@ export interface OperationDescriptor {
 export interface RequestOptions {
   /** Reuse a key from an earlier call, e.g. after an ambiguous failure; otherwise one is generated. */
   idempotencyKey?: string;
+  /** Aborts the call: no further attempt, and the call rejects with APIUserAbortError. */
   signal?: AbortSignal;
-  /** Per-attempt timeout in milliseconds. */
+  /**
+   * Per attempt, in milliseconds, from 1 to 2_147_483_647: from sending the request, its body included (a long
+   * upload needs a longer one), until the response has arrived, its body too unless it is an event stream.
+   * Default: the client's (60_000). An attempt that runs out is an APITimeoutError, retried like a connection error.
+   */
   timeoutMs?: number;
+  /**
+   * Retries after the first attempt, an integer from 0 to 100; default: the client's (2). Only for a call that may
+   * act twice safely: a GET, HEAD, OPTIONS, PUT, DELETE or QUERY, or one sent with an idempotency key; never for a
+   * ReadableStream body, which can be sent only once.
+   */
   maxRetries?: number;
   /** Extra request headers. */
   headers?: Record<string, string>;

@@ -340,7 +340,7 @@ export function resourcesFile(model: ApiModel, ctx: EmitContext): SourceFileStru
             isExported: true,
             name: "BinaryBody",
             docs: [
-              "A raw request body. A ReadableStream is streamed and sent once: a call with one is never retried (a Blob or ArrayBuffer is).",
+              "A raw request body. A ReadableStream is streamed and sent once: a call with one is never retried (one with a Blob or ArrayBuffer may be).",
             ],
             type: "Blob | ArrayBuffer | Uint8Array | string | ReadableStream<Uint8Array>",
           },
