@@ -43,7 +43,15 @@ export {
   type SchemeCredential,
   type TokenProvider,
 } from "./ready-client.js";
-export { bufferedBody, createRetryingFetch, type AttemptPolicy, type BufferedBody, type FetchLike } from "./fetch.js";
+export {
+  bufferedBody,
+  createRetryingFetch,
+  type AttemptPolicy,
+  type AttemptOutcome,
+  type BufferedBody,
+  type FetchLike,
+  type StreamBody,
+} from "./fetch.js";
 export { shouldRetry, retryAfterMs, retryDelayMs, MAX_RETRY_AFTER_MS } from "./retry.js";
 export { createLogger, isLogLevel, redactError, redactSecrets, type Logger, type LogLevel } from "./log.js";
 export {
