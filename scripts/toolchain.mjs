@@ -510,8 +510,14 @@ function workerStarter(folder) {
  */
 function runFromSources(entry, args) {
   // with this process's Node flags (npm run generate's --max-semi-space-size and --expose-gc), not a debugger's or
-  // --watch's: the child would open a second inspector port, or restart on its own
-  const flags = process.execArgv.filter((flag) => !/^--(inspect|debug|watch)/.test(flag));
+  // --watch's: the child would open a second inspector port, or restart on its own. Those that take a value may
+  // have it in the next entry (`--inspect-port 0`), which goes with them.
+  const flags = [];
+  for (let i = 0; i < process.execArgv.length; i++) {
+    const flag = process.execArgv[i];
+    if (!/^--(inspect|debug|watch)/.test(flag)) flags.push(flag);
+    else if (/^--(inspect-port|debug-port|inspect-publish-uid|watch-path)$/.test(flag)) i++;
+  }
   const child = spawn(process.execPath, [...flags, "--import", import.meta.resolve("tsx"), entry, ...args], {
     stdio: "inherit",
   });

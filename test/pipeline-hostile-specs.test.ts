@@ -211,6 +211,11 @@ describe("YAML aliases", () => {
     expect((await caught(() => loadSpec(tight))).format()).toMatch(
       /tight\.yaml:7:24 YAML alias \*a is recursive: it stands for &a \(anchored at 7:20\)/,
     );
+    // `foo-&a` in a value is text, not the anchor
+    const texty = write("texty.yaml", withOperationKeys("      x-l: &a\n        k: foo-&a\n        j: [*a]"));
+    expect((await caught(() => loadSpec(texty))).format()).toMatch(
+      /texty\.yaml:9:13 YAML alias \*a is recursive: it stands for &a \(anchored at 7:12\)/,
+    );
     const mapping = write(
       "self.yaml",
       withOperationKeys("      x-self: &op\n        name: n\n        again: { deeper: [*op] }"),

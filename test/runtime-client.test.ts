@@ -582,8 +582,31 @@ describe("raw request bodies", () => {
       vi.unstubAllGlobals();
       vi.resetModules();
     }
-    const { streamBody } = await import("../src/runtime/serialize.js");
-    expect(typeof streamBody(new ReadableStream())).toBe("function");
+    // as Deno's does: it never reads `duplex` but sends the stream (no Content-Type): accepted
+    class NoDuplexRequest extends Request {
+      constructor(input: RequestInfo | URL, init?: RequestInit) {
+        super(input, { method: init?.method, headers: init?.headers, body: init?.body, duplex: "half" } as RequestInit);
+      }
+    }
+    for (const Platform of [NoDuplexRequest, Request]) {
+      vi.resetModules();
+      vi.stubGlobal("Request", Platform);
+      try {
+        const { streamBody } = await import("../src/runtime/serialize.js");
+        expect(typeof streamBody(new ReadableStream())).toBe("function");
+      } finally {
+        vi.unstubAllGlobals();
+        vi.resetModules();
+      }
+    }
+  });
+
+  it("never makes a form of a Node Readable's internals: it is refused, naming the body", async () => {
+    const { serializeBody } = await import("../src/runtime/serialize.js");
+    for (const contentType of ["multipart/form-data", "application/x-www-form-urlencoded", "application/octet-stream"])
+      expect(() => serializeBody(contentType, Readable.from(["a"]))).toThrow(
+        expect.objectContaining({ name: "ValidationError", field: "body" }),
+      );
   });
 
   it("refuses a function or symbol as a raw body, naming the body, rather than sending its source text", async () => {

@@ -357,6 +357,9 @@ describe("the precompiled toolchain without a writable .cache/", () => {
       process.execPath,
       [
         "--expose-gc",
+        // an inspector flag is not passed on, nor its value in the next entry
+        "--inspect-port",
+        "0",
         "--require",
         preload,
         "scripts/toolchain.mjs",

@@ -237,9 +237,13 @@ function aliasMessage(source: Source, kind: AliasProblem["kind"], line: number, 
     return `${ALIAS_ERROR}${name ? `*${name} ` : ""}nests the document deeper than ${MAX_ALIAS_DEPTH} levels once aliases are expanded (each alias in a chain of them adds a level), deeper than the generator can walk`;
   if (!name)
     return `${ALIAS_ERROR}here is recursive: it stands for a node that contains it, so its value would be infinitely deep, which a JSON value cannot be`;
-  // The anchor it names is the last `&name` before it (YAML lets a later anchor reuse a name).
+  // The anchor it names is the last `&name` before it (YAML lets a later anchor reuse a name): after a line start, a
+  // space, a flow indicator, or the colon of a quoted key (`{"k":&a …}`); `foo-&a` is text.
   const upTo = [...lines.slice(0, line - 1), lines[line - 1].slice(0, col - 1)].join("\n");
-  const anchor = new RegExp(`(?:^|[\\s[{,:?-])&${name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(?=[\\s[\\]{},]|$)`, "gm");
+  const anchor = new RegExp(
+    `(?:^|[\\s[{,]|["']:)&${name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(?=[\\s[\\]{},]|$)`,
+    "gm",
+  );
   let at = -1;
   for (let match = anchor.exec(upTo); match; match = anchor.exec(upTo)) at = match.index + match[0].indexOf("&");
   const where =

@@ -318,9 +318,10 @@ export function serializeBody(
   encoding?: { readonly [field: string]: EncodingDescriptor },
 ): BodyInit {
   if (contentType.includes("json")) return stringifyJson(body);
-  if (contentType.startsWith("application/x-www-form-urlencoded") && isRecord(body) && !isBodyInit(body))
-    return urlencodedBody(body, encoding);
-  if (contentType.startsWith("multipart/") && isRecord(body) && !isBodyInit(body)) return multipartBody(body, encoding);
+  // a form's fields are a plain record's: a Node Readable's internals (`_readableState`…) are not
+  const fields = isRecord(body) && !isBodyInit(body) && !(Symbol.asyncIterator in body);
+  if (contentType.startsWith("application/x-www-form-urlencoded") && fields) return urlencodedBody(body, encoding);
+  if (contentType.startsWith("multipart/") && fields) return multipartBody(body, encoding);
   if (isBodyInit(body)) return body;
   if ((typeof body === "object" && body !== null) || typeof body === "function" || typeof body === "symbol") {
     const tag = typeof body === "object" ? kindOf(body) : typeof body;
@@ -363,26 +364,18 @@ const kindOf = (value: unknown): string => Object.prototype.toString.call(value)
 let streamsSupported: boolean | undefined;
 
 /**
- * Whether this platform's fetch sends a ReadableStream request body (Node 18+, Chromium 105+), by the detection
- * https://developer.chrome.com/docs/capabilities/web-apis/fetch-streaming-requests describes: a Request that reads
- * the `duplex` option and sets no Content-Type for a stream body. Firefox and older Safari do neither, and would
- * send the text `[object ReadableStream]` as the whole body. (Chromium sends one only over HTTP/2 or later: over
- * HTTP/1.1 its fetch fails, a connection error.)
+ * Whether this platform's fetch sends a ReadableStream request body: a Request given one sets no Content-Type.
+ * Firefox and older Safari turn the stream into the text `[object ReadableStream]` (a `text/plain` body), which
+ * would be sent whole. Node 18+, Chromium 105+, Deno and Bun keep it a stream. This is the no-Content-Type half of
+ * the detection https://developer.chrome.com/docs/capabilities/web-apis/fetch-streaming-requests describes; its
+ * other half, that the Request reads `duplex`, is left out because Deno sends streams without reading it.
+ * (Chromium sends one only over HTTP/2 or later: over HTTP/1.1 its fetch fails, a connection error.)
  */
 function canSendStreams(): boolean {
   if (streamsSupported === undefined) {
-    let duplexRead = false;
     try {
-      const init = {
-        method: "POST",
-        body: new ReadableStream(),
-        get duplex() {
-          duplexRead = true;
-          return "half";
-        },
-      };
-      streamsSupported =
-        !new Request("http://localhost/", init as RequestInit).headers.has("content-type") && duplexRead;
+      const init = { method: "POST", body: new ReadableStream(), duplex: "half" };
+      streamsSupported = !new Request("http://localhost/", init as RequestInit).headers.has("content-type");
     } catch {
       streamsSupported = false;
     }
