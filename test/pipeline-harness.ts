@@ -17,10 +17,11 @@ import { join, resolve, sep } from "node:path";
 import { promisify } from "node:util";
 import { runPipeline, REPO_ROOT, type PipelineResult } from "../scripts/pipeline/run.js";
 import type { LintMode } from "../scripts/pipeline/lint.js";
+import { PipelineError } from "../scripts/pipeline/errors.js";
 import { createRuntime } from "../src/runtime/index.js";
 import type { OperationInvoker } from "../src/runtime/index.js";
 import { STRICT_COMPILER_OPTIONS } from "../scripts/fuzz.js";
-import { afterAll, beforeAll } from "vitest";
+import { afterAll, beforeAll, expect } from "vitest";
 
 export const SHARED_SPECS = resolve(REPO_ROOT, "../shared/specs");
 export const SHARED_SPECS_MISSING = existsSync(SHARED_SPECS)
@@ -252,4 +253,14 @@ export function sampleOf(document: Json, raw: unknown, depth: number): unknown {
     );
   }
   return null;
+}
+
+/** The PipelineError `work` rejects with (and that it rejects with one). */
+export async function caught(work: () => Promise<unknown>): Promise<PipelineError> {
+  const error = await work().then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(PipelineError);
+  return error as PipelineError;
 }

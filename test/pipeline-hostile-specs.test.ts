@@ -4,11 +4,10 @@
 import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { PipelineError } from "../scripts/pipeline/errors.js";
 import { lintSpec, type LintMode } from "../scripts/pipeline/lint.js";
 import { loadSpec, MAX_ALIAS_DEPTH, MAX_ALIAS_EXPANSION } from "../scripts/pipeline/load.js";
 import { runPipeline } from "../scripts/pipeline/run.js";
-import { useTempPackage } from "./pipeline-harness.js";
+import { caught, useTempPackage } from "./pipeline-harness.js";
 
 const temp = useTempPackage("hostile-specs");
 
@@ -16,15 +15,6 @@ function write(name: string, text: string): string {
   const path = join(temp.root, name);
   writeFileSync(path, text);
   return path;
-}
-
-async function caught(work: () => Promise<unknown>): Promise<PipelineError> {
-  const error = await work().then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(PipelineError);
-  return error as PipelineError;
 }
 
 const MODES: LintMode[] = ["project", "minimal", "off"];

@@ -18,7 +18,7 @@ import { memberName, NamePool, typeName, variableName } from "../scripts/pipelin
 import { asPipelineError, REPO_ROOT, runPipeline } from "../scripts/pipeline/run.js";
 import { generateTypes, SCHEMA_HEADER } from "../scripts/pipeline/types.js";
 import { planWrite, writeOutput } from "../scripts/pipeline/write.js";
-import { useTempPackage } from "./pipeline-harness.js";
+import { caught, useTempPackage } from "./pipeline-harness.js";
 
 const FLORA = resolve(REPO_ROOT, "openapi/flora.yaml");
 const FIXTURES = resolve(REPO_ROOT, "test/fixtures/pipeline");
@@ -31,15 +31,6 @@ const minimalDoc = (paths: object, extra: object = {}) => ({
   paths,
   ...extra,
 });
-
-async function caught(work: () => Promise<unknown>): Promise<PipelineError> {
-  const error = await work().then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(PipelineError);
-  return error as PipelineError;
-}
 
 describe("load", () => {
   it("reads the version of an OpenAPI 3.x document", async () => {
