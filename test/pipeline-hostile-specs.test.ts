@@ -1,20 +1,20 @@
 // Specs that broke the front stages with a bare exception or a wrong finding: keys named `hasOwnProperty` (Redocly's
 // lint calls `node.hasOwnProperty(…)` on spec objects) or `__proto__` (example validation missed it), and YAML
 // aliases that make a value contain itself, nest without end or expand past memory.
-import { existsSync, writeFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { lintSpec, type LintMode } from "../scripts/pipeline/lint.js";
 import { loadSpec, MAX_ALIAS_DEPTH, MAX_ALIAS_EXPANSION } from "../scripts/pipeline/load.js";
 import { runPipeline } from "../scripts/pipeline/run.js";
-import { caught, useTempPackage } from "./pipeline-harness.js";
+import { caught, useTempPackage, writeFiles } from "./pipeline-harness.js";
 
 const temp = useTempPackage("hostile-specs");
 
+/** Writes one spec file into the temporary package; returns its path. */
 function write(name: string, text: string): string {
-  const path = join(temp.root, name);
-  writeFileSync(path, text);
-  return path;
+  writeFiles(temp.root, { [name]: text });
+  return join(temp.root, name);
 }
 
 const MODES: LintMode[] = ["project", "minimal", "off"];
