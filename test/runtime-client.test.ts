@@ -179,6 +179,69 @@ describe("request building", () => {
     expect(server.requests[1].headers["content-type"]).toBe("text/plain");
   });
 
+  it("refuses, naming where it sits, a JSON body value JSON would send as {}, null or nothing; sends toJSON's value", async () => {
+    const { runtime, server } = await runtimeFor((_req, res) => sendJson(res, 200, {}));
+    const refusal = async (body: unknown) =>
+      runtime.invoke(postNoKey, { body }).then(
+        () => "sent",
+        (error: ValidationError) => [error.name, error.field, error.message],
+      );
+    const cases: Array<[unknown, string, string]> = [
+      [{ inputs: [{ id: "image", value: new Blob(["png"]) }] }, "body.inputs[0].value", "Blob"],
+      [{ file: new File(["x"], "a.txt") }, "body.file", "File"],
+      [{ data: new Uint8Array([1, 2]) }, "body.data", "Uint8Array"],
+      [{ data: Buffer.from("node") }, "body.data", "Uint8Array"],
+      [{ data: new ArrayBuffer(2) }, "body.data", "ArrayBuffer"],
+      [{ stream: new ReadableStream() }, "body.stream", "ReadableStream"],
+      [{ tags: new Set(["a"]) }, "body.tags", "Set"],
+      [{ "odd key": { m: new Map([["a", 1]]) } }, 'body["odd key"].m', "Map"],
+      [{ run: Promise.resolve({ id: 1 }) }, "body.run", "Promise: an await missed?"],
+      [{ onDone: () => "source" }, "body.onDone", "function"],
+      [{ s: Symbol("s") }, "body.s", "symbol"],
+      [{ n: 10n }, "body.n", "bigint"],
+      [{ ratio: Number.NaN }, "body.ratio", "NaN"],
+      [[1, Infinity], "body[1]", "Infinity"],
+      [new Blob(["whole"]), "body", "Blob"],
+      [() => "whole", "body", "function"],
+    ];
+    for (const [body, field, kind] of cases)
+      expect(await refusal(body)).toEqual([
+        "ValidationError",
+        field,
+        `${field} (${kind}) cannot be sent as JSON: a JSON body holds only plain data.`,
+      ]);
+    const cycle: Record<string, unknown> = {};
+    cycle.self = cycle;
+    expect(await refusal(cycle)).toEqual([
+      "ValidationError",
+      "body",
+      expect.stringMatching(/^body cannot be sent as JSON: Converting circular structure/),
+    ]);
+    expect(server.requests).toEqual([]);
+    // plain data, and what toJSON returns (a Date), go out as JSON.stringify writes them
+    const at = new Date(0);
+    expect(await refusal({ at, list: [1, null, "x"], nested: { ok: true } })).toBe("sent");
+    expect(server.requests.map((r) => r.body)).toEqual([
+      JSON.stringify({ at, list: [1, null, "x"], nested: { ok: true } }),
+    ]);
+  });
+
+  it("refuses binary data and functions in a form body's JSON-encoded fields, naming the field", async () => {
+    const { serializeBody } = await import("../src/runtime/serialize.js");
+    expect(() => serializeBody("application/x-www-form-urlencoded", { meta: { file: new Blob(["x"]) } })).toThrow(
+      "meta.file (Blob) cannot be sent as JSON",
+    );
+    expect(() => serializeBody("multipart/form-data", { meta: { tags: new Set() } })).toThrow(
+      "meta.tags (Set) cannot be sent as JSON",
+    );
+    expect(() => serializeBody("multipart/form-data", { note: () => "source" })).toThrow(
+      "note (function) cannot be sent as JSON",
+    );
+    expect(() => serializeBody("multipart/form-data", { meta: new Map() })).toThrow(
+      "meta (Map) cannot be sent as JSON",
+    );
+  });
+
   it("sends default headers as checked when the runtime was made, and a call's header over a default of any case", async () => {
     const defaultHeaders: Record<string, string> = { "x-sdk": "s/1", "X-Trace": "default" };
     const { runtime, server } = await runtimeFor((_req, res) => sendJson(res, 200, {}), { defaultHeaders });
@@ -609,11 +672,12 @@ describe("raw request bodies", () => {
       );
   });
 
-  it("refuses a function or symbol as a raw body, naming the body, rather than sending its source text", async () => {
+  it("refuses a function, symbol or null as a raw body, naming the body, rather than sending its text", async () => {
     const { runtime, server } = await runtimeFor((_req, res) => sendJson(res, 200, {}));
     for (const [body, kind] of [
       [() => "secret source", "a function"],
       [Symbol("s"), "a symbol"],
+      [null, "null"],
     ] as const)
       await expect(runtime.invoke(upload, { path: { key: "k" }, body })).rejects.toMatchObject({
         name: "ValidationError",

@@ -56,7 +56,7 @@ const JSON_MEDIA = /^[\w.+-]+\/([\w.+-]*\+)?json\s*(;|$)/i;
 
 /** A value sent whole in a media type: JSON for a JSON type, else text, which an object or array cannot be. */
 function inMediaType(name: string, value: unknown, contentType: string): string {
-  if (JSON_MEDIA.test(contentType)) return JSON.stringify(value);
+  if (JSON_MEDIA.test(contentType)) return stringifyJson(value, name);
   if (typeof value === "object" && value !== null)
     throw new ValidationError(`${name} cannot be sent as ${contentType} (only JSON or text): pass a string.`, name);
   return String(value);
@@ -65,7 +65,7 @@ function inMediaType(name: string, value: unknown, contentType: string): string 
 /** A leaf value of parameter `name` as text: nested objects and arrays, which no style defines, as JSON. */
 function text(name: string, value: unknown): string {
   checkValue(name, value);
-  return typeof value === "object" && value !== null ? JSON.stringify(value) : String(value);
+  return typeof value === "object" && value !== null ? stringifyJson(value, name) : String(value);
 }
 
 /**
@@ -253,7 +253,7 @@ export function urlencodedBody(
         const how = { style, explode: field.explode ?? style === "form", allowReserved: field.allowReserved === true };
         return serializeValue(name, value, how, how.allowReserved ? encodeReserved : encodeForm);
       }
-      const plain = isRecord(value) ? JSON.stringify(value) : value;
+      const plain = isRecord(value) ? stringifyJson(value, name) : value;
       return serializeValue(name, plain, FORM, encodeForm);
     })
     .filter(Boolean)
@@ -295,7 +295,9 @@ export function multipartBody(
             `${name} is an object, which cannot be sent as ${partType}: pass a string or Blob.`,
             name,
           );
-        content = JSON.stringify(item);
+        content = stringifyJson(item, name);
+      } else if (typeof item === "function" || typeof item === "symbol") {
+        content = stringifyJson(item, name); // refused, naming the field: String() would send a function's source
       } else content = String(item).replace(/\r?\n|\r/g, "\r\n");
       const headers = `Content-Disposition: ${disposition}\r\n${partType ? `Content-Type: ${partType}\r\n` : ""}`;
       chunks.push(`--${boundary}\r\n${headers}\r\n`, content, "\r\n");
@@ -309,8 +311,9 @@ export function multipartBody(
  * Encodes a request body for its declared media type; JSON unless the spec says otherwise. A string, Blob,
  * ArrayBuffer, typed array or DataView, FormData, URLSearchParams or ReadableStream is returned as it is (a
  * BodyInit for fetch), a number or boolean as its text. Any other value (a Node Readable or another async iterable,
- * a plain object for a media type that is neither JSON nor a form, a function or symbol) is a ValidationError
- * naming `body`: String() would send `[object Object]` or a function's source.
+ * a plain object for a media type that is neither JSON nor a form, a function, symbol or null) is a ValidationError
+ * naming `body`: String() would send `[object Object]`, a function's source or the text `null`. For JSON, see
+ * stringifyJson (fetch.ts): what JSON cannot carry is refused too.
  */
 export function serializeBody(
   contentType: string,
@@ -323,10 +326,12 @@ export function serializeBody(
   if (contentType.startsWith("application/x-www-form-urlencoded") && fields) return urlencodedBody(body, encoding);
   if (contentType.startsWith("multipart/") && fields) return multipartBody(body, encoding);
   if (isBodyInit(body)) return body;
-  if ((typeof body === "object" && body !== null) || typeof body === "function" || typeof body === "symbol") {
+  if (typeof body === "object" || typeof body === "function" || typeof body === "symbol") {
     const tag = typeof body === "object" ? kindOf(body) : typeof body;
     const kind =
-      typeof body === "object" && Symbol.asyncIterator in body
+      body === null
+        ? "null"
+        : typeof body === "object" && Symbol.asyncIterator in body
         ? "an async iterable (a Node Readable?)"
         : `${/^[AEIOU]/i.test(tag) ? "an" : "a"} ${tag}`;
     throw new ValidationError(
