@@ -179,7 +179,7 @@ describe("request building", () => {
     expect(server.requests[1].headers["content-type"]).toBe("text/plain");
   });
 
-  it("refuses, naming where it sits, a JSON body value JSON would send as {}, null or nothing; sends toJSON's value", async () => {
+  it("refuses, naming where it sits, a JSON body value JSON would send as {}, null or nothing, before sending", async () => {
     const { runtime, server } = await runtimeFor((_req, res) => sendJson(res, 200, {}));
     const refusal = async (body: unknown) =>
       runtime.invoke(postNoKey, { body }).then(
@@ -190,55 +190,103 @@ describe("request building", () => {
       [{ inputs: [{ id: "image", value: new Blob(["png"]) }] }, "body.inputs[0].value", "Blob"],
       [{ file: new File(["x"], "a.txt") }, "body.file", "File"],
       [{ data: new Uint8Array([1, 2]) }, "body.data", "Uint8Array"],
-      [{ data: Buffer.from("node") }, "body.data", "Uint8Array"],
       [{ data: new ArrayBuffer(2) }, "body.data", "ArrayBuffer"],
       [{ stream: new ReadableStream() }, "body.stream", "ReadableStream"],
       [{ tags: new Set(["a"]) }, "body.tags", "Set"],
       [{ "odd key": { m: new Map([["a", 1]]) } }, 'body["odd key"].m', "Map"],
       [{ run: Promise.resolve({ id: 1 }) }, "body.run", "Promise: an await missed?"],
-      [{ onDone: () => "source" }, "body.onDone", "function"],
-      [{ s: Symbol("s") }, "body.s", "symbol"],
+      [{ error: new Error("x") }, "body.error", "Error"],
+      [{ pattern: /a/ }, "body.pattern", "RegExp"],
+      [{ headers: new Headers() }, "body.headers", "Headers"],
+      [{ items: [1, 2].values() }, "body.items", "Array Iterator"],
+      [{ source: Readable.from(["a"]) }, "body.source", "an async iterable: a Node Readable?"],
+      [{ meta: { toJSON: () => new Map() } }, "body.meta", "Map"],
       [{ n: 10n }, "body.n", "bigint"],
       [{ ratio: Number.NaN }, "body.ratio", "NaN"],
+      [{ ratio: new Number(Number.NaN) }, "body.ratio", "Number"],
       [[1, Infinity], "body[1]", "Infinity"],
+      [{ list: [{ ok: 1 }, { f: [() => 1] }] }, "body.list[1].f[0]", "function"],
       [new Blob(["whole"]), "body", "Blob"],
       [() => "whole", "body", "function"],
+      [{ toJSON: () => undefined }, "body", "undefined"],
     ];
     for (const [body, field, kind] of cases)
-      expect(await refusal(body)).toEqual([
+      expect(await refusal(body), field).toEqual([
         "ValidationError",
         field,
-        `${field} (${kind}) cannot be sent as JSON: a JSON body holds only plain data.`,
+        `${field} (${kind}) cannot be sent as JSON: ${kind === "undefined" ? "it is no value." : "a JSON body holds only plain data."}`,
       ]);
     const cycle: Record<string, unknown> = {};
     cycle.self = cycle;
-    expect(await refusal(cycle)).toEqual([
-      "ValidationError",
-      "body",
-      expect.stringMatching(/^body cannot be sent as JSON: Converting circular structure/),
-    ]);
+    await expect(runtime.invoke(postNoKey, { body: cycle })).rejects.toMatchObject({
+      name: "ValidationError",
+      field: "body",
+      message: expect.stringMatching(/^body cannot be sent as JSON: Converting circular structure/),
+      cause: expect.any(TypeError),
+    });
+    // an error of the caller's own code (a getter, a toJSON) is the caller's, as it was thrown
+    const broken = new Error("getter broke");
+    const getter = Object.defineProperty({}, "g", {
+      enumerable: true,
+      get: () => {
+        throw broken;
+      },
+    });
+    await expect(runtime.invoke(postNoKey, { body: { nested: getter } })).rejects.toBe(broken);
     expect(server.requests).toEqual([]);
-    // plain data, and what toJSON returns (a Date), go out as JSON.stringify writes them
-    const at = new Date(0);
-    expect(await refusal({ at, list: [1, null, "x"], nested: { ok: true } })).toBe("sent");
-    expect(server.requests.map((r) => r.body)).toEqual([
-      JSON.stringify({ at, list: [1, null, "x"], nested: { ok: true } }),
-    ]);
+    // plain data goes out as JSON.stringify writes it: toJSON's value (a Date, a Buffer's { type, data }), class
+    // instances (their methods and function fields omitted, as undefined is), null-prototype objects, boxed values
+    class Input {
+      id = "image";
+      describe = () => this.id;
+      label() {
+        return this.id;
+      }
+    }
+    let reads = 0;
+    const counted = Object.defineProperty({}, "v", { enumerable: true, get: () => ++reads });
+    const plain = {
+      at: new Date(0),
+      bytes: Buffer.from("ab"),
+      input: new Input(),
+      bare: Object.assign(Object.create(null), { a: 1 }),
+      boxed: [new String("s"), new Number(1), new Boolean(false)],
+      list: [1, null, "x", undefined],
+      skipped: undefined,
+      counted,
+    };
+    expect(await refusal(plain)).toBe("sent");
+    expect(reads).toBe(1);
+    reads = 0;
+    expect(server.requests.map((r) => r.body)).toEqual([JSON.stringify(plain)]);
   });
 
-  it("refuses binary data and functions in a form body's JSON-encoded fields, naming the field", async () => {
-    const { serializeBody } = await import("../src/runtime/serialize.js");
+  it("refuses, naming the field, binary data and functions in form fields and parameters, and NaN", async () => {
+    const { serializeBody, querySerializer } = await import("../src/runtime/serialize.js");
     expect(() => serializeBody("application/x-www-form-urlencoded", { meta: { file: new Blob(["x"]) } })).toThrow(
       "meta.file (Blob) cannot be sent as JSON",
+    );
+    expect(() => serializeBody("application/x-www-form-urlencoded", { meta: { toJSON: () => undefined } })).toThrow(
+      "meta (undefined) cannot be sent as JSON",
     );
     expect(() => serializeBody("multipart/form-data", { meta: { tags: new Set() } })).toThrow(
       "meta.tags (Set) cannot be sent as JSON",
     );
+    expect(() => serializeBody("multipart/form-data", { meta: [{ ok: 1 }, { f: [() => 1] }] })).toThrow(
+      "meta[1].f[0] (function) cannot be sent as JSON",
+    );
     expect(() => serializeBody("multipart/form-data", { note: () => "source" })).toThrow(
       "note (function) cannot be sent as JSON",
     );
-    expect(() => serializeBody("multipart/form-data", { meta: new Map() })).toThrow(
-      "meta (Map) cannot be sent as JSON",
+    expect(() => serializeBody("multipart/form-data", { meta: { d: { toJSON: () => undefined } } })).not.toThrow();
+    expect(() => serializeBody("multipart/form-data", { meta: { toJSON: () => undefined } })).toThrow(
+      "meta (undefined) cannot be sent as JSON",
+    );
+    const query = querySerializer([{ name: "tags", in: "query", style: "form", explode: true }] as never);
+    expect(() => query({ tags: { a: { f: new Map() } } })).toThrow("tags.a.f (Map) cannot be sent as JSON");
+    expect(() => query({ tags: [1, [new Blob([])]] })).toThrow("tags[1][0] (Blob) cannot be sent as JSON");
+    expect(() => query({ tags: Number.NaN })).toThrow(
+      "tags must be a string, number, boolean, array or plain object (as its schema says); got NaN.",
     );
   });
 

@@ -240,50 +240,79 @@ async function readWhole(
 
 const utf8 = new TextDecoder();
 
-/** A JSON request body; a circular structure or a BigInt is the caller's ValidationError, not a bare TypeError. */
 /**
- * The JSON text of a request body (or of a JSON form field or parameter, `field` then naming it). A value JSON cannot
- * carry is a ValidationError naming where it sits (e.g. `body.inputs[0].value`), never the `{}`, `null` or nothing
- * `JSON.stringify` would send in its place: a function, symbol or bigint; a number that is NaN or infinite; a
- * Promise (an `await` missed); binary data (a Blob or File, ReadableStream, ArrayBuffer, typed array or DataView,
- * Node's Buffer); a Map, Set, FormData or URLSearchParams. A value with `toJSON` (a Date) is sent as that returns;
- * a cycle is a ValidationError too.
+ * The JSON text of a request body (or of a JSON form field or parameter, `field` then naming it). What is checked is
+ * what JSON.stringify writes (after a `toJSON`, so a Date is its string and Node's Buffer its `{ type, data }`): plain
+ * data only. Anything JSON would write as `{}`, `null` or nothing in its place is a ValidationError naming where it
+ * sits (e.g. `body.inputs[0].value`), before anything is sent: a bigint, a NaN or infinite number, binary data (a
+ * Blob, File, ReadableStream, ArrayBuffer, typed array), a Promise (an `await` missed), a Map or Set, an Error, a
+ * RegExp, an async iterable (a Node Readable), any object but a plain one, an array or a boxed primitive (a class
+ * instance is plain unless it sets `Symbol.toStringTag`); a function or symbol at the top or in an array; a body
+ * that is nothing (`undefined`, or a `toJSON` that returns it). Omitted as JSON omits them: a property whose value
+ * is `undefined`, a function (a method) or a symbol. A cycle is a ValidationError (its cause JSON.stringify's
+ * TypeError); an error thrown by a getter or `toJSON` propagates as it is.
  */
 export function stringifyJson(body: unknown, field = "body"): string {
-  // the holder and key of each object met, to name a refused value's place
-  const parents = new Map<unknown, [unknown, string]>();
-  const where = (holder: unknown, key: string): string => {
-    const up = parents.get(holder);
-    const step = Array.isArray(holder)
-      ? `[${key}]`
-      : /^[A-Za-z_$][\w$]*$/.test(key)
-        ? `.${key}`
-        : `[${JSON.stringify(key)}]`;
-    return up ? where(...up) + step : field;
-  };
+  // the objects being written, outermost first, each with the key it sits under: the place of a refused value
+  const open: Array<[value: object, key: string, inArray: boolean]> = [];
+  let text: string | undefined;
   try {
-    return JSON.stringify(body, function (this: Record<string, unknown>, key, value: unknown) {
-      // the value before toJSON: a Buffer's toJSON would hide that it is binary
-      const tag = Object.prototype.toString.call(this[key]).slice(8, -1);
-      const kind = /^(function|symbol|bigint)$/.test(typeof value)
-        ? typeof value
-        : typeof value === "number" && !Number.isFinite(value)
-          ? String(value)
-          : /^(Blob|File|ReadableStream|ArrayBuffer|SharedArrayBuffer|DataView|[A-Z]\w*Array|Map|Set|WeakMap|WeakSet|FormData|URLSearchParams|Promise)$/.test(
-                tag,
-              )
-            ? `${tag}${tag === "Promise" ? ": an await missed?" : ""}`
-            : undefined;
-      if (kind) {
-        const at = where(this, key);
+    text = JSON.stringify(body, function (this: object, key, value: unknown) {
+      while (open.length > 0 && open[open.length - 1][0] !== this) open.pop();
+      const inArray = Array.isArray(this);
+      const kind = notJson(value, inArray || open.length === 0);
+      if (kind !== undefined) {
+        let at = field;
+        for (const [, step, arrayStep] of open.slice(1)) at += pathStep(step, arrayStep);
+        if (open.length > 0) at += pathStep(key, inArray);
         throw new ValidationError(`${at} (${kind}) cannot be sent as JSON: a JSON body holds only plain data.`, at);
       }
-      if (typeof value === "object" && value !== null) parents.set(value, [this, key]);
+      if (typeof value === "object" && value !== null) open.push([value, key, inArray]);
       return value;
-    }) as string;
+    });
   } catch (error) {
-    if (error instanceof ValidationError) throw error;
-    throw new ValidationError(`${field} cannot be sent as JSON: ${(error as Error).message}`, field);
+    if (!(error instanceof TypeError)) throw error;
+    throw Object.assign(new ValidationError(`${field} cannot be sent as JSON: ${error.message}`, field), {
+      cause: error,
+    });
+  }
+  if (text === undefined)
+    throw new ValidationError(`${field} (undefined) cannot be sent as JSON: it is no value.`, field);
+  return text;
+}
+
+/** `key` as a step of a field path: `[0]`, `.name`, or `["odd key"]` (cut to 60 characters). */
+export const pathStep = (key: string, inArray: boolean): string =>
+  inArray
+    ? `[${key}]`
+    : /^[A-Za-z_$][\w$]*$/.test(key)
+      ? `.${key}`
+      : `[${JSON.stringify(key.length > 60 ? `${key.slice(0, 60)}…` : key)}]`;
+
+/** What a value is when JSON cannot carry it where it sits (`strict`: at the top or in an array); else undefined. */
+function notJson(value: unknown, strict: boolean): string | undefined {
+  switch (typeof value) {
+    case "string":
+    case "boolean":
+    case "undefined":
+      return undefined;
+    case "number":
+      return Number.isFinite(value) ? undefined : String(value);
+    case "function":
+    case "symbol":
+      return strict ? typeof value : undefined;
+    case "object": {
+      if (value === null || Array.isArray(value)) return undefined;
+      const proto = Object.getPrototypeOf(value);
+      const tag =
+        proto === Object.prototype || proto === null ? "Object" : Object.prototype.toString.call(value).slice(8, -1);
+      if (tag === "Object") return Symbol.asyncIterator in value ? "an async iterable: a Node Readable?" : undefined;
+      if (tag === "String" || tag === "Boolean" || (tag === "Number" && Number.isFinite(Number(value))))
+        return undefined;
+      return tag === "Promise" ? "Promise: an await missed?" : tag;
+    }
+    default:
+      return typeof value;
   }
 }
 

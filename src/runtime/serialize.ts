@@ -2,7 +2,7 @@
 import { serializeArrayParam, serializeObjectParam, serializePrimitiveParam } from "openapi-fetch";
 import { checkHeader, isRecord } from "./check.js";
 import { APIUserAbortError, ValidationError } from "./errors.js";
-import { stringifyJson, type AttemptOutcome, type StreamBody } from "./fetch.js";
+import { pathStep, stringifyJson, type AttemptOutcome, type StreamBody } from "./fetch.js";
 import type {
   EncodingDescriptor,
   OperationArgs,
@@ -70,8 +70,8 @@ function text(name: string, value: unknown): string {
 
 /**
  * Refuses what no parameter can hold, naming `name`: a function or symbol (String() would send a function's
- * source), or an object that is neither an array nor a plain object (a Promise, Map or Date, whose own entries,
- * usually none, say nothing of its value).
+ * source), a NaN or infinite number (sent as the text `NaN`), or an object that is neither an array nor a plain
+ * object (a Promise, Map or Date, whose own entries, usually none, say nothing of its value).
  */
 function checkValue(name: string, value: unknown): void {
   const kind = typeof value;
@@ -80,11 +80,12 @@ function checkValue(name: string, value: unknown): void {
   if (
     kind === "function" ||
     kind === "symbol" ||
+    (kind === "number" && !Number.isFinite(value)) ||
     (kind === "object" && value !== null && !Array.isArray(value) && tag !== "Object")
   ) {
-    const got = kind === "object" ? tag : kind;
+    const got = kind === "number" ? String(value) : `a ${kind === "object" ? tag : kind}`;
     throw new ValidationError(
-      `${name} must be a string, number, boolean, array or plain object (as its schema says); got a ${got}.`,
+      `${name} must be a string, number, boolean, array or plain object (as its schema says); got ${got}.`,
       name,
     );
   }
@@ -107,12 +108,12 @@ export function serializeValue(name: string, value: unknown, how: Serialization,
   const options = { explode: how.explode, allowReserved: true };
   if (Array.isArray(value)) {
     if (value.length === 0) return "";
-    const items = value.filter((v) => v !== undefined && v !== null).map((v) => encode(text(name, v)));
+    const items = value.flatMap((v, i) => (v === undefined || v === null ? [] : [encode(text(`${name}[${i}]`, v))]));
     return serializeArrayParam(key, items, { ...options, style: style === "deepObject" ? "form" : style });
   }
   if (typeof value === "object") {
     const entries = Object.entries(value).filter(([, v]) => v !== undefined && v !== null);
-    const encoded = entries.map(([k, v]) => [encode(k), encode(text(name, v))]);
+    const encoded = entries.map(([k, v]) => [encode(k), encode(text(name + pathStep(k, false), v))]);
     // openapi-fetch writes these two object styles without the name; as a list of keys and values they come out right
     if (style === "spaceDelimited" || style === "pipeDelimited")
       return serializeArrayParam(key, encoded.flat(), { ...options, style, explode: false });
@@ -223,14 +224,16 @@ function cookieStyleValue(name: string, value: unknown, explode: boolean): strin
   if (value === undefined || value === null) return "";
   checkValue(name, value);
   if (Array.isArray(value)) {
-    const items = value.filter((item) => item !== undefined && item !== null).map((item) => text(name, item));
+    const items = value.flatMap((item, i) =>
+      item === undefined || item === null ? [] : [text(`${name}[${i}]`, item)],
+    );
     return explode ? items.map((item) => `${name}=${item}`).join("; ") : `${name}=${items.join(",")}`;
   }
   if (typeof value === "object") {
     const entries = Object.entries(value).filter(([, item]) => item !== undefined && item !== null);
     return explode
-      ? entries.map(([key, item]) => `${key}=${text(name, item)}`).join("; ")
-      : `${name}=${entries.flatMap(([key, item]) => [key, text(name, item)]).join(",")}`;
+      ? entries.map(([key, item]) => `${key}=${text(name + pathStep(key, false), item)}`).join("; ")
+      : `${name}=${entries.flatMap(([key, item]) => [key, text(name + pathStep(key, false), item)]).join(",")}`;
   }
   return `${name}=${text(name, value)}`;
 }
@@ -279,7 +282,8 @@ export function multipartBody(
     const declared = encoding[name]?.contentType?.split(",")[0].trim();
     // a range such as image/* names no type a part can carry
     const type = declared && !declared.includes("*") ? declared : undefined;
-    for (const item of Array.isArray(value) ? value : [value]) {
+    for (const [index, item] of (Array.isArray(value) ? value : [value]).entries()) {
+      const at = Array.isArray(value) ? `${name}[${index}]` : name;
       if (item === undefined || item === null) continue;
       let disposition = `form-data; name="${escapeQuoted(name.replace(/\r?\n|\r/g, "\r\n"))}"`;
       let partType = type;
@@ -295,9 +299,9 @@ export function multipartBody(
             `${name} is an object, which cannot be sent as ${partType}: pass a string or Blob.`,
             name,
           );
-        content = stringifyJson(item, name);
+        content = stringifyJson(item, at);
       } else if (typeof item === "function" || typeof item === "symbol") {
-        content = stringifyJson(item, name); // refused, naming the field: String() would send a function's source
+        content = stringifyJson(item, at); // refused, naming the field: String() would send a function's source
       } else content = String(item).replace(/\r?\n|\r/g, "\r\n");
       const headers = `Content-Disposition: ${disposition}\r\n${partType ? `Content-Type: ${partType}\r\n` : ""}`;
       chunks.push(`--${boundary}\r\n${headers}\r\n`, content, "\r\n");
@@ -332,8 +336,8 @@ export function serializeBody(
       body === null
         ? "null"
         : typeof body === "object" && Symbol.asyncIterator in body
-        ? "an async iterable (a Node Readable?)"
-        : `${/^[AEIOU]/i.test(tag) ? "an" : "a"} ${tag}`;
+          ? "an async iterable (a Node Readable?)"
+          : `${/^[AEIOU]/i.test(tag) ? "an" : "a"} ${tag}`;
     throw new ValidationError(
       `body cannot be sent as ${contentType}: it is ${kind}. Pass a string, Blob, ArrayBuffer, Uint8Array or ReadableStream (Readable.toWeb() turns a Node stream into one).`,
       "body",
