@@ -107,6 +107,10 @@ describe("unwrapWebhook: valid deliveries", () => {
     const headers = { "flora-signature": header(bytes) };
     expect(await unwrapWebhook(bytes, headers, SECRET, { now: NOW })).toEqual(EVENT);
     expect(await unwrapWebhook(bytes.slice().buffer, headers, SECRET, { now: NOW })).toEqual(EVENT);
+    // a view into a larger buffer (as Node's pooled Buffers are): only its own bytes are signed and parsed
+    const framed = new Uint8Array(bytes.length + 8);
+    framed.set(bytes, 4);
+    expect(await unwrapWebhook(framed.subarray(4, 4 + bytes.length), headers, SECRET, { now: NOW })).toEqual(EVENT);
   });
 
   it("accepts a body with multi-byte UTF-8 characters", async () => {
@@ -226,7 +230,8 @@ describe("unwrapWebhook: failures", () => {
   });
 
   it("checks the header, the timestamp and the body's size before any HMAC", async () => {
-    const sign = vi.spyOn(globalThis.crypto.subtle, "sign");
+    const subtle = globalThis.crypto.subtle;
+    const spies = [vi.spyOn(subtle, "importKey"), vi.spyOn(subtle, "sign"), vi.spyOn(subtle, "verify")];
     try {
       const huge = new Uint8Array(DEFAULT_MAX_BODY + 1);
       const stale = await rejection(
@@ -238,9 +243,42 @@ describe("unwrapWebhook: failures", () => {
       expect(tooMany.message).toBe("Malformed Flora-Signature header: more than 8 v1 signatures.");
       const large = await rejection(unwrapWebhook(huge, { "flora-signature": `t=${T},v1=00` }, SECRET, { now: NOW }));
       expect(large.message).toBe("Webhook body is larger than maxBodyBytes (1048576 bytes).");
-      expect(sign).not.toHaveBeenCalled();
+      for (const spy of spies) expect(spy).not.toHaveBeenCalled();
+      // the spies do watch the crypto the verifier uses: a fresh delivery goes through them
+      await unwrapWebhook(BODY, ok(), SECRET, { now: NOW });
+      expect(spies[0]).toHaveBeenCalledTimes(1);
     } finally {
-      sign.mockRestore();
+      for (const spy of spies) spy.mockRestore();
+    }
+  });
+
+  it("verifies every v1 value, even after one has matched, so timing does not say which one did", async () => {
+    const verify = vi.spyOn(globalThis.crypto.subtle, "verify");
+    try {
+      const good = nodeSignature(BODY, SECRET, T);
+      const value = `t=${T},v1=${good},v1=${nodeSignature(BODY, OTHER_SECRET, T)},v1=${good.toUpperCase()}`;
+      expect(await unwrapWebhook(BODY, { "flora-signature": value }, SECRET, { now: NOW })).toEqual(EVENT);
+      expect(verify).toHaveBeenCalledTimes(3);
+    } finally {
+      verify.mockRestore();
+    }
+  });
+
+  it("takes a v1 value that is not 64 hex digits for a non-match, without an HMAC, and still accepts one beside it", async () => {
+    const verify = vi.spyOn(globalThis.crypto.subtle, "verify");
+    try {
+      const good = nodeSignature(BODY, SECRET, T);
+      const junk = ["g".repeat(64), ` ${good.slice(1)}`, `${good}0`, good.slice(0, 62)];
+      const alone = await rejection(
+        unwrapWebhook(BODY, { "flora-signature": `t=${T},v1=${junk.join(",v1=")}` }, SECRET, { now: NOW }),
+      );
+      expect(alone.message).toMatch(/^No Flora-Signature v1 signature matched the body \(4 checked\)/);
+      expect(verify).not.toHaveBeenCalled();
+      const beside = `t=${T},v1=${junk.join(",v1=")},v1=${good}`;
+      expect(await unwrapWebhook(BODY, { "flora-signature": beside }, SECRET, { now: NOW })).toEqual(EVENT);
+      expect(verify).toHaveBeenCalledTimes(1);
+    } finally {
+      verify.mockRestore();
     }
   });
 

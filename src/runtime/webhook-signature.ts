@@ -21,32 +21,20 @@ export async function signWebhookPayload(
       `timestampSeconds must be a non-negative whole number of unix seconds, got ${timestampSeconds}.`,
     );
   }
-  const signature = await hmacSha256Hex(secret, signedPayload(timestampSeconds, toBytes(rawBody)));
-  return `t=${timestampSeconds},v1=${signature}`;
+  const payload = await signedPayload(timestampSeconds, toBytes(rawBody));
+  const digest = new Uint8Array(await crypto.subtle.sign("HMAC", await hmacKey(secret, "sign"), payload));
+  return `t=${timestampSeconds},v1=${Array.from(digest, (byte) => byte.toString(16).padStart(2, "0")).join("")}`;
 }
 
-export function toBytes(body: WebhookBody): Uint8Array {
-  if (typeof body === "string") return utf8.encode(body);
-  return body instanceof Uint8Array ? body : new Uint8Array(body);
+/** The body's bytes: a string as UTF-8, other bytes copied (so never a view of a SharedArrayBuffer, which Blob may refuse). */
+export function toBytes(body: WebhookBody): Uint8Array<ArrayBuffer> {
+  return typeof body === "string" ? utf8.encode(body) : new Uint8Array(body);
 }
 
-/** `${t}.${rawBody}` as bytes, so a binary body is signed exactly as received. */
-export function signedPayload(timestamp: number, body: Uint8Array): Uint8Array<ArrayBuffer> {
-  const prefix = utf8.encode(`${timestamp}.`);
-  const payload = new Uint8Array(prefix.length + body.length);
-  payload.set(prefix, 0);
-  payload.set(body, prefix.length);
-  return payload;
-}
+/** `${t}.${rawBody}` as bytes (Blob joins the two), so a binary body is signed exactly as received. */
+export const signedPayload = (timestamp: number, body: Uint8Array<ArrayBuffer>): Promise<ArrayBuffer> =>
+  new Blob([`${timestamp}.`, body]).arrayBuffer();
 
-export async function hmacSha256Hex(secret: string, payload: Uint8Array<ArrayBuffer>): Promise<string> {
-  const key = await globalThis.crypto.subtle.importKey(
-    "raw",
-    utf8.encode(secret),
-    { name: "HMAC", hash: "SHA-256" },
-    false,
-    ["sign"],
-  );
-  const digest = new Uint8Array(await globalThis.crypto.subtle.sign("HMAC", key, payload));
-  return Array.from(digest, (byte) => byte.toString(16).padStart(2, "0")).join("");
-}
+/** The secret's UTF-8 bytes as an HMAC-SHA256 key for Web Crypto. */
+export const hmacKey = (secret: string, usage: "sign" | "verify"): Promise<CryptoKey> =>
+  crypto.subtle.importKey("raw", utf8.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, [usage]);

@@ -1,7 +1,7 @@
 // Verifies Flora completion callbacks (`Flora-Signature`) with Web Crypto only, so it bundles for browsers and edge runtimes.
 import { checkNumber, checkType } from "./check.js";
 import { WebhookVerificationError } from "./errors.js";
-import { hmacSha256Hex, signedPayload, toBytes, type WebhookBody } from "./webhook-signature.js";
+import { hmacKey, signedPayload, toBytes, type WebhookBody } from "./webhook-signature.js";
 
 export { signWebhookPayload, type WebhookBody } from "./webhook-signature.js";
 
@@ -40,10 +40,7 @@ const SIGNATURE = "Flora-Signature";
 /** Lower case, as `Headers` and Node store names. */
 const HEADER = "flora-signature";
 const TIMESTAMP = `${SIGNATURE} timestamp`;
-const DEFAULT_TOLERANCE_SECONDS = 300;
-/** Flora's events carry ids and a status, never outputs: a few kB at most. */
-const DEFAULT_MAX_BODY_BYTES = 1_048_576;
-/** `v1` values compared at most: rotation needs two; more is a header built to waste time. */
+/** `v1` values accepted at most (each costs an HMAC of the body): rotation needs two; more is a header built to waste time. */
 const MAX_SIGNATURES = 8;
 
 /**
@@ -54,18 +51,18 @@ export async function unwrapWebhook<TEvent = FloraWebhookEvent>(
   rawBody: WebhookBody,
   headers: WebhookHeaders,
   secret: string,
-  options: UnwrapWebhookOptions = {},
+  options?: UnwrapWebhookOptions,
   /** Further strings never to quote in an error, e.g. the API key; masked before any text is cut short. */
-  alsoMask: readonly string[] = [],
+  alsoMask?: readonly string[],
 ): Promise<TEvent> {
-  const body = await verifyWebhook(rawBody, headers, secret, options, alsoMask);
-  return parseEvent(body) as TEvent;
+  return parseEvent(await verifyWebhook(rawBody, headers, secret, options, alsoMask)) as TEvent;
 }
 
 /**
  * Checks, cheapest first, the `Flora-Signature` header's shape (at most 8 `v1` values), its timestamp against
  * `toleranceSeconds`, the body's size against `maxBodyBytes`, and only then the HMAC-SHA256 over
- * `${t}.${rawBody}` (every `v1` value compared in constant time); resolves with the body's bytes, unparsed.
+ * `${t}.${rawBody}` (every `v1` value of 64 hex digits verified by Web Crypto, which compares in constant time;
+ * any other is a non-match); resolves with the body's bytes, unparsed.
  * Throws `WebhookVerificationError` naming what failed, or `ValidationError` for a bad option.
  */
 export async function verifyWebhook(
@@ -76,10 +73,12 @@ export async function verifyWebhook(
   alsoMask: readonly string[] = [],
 ): Promise<Uint8Array> {
   checkType(options, "options", "object");
-  checkNumber(options.toleranceSeconds, "toleranceSeconds", { min: 0, max: 31_536_000 });
-  const limit =
-    checkNumber(options.maxBodyBytes, "maxBodyBytes", { min: 0, max: 2_147_483_647 }) ?? DEFAULT_MAX_BODY_BYTES;
-  checkNumber(options.now instanceof Date ? options.now.getTime() : options.now, "now", { min: 0, max: 8.64e15 });
+  const tolerance = checkNumber(options.toleranceSeconds, "toleranceSeconds", { min: 0, max: 31_536_000 }) ?? 300;
+  // Flora's events carry ids and a status, never outputs: a few kB at most
+  const limit = checkNumber(options.maxBodyBytes, "maxBodyBytes", { min: 0, max: 2_147_483_647 }) ?? 1_048_576;
+  const now =
+    checkNumber(options.now instanceof Date ? options.now.getTime() : options.now, "now", { min: 0, max: 8.64e15 }) ??
+    Date.now();
   if (typeof secret !== "string" || secret === "") {
     fail("Missing webhook secret: pass the whsec_… signing secret of this endpoint.");
   }
@@ -88,20 +87,24 @@ export async function verifyWebhook(
   const [timestamp, signatures] = parseSignatureHeader(headerValue, [secret, ...alsoMask].filter(Boolean));
 
   // before the HMAC, as it needs no secret: a stale replay or an oversized body costs no hashing
-  const tolerance = options.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS;
-  const ageSeconds = Math.floor(Number(options.now ?? Date.now()) / 1000) - timestamp;
+  const ageSeconds = Math.floor(now / 1000) - timestamp;
   if (ageSeconds > tolerance) fail(`${TIMESTAMP} is too old: signed ${ageSeconds} s ago, tolerance is ${tolerance} s.`);
   if (-ageSeconds > tolerance) {
     fail(`${TIMESTAMP} is in the future: ${-ageSeconds} s ahead of now, tolerance is ${tolerance} s.`);
   }
-  // a string's UTF-8 is never shorter than its length: a huge one is refused before it is encoded
-  const body = typeof rawBody === "string" && rawBody.length > limit ? undefined : toBytes(rawBody);
-  if (!body || body.length > limit) fail(`Webhook body is larger than maxBodyBytes (${limit} bytes).`);
-  const expected = await hmacSha256Hex(secret, signedPayload(timestamp, body));
+  // a string's UTF-8 is never shorter than its length, so limit + 1 characters of a huge one tell it is too large
+  const body = toBytes(typeof rawBody === "string" ? rawBody.slice(0, limit + 1) : rawBody);
+  if (body.length > limit) fail(`Webhook body is larger than maxBodyBytes (${limit} bytes).`);
+  const key = await hmacKey(secret, "verify");
+  const payload = await signedPayload(timestamp, body);
   let matched = false;
   for (const candidate of signatures) {
-    // Evaluate every candidate so the time taken does not say which one matched.
-    matched = timingSafeEqual(expected, candidate.toLowerCase()) || matched;
+    // Every candidate is verified, and Web Crypto compares in constant time, so the time taken does not say which
+    // one matched. One that is not 64 hex digits can match nothing: it is a non-match, not an error, so a value in a
+    // form this SDK does not know, beside a good one, does not fail the delivery (nor costs an HMAC).
+    const bytes =
+      /^[\da-f]{64}$/i.test(candidate) && Uint8Array.from(candidate.match(/../g)!, (hex) => parseInt(hex, 16));
+    matched = (bytes && (await crypto.subtle.verify("HMAC", key, bytes, payload))) || matched;
   }
   if (!matched) {
     fail(
@@ -119,21 +122,22 @@ function fail(message: string): never {
  * The `Flora-Signature` value: headers are found by case-insensitive name, and repeated ones joined with ","
  * as HTTP allows. A string is the raw header block, whose lines without a colon (a request line) are skipped.
  */
-function readHeader(headers: WebhookHeaders): string | undefined {
-  if (headers === null || headers === undefined) return undefined;
+function readHeader(headers: WebhookHeaders): string | null {
   // Duck-typed so Headers from another realm or a fetch polyfill work too.
-  if (typeof (headers as Headers).get === "function") return (headers as Headers).get(HEADER) ?? undefined;
-  const entries =
-    typeof headers === "string"
-      ? headers.split("\n").map((line) => {
-          const colon = line.indexOf(":");
-          return [colon > 0 ? line.slice(0, colon).trim() : "", line.slice(colon + 1).trim()];
-        })
-      : Object.entries(headers);
-  const values = entries
-    .filter(([name, value]) => value !== undefined && name.toLowerCase() === HEADER)
-    .flatMap(([, value]) => value as string | string[]);
-  return values.length === 0 ? undefined : values.join(",");
+  if (typeof (headers as Headers | null)?.get === "function") return (headers as Headers).get(HEADER);
+  const values: Array<string | string[]> = [];
+  if (typeof headers === "string") {
+    for (const line of headers.split("\n")) {
+      const colon = line.indexOf(":");
+      if (colon > 0 && line.slice(0, colon).trim().toLowerCase() === HEADER) values.push(line.slice(colon + 1));
+    }
+  } else {
+    for (const [name, value] of Object.entries(headers ?? {})) {
+      if (value !== undefined && name.toLowerCase() === HEADER) values.push(value);
+    }
+  }
+  // "" when absent, which the caller takes for a missing header
+  return values.flat().join(",");
 }
 
 type SignatureHeader = [timestamp: number, signatures: string[]];
@@ -145,7 +149,7 @@ function parseSignatureHeader(value: string, masks: readonly string[]): Signatur
   const signatures: string[] = [];
   for (const [index, rawPart] of value.split(",").entries()) {
     const part = rawPart.trim();
-    if (part === "") continue;
+    if (!part) continue;
     const equals = part.indexOf("=");
     if (equals <= 0) fail(`${malformed} part ${index + 1} (${quote(part, masks)}) is not a key=value pair.`);
     const key = part.slice(0, equals).trim();
@@ -158,7 +162,7 @@ function parseSignatureHeader(value: string, masks: readonly string[]): Signatur
     }
   }
   if (rawTimestamp === undefined) fail(`${malformed} no t= timestamp.`);
-  if (signatures.length === 0) fail(`${SIGNATURE} header has no v1 signature.`);
+  if (!signatures.length) fail(`${SIGNATURE} header has no v1 signature.`);
   const timestamp = Number(rawTimestamp);
   if (!/^\d+$/.test(rawTimestamp) || !Number.isSafeInteger(timestamp)) {
     fail(`${TIMESTAMP} is not a number of unix seconds: ${quote(rawTimestamp, masks)}.`);
@@ -171,10 +175,9 @@ function parseSignatureHeader(value: string, masks: readonly string[]): Signatur
  * secret, are masked: a misplaced secret must not leak into logs.
  */
 function quote(text: string, masks: readonly string[]): string {
-  let masked = text;
-  for (const mask of masks) masked = masked.replaceAll(mask, "<secret>");
-  masked = masked.replace(/whsec_\S*/g, "whsec_…");
-  return JSON.stringify(masked.length > 40 ? `${masked.slice(0, 40)}…` : masked);
+  for (const mask of masks) text = text.replaceAll(mask, "<secret>");
+  text = text.replace(/whsec_\S*/g, "whsec_…");
+  return JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}…` : text);
 }
 
 function parseEvent(body: Uint8Array): FloraWebhookEvent {
@@ -190,19 +193,10 @@ function parseEvent(body: Uint8Array): FloraWebhookEvent {
   const record = (isObject(event) ? event : {}) as Record<string, unknown>;
   const missing = ["id", "type"].filter((field) => typeof record[field] !== "string");
   if (!isObject(record.data)) missing.push("data");
-  if (missing.length > 0) fail(`Webhook body is not a Flora event: missing or invalid ${missing.join(", ")}.`);
+  if (missing.length) fail(`Webhook body is not a Flora event: missing or invalid ${missing.join(", ")}.`);
   return event as FloraWebhookEvent;
 }
 
 function isObject(value: unknown): boolean {
   return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-/** Compares two hex strings without an early exit; a length mismatch still walks `expected`, so timing reveals nothing. */
-function timingSafeEqual(expected: string, candidate: string): boolean {
-  const sameLength = expected.length === candidate.length;
-  const other = sameLength ? candidate : expected;
-  let difference = sameLength ? 0 : 1;
-  for (let i = 0; i < expected.length; i++) difference |= expected.charCodeAt(i) ^ other.charCodeAt(i);
-  return difference === 0;
 }
