@@ -4,7 +4,7 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { lintSpec, type LintMode } from "../scripts/pipeline/lint.js";
+import { lintConfigFor, lintSpec, type LintMode } from "../scripts/pipeline/lint.js";
 import { loadSpec, MAX_ALIAS_DEPTH, MAX_ALIAS_EXPANSION } from "../scripts/pipeline/load.js";
 import { runPipeline } from "../scripts/pipeline/run.js";
 import { caught, useTempPackage, writeFiles } from "./pipeline-harness.js";
@@ -89,6 +89,26 @@ describe("keys named hasOwnProperty or __proto__", () => {
       const project = await lines(name, "project");
       expect(project.join("\n")).toMatch(/NAME-part\.yaml:2:\d+ error no-required-schema-properties-undefined/);
       expect(project.join("\n")).not.toMatch(/no-invalid-schema-examples/);
+    }
+  });
+
+  it("an ignore entry names the key as written: lint's renamed copy does not hide it", async () => {
+    const spec = write(
+      "ignored.yaml",
+      'openapi: 3.1.0\ninfo: { title: T, version: "1", hasOwnProperty: 1 }\npaths: {}\ncomponents: { schemas: { S: { type: object, properties: { hasOwnProperty: { type: string } } } } }\n',
+    );
+    const loaded = await loadSpec(spec);
+    const before = await lintSpec(loaded, "off");
+    expect(before.lines).toEqual([
+      expect.stringMatching(/ignored\.yaml:2:\d+ warning struct Property `hasOwnProperty`/),
+    ]);
+    // as `.redocly.lint-ignore.yaml` beside redocly.yaml would list it: file, rule, the pointer with the key as written
+    const config = await lintConfigFor("off");
+    config.ignore[loaded.document.source.absoluteRef] = { struct: new Set(["#/info/hasOwnProperty"]) };
+    try {
+      expect((await lintSpec(loaded, "off")).lines).toEqual([]);
+    } finally {
+      delete config.ignore[loaded.document.source.absoluteRef];
     }
   });
 

@@ -73,7 +73,8 @@ export async function lintSpec(spec: LoadedSpec, mode: LintMode): Promise<LintRe
     const found = await lintDocument({ document: view.document, config, externalRefResolver: view.resolver });
     // before anything is reported: a key that took the other's name would have hidden what lint said of either
     view.assertNoClash();
-    return found.map(view.restore);
+    // Redocly matched the ignore file's pointers against the renamed keys: match them against the original ones too
+    return found.map(view.restore).map((problem) => (problem.ignored ? problem : config.addProblemToIgnore(problem)));
   };
   const problems = await lint(shadowSafeView(spec, false))
     // A key that spells the name with escapes (JSON's `"hasOwn\u0050roperty"`) escapes the text screen: lint again
