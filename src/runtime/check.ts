@@ -167,3 +167,49 @@ function jsonTypeOf(value: unknown): string {
   if (Array.isArray(value)) return "array";
   return typeof value;
 }
+
+/**
+ * The JSON text of a request body (or of a JSON form field or parameter, `field` then naming it). A value JSON cannot
+ * carry is a ValidationError naming where it sits (e.g. `body.inputs[0].value`), never the `{}`, `null` or nothing
+ * `JSON.stringify` would send in its place: a function, symbol or bigint; a number that is NaN or infinite; a
+ * Promise (an `await` missed); binary data (a Blob or File, ReadableStream, ArrayBuffer, typed array or DataView,
+ * Node's Buffer); a Map, Set, FormData or URLSearchParams. A value with `toJSON` (a Date) is sent as that returns;
+ * a cycle is a ValidationError too.
+ */
+export function stringifyJson(body: unknown, field = "body"): string {
+  // the holder and key of each object met, to name a refused value's place
+  const parents = new Map<unknown, [unknown, string]>();
+  const where = (holder: unknown, key: string): string => {
+    const up = parents.get(holder);
+    const step = Array.isArray(holder)
+      ? `[${key}]`
+      : /^[A-Za-z_$][\w$]*$/.test(key)
+        ? `.${key}`
+        : `[${JSON.stringify(key)}]`;
+    return up ? where(...up) + step : field;
+  };
+  try {
+    return JSON.stringify(body, function (this: Record<string, unknown>, key, value: unknown) {
+      // the value before toJSON: a Buffer's toJSON would hide that it is binary
+      const tag = Object.prototype.toString.call(this[key]).slice(8, -1);
+      const kind = /^(function|symbol|bigint)$/.test(typeof value)
+        ? typeof value
+        : typeof value === "number" && !Number.isFinite(value)
+          ? String(value)
+          : /^(Blob|File|ReadableStream|ArrayBuffer|SharedArrayBuffer|DataView|[A-Z]\w*Array|Map|Set|WeakMap|WeakSet|FormData|URLSearchParams|Promise)$/.test(
+                tag,
+              )
+            ? `${tag}${tag === "Promise" ? ": an await missed?" : ""}`
+            : undefined;
+      if (kind) {
+        const at = where(this, key);
+        throw new ValidationError(`${at} (${kind}) cannot be sent as JSON: a JSON body holds only plain data.`, at);
+      }
+      if (typeof value === "object" && value !== null) parents.set(value, [this, key]);
+      return value;
+    }) as string;
+  } catch (error) {
+    if (error instanceof ValidationError) throw error;
+    throw new ValidationError(`${field} cannot be sent as JSON: ${(error as Error).message}`, field);
+  }
+}

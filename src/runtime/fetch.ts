@@ -7,13 +7,15 @@ import {
   APIUserAbortError,
   SDKError,
   MalformedResponseError,
-  ValidationError,
   describeNetworkError,
 } from "./errors.js";
 import { onAbort } from "./abort.js";
 import type { Logger } from "./log.js";
 import { retryDelayMs, shouldRetry } from "./retry.js";
 import type { Sleep } from "./sleep.js";
+
+// a caller-input check, in check.ts with the others (serialize.ts, which loads lazily, then brings no part of this file)
+export { stringifyJson } from "./check.js";
 
 /** The standard fetch signature; `globalThis.fetch` fits. */
 export type FetchLike = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
@@ -239,53 +241,6 @@ async function readWhole(
 }
 
 const utf8 = new TextDecoder();
-
-/** A JSON request body; a circular structure or a BigInt is the caller's ValidationError, not a bare TypeError. */
-/**
- * The JSON text of a request body (or of a JSON form field or parameter, `field` then naming it). A value JSON cannot
- * carry is a ValidationError naming where it sits (e.g. `body.inputs[0].value`), never the `{}`, `null` or nothing
- * `JSON.stringify` would send in its place: a function, symbol or bigint; a number that is NaN or infinite; a
- * Promise (an `await` missed); binary data (a Blob or File, ReadableStream, ArrayBuffer, typed array or DataView,
- * Node's Buffer); a Map, Set, FormData or URLSearchParams. A value with `toJSON` (a Date) is sent as that returns;
- * a cycle is a ValidationError too.
- */
-export function stringifyJson(body: unknown, field = "body"): string {
-  // the holder and key of each object met, to name a refused value's place
-  const parents = new Map<unknown, [unknown, string]>();
-  const where = (holder: unknown, key: string): string => {
-    const up = parents.get(holder);
-    const step = Array.isArray(holder)
-      ? `[${key}]`
-      : /^[A-Za-z_$][\w$]*$/.test(key)
-        ? `.${key}`
-        : `[${JSON.stringify(key)}]`;
-    return up ? where(...up) + step : field;
-  };
-  try {
-    return JSON.stringify(body, function (this: Record<string, unknown>, key, value: unknown) {
-      // the value before toJSON: a Buffer's toJSON would hide that it is binary
-      const tag = Object.prototype.toString.call(this[key]).slice(8, -1);
-      const kind = /^(function|symbol|bigint)$/.test(typeof value)
-        ? typeof value
-        : typeof value === "number" && !Number.isFinite(value)
-          ? String(value)
-          : /^(Blob|File|ReadableStream|ArrayBuffer|SharedArrayBuffer|DataView|[A-Z]\w*Array|Map|Set|WeakMap|WeakSet|FormData|URLSearchParams|Promise)$/.test(
-                tag,
-              )
-            ? `${tag}${tag === "Promise" ? ": an await missed?" : ""}`
-            : undefined;
-      if (kind) {
-        const at = where(this, key);
-        throw new ValidationError(`${at} (${kind}) cannot be sent as JSON: a JSON body holds only plain data.`, at);
-      }
-      if (typeof value === "object" && value !== null) parents.set(value, [this, key]);
-      return value;
-    }) as string;
-  } catch (error) {
-    if (error instanceof ValidationError) throw error;
-    throw new ValidationError(`${field} cannot be sent as JSON: ${(error as Error).message}`, field);
-  }
-}
 
 /** Blank text is no value; anything else must parse. */
 export function parseJson(text: string): NonNullable<BufferedBody["json"]> {
