@@ -57,9 +57,7 @@ export function checkWaitOptions(
   overall: unknown,
 ): void {
   checkType(options, "options", "object");
-  if (options.onProgress !== undefined && typeof options.onProgress !== "function") {
-    throw invalid("onProgress", "must be a function.");
-  }
+  checkType(options.onProgress, "onProgress", "function");
   checkSignal(options.signal, "signal");
   checkNumber(options.intervalMs, "intervalMs", MILLISECONDS);
   checkNumber(options.maxIntervalMs, "maxIntervalMs", MILLISECONDS);

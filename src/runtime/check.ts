@@ -60,24 +60,14 @@ export const MILLISECONDS: NumberRange = { min: 1, max: MAX_TIMER_MS };
 const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 /** A header value as HTTP defines it (RFC 9110 field-value): tab, visible ASCII and obs-text, no controls. */
 const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
-/** Headers the platform sets itself; one from a caller would corrupt or hijack the request. */
-const FORBIDDEN_HEADERS = new Set([
-  "connection",
-  "content-length",
-  "expect",
-  "host",
-  "keep-alive",
-  "te",
-  "trailer",
-  "transfer-encoding",
-  "upgrade",
-]);
+/** Headers the platform sets itself; one from a caller would corrupt or hijack the request. Any case. */
+const FORBIDDEN_HEADER = /^(connection|content-length|expect|host|keep-alive|te|trailer|transfer-encoding|upgrade)$/i;
 
 /** Throws a ValidationError naming the header when fetch would refuse it (and quote the value in its TypeError). */
 export function checkHeader(name: string, value: unknown, field: string): void {
   if (!HEADER_NAME.test(name))
     throw new ValidationError(`${field}: ${JSON.stringify(name)} is not a valid header name.`, field);
-  if (FORBIDDEN_HEADERS.has(name.toLowerCase())) {
+  if (FORBIDDEN_HEADER.test(name)) {
     throw new ValidationError(`${field}: ${name} is set by the HTTP client itself and cannot be passed.`, field);
   }
   if (typeof value !== "string" && typeof value !== "number" && typeof value !== "boolean") {
