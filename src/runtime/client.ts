@@ -10,6 +10,7 @@ import {
   type SDKError,
 } from "./errors.js";
 import {
+  bodyText,
   bufferedBody,
   createRetryingFetch,
   isEventStream,
@@ -570,13 +571,6 @@ async function readSuccessBody(
   return parsed.value;
 }
 
-/** A response's body as text, from what the retrying fetch read inside its attempt when it did. */
-async function bodyText(response: Response): Promise<string> {
-  const buffered = bufferedBody(response);
-  return buffered === undefined ? response.text() : (buffered.text ?? utf8.decode(buffered.bytes));
-}
-
-const utf8 = new TextDecoder();
 
 /**
  * Credentials go only to origins the caller trusts; caller-supplied ones elsewhere are dropped too. Set on the

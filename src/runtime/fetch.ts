@@ -82,6 +82,12 @@ export function bufferedBody(response: Response): BufferedBody | undefined {
   return (response as Response & { [BUFFERED]?: BufferedBody })[BUFFERED];
 }
 
+/** A response's body as text: what the retrying fetch read inside its attempt, else read now. */
+export async function bodyText(response: Response): Promise<string> {
+  const buffered = bufferedBody(response);
+  return buffered === undefined ? response.text() : (buffered.text ?? utf8.decode(buffered.bytes));
+}
+
 export function createRetryingFetch(policy: AttemptPolicy): (request: Request) => Promise<Response> {
   return async (request) => {
     // Request's url getter serializes the URL on each read
