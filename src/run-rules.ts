@@ -1,6 +1,6 @@
 // The rules a run follows on the client: what a snapshot must be, when a wait ends, how long it may last.
 import { operationDescriptors, type Run } from "../generated/index.js";
-import { checkNumber, checkSignal, checkType, invalid, MILLISECONDS, shapeProblem } from "./runtime/check.js";
+import { checkNumber, checkSignal, checkType, MILLISECONDS, shapeProblem } from "./runtime/check.js";
 import {
   APIError,
   APITimeoutError,

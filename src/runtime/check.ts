@@ -1,4 +1,5 @@
-// Checks of caller-supplied options and headers, run before any request so a bad value never reaches the network.
+// Checks of caller-supplied options, headers and JSON bodies, run before any request so a bad value never reaches the
+// network; and the response-shape check every JSON answer passes.
 import { ValidationError } from "./errors.js";
 import type { JsonType, ValueShape } from "./types.js";
 

@@ -14,9 +14,6 @@ import type { Logger } from "./log.js";
 import { retryDelayMs, shouldRetry } from "./retry.js";
 import type { Sleep } from "./sleep.js";
 
-// a caller-input check, in check.ts with the others (serialize.ts, which loads lazily, then brings no part of this file)
-export { stringifyJson } from "./check.js";
-
 /** The standard fetch signature; `globalThis.fetch` fits. */
 export type FetchLike = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
 

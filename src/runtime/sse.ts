@@ -1,5 +1,5 @@
 // A text/event-stream parser following the WHATWG EventSource rules, on Web Streams only so it bundles for browsers.
-import { errorFromResponse, StreamParseError } from "./errors.js";
+import { StreamParseError } from "./errors.js";
 import type { EventDataFormat, OperationDescriptor } from "./types.js";
 
 export { StreamParseError };
