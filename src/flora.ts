@@ -148,8 +148,8 @@ export interface Flora extends Omit<Resources, "techniques"> {}
 
 export class Flora {
   declare readonly techniques: FloraTechniques;
-  readonly webhooks: FloraWebhooks;
-  readonly baseUrl: string;
+  declare readonly webhooks: FloraWebhooks;
+  declare readonly baseUrl: string;
 
   // The client's state and helpers are closures of the constructor, not private members: a bundler cannot
   // shorten `this.#name`, and the client keeps nothing else.
