@@ -148,8 +148,8 @@ export interface Flora extends Omit<Resources, "techniques"> {}
 
 export class Flora {
   declare readonly techniques: FloraTechniques;
-  readonly webhooks: FloraWebhooks;
-  readonly baseUrl: string;
+  declare readonly webhooks: FloraWebhooks;
+  declare readonly baseUrl: string;
 
   // The client's state and helpers are closures of the constructor, not private members: a bundler cannot
   // shorten `this.#name`, and the client keeps nothing else.
@@ -171,14 +171,6 @@ export class Flora {
     }
     const baseUrl = (options.baseUrl ?? readTrimmedEnv("FLORA_BASE_URL") ?? DEFAULT_BASE_URL).replace(/\/+$/, "");
     this.baseUrl = baseUrl;
-    const logger = options.logger ?? console;
-    if (
-      !["error", "warn", "info", "debug"].every(
-        (level) => typeof (logger as unknown as Record<string, unknown>)[level] === "function",
-      )
-    ) {
-      throw invalid("logger", "must have error, warn, info and debug methods (console fits).");
-    }
     const envLevel = readTrimmedEnv("FLORA_LOG");
     const logLevel = options.logLevel ?? (isLogLevel(envLevel) ? envLevel : "warn");
     const sleep: Sleep = options.sleep ?? realSleep;
@@ -192,7 +184,7 @@ export class Flora {
       maxRetries: options.maxRetries ?? 2,
       timeoutMs: options.timeoutMs ?? 60_000,
       fetch: options.fetch,
-      logger: createLogger(logLevel, logger, [apiKey]),
+      logger: createLogger(logLevel, options.logger ?? console, [apiKey]),
       sleep,
     });
     const resources: Resources = createResources(runtime);

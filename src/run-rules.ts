@@ -1,6 +1,6 @@
 // The rules a run follows on the client: what a snapshot must be, when a wait ends, how long it may last.
 import { operationDescriptors, type Run } from "../generated/index.js";
-import { checkNumber, checkSignal, checkType, invalid, MILLISECONDS, shapeProblem } from "./runtime/check.js";
+import { checkNumber, checkSignal, checkType, MILLISECONDS, shapeProblem } from "./runtime/check.js";
 import {
   APIError,
   APITimeoutError,
@@ -57,9 +57,7 @@ export function checkWaitOptions(
   overall: unknown,
 ): void {
   checkType(options, "options", "object");
-  if (options.onProgress !== undefined && typeof options.onProgress !== "function") {
-    throw invalid("onProgress", "must be a function.");
-  }
+  checkType(options.onProgress, "onProgress", "function");
   checkSignal(options.signal, "signal");
   checkNumber(options.intervalMs, "intervalMs", MILLISECONDS);
   checkNumber(options.maxIntervalMs, "maxIntervalMs", MILLISECONDS);

@@ -1,5 +1,5 @@
 // Flora-specific input checks, run before any request so a bad call never reaches the network.
-import type { CreateTechniqueRunBody, Run } from "../generated/index.js";
+import type { CreateTechniqueRunBody } from "../generated/index.js";
 import { invalid } from "./runtime/check.js";
 
 /** The spec's input types plus the snake_case aliases the server also accepts. */

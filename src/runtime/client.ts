@@ -10,11 +10,11 @@ import {
   type SDKError,
 } from "./errors.js";
 import {
+  bodyText,
   bufferedBody,
   createRetryingFetch,
   isEventStream,
   parseJson,
-  stringifyJson,
   type FetchLike,
   type StreamBody,
 } from "./fetch.js";
@@ -29,6 +29,7 @@ import {
   MILLISECONDS,
   RETRIES,
   shapeProblem,
+  stringifyJson,
 } from "./check.js";
 import { redactErrorWith, secretRedactor, silentLogger, type Logger } from "./log.js";
 import { sleep as realSleep, type Sleep } from "./sleep.js";
@@ -364,9 +365,12 @@ export function createBaseRuntime(options: RuntimeOptions, extras?: RuntimeExtra
       const { response, idempotencyKey } = await sendOperation(operation, args, callOptions, own);
       const redactCall = callRedactor(own);
       try {
+        // checked before the reader loads: an answer that is not a stream fails without it
+        if (!isEventStream(response) || !response.body)
+          throw errorFromResponse(response, await bodyText(response), { problem: "is not an event stream" }, redactCall);
         // loaded with the first stream, so clients that never stream never bundle it
         const { operationEvents } = await import("./sse.js");
-        yield* operationEvents(response, operation, callOptions.signal, redactCall) as AsyncGenerator<T>;
+        yield* operationEvents(response.body, operation, callOptions.signal, redactCall) as AsyncGenerator<T>;
       } catch (error) {
         throw redactWith(withIdempotencyKey(error, idempotencyKey), redactCall);
       }
@@ -556,7 +560,7 @@ async function readSuccessBody(
     if (buffered === undefined) return response.blob();
     return new Blob([buffered.bytes], { type: response.headers.get("content-type") ?? "" });
   }
-  const text = buffered === undefined ? await response.text() : (buffered.text ?? utf8.decode(buffered.bytes));
+  const text = await bodyText(response);
   if (kind === "text") return text;
   const parsed = buffered?.json ?? parseJson(text);
   if (parsed === "malformed") throw errorFromResponse(response, text, {}, redact);
@@ -567,7 +571,6 @@ async function readSuccessBody(
   return parsed.value;
 }
 
-const utf8 = new TextDecoder();
 
 /**
  * Credentials go only to origins the caller trusts; caller-supplied ones elsewhere are dropped too. Set on the

@@ -1,5 +1,7 @@
 // One flat error hierarchy: everything the runtime throws extends SDKError. API-neutral: an API's own entry
 // (Flora's `FloraError`) names its root on top of it.
+// check.ts throws ValidationError from here: a cycle, safe since each side uses the other only inside functions.
+import { isRecord } from "./check.js";
 
 /** One per-field problem from the error envelope's `fields`. */
 export interface FieldError {
@@ -252,10 +254,6 @@ function readErrorEnvelope(body: unknown): ErrorEnvelope {
 function oneLine(text: string): string {
   const line = text.slice(0, 200).replace(/[\0-\x1f\x7f-\x9f\u2028-\u202e\u2066-\u2069]|[\ud800-\udbff]$/g, " ");
   return text.length > 200 ? `${line}…` : line;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 function isFieldError(value: unknown): value is FieldError {

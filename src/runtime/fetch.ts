@@ -7,7 +7,6 @@ import {
   APIUserAbortError,
   SDKError,
   MalformedResponseError,
-  ValidationError,
   describeNetworkError,
 } from "./errors.js";
 import { onAbort } from "./abort.js";
@@ -78,6 +77,12 @@ const BUFFERED = Symbol("bufferedBody");
 /** The body of a successful response that the retrying fetch already read, if it did. */
 export function bufferedBody(response: Response): BufferedBody | undefined {
   return (response as Response & { [BUFFERED]?: BufferedBody })[BUFFERED];
+}
+
+/** A response's body as text: what the retrying fetch read inside its attempt, else read now. */
+export async function bodyText(response: Response): Promise<string> {
+  const buffered = bufferedBody(response);
+  return buffered === undefined ? response.text() : (buffered.text ?? utf8.decode(buffered.bytes));
 }
 
 export function createRetryingFetch(policy: AttemptPolicy): (request: Request) => Promise<Response> {
@@ -239,82 +244,6 @@ async function readWhole(
 }
 
 const utf8 = new TextDecoder();
-
-/**
- * The JSON text of a request body (or of a JSON form field or parameter, `field` then naming it). What is checked is
- * what JSON.stringify writes (after a `toJSON`, so a Date is its string and Node's Buffer its `{ type, data }`): plain
- * data only. Anything JSON would write as `{}`, `null` or nothing in its place is a ValidationError naming where it
- * sits (e.g. `body.inputs[0].value`), before anything is sent: a bigint, a NaN or infinite number, binary data (a
- * Blob, File, ReadableStream, ArrayBuffer, typed array), a Promise (an `await` missed), a Map or Set, an Error, a
- * RegExp, an async iterable (a Node Readable), any object but a plain one, an array or a boxed primitive (a class
- * instance is plain unless it sets `Symbol.toStringTag`); a function or symbol at the top or in an array; a body
- * that is nothing (`undefined`, or a `toJSON` that returns it). Omitted as JSON omits them: a property whose value
- * is `undefined`, a function (a method) or a symbol. A cycle is a ValidationError (its cause JSON.stringify's
- * TypeError); an error thrown by a getter or `toJSON` propagates as it is.
- */
-export function stringifyJson(body: unknown, field = "body"): string {
-  // the objects being written, outermost first, each with the key it sits under: the place of a refused value
-  const open: Array<[value: object, key: string, inArray: boolean]> = [];
-  let text: string | undefined;
-  try {
-    text = JSON.stringify(body, function (this: object, key, value: unknown) {
-      while (open.length > 0 && open[open.length - 1][0] !== this) open.pop();
-      const inArray = Array.isArray(this);
-      const kind = notJson(value, inArray || open.length === 0);
-      if (kind !== undefined) {
-        let at = field;
-        for (const [, step, arrayStep] of open.slice(1)) at += pathStep(step, arrayStep);
-        if (open.length > 0) at += pathStep(key, inArray);
-        throw new ValidationError(`${at} (${kind}) cannot be sent as JSON: a JSON body holds only plain data.`, at);
-      }
-      if (typeof value === "object" && value !== null) open.push([value, key, inArray]);
-      return value;
-    });
-  } catch (error) {
-    if (!(error instanceof TypeError)) throw error;
-    throw Object.assign(new ValidationError(`${field} cannot be sent as JSON: ${error.message}`, field), {
-      cause: error,
-    });
-  }
-  if (text === undefined)
-    throw new ValidationError(`${field} (undefined) cannot be sent as JSON: it is no value.`, field);
-  return text;
-}
-
-/** `key` as a step of a field path: `[0]`, `.name`, or `["odd key"]` (cut to 60 characters). */
-export const pathStep = (key: string, inArray: boolean): string =>
-  inArray
-    ? `[${key}]`
-    : /^[A-Za-z_$][\w$]*$/.test(key)
-      ? `.${key}`
-      : `[${JSON.stringify(key.length > 60 ? `${key.slice(0, 60)}…` : key)}]`;
-
-/** What a value is when JSON cannot carry it where it sits (`strict`: at the top or in an array); else undefined. */
-function notJson(value: unknown, strict: boolean): string | undefined {
-  switch (typeof value) {
-    case "string":
-    case "boolean":
-    case "undefined":
-      return undefined;
-    case "number":
-      return Number.isFinite(value) ? undefined : String(value);
-    case "function":
-    case "symbol":
-      return strict ? typeof value : undefined;
-    case "object": {
-      if (value === null || Array.isArray(value)) return undefined;
-      const proto = Object.getPrototypeOf(value);
-      const tag =
-        proto === Object.prototype || proto === null ? "Object" : Object.prototype.toString.call(value).slice(8, -1);
-      if (tag === "Object") return Symbol.asyncIterator in value ? "an async iterable: a Node Readable?" : undefined;
-      if (tag === "String" || tag === "Boolean" || (tag === "Number" && Number.isFinite(Number(value))))
-        return undefined;
-      return tag === "Promise" ? "Promise: an await missed?" : tag;
-    }
-    default:
-      return typeof value;
-  }
-}
 
 /** Blank text is no value; anything else must parse. */
 export function parseJson(text: string): NonNullable<BufferedBody["json"]> {

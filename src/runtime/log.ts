@@ -11,24 +11,34 @@ export interface Logger {
   debug(message: string): void;
 }
 
-const LEVEL_RANK: Record<LogLevel, number> = { off: 0, error: 1, warn: 2, info: 3, debug: 4 };
+/** The levels from quietest to loudest; a level's index is its rank. */
+const LEVELS: readonly LogLevel[] = ["off", "error", "warn", "info", "debug"];
+/** A Logger's methods, one per level but "off". */
+const METHODS = LEVELS.slice(1) as readonly Exclude<LogLevel, "off">[];
 
 export function isLogLevel(value: unknown): value is LogLevel {
-  return typeof value === "string" && Object.hasOwn(LEVEL_RANK, value);
+  return LEVELS.includes(value as LogLevel);
 }
 
 /**
  * A logger that drops lines below `level` and replaces every secret with `[redacted]`; each line starts with
- * `[<prefix>]`, by default `[flora]`.
+ * `[<prefix>]`, by default `[flora]`. A `level` that is no LogLevel, or a `sink` without the four methods, is a
+ * ValidationError.
  */
 export function createLogger(level: LogLevel, sink: Logger, secrets: readonly string[], prefix = "flora"): Logger {
-  if (!isLogLevel(level))
-    throw invalid("logLevel", `must be one of off, error, warn, info, debug; got ${String(level)}.`);
+  if (!isLogLevel(level)) throw invalid("logLevel", `must be one of ${LEVELS.join(", ")}; got ${String(level)}.`);
+  if (!METHODS.every((method) => typeof (sink as unknown as Record<string, unknown> | null)?.[method] === "function"))
+    throw invalid("logger", "must have error, warn, info and debug methods (console fits).");
   const redact = secretRedactor(secrets);
-  const write = (method: Exclude<LogLevel, "off">) => (message: string) => {
-    if (LEVEL_RANK[method] <= LEVEL_RANK[level]) sink[method](redact(`[${prefix}] ${message}`));
-  };
-  return { error: write("error"), warn: write("warn"), info: write("info"), debug: write("debug") };
+  const rank = LEVELS.indexOf(level);
+  return Object.fromEntries(
+    METHODS.map((method, index) => [
+      method,
+      (message: string) => {
+        if (index < rank) sink[method](redact(`[${prefix}] ${message}`));
+      },
+    ]),
+  ) as unknown as Logger;
 }
 
 /** Replaces each secret with `[redacted]`, also where it appears JSON-escaped or percent-encoded. */
@@ -135,4 +145,4 @@ export function redactErrorWith<T>(error: T, redact: (text: string) => string): 
   return scrub(error, 0) as T;
 }
 
-export const silentLogger: Logger = { error() {}, warn() {}, info() {}, debug() {} };
+export const silentLogger = Object.fromEntries(METHODS.map((method) => [method, () => undefined])) as unknown as Logger;

@@ -1,8 +1,8 @@
 // Writes parameters and form bodies as the spec's style, explode and encoding say, on openapi-fetch's serializers.
 import { serializeArrayParam, serializeObjectParam, serializePrimitiveParam } from "openapi-fetch";
-import { checkHeader, isRecord } from "./check.js";
+import { checkHeader, isRecord, pathStep, stringifyJson } from "./check.js";
 import { APIUserAbortError, ValidationError } from "./errors.js";
-import { pathStep, stringifyJson, type AttemptOutcome, type StreamBody } from "./fetch.js";
+import type { AttemptOutcome, StreamBody } from "./fetch.js";
 import type {
   EncodingDescriptor,
   OperationArgs,
@@ -317,7 +317,7 @@ export function multipartBody(
  * BodyInit for fetch), a number or boolean as its text. Any other value (a Node Readable or another async iterable,
  * a plain object for a media type that is neither JSON nor a form, a function, symbol or null) is a ValidationError
  * naming `body`: String() would send `[object Object]`, a function's source or the text `null`. For JSON, see
- * stringifyJson (fetch.ts): what JSON cannot carry is refused too.
+ * stringifyJson (check.ts): what JSON cannot carry is refused too.
  */
 export function serializeBody(
   contentType: string,

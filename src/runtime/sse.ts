@@ -1,6 +1,5 @@
 // A text/event-stream parser following the WHATWG EventSource rules, on Web Streams only so it bundles for browsers.
-import { errorFromResponse, StreamParseError } from "./errors.js";
-import { bufferedBody, isEventStream } from "./fetch.js";
+import { StreamParseError } from "./errors.js";
 import type { EventDataFormat, OperationDescriptor } from "./types.js";
 
 export { StreamParseError };
@@ -167,17 +166,12 @@ function createEventBuilder(): { pushLine(line: string): SSEEvent | undefined } 
   };
 }
 
-/** A generated streaming method's events; any other answer (a JSON body, say) is a MalformedResponseError. */
+/** A generated streaming method's events, from an event stream's body (the runtime refuses any other answer first). */
 export async function* operationEvents(
-  response: Response,
+  body: ReadableStream<Uint8Array>,
   operation: OperationDescriptor,
   signal: AbortSignal | undefined,
   redact: ((text: string) => string) | undefined,
 ): AsyncGenerator<unknown> {
-  if (!isEventStream(response) || !response.body) {
-    const buffered = bufferedBody(response);
-    const text = buffered ? (buffered.text ?? new TextDecoder().decode(buffered.bytes)) : await response.text();
-    throw errorFromResponse(response, text, { problem: "is not an event stream" }, redact);
-  }
-  yield* readEvents(response.body, { data: operation.eventData ?? "text", redact: redact ?? String, signal });
+  yield* readEvents(body, { data: operation.eventData ?? "text", redact: redact ?? String, signal });
 }
