@@ -179,6 +179,26 @@ describe("request building", () => {
     expect(server.requests[1].headers["content-type"]).toBe("text/plain");
   });
 
+  it("sends a JSON sequence (NDJSON, JSON Lines, json-seq) one document a line, and its text as it is", async () => {
+    const { runtime, server } = await runtimeFor((_req, res) => sendJson(res, 200, {}));
+    const sequence = (contentType: string): OperationDescriptor => ({
+      ...postNoKey,
+      requestBody: { contentType, required: true },
+    });
+    await runtime.invoke(sequence("application/x-ndjson"), { body: [{ a: 1 }, "two", [3]] });
+    await runtime.invoke(sequence("application/jsonl"), { body: '{"a":1}\n{"b":2}\n' });
+    await runtime.invoke(sequence("application/json-seq"), { body: [{ a: 1 }, { b: 2 }] });
+    expect(server.requests.map((r) => [r.headers["content-type"], r.body])).toEqual([
+      ["application/x-ndjson", '{"a":1}\n"two"\n[3]\n'],
+      ["application/jsonl", '{"a":1}\n{"b":2}\n'],
+      ["application/json-seq", '\x1e{"a":1}\n\x1e{"b":2}\n'],
+    ]);
+    await expect(
+      runtime.invoke(sequence("application/x-ndjson"), { body: [{ ok: 1 }, { file: new Blob([]) }] }),
+    ).rejects.toMatchObject({ name: "ValidationError", field: "body[1].file" });
+    expect(server.requests).toHaveLength(3);
+  });
+
   it("refuses, naming where it sits, a JSON body value JSON would send as {}, null or nothing, before sending", async () => {
     const { runtime, server } = await runtimeFor((_req, res) => sendJson(res, 200, {}));
     const refusal = async (body: unknown) =>

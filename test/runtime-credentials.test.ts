@@ -350,14 +350,16 @@ describe("a parameter value no style can write", () => {
       [{ path: { id: Symbol("s") } }, "id"],
       [{ path: { id: "a" }, query: { filter: () => "x" } }, "filter"],
       [{ path: { id: "a" }, query: { filter: Promise.resolve("x") } }, "filter"],
-      [{ path: { id: "a" }, query: { filter: ["ok", new Map()] } }, "filter"],
+      // an item of an array or object is named where it sits
+      [{ path: { id: "a" }, query: { filter: ["ok", new Map()] } }, "filter[1]"],
+      [{ path: { id: "a" }, query: { filter: { a: 1, b: Number.NaN } } }, "filter.b"],
       [{ path: { id: "a" }, header: { "X-Trace": Symbol("t") } }, "X-Trace"],
     ];
     for (const [args, field] of cases) {
       const error = await failure<ValidationError>(runtime.invoke(operation(), args));
       expect(error, field).toBeInstanceOf(ValidationError);
       expect(error.field).toBe(field);
-      expect(error.message).toMatch(new RegExp(`^${field} must be a string, number, boolean, array or plain object`));
+      expect(error.message.startsWith(`${field} must be a string, number, boolean, array or plain object`)).toBe(true);
     }
     expect(api.requests).toHaveLength(0);
   });

@@ -159,6 +159,9 @@ function jsonTypeOf(value: unknown): string {
   return typeof value;
 }
 
+/** A JSON media type: application/json, application/problem+json, text/json; not x-ndjson, a sequence of documents. */
+export const JSON_MEDIA = /^[\w.+-]+\/([\w.+-]*\+)?json\s*(;|$)/i;
+
 /**
  * The JSON text of a request body (or of a JSON form field or parameter, `field` then naming it). What is checked is
  * what JSON.stringify writes (after a `toJSON`, so a Date is its string and Node's Buffer its `{ type, data }`): plain

@@ -30,6 +30,7 @@ import {
   RETRIES,
   shapeProblem,
   stringifyJson,
+  JSON_MEDIA,
 } from "./check.js";
 import { redactErrorWith, secretRedactor, silentLogger, type Logger } from "./log.js";
 import { sleep as realSleep, type Sleep } from "./sleep.js";
@@ -367,7 +368,12 @@ export function createBaseRuntime(options: RuntimeOptions, extras?: RuntimeExtra
       try {
         // checked before the reader loads: an answer that is not a stream fails without it
         if (!isEventStream(response) || !response.body)
-          throw errorFromResponse(response, await bodyText(response), { problem: "is not an event stream" }, redactCall);
+          throw errorFromResponse(
+            response,
+            await bodyText(response),
+            { problem: "is not an event stream" },
+            redactCall,
+          );
         // loaded with the first stream, so clients that never stream never bundle it
         const { operationEvents } = await import("./sse.js");
         yield* operationEvents(response.body, operation, callOptions.signal, redactCall) as AsyncGenerator<T>;
@@ -488,7 +494,7 @@ function needsSerializer(operation: OperationDescriptor, args: OperationArgs, co
       const type = typeof entry === "string" ? typeof args.path?.[entry] : "styled";
       return type !== "string" && type !== "number";
     }) ||
-    (args.body !== undefined && !contentType.includes("json"))
+    (args.body !== undefined && !JSON_MEDIA.test(contentType))
   );
 }
 
@@ -570,7 +576,6 @@ async function readSuccessBody(
   }
   return parsed.value;
 }
-
 
 /**
  * Credentials go only to origins the caller trusts; caller-supplied ones elsewhere are dropped too. Set on the

@@ -1,6 +1,6 @@
 // Writes parameters and form bodies as the spec's style, explode and encoding say, on openapi-fetch's serializers.
 import { serializeArrayParam, serializeObjectParam, serializePrimitiveParam } from "openapi-fetch";
-import { checkHeader, isRecord, pathStep, stringifyJson } from "./check.js";
+import { checkHeader, isRecord, JSON_MEDIA, pathStep, stringifyJson } from "./check.js";
 import { APIUserAbortError, ValidationError } from "./errors.js";
 import type { AttemptOutcome, StreamBody } from "./fetch.js";
 import type {
@@ -51,8 +51,8 @@ const encodeReserved: Encode = (text) =>
 const encodeForm: Encode = (text) => encodeURIComponent(text).replace(/%20/g, "+");
 const encodeNothing: Encode = (text) => text;
 
-// application/json, application/problem+json, text/json; not x-ndjson, which is a sequence of documents.
-const JSON_MEDIA = /^[\w.+-]+\/([\w.+-]*\+)?json\s*(;|$)/i;
+/** A sequence of JSON documents (JSON Lines, NDJSON, RFC 7464's json-seq), as OpenAPI 3.2's sequential media types. */
+const JSON_SEQUENCE = /^application\/(x-)?(ndjson|jsonl|jsonlines|json-seq)\s*(;|$)/i;
 
 /** A value sent whole in a media type: JSON for a JSON type, else text, which an object or array cannot be. */
 function inMediaType(name: string, value: unknown, contentType: string): string {
@@ -324,7 +324,12 @@ export function serializeBody(
   body: unknown,
   encoding?: { readonly [field: string]: EncodingDescriptor },
 ): BodyInit {
-  if (contentType.includes("json")) return stringifyJson(body);
+  if (JSON_MEDIA.test(contentType)) return stringifyJson(body);
+  // an array is the sequence's documents, one a line (json-seq: each after a record separator); text is sent as it is
+  if (JSON_SEQUENCE.test(contentType) && Array.isArray(body)) {
+    const separator = /json-seq/i.test(contentType) ? "\x1e" : "";
+    return body.map((item, i) => `${separator}${stringifyJson(item, `body[${i}]`)}\n`).join("");
+  }
   // a form's fields are a plain record's: a Node Readable's internals (`_readableState`…) are not
   const fields = isRecord(body) && !isBodyInit(body) && !(Symbol.asyncIterator in body);
   if (contentType.startsWith("application/x-www-form-urlencoded") && fields) return urlencodedBody(body, encoding);
