@@ -19,7 +19,7 @@ import { sleep as realSleep, type Sleep } from "./runtime/sleep.js";
 import type { RequestOptions } from "./runtime/types.js";
 import type { FloraWebhookEvent, UnwrapWebhookOptions, WebhookBody, WebhookHeaders } from "./runtime/webhooks.js";
 import { readTrimmedEnv } from "./env.js";
-import { validateCreateBody, validateId } from "./validate.js";
+import { checkCreateCall, validateId } from "./validate.js";
 import { VERSION } from "./version.js";
 import {
   checkSnapshot,
@@ -318,8 +318,7 @@ export class Flora {
       ...runs,
       create: async (techniqueId, body, options = {}) => {
         checkType(options, "options", "object");
-        validateId(techniqueId, "techniqueId");
-        validateCreateBody(body);
+        checkCreateCall(techniqueId, body, runtime);
         // chosen here so that wait() can name the key of a run this client started
         const idempotencyKey = resolveIdempotencyKey(createIdempotency, body, options.idempotencyKey);
         const run = await runs.create(techniqueId, body, { ...options, idempotencyKey });
@@ -335,8 +334,7 @@ export class Flora {
         checkWaitOptions(options, options?.waitTimeoutMs);
         if (options.checkInputs === true) {
           // checked as create checks them before the technique is fetched
-          validateId(techniqueId, "techniqueId");
-          validateCreateBody(body);
+          checkCreateCall(techniqueId, body, runtime);
           // loaded with the first check, so apps that never opt in do not bundle it
           await import("./technique-inputs.js").then((check) =>
             check.checkInputs(this, generated.retrieve, techniqueId, body, options),

@@ -29,7 +29,7 @@ import { APIConnectionError, errorFromResponse, StreamParseError } from "./runti
 import { isEventStream } from "./runtime/fetch.js";
 import type { RequestOptions } from "./runtime/types.js";
 import { parseJsonEvent, readEvents, type SSEEvent } from "./runtime/sse.js";
-import { validateCreateBody, validateId } from "./validate.js";
+import { checkCreateCall } from "./validate.js";
 
 /** Yields each event as a run snapshot; an `error` event or one that is not a run throws StreamParseError. */
 export async function* readRunEvents(
@@ -88,9 +88,8 @@ export async function* streamRun(
   body: StreamRunBody,
   options: CreateAndWaitOptions,
 ): AsyncGenerator<CreateTechniqueRunStreamData, void, undefined> {
-  validateId(techniqueId, "techniqueId");
   const streamBody = { ...body, mode: "stream" } as CreateTechniqueRunBody;
-  validateCreateBody(streamBody);
+  checkCreateCall(techniqueId, streamBody, host.runtime);
   checkWaitOptions(options, options?.waitTimeoutMs);
   const { runtime } = host;
   const idempotencyKey = resolveIdempotencyKey(createIdempotency, streamBody, options.idempotencyKey);

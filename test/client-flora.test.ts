@@ -436,6 +436,30 @@ describe("validation before any request", () => {
       "callback_url",
     ],
     ["unknown mode", (f: Flora) => f.techniques.runs.create("t", { inputs, mode: "sync" as "async" }), "mode"],
+    ["bigint mode", (f: Flora) => f.techniques.runs.create("t", { inputs, mode: 1n as never }), "mode"],
+    [
+      "bigint input id",
+      (f: Flora) =>
+        f.techniques.runs.create("t", { inputs: [{ id: 10n as never, type: "text", value: "v" }], mode: "async" }),
+      "inputs[0].id",
+    ],
+    [
+      "a Blob in the body, checked before the technique is fetched (checkInputs)",
+      (f: Flora) =>
+        f.techniques.runs.createAndWait(
+          "t",
+          { inputs, mode: "async", metadata: { image: new Blob(["png"]) } } as never,
+          { checkInputs: true },
+        ),
+      "body.metadata.image",
+    ],
+    [
+      "a Blob in a streamed run's body",
+      async (f: Flora) => {
+        for await (const _ of f.techniques.runs.stream("t", { inputs, metadata: new Map() } as never));
+      },
+      "body.metadata",
+    ],
     ["empty runId", (f: Flora) => f.techniques.runs.retrieve("t", " "), "runId"],
     ["dot-dot techniqueId", (f: Flora) => f.techniques.runs.retrieve("..", "run_1"), "techniqueId"],
     [
@@ -449,6 +473,26 @@ describe("validation before any request", () => {
     expect(error).toBeInstanceOf(ValidationError);
     expect(error.field).toBe(field);
     expect(error.message).toContain(field);
+    expect(server.requests).toHaveLength(0);
+  });
+
+  it("never shows the API key in a message that quotes the caller's value", async () => {
+    const { flora, server } = await clientFor((_req, res) => sendJson(res, 201, runJson()));
+    for (const call of [
+      () => flora.techniques.runs.create("t", { inputs, mode: "async", callback_url: `http://x/?k=${API_KEY}` }),
+      () => flora.techniques.runs.create("t", { inputs, mode: API_KEY as "async" }),
+      () =>
+        flora.techniques.runs.createAndWait(
+          "t",
+          { inputs: [{ id: "a", type: API_KEY as "text", value: "v" }], mode: "async" },
+          { checkInputs: true },
+        ),
+    ]) {
+      const error = (await call().catch((e: unknown) => e)) as ValidationError;
+      expect(error).toBeInstanceOf(ValidationError);
+      expect(error.message).toContain("got the string");
+      expect(`${error.message} ${error.field}`).not.toContain(API_KEY.slice(0, 12));
+    }
     expect(server.requests).toHaveLength(0);
   });
 

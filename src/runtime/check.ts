@@ -113,7 +113,8 @@ export function checkSignal(signal: unknown, field: string): void {
   }
 }
 
-function describe(value: unknown): string {
+/** A caller's value in a message: a number as it is, a string quoted (its first 40 characters), else its type. */
+export function describe(value: unknown): string {
   if (typeof value === "number") return String(value);
   if (typeof value === "string") return `the string ${JSON.stringify(value.slice(0, 40))}`;
   return value === null ? "null" : typeof value;
