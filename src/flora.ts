@@ -333,8 +333,8 @@ export class Flora {
       createAndWait: async (techniqueId, body, options = {}) => {
         checkWaitOptions(options, options?.waitTimeoutMs);
         if (options.checkInputs === true) {
-          // checked as create checks them before the technique is fetched
-          checkCreateCall(techniqueId, body, runtime);
+          // checked as create checks them (and the JSON the runtime will write) before the technique is fetched
+          checkCreateCall(techniqueId, body, runtime, true);
           // loaded with the first check, so apps that never opt in do not bundle it
           await import("./technique-inputs.js").then((check) =>
             check.checkInputs(this, generated.retrieve, techniqueId, body, options),

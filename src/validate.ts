@@ -43,19 +43,21 @@ export function validateCreateBody(body: CreateTechniqueRunBody, redactText: (te
 }
 
 /**
- * The checks of a run's start, before anything is sent: `techniqueId`, the body's inputs and mode
- * (validateCreateBody), and that JSON can carry the whole body (stringifyJson). A value quoted in a message has the
- * client's secrets (its API key) masked, and the ValidationError goes through `redact` too.
+ * The checks of a run's start, before anything is sent: `techniqueId` and the body's inputs and mode
+ * (validateCreateBody); with `json`, also that JSON can carry the whole body (stringifyJson; the runtime checks it as
+ * it sends, so only a call that fetches something first needs it). A value quoted in a message has the client's
+ * secrets (its API key) masked, and the ValidationError goes through `redact` too.
  */
 export function checkCreateCall(
   techniqueId: string,
   body: CreateTechniqueRunBody,
   runtime: { redact(error: unknown): unknown; redactText(text: string): string },
+  json?: boolean,
 ): void {
   try {
     validateId(techniqueId, "techniqueId");
     validateCreateBody(body, runtime.redactText);
-    stringifyJson(body);
+    if (json) stringifyJson(body);
   } catch (error) {
     throw runtime.redact(error);
   }
