@@ -154,39 +154,51 @@ export class Flora {
   // The client's state and helpers are closures of the constructor, not private members: a bundler cannot
   // shorten `this.#name`, and the client keeps nothing else.
   constructor(options: FloraOptions = {}) {
-    checkType(options, "options", "object");
-    checkType(options.baseUrl, "baseUrl", "string");
-    checkType(options.allowedPollOrigins, "allowedPollOrigins", "array");
-    options.allowedPollOrigins?.forEach((origin) => checkBaseUrl(origin, "allowedPollOrigins"));
-    const apiKey: unknown = options.apiKey ?? readTrimmedEnv("FLORA_API_KEY");
-    if (typeof apiKey !== "string" || apiKey.trim() === "") {
-      throw new ValidationError(
-        "No API key: pass `new Flora({ apiKey })` or set the FLORA_API_KEY environment variable.",
-        "apiKey",
-      );
+    // what could be the key (a misplaced one: `new Flora(key)`, `baseUrl: key`) is masked in every message below
+    const keys = [options, (options as FloraOptions | null)?.apiKey, readTrimmedEnv("FLORA_API_KEY")].filter(
+      (key): key is string => typeof key === "string" && key !== "",
+    );
+    let apiKey: string;
+    let baseUrl: string;
+    let runtime: Runtime;
+    try {
+      checkType(options, "options", "object");
+      checkType(options.baseUrl, "baseUrl", "string");
+      checkType(options.allowedPollOrigins, "allowedPollOrigins", "array");
+      options.allowedPollOrigins?.forEach((origin) => checkBaseUrl(origin, "allowedPollOrigins"));
+      const key: unknown = options.apiKey ?? readTrimmedEnv("FLORA_API_KEY");
+      if (typeof key !== "string" || key.trim() === "") {
+        throw new ValidationError(
+          "No API key: pass `new Flora({ apiKey })` or set the FLORA_API_KEY environment variable.",
+          "apiKey",
+        );
+      }
+      // checked here because the platform's invalid-header error would quote the key
+      if (!/^[\x21-\x7e]+$/.test(key)) {
+        throw invalid("apiKey", "must be printable ASCII without spaces or line breaks.");
+      }
+      apiKey = key;
+      baseUrl = (options.baseUrl ?? readTrimmedEnv("FLORA_BASE_URL") ?? DEFAULT_BASE_URL).replace(/\/+$/, "");
+      const envLevel = readTrimmedEnv("FLORA_LOG");
+      const logLevel = options.logLevel ?? (isLogLevel(envLevel) ? envLevel : "warn");
+      runtime = createBaseRuntime({
+        baseUrl,
+        // the spec's one scheme, BearerAuth (generated `authHeaders` is for clients of any spec's schemes)
+        credentials: { authorization: `Bearer ${apiKey}` },
+        secrets: [apiKey],
+        credentialOrigins: options.allowedPollOrigins,
+        defaultHeaders: { "x-flora-sdk": `flora-sdk/${VERSION}` },
+        maxRetries: options.maxRetries ?? 2,
+        timeoutMs: options.timeoutMs ?? 60_000,
+        fetch: options.fetch,
+        logger: createLogger(logLevel, options.logger ?? console, [apiKey]),
+        sleep: options.sleep,
+      });
+    } catch (error) {
+      throw redactError(error, keys);
     }
-    // checked here because the platform's invalid-header error would quote the key
-    if (!/^[\x21-\x7e]+$/.test(apiKey)) {
-      throw invalid("apiKey", "must be printable ASCII without spaces or line breaks.");
-    }
-    const baseUrl = (options.baseUrl ?? readTrimmedEnv("FLORA_BASE_URL") ?? DEFAULT_BASE_URL).replace(/\/+$/, "");
     this.baseUrl = baseUrl;
-    const envLevel = readTrimmedEnv("FLORA_LOG");
-    const logLevel = options.logLevel ?? (isLogLevel(envLevel) ? envLevel : "warn");
     const sleep: Sleep = options.sleep ?? realSleep;
-    const runtime: Runtime = createBaseRuntime({
-      baseUrl,
-      // the spec's one scheme, BearerAuth (generated `authHeaders` is for clients of any spec's schemes)
-      credentials: { authorization: `Bearer ${apiKey}` },
-      secrets: [apiKey],
-      credentialOrigins: options.allowedPollOrigins,
-      defaultHeaders: { "x-flora-sdk": `flora-sdk/${VERSION}` },
-      maxRetries: options.maxRetries ?? 2,
-      timeoutMs: options.timeoutMs ?? 60_000,
-      fetch: options.fetch,
-      logger: createLogger(logLevel, options.logger ?? console, [apiKey]),
-      sleep,
-    });
     const resources: Resources = createResources(runtime);
     /** Where each run object this client returned came from, so `wait(run)` can fall back to retrieve. */
     const origins = new WeakMap<object, RunOrigin>();
@@ -215,7 +227,7 @@ export class Flora {
     };
 
     const wait = async (run: RunReference, options: WaitOptions = {}, request: RequestOptions = {}): Promise<Run> => {
-      checkWaitOptions(options, options?.timeoutMs);
+      checkWaitOptions(options, options?.timeoutMs, runtime.redact);
       if (typeof run !== "object" || run === null)
         throw invalid("run", "must be a run object or { run_id, techniqueId }.");
       const idempotencyKey = origins.get(run)?.idempotencyKey ?? request.idempotencyKey;
@@ -331,7 +343,7 @@ export class Flora {
       },
       wait: (run, options) => wait(run, options),
       createAndWait: async (techniqueId, body, options = {}) => {
-        checkWaitOptions(options, options?.waitTimeoutMs);
+        checkWaitOptions(options, options?.waitTimeoutMs, runtime.redact);
         if (options.checkInputs === true) {
           // checked as create checks them (and the JSON the runtime will write) before the technique is fetched
           checkCreateCall(techniqueId, body, runtime, true);

@@ -55,13 +55,19 @@ export function snapshotError(run: Partial<Run>, problem: string): MalformedResp
 export function checkWaitOptions(
   options: Pick<WaitOptions, "intervalMs" | "maxIntervalMs" | "onProgress" | "signal">,
   overall: unknown,
+  /** The client's redaction: a value quoted in a message (a misplaced API key) is masked. */
+  redact: (error: unknown) => unknown,
 ): void {
-  checkType(options, "options", "object");
-  checkType(options.onProgress, "onProgress", "function");
-  checkSignal(options.signal, "signal");
-  checkNumber(options.intervalMs, "intervalMs", MILLISECONDS);
-  checkNumber(options.maxIntervalMs, "maxIntervalMs", MILLISECONDS);
-  checkNumber(overall, "timeoutMs", { ...MILLISECONDS, infinite: true });
+  try {
+    checkType(options, "options", "object");
+    checkType(options.onProgress, "onProgress", "function");
+    checkSignal(options.signal, "signal");
+    checkNumber(options.intervalMs, "intervalMs", MILLISECONDS);
+    checkNumber(options.maxIntervalMs, "maxIntervalMs", MILLISECONDS);
+    checkNumber(overall, "timeoutMs", { ...MILLISECONDS, infinite: true });
+  } catch (error) {
+    throw redact(error);
+  }
 }
 
 /** The overall limit of a wait or stream: one signal for the caller's abort and the deadline, linked by hand. */

@@ -90,7 +90,7 @@ export async function* streamRun(
 ): AsyncGenerator<CreateTechniqueRunStreamData, void, undefined> {
   const streamBody = { ...body, mode: "stream" } as CreateTechniqueRunBody;
   checkCreateCall(techniqueId, streamBody, host.runtime);
-  checkWaitOptions(options, options?.waitTimeoutMs);
+  checkWaitOptions(options, options?.waitTimeoutMs, host.runtime.redact);
   const { runtime } = host;
   const idempotencyKey = resolveIdempotencyKey(createIdempotency, streamBody, options.idempotencyKey);
   const limit = startLimit(options.signal, options.waitTimeoutMs);

@@ -494,6 +494,26 @@ describe("validation before any request", () => {
       expect(`${error.message} ${error.field}`).not.toContain(API_KEY.slice(0, 12));
     }
     expect(server.requests).toHaveLength(0);
+    // a key given where a number or URL belongs: the wait options of each phase, and the constructor's options
+    const misplaced: Array<() => unknown> = [
+      () => flora.techniques.runs.createAndWait("t", { inputs, mode: "async" }, { waitTimeoutMs: API_KEY as never }),
+      () => flora.techniques.runs.wait({ run_id: "r", techniqueId: "t" } as never, { intervalMs: API_KEY as never }),
+      async () => {
+        for await (const _ of flora.techniques.runs.stream("t", { inputs }, { intervalMs: API_KEY as never }));
+      },
+      () => new Flora({ apiKey: API_KEY, baseUrl: API_KEY }),
+      () => new Flora({ apiKey: API_KEY, timeoutMs: API_KEY as never }),
+      () => new Flora({ apiKey: API_KEY, logLevel: API_KEY as never }),
+      () => new Flora(API_KEY as never),
+    ];
+    for (const call of misplaced) {
+      const error = (await Promise.resolve()
+        .then(call)
+        .catch((e: unknown) => e)) as ValidationError;
+      expect(error).toBeInstanceOf(ValidationError);
+      expect(`${error.message} ${error.field}`).not.toContain(API_KEY.slice(0, 12));
+    }
+    expect(server.requests).toHaveLength(0);
   });
 
   it("accepts the snake_case input type aliases the server knows", async () => {

@@ -111,6 +111,13 @@ describe("unwrapWebhook: valid deliveries", () => {
     const framed = new Uint8Array(bytes.length + 8);
     framed.set(bytes, 4);
     expect(await unwrapWebhook(framed.subarray(4, 4 + bytes.length), headers, SECRET, { now: NOW })).toEqual(EVENT);
+    // any other view (outside the declared type, as plain JavaScript may pass) is its bytes, not its elements
+    for (const view of [new DataView(framed.buffer, 4, bytes.length), Buffer.from(bytes)])
+      expect(await unwrapWebhook(view as unknown as Uint8Array, headers, SECRET, { now: NOW })).toEqual(EVENT);
+    const even = new TextEncoder().encode(bytes.length % 2 ? `${BODY} ` : BODY); // JSON with a trailing space
+    const wide = new Uint16Array(even.slice().buffer);
+    const signed = { "flora-signature": header(even) };
+    expect(await unwrapWebhook(wide as unknown as Uint8Array, signed, SECRET, { now: NOW })).toEqual(EVENT);
   });
 
   it("accepts a body with multi-byte UTF-8 characters", async () => {
@@ -190,7 +197,7 @@ describe("unwrapWebhook: failures", () => {
   });
 
   it("rejects a timestamp that is not a number", async () => {
-    for (const t of ["abc", "12.5", "-5", "1e9", ""]) {
+    for (const t of ["abc", "12.5", "-5", "1e9", "", "1234567890123456"]) {
       const error = await rejection(unwrapWebhook(BODY, { "flora-signature": `t=${t},v1=ab` }, SECRET, { now: NOW }));
       expect(error.message).toBe(`Flora-Signature timestamp is not a number of unix seconds: "${t}".`);
     }

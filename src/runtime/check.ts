@@ -160,20 +160,27 @@ function jsonTypeOf(value: unknown): string {
   return typeof value;
 }
 
-/** A JSON media type: application/json, application/problem+json, text/json; not x-ndjson, a sequence of documents. */
-export const JSON_MEDIA = /^[\w.+-]+\/([\w.+-]*\+)?json\s*(;|$)/i;
+/**
+ * A sequence of JSON documents (JSON Lines, NDJSON, RFC 7464's json-seq, `+json-seq`): OpenAPI 3.2's sequential
+ * media types, which the runtime writes one document a line (serialize.ts). Any other media type naming `json` is JSON.
+ */
+export const JSON_SEQUENCE = /^application\/([\w.-]+\+)?(x-)?(ndjson|jsonl|jsonlines|json-seq)\s*(;|$)/i;
+
+/** JSON nesting past this many levels is refused with its place (JSON.stringify overflows the stack near 4,000). */
+const MAX_JSON_DEPTH = 1_000;
 
 /**
  * The JSON text of a request body (or of a JSON form field or parameter, `field` then naming it). What is checked is
  * what JSON.stringify writes (after a `toJSON`, so a Date is its string and Node's Buffer its `{ type, data }`): plain
- * data only. Anything JSON would write as `{}`, `null` or nothing in its place is a ValidationError naming where it
+ * data only. Anything it would write as `{}`, `null` or nothing in its place is a ValidationError naming where it
  * sits (e.g. `body.inputs[0].value`), before anything is sent: a bigint, a NaN or infinite number, binary data (a
  * Blob, File, ReadableStream, ArrayBuffer, typed array), a Promise (an `await` missed), a Map or Set, an Error, a
  * RegExp, an async iterable (a Node Readable), any object but a plain one, an array or a boxed primitive (a class
- * instance is plain unless it sets `Symbol.toStringTag`); a function or symbol at the top or in an array; a body
- * that is nothing (`undefined`, or a `toJSON` that returns it). Omitted as JSON omits them: a property whose value
- * is `undefined`, a function (a method) or a symbol. A cycle is a ValidationError (its cause JSON.stringify's
- * TypeError); an error thrown by a getter or `toJSON` propagates as it is.
+ * instance is plain unless it sets `Symbol.toStringTag`), a `toJSON` that gives `null` for a value that is not (an
+ * invalid Date); `undefined`, a function or a symbol at the top or in an array (or an array's hole); a body that is
+ * nothing; a cycle; nesting deeper than 1,000 levels. Omitted as JSON omits them: a property whose value is
+ * `undefined`, a function (a method) or a symbol. An error thrown by the caller's own getter or `toJSON` propagates
+ * as it is. A getter of a plain object is read twice (a check, then JSON.stringify).
  */
 export function stringifyJson(body: unknown, field = "body"): string {
   // plain data throughout, the usual body, is written by JSON.stringify's own fast path (a replacer makes it 2-3×
@@ -181,30 +188,25 @@ export function stringifyJson(body: unknown, field = "body"): string {
   if (isPlainData(body, 0)) return JSON.stringify(body);
   // the objects being written, outermost first, each with the key it sits under: the place of a refused value
   const open: Array<[value: object, key: string, inArray: boolean]> = [];
-  let text: string | undefined;
-  try {
-    text = JSON.stringify(body, function (this: object, key, value: unknown) {
-      while (open.length > 0 && open[open.length - 1][0] !== this) open.pop();
-      const inArray = Array.isArray(this);
-      const kind = notJson(value, inArray || open.length === 0);
-      if (kind !== undefined) {
-        let at = field;
-        for (const [, step, arrayStep] of open.slice(1)) at += pathStep(step, arrayStep);
-        if (open.length > 0) at += pathStep(key, inArray);
-        throw new ValidationError(`${at} (${kind}) cannot be sent as JSON: a JSON body holds only plain data.`, at);
-      }
-      if (typeof value === "object" && value !== null) open.push([value, key, inArray]);
-      return value;
-    });
-  } catch (error) {
-    if (!(error instanceof TypeError)) throw error;
-    throw Object.assign(new ValidationError(`${field} cannot be sent as JSON: ${error.message}`, field), {
-      cause: error,
-    });
-  }
-  if (text === undefined)
-    throw new ValidationError(`${field} (undefined) cannot be sent as JSON: it is no value.`, field);
-  return text;
+  return JSON.stringify(body, function (this: Record<string, unknown>, key, value: unknown) {
+    while (open.length > 0 && open[open.length - 1][0] !== this) open.pop();
+    const inArray = Array.isArray(this);
+    const isObject = typeof value === "object" && value !== null;
+    const kind =
+      notJson(value, inArray || open.length === 0) ??
+      // null from a toJSON (an invalid Date's) stands for a value: read the property again only then
+      (value === null && this[key] !== null ? "null from toJSON" : undefined) ??
+      (isObject && open.some(([ancestor]) => ancestor === value) ? "a cycle" : undefined) ??
+      (isObject && open.length > MAX_JSON_DEPTH ? `nested deeper than ${MAX_JSON_DEPTH} levels` : undefined);
+    if (kind !== undefined) {
+      let at = field;
+      for (const [, step, arrayStep] of open.slice(1)) at += pathStep(step, arrayStep);
+      if (open.length > 0) at += pathStep(key, inArray);
+      throw new ValidationError(`${at} (${kind}) cannot be sent as JSON: a JSON body holds only plain data.`, at);
+    }
+    if (isObject) open.push([value, key, inArray]);
+    return value;
+  }) as string; // never undefined: a body that writes as nothing is refused above
 }
 
 /** `key` as a step of a field path: `[0]`, `.name`, or `["odd key"]` (cut to 60 characters). */
@@ -216,17 +218,20 @@ export const pathStep = (key: string, inArray: boolean): string =>
       : `[${JSON.stringify(key.length > 60 ? `${key.slice(0, 60)}…` : key)}]`;
 
 /**
- * Whether JSON.stringify writes `value` exactly as it is: strings, booleans, finite numbers, null, and arrays and
- * plain objects (no `toJSON`) of them, nested at most 64 deep. An own enumerable getter is read here and again by
- * JSON.stringify.
+ * Whether JSON.stringify writes `value` exactly as it is: strings, booleans, finite numbers, null, and arrays
+ * (without holes or `undefined`) and plain objects (no `toJSON`) of them, nested at most 64 deep.
  */
 function isPlainData(value: unknown, depth: number): boolean {
   if (typeof value === "string" || typeof value === "boolean" || value === null) return true;
   if (typeof value === "number") return Number.isFinite(value);
-  if (typeof value !== "object" || depth > 64) return false;
-  if (Array.isArray(value)) return value.every((item) => isPlainData(item, depth + 1));
+  if (typeof value !== "object" || depth > 64 || "toJSON" in value) return false;
   const proto = Object.getPrototypeOf(value);
-  if ((proto !== Object.prototype && proto !== null) || "toJSON" in value) return false;
+  if (Array.isArray(value)) {
+    if (proto !== Array.prototype) return false;
+    for (let i = 0; i < value.length; i++) if (!isPlainData(value[i], depth + 1)) return false;
+    return true;
+  }
+  if (proto !== Object.prototype && proto !== null) return false;
   for (const key of Object.keys(value)) {
     const item = (value as Record<string, unknown>)[key];
     if (item !== undefined && !isPlainData(item, depth + 1)) return false;
@@ -239,8 +244,9 @@ function notJson(value: unknown, strict: boolean): string | undefined {
   switch (typeof value) {
     case "string":
     case "boolean":
-    case "undefined":
       return undefined;
+    case "undefined":
+      return strict ? "undefined" : undefined;
     case "number":
       return Number.isFinite(value) ? undefined : String(value);
     case "function":

@@ -30,7 +30,7 @@ import {
   RETRIES,
   shapeProblem,
   stringifyJson,
-  JSON_MEDIA,
+  JSON_SEQUENCE,
 } from "./check.js";
 import { redactErrorWith, secretRedactor, silentLogger, type Logger } from "./log.js";
 import { sleep as realSleep, type Sleep } from "./sleep.js";
@@ -476,6 +476,7 @@ function checkPathParams(operation: OperationDescriptor, path: OperationArgs["pa
     if (raw === undefined || raw === null || String(raw) === "") throw invalid(name, "must not be empty.");
     // a styled or structured value is checked by its serializer, once written
     if (raw === "." || raw === "..") throw invalid(name, 'must not be "." or "..".');
+    if (typeof raw === "number" && !Number.isFinite(raw)) throw invalid(name, `must be a finite number; got ${raw}.`);
     // encodeURIComponent throws a bare URIError on these
     if (LONE_SURROGATE.test(String(raw))) throw invalid(name, "is not well-formed Unicode (a lone surrogate).");
   }
@@ -494,7 +495,7 @@ function needsSerializer(operation: OperationDescriptor, args: OperationArgs, co
       const type = typeof entry === "string" ? typeof args.path?.[entry] : "styled";
       return type !== "string" && type !== "number";
     }) ||
-    (args.body !== undefined && !JSON_MEDIA.test(contentType))
+    (args.body !== undefined && (!contentType.toLowerCase().includes("json") || JSON_SEQUENCE.test(contentType)))
   );
 }
 

@@ -21,10 +21,7 @@ export class SDKError extends Error {
   declare runId?: string;
   /** The last snapshot of that job the SDK saw (a `Run` for Flora), when `runId` is set. */
   declare run?: unknown;
-
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-  }
+  // Error's own constructor: (message, { cause })
 }
 
 /** Bad input caught before any request is sent. */

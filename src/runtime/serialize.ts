@@ -1,6 +1,6 @@
 // Writes parameters and form bodies as the spec's style, explode and encoding say, on openapi-fetch's serializers.
 import { serializeArrayParam, serializeObjectParam, serializePrimitiveParam } from "openapi-fetch";
-import { checkHeader, isRecord, JSON_MEDIA, pathStep, stringifyJson } from "./check.js";
+import { checkHeader, isRecord, JSON_SEQUENCE, pathStep, stringifyJson } from "./check.js";
 import { APIUserAbortError, ValidationError } from "./errors.js";
 import type { AttemptOutcome, StreamBody } from "./fetch.js";
 import type {
@@ -51,8 +51,8 @@ const encodeReserved: Encode = (text) =>
 const encodeForm: Encode = (text) => encodeURIComponent(text).replace(/%20/g, "+");
 const encodeNothing: Encode = (text) => text;
 
-/** A sequence of JSON documents (JSON Lines, NDJSON, RFC 7464's json-seq), as OpenAPI 3.2's sequential media types. */
-const JSON_SEQUENCE = /^application\/(x-)?(ndjson|jsonl|jsonlines|json-seq)\s*(;|$)/i;
+// application/json, application/problem+json, text/json: a part or a parameter's content sent as JSON
+const JSON_MEDIA = /^[\w.+-]+\/([\w.+-]*\+)?json\s*(;|$)/i;
 
 /** A value sent whole in a media type: JSON for a JSON type, else text, which an object or array cannot be. */
 function inMediaType(name: string, value: unknown, contentType: string): string {
@@ -300,9 +300,11 @@ export function multipartBody(
             name,
           );
         content = stringifyJson(item, at);
-      } else if (typeof item === "function" || typeof item === "symbol") {
-        content = stringifyJson(item, at); // refused, naming the field: String() would send a function's source
-      } else content = String(item).replace(/\r?\n|\r/g, "\r\n");
+      } else {
+        // a function's source, a symbol's or NaN's text would be sent: refused, naming the field
+        checkValue(at, item);
+        content = String(item).replace(/\r?\n|\r/g, "\r\n");
+      }
       const headers = `Content-Disposition: ${disposition}\r\n${partType ? `Content-Type: ${partType}\r\n` : ""}`;
       chunks.push(`--${boundary}\r\n${headers}\r\n`, content, "\r\n");
     }
@@ -324,12 +326,17 @@ export function serializeBody(
   body: unknown,
   encoding?: { readonly [field: string]: EncodingDescriptor },
 ): BodyInit {
-  if (JSON_MEDIA.test(contentType)) return stringifyJson(body);
-  // an array is the sequence's documents, one a line (json-seq: each after a record separator); text is sent as it is
-  if (JSON_SEQUENCE.test(contentType) && Array.isArray(body)) {
-    const separator = /json-seq/i.test(contentType) ? "\x1e" : "";
-    return body.map((item, i) => `${separator}${stringifyJson(item, `body[${i}]`)}\n`).join("");
-  }
+  // a sequence's documents one a line (json-seq: each after a record separator): an array's items, or one object;
+  // text is sent as it is
+  if (JSON_SEQUENCE.test(contentType)) {
+    if (Array.isArray(body) || (isRecord(body) && !isBodyInit(body) && !(Symbol.asyncIterator in body))) {
+      const separator = /json-seq/i.test(contentType) ? "\x1e" : "";
+      const items = Array.isArray(body) ? body : [body];
+      return items
+        .map((item, i) => `${separator}${stringifyJson(item, Array.isArray(body) ? `body[${i}]` : "body")}\n`)
+        .join("");
+    }
+  } else if (contentType.toLowerCase().includes("json")) return stringifyJson(body);
   // a form's fields are a plain record's: a Node Readable's internals (`_readableState`…) are not
   const fields = isRecord(body) && !isBodyInit(body) && !(Symbol.asyncIterator in body);
   if (contentType.startsWith("application/x-www-form-urlencoded") && fields) return urlencodedBody(body, encoding);

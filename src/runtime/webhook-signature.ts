@@ -26,9 +26,14 @@ export async function signWebhookPayload(
   return `t=${timestampSeconds},v1=${Array.from(digest, (byte) => byte.toString(16).padStart(2, "0")).join("")}`;
 }
 
-/** The body's bytes: a string as UTF-8, other bytes copied (so never a view of a SharedArrayBuffer, which Blob may refuse). */
+/**
+ * The body's bytes: a string as UTF-8, any other view's bytes (a DataView or Uint16Array too, not its elements) or an
+ * ArrayBuffer's, copied (so never a view of a SharedArrayBuffer, which Blob may refuse).
+ */
 export function toBytes(body: WebhookBody): Uint8Array<ArrayBuffer> {
-  return typeof body === "string" ? utf8.encode(body) : new Uint8Array(body);
+  if (typeof body === "string") return utf8.encode(body);
+  const view = body as Partial<ArrayBufferView>;
+  return new Uint8Array(view.buffer ?? (body as ArrayBuffer), view.byteOffset, view.byteLength).slice();
 }
 
 /** `${t}.${rawBody}` as bytes (Blob joins the two), so a binary body is signed exactly as received. */

@@ -163,11 +163,11 @@ function parseSignatureHeader(value: string, masks: readonly string[]): Signatur
   }
   if (rawTimestamp === undefined) fail(`${malformed} no t= timestamp.`);
   if (!signatures.length) fail(`${SIGNATURE} header has no v1 signature.`);
-  const timestamp = Number(rawTimestamp);
-  if (!/^\d+$/.test(rawTimestamp) || !Number.isSafeInteger(timestamp)) {
+  // at most 15 digits: a safe integer (unix seconds have 10 until the year 2286)
+  if (!/^\d{1,15}$/.test(rawTimestamp)) {
     fail(`${TIMESTAMP} is not a number of unix seconds: ${quote(rawTimestamp, masks)}.`);
   }
-  return [timestamp, signatures];
+  return [Number(rawTimestamp), signatures];
 }
 
 /**
