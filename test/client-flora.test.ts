@@ -516,6 +516,50 @@ describe("validation before any request", () => {
     expect(server.requests).toHaveLength(0);
   });
 
+  it("never shows any part of a long API key: a value is quoted whole (up to 200 characters) and masked", async () => {
+    const long = `flora_sk_live_${"A1b2C3d4E5".repeat(4)}`;
+    const { server } = await clientFor((_req, res) => sendJson(res, 201, runJson()));
+    const flora = new Flora({ apiKey: long, baseUrl: server.url, logLevel: "off" });
+    const calls: Array<() => unknown> = [
+      () => new Flora({ apiKey: long, maxRetries: long as never }),
+      () => new Flora(long as never),
+      () => flora.techniques.runs.create("t", { inputs, mode: "async" }, { timeoutMs: long as never }),
+      () => flora.techniques.runs.createAndWait("t", { inputs, mode: "async" }, { waitTimeoutMs: long as never }),
+      () =>
+        flora.techniques.runs.create("t", {
+          inputs,
+          mode: "async",
+          extra: { [`Bearer ${long}`]: Number.NaN },
+        } as never),
+      () => flora.webhooks.unwrap("{}", {}, "whsec_x", { toleranceSeconds: long as never }),
+    ];
+    for (const call of calls) {
+      const error = (await Promise.resolve()
+        .then(call)
+        .catch((e: unknown) => e)) as ValidationError;
+      expect(error).toBeInstanceOf(ValidationError);
+      expect(`${error.message} ${error.field}`).not.toContain(long.slice(0, 16));
+    }
+    expect(server.requests).toHaveLength(0);
+  });
+
+  it("sends a class instance body as its JSON (prototype getters, toJSON) with the idempotency key added", async () => {
+    const { flora, server } = await clientFor((_req, res) => sendJson(res, 201, runJson()));
+    class Body {
+      get inputs() {
+        return inputs;
+      }
+      get mode() {
+        return "async" as const;
+      }
+      toJSON() {
+        return { inputs: this.inputs, mode: this.mode };
+      }
+    }
+    await flora.techniques.runs.create("t", new Body(), { idempotencyKey: "key-1" });
+    expect(bodyOf(0)).toEqual({ inputs, mode: "async", idempotency_key: "key-1" });
+  });
+
   it("accepts the snake_case input type aliases the server knows", async () => {
     const { flora, server } = await clientFor((_req, res) => sendJson(res, 201, runJson()));
     await flora.techniques.runs.create("t", {

@@ -200,19 +200,33 @@ describe("request building", () => {
     await runtime.invoke(sequence("application/jsonl"), { body: '{"a":1}\n{"b":2}\n' });
     await runtime.invoke(sequence("application/json-seq"), { body: [{ a: 1 }, { b: 2 }] });
     await runtime.invoke(sequence("application/x-ndjson"), { body: { one: 1 } });
-    // any other media type naming json is JSON (AWS's x-amz-json-1.1, json5, x-json)
+    // any other media type naming json is JSON (AWS's x-amz-json-1.1, json5, x-json); a parameter does not count
     await runtime.invoke(sequence("application/x-amz-json-1.1"), { body: { TableName: "t" } });
+    await runtime.invoke(sequence("text/x-ndjson"), { body: [1, 2] });
+    await expect(
+      runtime.invoke(sequence("application/octet-stream; x=json"), { body: { a: 1 } }),
+    ).rejects.toMatchObject({ name: "ValidationError", field: "body" });
     expect(server.requests.map((r) => [r.headers["content-type"], r.body])).toEqual([
       ["application/x-ndjson", '{"a":1}\n"two"\n[3]\n'],
       ["application/jsonl", '{"a":1}\n{"b":2}\n'],
       ["application/json-seq", '\x1e{"a":1}\n\x1e{"b":2}\n'],
       ["application/x-ndjson", '{"one":1}\n'],
       ["application/x-amz-json-1.1", '{"TableName":"t"}'],
+      ["text/x-ndjson", "1\n2\n"],
     ]);
     await expect(
       runtime.invoke(sequence("application/x-ndjson"), { body: [{ ok: 1 }, { file: new Blob([]) }] }),
     ).rejects.toMatchObject({ name: "ValidationError", field: "body[1].file" });
-    expect(server.requests).toHaveLength(5);
+    expect(server.requests).toHaveLength(6);
+    const { serializeBody } = await import("../src/runtime/serialize.js");
+    const part = await (
+      serializeBody(
+        "multipart/form-data",
+        { meta: { a: 1 } },
+        { meta: { contentType: "application/x-amz-json-1.1" } },
+      ) as Blob
+    ).text();
+    expect(part).toContain('Content-Type: application/x-amz-json-1.1\r\n\r\n{"a":1}\r\n');
   });
 
   it("refuses, naming where it sits, a JSON body value JSON would send as {}, null or nothing, before sending", async () => {
@@ -250,8 +264,8 @@ describe("request building", () => {
       // eslint-disable-next-line no-sparse-arrays
       [{ list: [1, , 3] }, "body.list[1]", "undefined"],
       [{ list: Object.assign([1], { toJSON: () => new Map() }) }, "body.list", "Map"],
-      [deep(1_100), `body${".d".repeat(1_001)}`, "nested deeper than 1000 levels"],
-      [deep(20_000), `body${".d".repeat(1_001)}`, "nested deeper than 1000 levels"],
+      [deep(1_001), `body${".d".repeat(1_000)}`, "nested deeper than 1000 levels"],
+      [deep(20_000), `body${".d".repeat(1_000)}`, "nested deeper than 1000 levels"],
     ];
     for (const [body, field, kind] of cases)
       expect(await refusal(body), field).toEqual([
@@ -269,6 +283,7 @@ describe("request building", () => {
     // the same object twice, not inside itself, is no cycle
     const shared = { a: 1 };
     expect(await refusal({ x: shared, y: [shared], at: new Date(0) })).toBe("sent");
+    expect(await refusal({ at: new Date(0), deep: deep(999) })).toBe("sent"); // 1,000 levels with the outer object
     server.requests.length = 0;
     // an error of the caller's own code (a getter, a toJSON) is the caller's, as it was thrown
     const broken = new TypeError("getter broke");
@@ -341,6 +356,56 @@ describe("request building", () => {
     expect(() => query({ tags: Number.NaN })).toThrow(
       "tags must be a string, number, boolean, array or plain object (as its schema says); got NaN.",
     );
+  });
+
+  it("keeps a Content-Type the caller's headers name, in any case, instead of the body's", async () => {
+    const { runtime, server } = await runtimeFor((_req, res) => sendJson(res, 200, {}));
+    for (const name of ["Content-Type", "content-type", "CONTENT-TYPE"])
+      await runtime.invoke(postNoKey, { body: { a: 1 } }, { headers: { [name]: "application/vnd.custom+json" } });
+    await runtime.invoke(postNoKey, { body: { a: 1 } });
+    expect(server.requests.map((r) => r.headers["content-type"])).toEqual([
+      "application/vnd.custom+json",
+      "application/vnd.custom+json",
+      "application/vnd.custom+json",
+      "application/json",
+    ]);
+  });
+
+  it("never writes to the caller's own error or data while it redacts: a copy stands for them", async () => {
+    const secret = "sk_live_0123456789abcdefghij";
+    const { runtime, server } = await runtimeFor((_req, res) => sendJson(res, 200, {}), { secrets: [secret] });
+    const settings = { apiKey: secret, list: [secret], frozen: Object.freeze({ key: secret }) };
+    const own = Object.assign(new TypeError(`failed with ${secret}`), { settings });
+    const body = {
+      get broken(): never {
+        throw own;
+      },
+    };
+    const thrown = (await runtime.invoke(postNoKey, { body }).catch((e: unknown) => e)) as TypeError & {
+      settings: typeof settings;
+    };
+    expect(settings).toEqual({ apiKey: secret, list: [secret], frozen: { key: secret } });
+    expect(own.message).toBe(`failed with ${secret}`);
+    expect(own).not.toHaveProperty("idempotencyKey");
+    expect(thrown).toBeInstanceOf(TypeError);
+    expect(thrown).not.toBe(own);
+    expect(thrown.message).toBe("failed with [redacted]");
+    expect(thrown.settings).toEqual({ apiKey: "[redacted]", list: ["[redacted]"], frozen: { key: "[redacted]" } });
+    expect(JSON.stringify(thrown) + String(thrown.stack)).not.toContain(secret);
+    expect(server.requests).toHaveLength(0);
+  });
+
+  it("masks a secret that an error's request-id header echoes, before the message cuts it", async () => {
+    const secret = "sk_live_0123456789abcdefghij";
+    const { runtime } = await runtimeFor(
+      (_req, res) =>
+        sendJson(res, 400, { error: { code: "bad", message: "no" } }, { "request-id": `${"r".repeat(180)}-${secret}` }),
+      { secrets: [secret] },
+    );
+    const error = (await runtime.invoke(postNoKey, { body: {} }).catch((e: unknown) => e)) as Error;
+    expect(error.name).toBe("BadRequestError");
+    expect(error.message).toContain("(request-id rrrr");
+    expect(error.message).not.toContain(secret.slice(0, 10));
   });
 
   it("sends default headers as checked when the runtime was made, and a call's header over a default of any case", async () => {

@@ -365,10 +365,20 @@ describe("unwrapWebhook: failures", () => {
       unwrapWebhook("{", { "flora-signature": header("{") }, SECRET, { now: NOW }),
       unwrapWebhook(secretBody, { "flora-signature": header(secretBody) }, SECRET, { now: NOW }),
       unwrapWebhook(brokenSecretBody, { "flora-signature": header(brokenSecretBody) }, SECRET, { now: NOW }),
+      // null or an object where the raw body belongs: no bytes, which no signature matches (not a bare TypeError)
+      unwrapWebhook(null as never, ok(), SECRET, { now: NOW }),
+      unwrapWebhook(JSON.parse(BODY) as never, ok(), SECRET, { now: NOW }),
     ];
     // Handlers attach to every promise at once: awaiting one by one lets a later rejection go unhandled.
     for (const error of await Promise.all(attempts.map(rejection))) {
       expect(error.message).not.toContain(SECRET);
+      expect(error.message).not.toContain("whsec_test");
+    }
+    // the secret where an option belongs: a ValidationError that names the option, not the secret
+    for (const options of [{ toleranceSeconds: SECRET }, { maxBodyBytes: SECRET }, { now: SECRET }, SECRET]) {
+      const error = (await unwrapWebhook(BODY, ok(), SECRET, options as never).catch((e: unknown) => e)) as Error;
+      expect(error.name).toBe("ValidationError");
+      expect(error.message).toContain('got the string "whsec_…"');
       expect(error.message).not.toContain("whsec_test");
     }
   });

@@ -113,10 +113,20 @@ export function checkSignal(signal: unknown, field: string): void {
   }
 }
 
-/** A caller's value in a message: a number as it is, a string quoted (its first 40 characters), else its type. */
+/** `text` with anything shaped like a Flora webhook signing secret (`whsec_…`) masked, for a message. */
+export const maskWebhookSecrets = (text: string): string => text.replace(/whsec_\S*/g, "whsec_…");
+
+/**
+ * A caller's value in a message: a number as it is; a string quoted whole when it has at most 200 characters (never
+ * cut, so a secret in it stays whole for the redaction that follows), with anything shaped like a webhook secret
+ * (`whsec_…`) masked, else only its length; else its type.
+ */
 export function describe(value: unknown): string {
   if (typeof value === "number") return String(value);
-  if (typeof value === "string") return `the string ${JSON.stringify(value.slice(0, 40))}`;
+  if (typeof value === "string")
+    return value.length > 200
+      ? `a string of ${value.length} characters`
+      : `the string ${JSON.stringify(maskWebhookSecrets(value))}`;
   return value === null ? "null" : typeof value;
 }
 
@@ -162,9 +172,13 @@ function jsonTypeOf(value: unknown): string {
 
 /**
  * A sequence of JSON documents (JSON Lines, NDJSON, RFC 7464's json-seq, `+json-seq`): OpenAPI 3.2's sequential
- * media types, which the runtime writes one document a line (serialize.ts). Any other media type naming `json` is JSON.
+ * media types, which the runtime writes one document a line (serialize.ts).
  */
-export const JSON_SEQUENCE = /^application\/([\w.-]+\+)?(x-)?(ndjson|jsonl|jsonlines|json-seq)\s*(;|$)/i;
+export const JSON_SEQUENCE = /^(application|text)\/([\w.-]+\+)?(x-)?(ndjson|jsonl|jsonlines|json-seq)\s*(;|$)/i;
+
+/** Whether a media type is JSON: its type (not a parameter) names `json` (`application/x-amz-json-1.1` too), and it is no JSON_SEQUENCE. */
+export const isJsonMedia = (mediaType: string): boolean =>
+  /json/i.test(mediaType.split(";")[0]) && !JSON_SEQUENCE.test(mediaType);
 
 /** JSON nesting past this many levels is refused with its place (JSON.stringify overflows the stack near 4,000). */
 const MAX_JSON_DEPTH = 1_000;
@@ -197,7 +211,7 @@ export function stringifyJson(body: unknown, field = "body"): string {
       // null from a toJSON (an invalid Date's) stands for a value: read the property again only then
       (value === null && this[key] !== null ? "null from toJSON" : undefined) ??
       (isObject && open.some(([ancestor]) => ancestor === value) ? "a cycle" : undefined) ??
-      (isObject && open.length > MAX_JSON_DEPTH ? `nested deeper than ${MAX_JSON_DEPTH} levels` : undefined);
+      (isObject && open.length >= MAX_JSON_DEPTH ? `nested deeper than ${MAX_JSON_DEPTH} levels` : undefined);
     if (kind !== undefined) {
       let at = field;
       for (const [, step, arrayStep] of open.slice(1)) at += pathStep(step, arrayStep);
@@ -209,13 +223,16 @@ export function stringifyJson(body: unknown, field = "body"): string {
   }) as string; // never undefined: a body that writes as nothing is refused above
 }
 
-/** `key` as a step of a field path: `[0]`, `.name`, or `["odd key"]` (cut to 60 characters). */
+/**
+ * `key` as a step of a field path: `[0]`, `.name`, or `["odd key"]`; a key of more than 200 characters as its length
+ * (never cut, so a secret in it stays whole for the redaction that follows).
+ */
 export const pathStep = (key: string, inArray: boolean): string =>
   inArray
     ? `[${key}]`
     : /^[A-Za-z_$][\w$]*$/.test(key)
       ? `.${key}`
-      : `[${JSON.stringify(key.length > 60 ? `${key.slice(0, 60)}…` : key)}]`;
+      : `[${key.length > 200 ? `a key of ${key.length} characters` : JSON.stringify(key)}]`;
 
 /**
  * Whether JSON.stringify writes `value` exactly as it is: strings, booleans, finite numbers, null, and arrays

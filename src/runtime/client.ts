@@ -7,7 +7,7 @@ import {
   ValidationError,
   type ErrorEnvelope,
   type ErrorEnvelopeDescriptor,
-  type SDKError,
+  SDKError,
 } from "./errors.js";
 import {
   bodyText,
@@ -30,7 +30,7 @@ import {
   RETRIES,
   shapeProblem,
   stringifyJson,
-  JSON_SEQUENCE,
+  isJsonMedia,
 } from "./check.js";
 import { redactErrorWith, secretRedactor, silentLogger, type Logger } from "./log.js";
 import { sleep as realSleep, type Sleep } from "./sleep.js";
@@ -323,7 +323,12 @@ export function createBaseRuntime(options: RuntimeOptions, extras?: RuntimeExtra
       let body = args.body;
       if (key !== undefined && idempotency) {
         headers[idempotency.header] = key;
-        if (bodyField && isRecord(body)) body = { ...body, [bodyField]: key };
+        if (bodyField && isRecord(body)) {
+          // a class instance's getters and toJSON are on its prototype, which a spread leaves behind: its JSON is the body
+          const proto = Object.getPrototypeOf(body);
+          const plain = serialize || ((proto === Object.prototype || proto === null) && !("toJSON" in body));
+          body = { ...(plain ? body : JSON.parse(stringifyJson(body))), [bodyField]: key };
+        }
       }
       // Serialized once and handed to the retrying fetch, which sends it on every attempt; the Request request()
       // builds stays body-less, so no stream is built for a body nobody reads.
@@ -334,7 +339,13 @@ export function createBaseRuntime(options: RuntimeOptions, extras?: RuntimeExtra
             ? serialize.wireBody(contentType, body, operation.requestBody?.encoding)
             : stringifyJson(body);
       // a multipart body's Content-Type, with its boundary, is its Blob's type (the platform's, for a FormData)
-      if (serialized !== undefined && !contentType.startsWith("multipart/")) headers["content-type"] ??= contentType;
+      // unless the caller's headers name one, in any case
+      if (
+        serialized !== undefined &&
+        !contentType.startsWith("multipart/") &&
+        !Object.keys(headers).some((name) => name.toLowerCase() === "content-type")
+      )
+        headers["content-type"] = contentType;
       const params = { path: args.path, query: args.query, header };
       const init: RequestTarget = { params, headers, ...serialize?.requestInit(operation, args) };
       if (operation.server !== undefined) init.baseUrl = extras?.operationBaseUrl(operation.server, credentialOrigins);
@@ -495,7 +506,7 @@ function needsSerializer(operation: OperationDescriptor, args: OperationArgs, co
       const type = typeof entry === "string" ? typeof args.path?.[entry] : "styled";
       return type !== "string" && type !== "number";
     }) ||
-    (args.body !== undefined && (!contentType.toLowerCase().includes("json") || JSON_SEQUENCE.test(contentType)))
+    (args.body !== undefined && !isJsonMedia(contentType))
   );
 }
 
@@ -509,9 +520,8 @@ function isUnsafeMethod(method: HttpMethod): boolean {
 
 /** Lets the caller retry safely: an error from a call that sent a key says which key. */
 function withIdempotencyKey(error: unknown, idempotencyKey: string | undefined): unknown {
-  if (idempotencyKey !== undefined && typeof error === "object" && error !== null) {
-    (error as SDKError).idempotencyKey = idempotencyKey;
-  }
+  // only an SDK error: the caller's own (a getter's, a toJSON's) is theirs, and nothing was sent
+  if (idempotencyKey !== undefined && error instanceof SDKError) error.idempotencyKey = idempotencyKey;
   return error;
 }
 

@@ -277,7 +277,8 @@ export function errorFromResponse(
   redact: (text: string) => string = String,
   envelope?: ErrorEnvelope,
 ): SDKError {
-  const headers = headersToRecord(response.headers);
+  // redacted before the message quotes (and cuts) the request id, which could otherwise keep half a secret
+  const headers = Object.fromEntries([...response.headers].map(([name, value]) => [name, redact(value)]));
   if (malformed || (typeof body === "string" && body.trim() !== "")) {
     // redacted before the error cuts its snippet, which could otherwise keep half a secret
     const text = redact(typeof body === "string" ? body : "");
@@ -286,6 +287,3 @@ export function errorFromResponse(
   return APIError.generate(response.status, typeof body === "string" ? undefined : body, headers, envelope);
 }
 
-function headersToRecord(headers: Headers): Record<string, string> {
-  return Object.fromEntries(headers.entries());
-}

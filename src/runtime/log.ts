@@ -1,5 +1,6 @@
 // Levelled logging that can never print a secret.
 import { invalid } from "./check.js";
+import { SDKError } from "./errors.js";
 
 export type LogLevel = "off" | "error" | "warn" | "info" | "debug";
 
@@ -106,9 +107,12 @@ function secretForms(secrets: readonly string[]): string[] {
 const MAX_REDACT_DEPTH = 32;
 
 /**
- * Redacts every secret, in place, from an error and everything reachable from it: message, stack, fields,
- * headers, bodies, snapshots and the `cause` chain, property names included. What lies deeper than 32 levels
- * is replaced, unread. The one gate every error passes before a caller sees it.
+ * Redacts every secret from an error and everything reachable from it: message, stack, fields, headers, bodies,
+ * snapshots and the `cause` chain, property names included. An SDKError is mended in place; anything else (the
+ * caller's own data or error, another library's error) is never written to: where something in it must change,
+ * the SDK error holds a redacted copy instead (same prototype), and a foreign error given at the top comes back as
+ * that copy. What lies deeper than 32 levels is replaced, unread. The one gate every error passes before a caller
+ * sees it.
  */
 export function redactError<T>(error: T, secrets: readonly string[]): T {
   if (!secrets.some((secret) => secret !== "")) return error;
@@ -117,32 +121,61 @@ export function redactError<T>(error: T, secrets: readonly string[]): T {
 
 /** `redactError` with a redactor built once (a client's), so no error rebuilds its regular expression. */
 export function redactErrorWith<T>(error: T, redact: (text: string) => string): T {
-  const seen = new WeakSet<object>();
+  // each object met, with what stands for it: itself, or its redacted copy
+  const done = new Map<object, object>();
   const scrub = (value: unknown, depth: number): unknown => {
     if (typeof value === "string") return redact(value);
-    if (typeof value !== "object" || value === null || seen.has(value)) return value;
+    if (typeof value !== "object" || value === null) return value;
+    const met = done.get(value);
+    if (met) return met;
     if (depth > MAX_REDACT_DEPTH) return "[nested too deep]";
-    seen.add(value);
+    done.set(value, value);
     const record = value as Record<string, unknown>;
+    let target = record;
     // message, stack, cause and AggregateError's errors are not enumerable
     const names = new Set(Object.keys(record));
     if (value instanceof Error)
       for (const name of ["message", "stack", "cause", "errors"]) if (name in value) names.add(name);
     for (const name of names) {
       try {
-        const scrubbed = scrub(record[name], depth + 1);
+        const current = record[name];
+        const scrubbed = scrub(current, depth + 1);
         const safeName = redact(name);
-        if (safeName !== name) {
-          delete record[name];
-          record[safeName] = scrubbed;
-        } else if (scrubbed !== record[name]) record[name] = scrubbed;
+        if (scrubbed === current && safeName === name) continue;
+        if (target === record && !(value instanceof SDKError)) {
+          target = Array.isArray(value) ? [...value] : Object.create(Object.getPrototypeOf(value));
+          if (!Array.isArray(value)) for (const own of Reflect.ownKeys(value)) copyProperty(value, target, own);
+          done.set(value, target);
+        }
+        if (safeName !== name) delete target[name];
+        if (target === record) target[safeName] = scrubbed;
+        else
+          Object.defineProperty(target, safeName, {
+            value: scrubbed,
+            writable: true,
+            enumerable: Object.getOwnPropertyDescriptor(record, name)?.enumerable ?? true,
+            configurable: true,
+          });
       } catch {
-        // a frozen or accessor-only property of a foreign object: nothing of ours to mend
+        // a frozen or accessor-only property of an SDK error: nothing to mend
       }
     }
-    return value;
+    // a reference back to the object, met before its copy existed, points at the copy
+    if (target !== record) for (const name of names) if (record[name] === value) target[name] = target;
+    return target;
   };
   return scrub(error, 0) as T;
+}
+
+/** Copies one own property, as a writable one (a frozen object's copy can still be mended). */
+function copyProperty(from: object, to: object, key: string | symbol): void {
+  const descriptor = Object.getOwnPropertyDescriptor(from, key);
+  if (descriptor)
+    Object.defineProperty(to, key, {
+      ...descriptor,
+      ...("value" in descriptor ? { writable: true } : {}),
+      configurable: true,
+    });
 }
 
 export const silentLogger = Object.fromEntries(METHODS.map((method) => [method, () => undefined])) as unknown as Logger;

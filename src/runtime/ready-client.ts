@@ -202,10 +202,8 @@ export function createClientRuntime<TCredentials extends { readonly [K in keyof 
     stream: (operation, args, callOptions) => forOperation(operation).stream(operation, args, callOptions),
     getJson: (url, callOptions, shape) => root.getJson(url, callOptions, shape),
     paginate: (operation, args, callOptions, pagination) => paginate(runtime, operation, args, callOptions, pagination),
-    redact: (error) => {
-      for (const each of runtimes.values()) each.redact(error);
-      return error;
-    },
+    // each runtime's redaction returns what stands for the error (a copy of one that is not an SDKError)
+    redact: (error) => [...runtimes.values()].reduce((done, each) => each.redact(done), error),
     redactText: (text) => [...runtimes.values()].reduce((done, each) => each.redactText(done), text),
   };
   return runtime;

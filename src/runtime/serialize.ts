@@ -1,6 +1,6 @@
 // Writes parameters and form bodies as the spec's style, explode and encoding say, on openapi-fetch's serializers.
 import { serializeArrayParam, serializeObjectParam, serializePrimitiveParam } from "openapi-fetch";
-import { checkHeader, isRecord, JSON_SEQUENCE, pathStep, stringifyJson } from "./check.js";
+import { checkHeader, isJsonMedia, isRecord, JSON_SEQUENCE, pathStep, stringifyJson } from "./check.js";
 import { APIUserAbortError, ValidationError } from "./errors.js";
 import type { AttemptOutcome, StreamBody } from "./fetch.js";
 import type {
@@ -51,12 +51,9 @@ const encodeReserved: Encode = (text) =>
 const encodeForm: Encode = (text) => encodeURIComponent(text).replace(/%20/g, "+");
 const encodeNothing: Encode = (text) => text;
 
-// application/json, application/problem+json, text/json: a part or a parameter's content sent as JSON
-const JSON_MEDIA = /^[\w.+-]+\/([\w.+-]*\+)?json\s*(;|$)/i;
-
 /** A value sent whole in a media type: JSON for a JSON type, else text, which an object or array cannot be. */
 function inMediaType(name: string, value: unknown, contentType: string): string {
-  if (JSON_MEDIA.test(contentType)) return stringifyJson(value, name);
+  if (isJsonMedia(contentType)) return stringifyJson(value, name);
   if (typeof value === "object" && value !== null)
     throw new ValidationError(`${name} cannot be sent as ${contentType} (only JSON or text): pass a string.`, name);
   return String(value);
@@ -294,7 +291,7 @@ export function multipartBody(
         content = item;
       } else if (typeof item === "object") {
         partType ??= "application/json";
-        if (!JSON_MEDIA.test(partType))
+        if (!isJsonMedia(partType))
           throw new ValidationError(
             `${name} is an object, which cannot be sent as ${partType}: pass a string or Blob.`,
             name,
@@ -336,7 +333,7 @@ export function serializeBody(
         .map((item, i) => `${separator}${stringifyJson(item, Array.isArray(body) ? `body[${i}]` : "body")}\n`)
         .join("");
     }
-  } else if (contentType.toLowerCase().includes("json")) return stringifyJson(body);
+  } else if (isJsonMedia(contentType)) return stringifyJson(body);
   // a form's fields are a plain record's: a Node Readable's internals (`_readableState`…) are not
   const fields = isRecord(body) && !isBodyInit(body) && !(Symbol.asyncIterator in body);
   if (contentType.startsWith("application/x-www-form-urlencoded") && fields) return urlencodedBody(body, encoding);

@@ -32,8 +32,9 @@ export async function signWebhookPayload(
  */
 export function toBytes(body: WebhookBody): Uint8Array<ArrayBuffer> {
   if (typeof body === "string") return utf8.encode(body);
-  const view = body as Partial<ArrayBufferView>;
-  return new Uint8Array(view.buffer ?? (body as ArrayBuffer), view.byteOffset, view.byteLength).slice();
+  // anything else (null, an object: plain JavaScript may pass one) is no bytes, which no signature matches
+  const view = body as Partial<ArrayBufferView> | null;
+  return new Uint8Array(view?.buffer ?? (body as ArrayBuffer), view?.byteOffset, view?.byteLength).slice();
 }
 
 /** `${t}.${rawBody}` as bytes (Blob joins the two), so a binary body is signed exactly as received. */

@@ -1,5 +1,5 @@
 // Verifies Flora completion callbacks (`Flora-Signature`) with Web Crypto only, so it bundles for browsers and edge runtimes.
-import { checkNumber, checkType } from "./check.js";
+import { checkNumber, checkType, maskWebhookSecrets } from "./check.js";
 import { WebhookVerificationError } from "./errors.js";
 import { hmacKey, signedPayload, toBytes, type WebhookBody } from "./webhook-signature.js";
 
@@ -176,7 +176,7 @@ function parseSignatureHeader(value: string, masks: readonly string[]): Signatur
  */
 function quote(text: string, masks: readonly string[]): string {
   for (const mask of masks) text = text.replaceAll(mask, "<secret>");
-  text = text.replace(/whsec_\S*/g, "whsec_…");
+  text = maskWebhookSecrets(text);
   return JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}…` : text);
 }
 
