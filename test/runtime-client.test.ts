@@ -2,6 +2,7 @@
 import { createServer as createHttpServer, type ServerResponse } from "node:http";
 import { createServer as createNetServer, type AddressInfo, type Socket } from "node:net";
 import { Readable } from "node:stream";
+import { inspect } from "node:util";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import {
   APIConnectionError,
@@ -130,6 +131,60 @@ describe("which requests are retried", () => {
     await runtime.invoke(postWithKey, { body: { name: "x" } });
     expect(JSON.parse(server.requests[0].body)).toEqual({ name: "x" });
     expect(server.requests[0].headers["x-request-key"]).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it("adds the key's body field to the body as it is written: a class instance's JSON, form fields, not an array", async () => {
+    const { runtime, server } = await runtimeFor((_req, res) => sendJson(res, 200, {}));
+    const keyed = (contentType: string): OperationDescriptor => ({
+      ...postWithKey,
+      queryParams: ["q"],
+      requestBody: { contentType, required: true },
+      idempotency: { header: "X-Request-Key", bodyField: "request_key" },
+    });
+    class Input {
+      get name() {
+        return "x";
+      }
+      toJSON() {
+        return { name: this.name };
+      }
+    }
+    const options = { idempotencyKey: "k-1" };
+    // with a query, so the serializer writes the call
+    await runtime.invoke(keyed("application/json"), { query: { q: "1" }, body: new Input() }, options);
+    await runtime.invoke(keyed("application/json"), { body: { toJSON: () => ["a", "b"] } }, options);
+    await runtime.invoke(
+      keyed("application/x-www-form-urlencoded"),
+      { body: new URLSearchParams({ a: "1" }) },
+      options,
+    );
+    const form = new FormData();
+    form.set("a", "1");
+    await runtime.invoke(keyed("multipart/form-data"), { body: form }, options);
+    const [json, array, urlencoded, multipart] = server.requests;
+    expect(JSON.parse(json.body)).toEqual({ name: "x", request_key: "k-1" });
+    expect(JSON.parse(array.body)).toEqual(["a", "b"]);
+    expect(array.headers["x-request-key"]).toBe("k-1");
+    expect(urlencoded.body).toBe("a=1&request_key=k-1");
+    expect(multipart.body).toMatch(/name="a"\r\n\r\n1\r\n[\s\S]*name="request_key"\r\n\r\nk-1\r\n/);
+    expect([...form.keys()]).toEqual(["a"]); // the caller's FormData as it was
+  });
+
+  it("redacts the runtime's secrets from the lines it logs", async () => {
+    const secret = "sk_live_0123456789abcdefghij";
+    const lines: string[] = [];
+    const record = (line: string) => void lines.push(line);
+    const { runtime } = await runtimeFor((_req, res) => sendJson(res, 200, {}), {
+      secrets: [secret],
+      maxRetries: 1,
+      logger: { error: record, warn: record, info: record, debug: record },
+      fetch: async () => {
+        throw new TypeError(`refused Bearer ${secret}`);
+      },
+    });
+    await expect(runtime.invoke(search, { path: { kind: "k" } })).rejects.toThrow();
+    expect(lines.join("\n")).toMatch(/retrying/);
+    expect(lines.join("\n")).not.toContain(secret);
   });
 });
 
@@ -371,10 +426,15 @@ describe("request building", () => {
     ]);
   });
 
-  it("never writes to the caller's own error or data while it redacts: a copy stands for them", async () => {
+  it("never writes to the caller's plain data while it redacts: a copy stands for it, cycles included", async () => {
     const secret = "sk_live_0123456789abcdefghij";
     const { runtime, server } = await runtimeFor((_req, res) => sendJson(res, 200, {}), { secrets: [secret] });
-    const settings = { apiKey: secret, list: [secret], frozen: Object.freeze({ key: secret }) };
+    const settings: Record<string, unknown> = {
+      apiKey: secret,
+      list: [secret],
+      frozen: Object.freeze({ key: secret }),
+    };
+    settings.self = { back: settings }; // a cycle through a copy
     const own = Object.assign(new TypeError(`failed with ${secret}`), { settings });
     const body = {
       get broken(): never {
@@ -382,17 +442,54 @@ describe("request building", () => {
       },
     };
     const thrown = (await runtime.invoke(postNoKey, { body }).catch((e: unknown) => e)) as TypeError & {
-      settings: typeof settings;
+      settings: Record<string, unknown>;
     };
-    expect(settings).toEqual({ apiKey: secret, list: [secret], frozen: { key: secret } });
-    expect(own.message).toBe(`failed with ${secret}`);
-    expect(own).not.toHaveProperty("idempotencyKey");
-    expect(thrown).toBeInstanceOf(TypeError);
-    expect(thrown).not.toBe(own);
+    // the caller's data is as it was
+    expect(settings.apiKey).toBe(secret);
+    expect(settings.list).toEqual([secret]);
+    expect(settings.frozen).toEqual({ key: secret });
+    expect((settings.self as { back: unknown }).back).toBe(settings);
+    // an error (anyone's) is mended in place, so it keeps what only it has (internal slots, private fields)
+    expect(thrown).toBe(own);
     expect(thrown.message).toBe("failed with [redacted]");
-    expect(thrown.settings).toEqual({ apiKey: "[redacted]", list: ["[redacted]"], frozen: { key: "[redacted]" } });
-    expect(JSON.stringify(thrown) + String(thrown.stack)).not.toContain(secret);
+    expect(thrown.settings).not.toBe(settings);
+    expect(thrown.settings.apiKey).toBe("[redacted]");
+    expect((thrown.settings.self as { back: unknown }).back).toBe(thrown.settings);
+    const seen = new WeakSet<object>();
+    expect(
+      JSON.stringify(thrown, (_key, value: unknown) => {
+        if (typeof value === "object" && value !== null) {
+          if (seen.has(value)) return undefined;
+          seen.add(value);
+        }
+        return value;
+      }) + String(thrown.stack),
+    ).not.toContain(secret);
     expect(server.requests).toHaveLength(0);
+  });
+
+  it("redacts a DOMException a custom fetch throws without breaking it, and a frozen SDK error as a copy", async () => {
+    const secret = "sk_live_0123456789abcdefghij";
+    const failures = [new DOMException(`Failed to fetch with ${secret}`, "NetworkError")];
+    const { runtime } = await runtimeFor((_req, res) => sendJson(res, 200, {}), {
+      secrets: [secret],
+      maxRetries: 0,
+      fetch: async () => {
+        throw failures[0];
+      },
+    });
+    const error = (await runtime.invoke(search, { path: { kind: "k" } }).catch((e: unknown) => e)) as Error;
+    const cause = error.cause as DOMException;
+    expect(cause).toBe(failures[0]);
+    expect([cause.name, cause.code]).toEqual(["NetworkError", 19]);
+    expect(cause.message).toBe("Failed to fetch with [redacted]");
+    expect(() => String(error) + inspect(error)).not.toThrow();
+    expect(inspect(error, { depth: 5 })).not.toContain(secret);
+    const { redactError, SDKError } = await import("../src/runtime/index.js");
+    const frozen = Object.freeze(new SDKError(`upstream said ${secret}`));
+    const redacted = redactError(frozen, [secret]);
+    expect([redacted.message, frozen.message]).toEqual(["upstream said [redacted]", `upstream said ${secret}`]);
+    expect(redacted).toBeInstanceOf(SDKError);
   });
 
   it("masks a secret that an error's request-id header echoes, before the message cuts it", async () => {

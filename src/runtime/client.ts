@@ -262,7 +262,8 @@ export function createBaseRuntime(options: RuntimeOptions, extras?: RuntimeExtra
       sleep: options.sleep ?? realSleep,
       random: options.random,
       redact: callRedactor(own),
-      logger: logger ?? silentLogger,
+      // a line that quotes a secret (a connection error's text) is redacted as errors are
+      logger: logger ? (attemptHooks || !redactText ? logger : redactingSink(logger, redactText)) : silentLogger,
       authorize: authorize && ((url, init, signal) => authorize(url, init, signal, (values) => own.push(...values))),
       credentials: withCredentials,
     });
@@ -323,12 +324,7 @@ export function createBaseRuntime(options: RuntimeOptions, extras?: RuntimeExtra
       let body = args.body;
       if (key !== undefined && idempotency) {
         headers[idempotency.header] = key;
-        if (bodyField && isRecord(body)) {
-          // a class instance's getters and toJSON are on its prototype, which a spread leaves behind: its JSON is the body
-          const proto = Object.getPrototypeOf(body);
-          const plain = serialize || ((proto === Object.prototype || proto === null) && !("toJSON" in body));
-          body = { ...(plain ? body : JSON.parse(stringifyJson(body))), [bodyField]: key };
-        }
+        if (bodyField) body = withBodyField(body, bodyField, key, isJsonMedia(contentType));
       }
       // Serialized once and handed to the retrying fetch, which sends it on every attempt; the Request request()
       // builds stays body-less, so no stream is built for a body nobody reads.
@@ -519,9 +515,39 @@ function isUnsafeMethod(method: HttpMethod): boolean {
 }
 
 /** Lets the caller retry safely: an error from a call that sent a key says which key. */
+/**
+ * The body with the idempotency key in `field`: a plain object spread; for JSON, any other object by its JSON (a
+ * class instance's getters and toJSON are on its prototype, which a spread leaves behind), when that is an object;
+ * a URLSearchParams or FormData copied with the field set. Anything else (an array, text, bytes, a stream) as it is:
+ * the key goes in the header only.
+ */
+/** `sink` with every line passed through `redact` first. */
+const redactingSink = (sink: Logger, redact: (text: string) => string): Logger => ({
+  error: (line) => sink.error(redact(line)),
+  warn: (line) => sink.warn(redact(line)),
+  info: (line) => sink.info(redact(line)),
+  debug: (line) => sink.debug(redact(line)),
+});
+
+function withBodyField(body: unknown, field: string, key: string, json: boolean): unknown {
+  if (body instanceof URLSearchParams || body instanceof FormData) {
+    const copy = body instanceof FormData ? new FormData() : new URLSearchParams(body);
+    if (copy instanceof FormData) for (const [name, value] of body as FormData) copy.append(name, value);
+    copy.set(field, key);
+    return copy;
+  }
+  if (!isRecord(body) || body instanceof Blob || body instanceof ArrayBuffer || ArrayBuffer.isView(body)) return body;
+  const proto = Object.getPrototypeOf(body);
+  if ((proto === Object.prototype || proto === null) && !("toJSON" in body)) return { ...body, [field]: key };
+  if (!json) return body;
+  const written: unknown = JSON.parse(stringifyJson(body));
+  return isRecord(written) ? { ...written, [field]: key } : body;
+}
+
 function withIdempotencyKey(error: unknown, idempotencyKey: string | undefined): unknown {
   // only an SDK error: the caller's own (a getter's, a toJSON's) is theirs, and nothing was sent
-  if (idempotencyKey !== undefined && error instanceof SDKError) error.idempotencyKey = idempotencyKey;
+  if (idempotencyKey !== undefined && error instanceof SDKError && Object.isExtensible(error))
+    error.idempotencyKey = idempotencyKey;
   return error;
 }
 

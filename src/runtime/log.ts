@@ -108,11 +108,12 @@ const MAX_REDACT_DEPTH = 32;
 
 /**
  * Redacts every secret from an error and everything reachable from it: message, stack, fields, headers, bodies,
- * snapshots and the `cause` chain, property names included. An SDKError is mended in place; anything else (the
- * caller's own data or error, another library's error) is never written to: where something in it must change,
- * the SDK error holds a redacted copy instead (same prototype), and a foreign error given at the top comes back as
- * that copy. What lies deeper than 32 levels is replaced, unread. The one gate every error passes before a caller
- * sees it.
+ * snapshots and the `cause` chain, property names included. Plain data (objects whose prototype is Object's or
+ * null, plain arrays: the caller's own, such as settings an error carries) is never written to: where something in
+ * it must change, a redacted copy stands for it, and so for a frozen SDKError. Everything else (SDK errors, other
+ * errors, class instances, whose copies could lose internal slots or private fields) is mended in place, as far
+ * as it lets itself be. What lies deeper than 32 levels is replaced, unread. The one gate every error passes before
+ * a caller sees it.
  */
 export function redactError<T>(error: T, secrets: readonly string[]): T {
   if (!secrets.some((secret) => secret !== "")) return error;
@@ -142,29 +143,54 @@ export function redactErrorWith<T>(error: T, redact: (text: string) => string): 
         const scrubbed = scrub(current, depth + 1);
         const safeName = redact(name);
         if (scrubbed === current && safeName === name) continue;
-        if (target === record && !(value instanceof SDKError)) {
-          target = Array.isArray(value) ? [...value] : Object.create(Object.getPrototypeOf(value));
+        if (target === record && copiedWhenChanged(value)) {
+          target = Array.isArray(value) ? Object.assign([], value) : Object.create(Object.getPrototypeOf(value));
           if (!Array.isArray(value)) for (const own of Reflect.ownKeys(value)) copyProperty(value, target, own);
           done.set(value, target);
         }
         if (safeName !== name) delete target[name];
-        if (target === record) target[safeName] = scrubbed;
-        else
+        if (target === record) {
+          try {
+            target[safeName] = scrubbed;
+          } catch {
+            // an accessor without a setter (a DOMException's message): shadowed below
+          }
+        }
+        // a copy's property, or one an assignment could not set: an own data property of the same enumerability
+        if (target[safeName] !== scrubbed)
           Object.defineProperty(target, safeName, {
             value: scrubbed,
             writable: true,
-            enumerable: Object.getOwnPropertyDescriptor(record, name)?.enumerable ?? true,
+            enumerable: Object.getOwnPropertyDescriptor(record, name)?.enumerable ?? false,
             configurable: true,
           });
       } catch {
-        // a frozen or accessor-only property of an SDK error: nothing to mend
+        // a frozen or accessor-only property of an object mended in place: nothing to mend
       }
     }
-    // a reference back to the object, met before its copy existed, points at the copy
-    if (target !== record) for (const name of names) if (record[name] === value) target[name] = target;
     return target;
   };
-  return scrub(error, 0) as T;
+  const result = scrub(error, 0);
+  // A reference to an object that was copied only after the reference was scrubbed (a cycle through it) still
+  // points at the original: every object reached now points at what stands for it.
+  for (const target of new Set(done.values()))
+    for (const name of Object.keys(target)) {
+      try {
+        const value = (target as Record<string, unknown>)[name];
+        const copy = typeof value === "object" && value !== null ? done.get(value) : undefined;
+        if (copy !== undefined && copy !== value) (target as Record<string, unknown>)[name] = copy;
+      } catch {
+        // as above
+      }
+    }
+  return result as T;
+}
+
+/** Plain data, and an SDKError that is frozen: safe to copy (no internal slots, no private fields), and copied. */
+function copiedWhenChanged(value: object): boolean {
+  if (value instanceof SDKError) return Object.isFrozen(value);
+  const proto = Object.getPrototypeOf(value);
+  return Array.isArray(value) ? proto === Array.prototype : proto === Object.prototype || proto === null;
 }
 
 /** Copies one own property, as a writable one (a frozen object's copy can still be mended). */

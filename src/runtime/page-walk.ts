@@ -50,7 +50,8 @@ function shown(value: unknown): string {
     text = undefined;
   }
   text ??= String(value);
-  return `${kind} (${text.length > 60 ? `${text.slice(0, 60)}…` : text})`;
+  // never cut, so a secret in it stays whole for the redaction every error passes
+  return `${kind} (${text.length > 200 ? `${text.length} characters of JSON` : text})`;
 }
 
 /** Marks an error thrown mid-walk with the page it happened at, so the caller can resume there. */
