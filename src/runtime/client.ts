@@ -159,6 +159,16 @@ export interface RuntimeExtras {
 }
 
 /** A runtime with every option: servers per operation, credential providers, an API's own error envelope. */
+const LOG_METHODS = ["error", "warn", "info", "debug"] as const;
+
+/** `sink` with every line passed through `redact` first. */
+const redactingSink = (sink: Logger, redact: (text: string) => string): Logger => ({
+  error: (line) => sink.error(redact(line)),
+  warn: (line) => sink.warn(redact(line)),
+  info: (line) => sink.info(redact(line)),
+  debug: (line) => sink.debug(redact(line)),
+});
+
 export function createRuntime(options: RuntimeOptions): Runtime {
   const http = options.allowInsecureHttp;
   const baseUrl = checkApiUrl(options.baseUrl, "baseUrl", http);
@@ -168,26 +178,33 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       checkApiUrl(url, `serverUrls[${server}]`, http),
     ]),
   );
-  const { credentialProvider: provider, errorEnvelope } = options;
-  return createBaseRuntime(options, {
-    origins: Object.values(serverUrls),
-    /** The caller's replacement for an operation's own server, else that server (a relative one against baseUrl). */
-    operationBaseUrl(server, origins) {
-      const url = serverUrls[server] ?? checkBaseUrl(new URL(server, baseUrl).href, "server", http);
-      // the spec's own server is the API's only while the spec's base URL is in use (serverUrls' already are)
-      if (options.trustOperationServers) origins.add(new URL(url).origin);
-      return url;
+  const { credentialProvider: provider, errorEnvelope, logger } = options;
+  const secrets = (options.secrets ?? []).filter((secret) => secret !== "");
+  // a line that quotes a secret (a connection error's text) is redacted as errors are (a provider's hooks redact theirs)
+  const redactLines =
+    logger && !provider && secrets.length > 0 && LOG_METHODS.every((m) => typeof logger[m] === "function");
+  return createBaseRuntime(
+    redactLines ? { ...options, logger: redactingSink(logger, secretRedactor(secrets)) } : options,
+    {
+      origins: Object.values(serverUrls),
+      /** The caller's replacement for an operation's own server, else that server (a relative one against baseUrl). */
+      operationBaseUrl(server, origins) {
+        const url = serverUrls[server] ?? checkBaseUrl(new URL(server, baseUrl).href, "server", http);
+        // the spec's own server is the API's only while the spec's base URL is in use (serverUrls' already are)
+        if (options.trustOperationServers) origins.add(new URL(url).origin);
+        return url;
+      },
+      attemptHooks:
+        provider &&
+        ((origins, secrets, redactOnly, redactText) =>
+          import("./credentials.js").then((module) =>
+            module.providerHooks(provider, origins, secrets, redactOnly, redactText, options.logger),
+          )),
+      // an API's own envelope is read by a module loaded with its first error response
+      readEnvelope:
+        errorEnvelope && (async (body) => (await import("./error-envelope.js")).readEnvelope(body, errorEnvelope)),
     },
-    attemptHooks:
-      provider &&
-      ((origins, secrets, redactOnly, redactText) =>
-        import("./credentials.js").then((module) =>
-          module.providerHooks(provider, origins, secrets, redactOnly, redactText, options.logger),
-        )),
-    // an API's own envelope is read by a module loaded with its first error response
-    readEnvelope:
-      errorEnvelope && (async (body) => (await import("./error-envelope.js")).readEnvelope(body, errorEnvelope)),
-  });
+  );
 }
 
 /**
@@ -262,8 +279,7 @@ export function createBaseRuntime(options: RuntimeOptions, extras?: RuntimeExtra
       sleep: options.sleep ?? realSleep,
       random: options.random,
       redact: callRedactor(own),
-      // a line that quotes a secret (a connection error's text) is redacted as errors are
-      logger: logger ? (attemptHooks || !redactText ? logger : redactingSink(logger, redactText)) : silentLogger,
+      logger: logger ?? silentLogger,
       authorize: authorize && ((url, init, signal) => authorize(url, init, signal, (values) => own.push(...values))),
       credentials: withCredentials,
     });
@@ -324,7 +340,19 @@ export function createBaseRuntime(options: RuntimeOptions, extras?: RuntimeExtra
       let body = args.body;
       if (key !== undefined && idempotency) {
         headers[idempotency.header] = key;
-        if (bodyField) body = withBodyField(body, bodyField, key, isJsonMedia(contentType));
+        if (bodyField && isRecord(body)) {
+          const proto = Object.getPrototypeOf(body);
+          body =
+            (proto === Object.prototype || proto === null) && !("toJSON" in body)
+              ? { ...body, [bodyField]: key }
+              : // a class instance, a form or bytes: written by the serializer's module, loaded for them
+                (serialize ?? (await import("./serialize.js"))).withBodyField(
+                  body,
+                  bodyField,
+                  key,
+                  isJsonMedia(contentType),
+                );
+        }
       }
       // Serialized once and handed to the retrying fetch, which sends it on every attempt; the Request request()
       // builds stays body-less, so no stream is built for a body nobody reads.
@@ -521,29 +549,6 @@ function isUnsafeMethod(method: HttpMethod): boolean {
  * a URLSearchParams or FormData copied with the field set. Anything else (an array, text, bytes, a stream) as it is:
  * the key goes in the header only.
  */
-/** `sink` with every line passed through `redact` first. */
-const redactingSink = (sink: Logger, redact: (text: string) => string): Logger => ({
-  error: (line) => sink.error(redact(line)),
-  warn: (line) => sink.warn(redact(line)),
-  info: (line) => sink.info(redact(line)),
-  debug: (line) => sink.debug(redact(line)),
-});
-
-function withBodyField(body: unknown, field: string, key: string, json: boolean): unknown {
-  if (body instanceof URLSearchParams || body instanceof FormData) {
-    const copy = body instanceof FormData ? new FormData() : new URLSearchParams(body);
-    if (copy instanceof FormData) for (const [name, value] of body as FormData) copy.append(name, value);
-    copy.set(field, key);
-    return copy;
-  }
-  if (!isRecord(body) || body instanceof Blob || body instanceof ArrayBuffer || ArrayBuffer.isView(body)) return body;
-  const proto = Object.getPrototypeOf(body);
-  if ((proto === Object.prototype || proto === null) && !("toJSON" in body)) return { ...body, [field]: key };
-  if (!json) return body;
-  const written: unknown = JSON.parse(stringifyJson(body));
-  return isRecord(written) ? { ...written, [field]: key } : body;
-}
-
 function withIdempotencyKey(error: unknown, idempotencyKey: string | undefined): unknown {
   // only an SDK error: the caller's own (a getter's, a toJSON's) is theirs, and nothing was sent
   if (idempotencyKey !== undefined && error instanceof SDKError && Object.isExtensible(error))

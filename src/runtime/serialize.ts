@@ -480,3 +480,24 @@ export function streamBody(source: ReadableStream<Uint8Array>): StreamBody {
     return outcome;
   };
 }
+
+/**
+ * The body with the idempotency key in `field`: a plain object spread; for JSON, any other object by its JSON (a
+ * class instance's getters and toJSON are on its prototype, which a spread leaves behind), when that is an object;
+ * a URLSearchParams or FormData copied with the field set. Anything else (an array, text, bytes, a stream) as it is:
+ * the key goes in the header only.
+ */
+export function withBodyField(body: unknown, field: string, key: string, json: boolean): unknown {
+  if (body instanceof URLSearchParams || body instanceof FormData) {
+    const copy = body instanceof FormData ? new FormData() : new URLSearchParams(body);
+    if (copy instanceof FormData) for (const [name, value] of body as FormData) copy.append(name, value);
+    copy.set(field, key);
+    return copy;
+  }
+  if (!isRecord(body) || body instanceof Blob || body instanceof ArrayBuffer || ArrayBuffer.isView(body)) return body;
+  const proto = Object.getPrototypeOf(body);
+  if ((proto === Object.prototype || proto === null) && !("toJSON" in body)) return { ...body, [field]: key };
+  if (!json) return body;
+  const written: unknown = JSON.parse(stringifyJson(body));
+  return isRecord(written) ? { ...written, [field]: key } : body;
+}
