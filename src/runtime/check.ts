@@ -234,6 +234,13 @@ export const pathStep = (key: string, inArray: boolean): string =>
       ? `.${key}`
       : `[${key.length > 200 ? `a key of ${key.length} characters` : JSON.stringify(key)}]`;
 
+/** An object whose prototype is Object's or null: an object literal, parsed JSON, `Object.create(null)`; no array. */
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== "object" || value === null) return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
 /**
  * Whether JSON.stringify writes `value` exactly as it is: strings, booleans, finite numbers, null, and arrays
  * (without holes or `undefined`) and plain objects (no `toJSON`) of them, nested at most 64 deep.
@@ -242,13 +249,12 @@ function isPlainData(value: unknown, depth: number): boolean {
   if (typeof value === "string" || typeof value === "boolean" || value === null) return true;
   if (typeof value === "number") return Number.isFinite(value);
   if (typeof value !== "object" || depth > 64 || "toJSON" in value) return false;
-  const proto = Object.getPrototypeOf(value);
   if (Array.isArray(value)) {
-    if (proto !== Array.prototype) return false;
+    if (Object.getPrototypeOf(value) !== Array.prototype) return false;
     for (let i = 0; i < value.length; i++) if (!isPlainData(value[i], depth + 1)) return false;
     return true;
   }
-  if (proto !== Object.prototype && proto !== null) return false;
+  if (!isPlainObject(value)) return false;
   for (const key of Object.keys(value)) {
     const item = (value as Record<string, unknown>)[key];
     if (item !== undefined && !isPlainData(item, depth + 1)) return false;
@@ -271,9 +277,7 @@ function notJson(value: unknown, strict: boolean): string | undefined {
       return strict ? typeof value : undefined;
     case "object": {
       if (value === null || Array.isArray(value)) return undefined;
-      const proto = Object.getPrototypeOf(value);
-      const tag =
-        proto === Object.prototype || proto === null ? "Object" : Object.prototype.toString.call(value).slice(8, -1);
+      const tag = isPlainObject(value) ? "Object" : Object.prototype.toString.call(value).slice(8, -1);
       if (tag === "Object") return Symbol.asyncIterator in value ? "an async iterable: a Node Readable?" : undefined;
       if (tag === "String" || tag === "Boolean" || (tag === "Number" && Number.isFinite(Number(value))))
         return undefined;

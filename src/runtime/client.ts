@@ -31,6 +31,7 @@ import {
   shapeProblem,
   stringifyJson,
   isJsonMedia,
+  isPlainObject,
 } from "./check.js";
 import { redactErrorWith, secretRedactor, silentLogger, type Logger } from "./log.js";
 import { sleep as realSleep, type Sleep } from "./sleep.js";
@@ -341,9 +342,8 @@ export function createBaseRuntime(options: RuntimeOptions, extras?: RuntimeExtra
       if (key !== undefined && idempotency) {
         headers[idempotency.header] = key;
         if (bodyField && isRecord(body)) {
-          const proto = Object.getPrototypeOf(body);
           body =
-            (proto === Object.prototype || proto === null) && !("toJSON" in body)
+            isPlainObject(body) && !("toJSON" in body)
               ? { ...body, [bodyField]: key }
               : // a class instance, a form or bytes: written by the serializer's module, loaded for them
                 (serialize ?? (await import("./serialize.js"))).withBodyField(

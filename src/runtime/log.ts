@@ -1,5 +1,5 @@
 // Levelled logging that can never print a secret.
-import { invalid } from "./check.js";
+import { invalid, isPlainObject } from "./check.js";
 import { SDKError } from "./errors.js";
 
 export type LogLevel = "off" | "error" | "warn" | "info" | "debug";
@@ -189,8 +189,7 @@ export function redactErrorWith<T>(error: T, redact: (text: string) => string): 
 /** Plain data, and an SDKError that is frozen: safe to copy (no internal slots, no private fields), and copied. */
 function copiedWhenChanged(value: object): boolean {
   if (value instanceof SDKError) return Object.isFrozen(value);
-  const proto = Object.getPrototypeOf(value);
-  return Array.isArray(value) ? proto === Array.prototype : proto === Object.prototype || proto === null;
+  return Array.isArray(value) ? Object.getPrototypeOf(value) === Array.prototype : isPlainObject(value);
 }
 
 /** Copies one own property, as a writable one (a frozen object's copy can still be mended). */

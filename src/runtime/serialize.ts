@@ -1,6 +1,6 @@
 // Writes parameters and form bodies as the spec's style, explode and encoding say, on openapi-fetch's serializers.
 import { serializeArrayParam, serializeObjectParam, serializePrimitiveParam } from "openapi-fetch";
-import { checkHeader, isJsonMedia, isRecord, JSON_SEQUENCE, pathStep, stringifyJson } from "./check.js";
+import { checkHeader, isJsonMedia, isPlainObject, isRecord, JSON_SEQUENCE, pathStep, stringifyJson } from "./check.js";
 import { APIUserAbortError, ValidationError } from "./errors.js";
 import type { AttemptOutcome, StreamBody } from "./fetch.js";
 import type {
@@ -495,8 +495,7 @@ export function withBodyField(body: unknown, field: string, key: string, json: b
     return copy;
   }
   if (!isRecord(body) || body instanceof Blob || body instanceof ArrayBuffer || ArrayBuffer.isView(body)) return body;
-  const proto = Object.getPrototypeOf(body);
-  if ((proto === Object.prototype || proto === null) && !("toJSON" in body)) return { ...body, [field]: key };
+  if (isPlainObject(body) && !("toJSON" in body)) return { ...body, [field]: key };
   if (!json) return body;
   const written: unknown = JSON.parse(stringifyJson(body));
   return isRecord(written) ? { ...written, [field]: key } : body;
