@@ -415,6 +415,17 @@ describe("errors", () => {
   );
 });
 
+/** Each call (sync or async) fails with a ValidationError whose message and field do not contain `secret`. */
+async function expectRefusedWithout(calls: ReadonlyArray<() => unknown>, secret: string): Promise<void> {
+  for (const call of calls) {
+    const error = (await Promise.resolve()
+      .then(call)
+      .catch((e: unknown) => e)) as ValidationError;
+    expect(error).toBeInstanceOf(ValidationError);
+    expect(`${error.message} ${error.field}`).not.toContain(secret);
+  }
+}
+
 describe("validation before any request", () => {
   it.each([
     ["empty techniqueId", (f: Flora) => f.techniques.runs.create("", { inputs, mode: "async" }), "techniqueId"],
@@ -506,13 +517,7 @@ describe("validation before any request", () => {
       () => new Flora({ apiKey: API_KEY, logLevel: API_KEY as never }),
       () => new Flora(API_KEY as never),
     ];
-    for (const call of misplaced) {
-      const error = (await Promise.resolve()
-        .then(call)
-        .catch((e: unknown) => e)) as ValidationError;
-      expect(error).toBeInstanceOf(ValidationError);
-      expect(`${error.message} ${error.field}`).not.toContain(API_KEY.slice(0, 12));
-    }
+    await expectRefusedWithout(misplaced, API_KEY.slice(0, 12));
     expect(server.requests).toHaveLength(0);
   });
 
@@ -533,13 +538,7 @@ describe("validation before any request", () => {
         } as never),
       () => flora.webhooks.unwrap("{}", {}, "whsec_x", { toleranceSeconds: long as never }),
     ];
-    for (const call of calls) {
-      const error = (await Promise.resolve()
-        .then(call)
-        .catch((e: unknown) => e)) as ValidationError;
-      expect(error).toBeInstanceOf(ValidationError);
-      expect(`${error.message} ${error.field}`).not.toContain(long.slice(0, 16));
-    }
+    await expectRefusedWithout(calls, long.slice(0, 16));
     expect(server.requests).toHaveLength(0);
   });
 
