@@ -159,7 +159,6 @@ export interface RuntimeExtras {
   readEnvelope?(body: unknown): Promise<ErrorEnvelope>;
 }
 
-/** A runtime with every option: servers per operation, credential providers, an API's own error envelope. */
 const LOG_METHODS = ["error", "warn", "info", "debug"] as const;
 
 /** `sink` with every line passed through `redact` first. */
@@ -170,6 +169,7 @@ const redactingSink = (sink: Logger, redact: (text: string) => string): Logger =
   debug: (line) => sink.debug(redact(line)),
 });
 
+/** A runtime with every option: servers per operation, credential providers, an API's own error envelope. */
 export function createRuntime(options: RuntimeOptions): Runtime {
   const http = options.allowInsecureHttp;
   const baseUrl = checkApiUrl(options.baseUrl, "baseUrl", http);
