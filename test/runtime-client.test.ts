@@ -492,6 +492,40 @@ describe("request building", () => {
     expect(redacted).toBeInstanceOf(SDKError);
   });
 
+  it("redacts a secret in Headers, a Map or Set, a Symbol-keyed or hidden property, and another realm's error", async () => {
+    const secret = "sk_live_0123456789abcdefghij";
+    const { runInNewContext } = await import("node:vm");
+    const hidden = Symbol("request");
+    const thrown = Object.assign(new TypeError("fetch failed"), {
+      headers: new Headers({ authorization: `Bearer ${secret}` }),
+      map: new Map([["token", secret]]),
+      set: new Set([secret]),
+      [hidden]: { authorization: secret },
+      cause: runInNewContext(`new Error("realm says ${secret}")`) as Error,
+    });
+    // hidden, as a library's request config often is (a non-writable, non-configurable one cannot be mended in place)
+    Object.defineProperty(thrown, "config", {
+      value: { apiKey: secret },
+      enumerable: false,
+      writable: true,
+      configurable: true,
+    });
+    const { runtime } = await runtimeFor((_req, res) => sendJson(res, 200, {}), {
+      secrets: [secret],
+      maxRetries: 0,
+      fetch: async () => {
+        throw thrown;
+      },
+    });
+    const error = (await runtime.invoke(search, { path: { kind: "k" } }).catch((e: unknown) => e)) as Error;
+    const shown = inspect(error, { depth: 8, showHidden: true });
+    expect(shown).toContain("fetch failed");
+    expect(shown).not.toContain(secret);
+    const cause = error.cause as typeof thrown;
+    expect(cause.headers.get("authorization")).toBe("Bearer [redacted]");
+    expect([...cause.map.values(), ...cause.set]).toEqual(["[redacted]", "[redacted]"]);
+  });
+
   it("masks a secret that an error's request-id header echoes, before the message cuts it", async () => {
     const secret = "sk_live_0123456789abcdefghij";
     const { runtime } = await runtimeFor(

@@ -131,17 +131,35 @@ export function redactErrorWith<T>(error: T, redact: (text: string) => string): 
     if (met) return met;
     if (depth > MAX_REDACT_DEPTH) return "[nested too deep]";
     done.set(value, value);
-    const record = value as Record<string, unknown>;
+    // a Map, Set or Headers keeps its entries in internal slots: one with a secret is replaced by a redacted copy
+    const entries =
+      value instanceof Map || value instanceof Set || value instanceof Headers ? [...value.entries()] : undefined;
+    if (entries) {
+      const scrubbed = entries.map((entry) => entry.map((part) => scrub(part, depth + 1)));
+      const changed = scrubbed.some((entry, i) => entry[0] !== entries[i][0] || entry[1] !== entries[i][1]);
+      if (changed) {
+        const copy =
+          value instanceof Map
+            ? new Map(scrubbed as Array<[unknown, unknown]>)
+            : value instanceof Set
+              ? new Set(scrubbed.map(([item]) => item))
+              : new Headers(scrubbed as Array<[string, string]>);
+        done.set(value, copy);
+        return copy;
+      }
+    }
+    const record = value as Record<string | symbol, unknown>;
     let target = record;
-    // message, stack, cause and AggregateError's errors are not enumerable
-    const names = new Set(Object.keys(record));
-    if (value instanceof Error)
+    // every own key (Symbol-keyed and non-enumerable ones too), and an error's message, stack, cause and errors,
+    // which may be inherited accessors (an error from another realm is one too)
+    const names = new Set(Reflect.ownKeys(record));
+    if (value instanceof Error || Object.prototype.toString.call(value) === "[object Error]")
       for (const name of ["message", "stack", "cause", "errors"]) if (name in value) names.add(name);
     for (const name of names) {
       try {
         const current = record[name];
         const scrubbed = scrub(current, depth + 1);
-        const safeName = redact(name);
+        const safeName = typeof name === "string" ? redact(name) : name;
         if (scrubbed === current && safeName === name) continue;
         if (target === record && copiedWhenChanged(value)) {
           target = Array.isArray(value) ? Object.assign([], value) : Object.create(Object.getPrototypeOf(value));
