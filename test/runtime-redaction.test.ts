@@ -3,8 +3,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { describe, expect, it } from "vitest";
 import { createRuntime } from "../src/runtime/client.js";
-import { createLogger, redactSecrets, type Logger, type LogLevel, type OperationDescriptor } from "../src/runtime/index.js";
-import { ValidationError } from "../src/runtime/errors.js";
+import { redactSecrets, type OperationDescriptor } from "../src/runtime/index.js";
 
 const operation: OperationDescriptor = {
   id: "getThing",
@@ -62,34 +61,5 @@ describe("redaction", () => {
     } finally {
       server.close();
     }
-  });
-});
-
-describe("createLogger", () => {
-  it("writes lines at and above its level, each prefixed and with every secret redacted", () => {
-    const lines: string[] = [];
-    const sink = {
-      error: (line: string) => lines.push(`error ${line}`),
-      warn: (line: string) => lines.push(`warn ${line}`),
-      info: (line: string) => lines.push(`info ${line}`),
-      debug: (line: string) => lines.push(`debug ${line}`),
-    };
-    const logger = createLogger("info", sink, ["sk_secret"], "vault");
-    logger.debug("dropped sk_secret");
-    logger.info("sent sk_secret");
-    logger.warn("slow");
-    logger.error("failed");
-    expect(lines).toEqual(["info [vault] sent [redacted]", "warn [vault] slow", "error [vault] failed"]);
-  });
-
-  it("refuses a level that is none and a sink without the four methods, naming the option", () => {
-    const sink = { error() {}, warn() {}, info() {}, debug() {} };
-    expect(() => createLogger("loud" as LogLevel, sink, [])).toThrow(
-      new ValidationError("logLevel must be one of off, error, warn, info, debug; got loud.", "logLevel"),
-    );
-    for (const bad of [{ ...sink, debug: undefined }, null, "console"])
-      expect(() => createLogger("warn", bad as unknown as Logger, [])).toThrow(
-        /^logger must have error, warn, info and debug methods \(console fits\)\.$/,
-      );
   });
 });

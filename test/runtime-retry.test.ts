@@ -21,6 +21,8 @@ import {
   retryAfterMs,
   retryDelayMs,
   shouldRetry,
+  type Logger,
+  type LogLevel,
 } from "../src/runtime/index.js";
 
 const response = (status: number, headers: Record<string, string> = {}) => ({ status, headers: new Headers(headers) });
@@ -78,8 +80,14 @@ describe("retryDelayMs", () => {
   it("never waits less than the exponential backoff, whatever Retry-After says", () => {
     const now = Date.parse("2026-11-28T10:00:00Z");
     for (const value of ["0", "-5", "0.001", "Sat, 28 Nov 2026 09:00:00 GMT"]) {
-      expect(retryDelayMs(3, new Headers({ "retry-after": value }), () => 0, now), value).toBe(4000);
-      expect(retryDelayMs(0, new Headers({ "retry-after-ms": value }), () => 0, now), value).toBe(500);
+      expect(
+        retryDelayMs(3, new Headers({ "retry-after": value }), () => 0, now),
+        value,
+      ).toBe(4000);
+      expect(
+        retryDelayMs(0, new Headers({ "retry-after-ms": value }), () => 0, now),
+        value,
+      ).toBe(500);
     }
   });
 });
@@ -156,15 +164,20 @@ describe("checkBaseUrl", () => {
   });
 });
 
+/** A Logger that records each line as `<level initial> <line>`. */
+function recordingSink(lines: string[]): Logger {
+  return {
+    error: (m: string) => lines.push(`E ${m}`),
+    warn: (m: string) => lines.push(`W ${m}`),
+    info: (m: string) => lines.push(`I ${m}`),
+    debug: (m: string) => lines.push(`D ${m}`),
+  };
+}
+
 describe("createLogger", () => {
   it("drops lines below the level and redacts secrets", () => {
     const lines: string[] = [];
-    const sink = {
-      error: (m: string) => lines.push(`E ${m}`),
-      warn: (m: string) => lines.push(`W ${m}`),
-      info: (m: string) => lines.push(`I ${m}`),
-      debug: (m: string) => lines.push(`D ${m}`),
-    };
+    const sink = recordingSink(lines);
     const logger = createLogger("warn", sink, ["sk_live_123"]);
     logger.debug("hidden");
     logger.info("hidden");
@@ -174,5 +187,26 @@ describe("createLogger", () => {
     const off = createLogger("off", sink, []);
     off.error("nothing");
     expect(lines).toHaveLength(2);
+  });
+
+  it("writes lines at and above its level, each with its prefix and every secret redacted", () => {
+    const lines: string[] = [];
+    const logger = createLogger("info", recordingSink(lines), ["sk_secret"], "vault");
+    logger.debug("dropped sk_secret");
+    logger.info("sent sk_secret");
+    logger.warn("slow");
+    logger.error("failed");
+    expect(lines).toEqual(["I [vault] sent [redacted]", "W [vault] slow", "E [vault] failed"]);
+  });
+
+  it("refuses a level that is none and a sink without the four methods, naming the option", () => {
+    const sink = recordingSink([]);
+    expect(() => createLogger("loud" as LogLevel, sink, [])).toThrow(
+      new ValidationError("logLevel must be one of off, error, warn, info, debug; got loud.", "logLevel"),
+    );
+    for (const bad of [{ ...sink, debug: undefined }, null, "console"])
+      expect(() => createLogger("warn", bad as unknown as Logger, [])).toThrow(
+        /^logger must have error, warn, info and debug methods \(console fits\)\.$/,
+      );
   });
 });
