@@ -115,23 +115,9 @@ describe("keys named hasOwnProperty or __proto__", () => {
   it("the spec that crashed lint generates under --lint minimal", async () => {
     const spec = write(
       "crash.yaml",
-      `openapi: 3.1.0
-info: { title: T, version: "1" }
-paths:
-  /a:
-    get:
-      operationId: getA
-      responses:
-        "200":
-          description: ok
-          content:
-            application/json:
-              schema:
-                $ref: "#/components/schemas/hasOwnProperty"
-components:
-  schemas:
-    hasOwnProperty: { type: object, required: [hasOwnProperty], properties: { hasOwnProperty: { type: string } } }
-`,
+      answering("hasOwnProperty", [
+        "    hasOwnProperty: { type: object, required: [hasOwnProperty], properties: { hasOwnProperty: { type: string } } }",
+      ]),
     );
     const result = await runPipeline({ spec, out: join(temp.root, "crash-out"), lint: "minimal", check: false });
     expect(result.operations).toBe(1);
@@ -196,6 +182,24 @@ components:
     expect(await lines("hasOwnProperty")).toEqual(await lines("hasOwnPropertz"));
   });
 });
+
+/** A one-operation spec whose GET answers JSON of component schema `name`; `schemas` are its lines under `schemas:`. */
+const answering = (name: string, schemas: readonly string[]) => `openapi: 3.1.0
+info: { title: T, version: "1" }
+paths:
+  /a:
+    get:
+      operationId: getA
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema: { $ref: "#/components/schemas/${name}" }
+components:
+  schemas:
+${schemas.join("\n")}
+`;
 
 /** A one-operation spec whose GET operation carries `extra` (indented as its keys). */
 const withOperationKeys = (extra: string) => `openapi: 3.1.0
@@ -263,22 +267,7 @@ describe("YAML aliases", () => {
     const chain = (length: number) => {
       const schemas = ["    S0: &a0 { type: string }"];
       for (let i = 1; i < length; i++) schemas.push(`    S${i}: &a${i} { type: array, items: *a${i - 1} }`);
-      return `openapi: 3.1.0
-info: { title: T, version: "1" }
-paths:
-  /a:
-    get:
-      operationId: getA
-      responses:
-        "200":
-          description: ok
-          content:
-            application/json:
-              schema: { $ref: "#/components/schemas/S${length - 1}" }
-components:
-  schemas:
-${schemas.join("\n")}
-`;
+      return answering(`S${length - 1}`, schemas);
     };
     const deep = write("chain-deep.yaml", chain(1000));
     // the first alias past the limit: S197's `items: *a196`, 4 levels down, names a value 196 levels deep
