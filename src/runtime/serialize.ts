@@ -323,10 +323,13 @@ export function serializeBody(
   body: unknown,
   encoding?: { readonly [field: string]: EncodingDescriptor },
 ): BodyInit {
+  // a form's fields, or a sequence's one document, are a plain record's: a Node Readable's internals
+  // (`_readableState`…) are not
+  const fields = isRecord(body) && !isBodyInit(body) && !(Symbol.asyncIterator in body);
   // a sequence's documents one a line (json-seq: each after a record separator): an array's items, or one object;
   // text is sent as it is
   if (JSON_SEQUENCE.test(contentType)) {
-    if (Array.isArray(body) || (isRecord(body) && !isBodyInit(body) && !(Symbol.asyncIterator in body))) {
+    if (Array.isArray(body) || fields) {
       const separator = /json-seq/i.test(contentType) ? "\x1e" : "";
       const items = Array.isArray(body) ? body : [body];
       return items
@@ -334,8 +337,6 @@ export function serializeBody(
         .join("");
     }
   } else if (isJsonMedia(contentType)) return stringifyJson(body);
-  // a form's fields are a plain record's: a Node Readable's internals (`_readableState`…) are not
-  const fields = isRecord(body) && !isBodyInit(body) && !(Symbol.asyncIterator in body);
   if (contentType.startsWith("application/x-www-form-urlencoded") && fields) return urlencodedBody(body, encoding);
   if (contentType.startsWith("multipart/") && fields) return multipartBody(body, encoding);
   if (isBodyInit(body)) return body;
