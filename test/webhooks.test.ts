@@ -148,7 +148,7 @@ describe("unwrapWebhook: valid deliveries", () => {
 describe("unwrapWebhook: failures", () => {
   it("rejects a missing secret", async () => {
     const error = await rejection(unwrapWebhook(BODY, ok(), "", { now: NOW }));
-    expect(error.message).toBe("Missing webhook secret: pass the whsec_… signing secret of this endpoint.");
+    expect(error.message).toBe("Missing webhook secret: pass the endpoint's whsec_… signing secret.");
   });
 
   it("rejects a missing Flora-Signature header in every header form", async () => {

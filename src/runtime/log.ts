@@ -66,6 +66,8 @@ export function secretRedactor(secrets: readonly string[]): (text: string) => st
       text,
     );
   return (text) => {
+    // most text holds no form and no escape: returned after plain searches, unchanged
+    if (!text.includes("\\u") && !text.includes("\ue000") && !forms.some((form) => text.includes(form))) return text;
     let marked = mark(text);
     // JSON may spell a secret in \u escapes that only parsing undoes: such text is redacted in its plain spelling
     if (marked.includes("\\u"))
@@ -124,6 +126,9 @@ export function redactError<T>(error: T, secrets: readonly string[]): T {
 export function redactErrorWith<T>(error: T, redact: (text: string) => string): T {
   // each object met, with what stands for it: itself, or its redacted copy
   const done = new Map<object, object>();
+  // property names repeat (every item of an array of records has the same): each is redacted once
+  const names = new Map<string, string>();
+  let copied = false;
   const scrub = (value: unknown, depth: number): unknown => {
     if (typeof value === "string") return redact(value);
     if (typeof value !== "object" || value === null) return value;
@@ -145,6 +150,7 @@ export function redactErrorWith<T>(error: T, redact: (text: string) => string): 
               ? new Set(scrubbed.map(([item]) => item))
               : new Headers(scrubbed as Array<[string, string]>);
         done.set(value, copy);
+        copied = true;
         return copy;
       }
     }
@@ -152,19 +158,24 @@ export function redactErrorWith<T>(error: T, redact: (text: string) => string): 
     let target = record;
     // every own key (Symbol-keyed and non-enumerable ones too), and an error's message, stack, cause and errors,
     // which may be inherited accessors (an error from another realm is one too)
-    const names = new Set(Reflect.ownKeys(record));
-    if (value instanceof Error || Object.prototype.toString.call(value) === "[object Error]")
-      for (const name of ["message", "stack", "cause", "errors"]) if (name in value) names.add(name);
-    for (const name of names) {
+    const keys = new Set(Reflect.ownKeys(record));
+    if (
+      value instanceof Error ||
+      (!Array.isArray(value) && !isPlainObject(value) && Object.prototype.toString.call(value) === "[object Error]")
+    )
+      for (const name of ["message", "stack", "cause", "errors"]) if (name in value) keys.add(name);
+    for (const name of keys) {
       try {
         const current = record[name];
         const scrubbed = scrub(current, depth + 1);
-        const safeName = typeof name === "string" ? redact(name) : name;
+        let safeName = name;
+        if (typeof name === "string") names.set(name, (safeName = names.get(name) ?? redact(name)));
         if (scrubbed === current && safeName === name) continue;
         if (target === record && copiedWhenChanged(value)) {
           target = Array.isArray(value) ? Object.assign([], value) : Object.create(Object.getPrototypeOf(value));
           if (!Array.isArray(value)) for (const own of Reflect.ownKeys(value)) copyProperty(value, target, own);
           done.set(value, target);
+          copied = true;
         }
         if (safeName !== name) delete target[name];
         if (target === record) {
@@ -190,17 +201,18 @@ export function redactErrorWith<T>(error: T, redact: (text: string) => string): 
   };
   const result = scrub(error, 0);
   // A reference to an object that was copied only after the reference was scrubbed (a cycle through it) still
-  // points at the original: every object reached now points at what stands for it.
-  for (const target of new Set(done.values()))
-    for (const name of Object.keys(target)) {
-      try {
-        const value = (target as Record<string, unknown>)[name];
-        const copy = typeof value === "object" && value !== null ? done.get(value) : undefined;
-        if (copy !== undefined && copy !== value) (target as Record<string, unknown>)[name] = copy;
-      } catch {
-        // as above
+  // points at the original: every object reached now points at what stands for it (nothing to do when none was).
+  if (copied)
+    for (const target of new Set(done.values()))
+      for (const name of Object.keys(target)) {
+        try {
+          const value = (target as Record<string, unknown>)[name];
+          const copy = typeof value === "object" && value !== null ? done.get(value) : undefined;
+          if (copy !== undefined && copy !== value) (target as Record<string, unknown>)[name] = copy;
+        } catch {
+          // as above
+        }
       }
-    }
   return result as T;
 }
 

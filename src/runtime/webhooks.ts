@@ -1,5 +1,5 @@
 // Verifies Flora completion callbacks (`Flora-Signature`) with Web Crypto only, so it bundles for browsers and edge runtimes.
-import { checkNumber, checkType, maskWebhookSecrets } from "./check.js";
+import { checkNumber, checkType, isRecord, maskWebhookSecrets } from "./check.js";
 import { WebhookVerificationError } from "./errors.js";
 import { hmacKey, signedPayload, toBytes, type WebhookBody } from "./webhook-signature.js";
 
@@ -80,7 +80,7 @@ export async function verifyWebhook(
     checkNumber(options.now instanceof Date ? options.now.getTime() : options.now, "now", { min: 0, max: 8.64e15 }) ??
     Date.now();
   if (typeof secret !== "string" || secret === "") {
-    fail("Missing webhook secret: pass the whsec_… signing secret of this endpoint.");
+    fail("Missing webhook secret: pass the endpoint's whsec_… signing secret.");
   }
   const headerValue = readHeader(headers)?.trim();
   if (!headerValue) fail(`Missing ${SIGNATURE} header.`);
@@ -190,13 +190,9 @@ function parseEvent(body: Uint8Array): FloraWebhookEvent {
     fail("Webhook body is not JSON.");
   }
   // what an event must have: string `id` and `type`, an object `data`
-  const record = (isObject(event) ? event : {}) as Record<string, unknown>;
+  const record = isRecord(event) ? event : {};
   const missing = ["id", "type"].filter((field) => typeof record[field] !== "string");
-  if (!isObject(record.data)) missing.push("data");
+  if (!isRecord(record.data)) missing.push("data");
   if (missing.length) fail(`Webhook body is not a Flora event: missing or invalid ${missing.join(", ")}.`);
   return event as FloraWebhookEvent;
-}
-
-function isObject(value: unknown): boolean {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
