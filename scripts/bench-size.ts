@@ -1,8 +1,9 @@
 // `npm run bench:size`: what each client costs a browser bundle, bundled by esbuild, minified and gzipped.
 // Ours is bundled from src/index.ts: dist/esm is tsc's file-by-file output of the same source at
 // the same target, so the numbers match what a bundler makes of the installed package.
+import { spawnSync } from "node:child_process";
 import { build, type Metafile } from "esbuild";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -31,6 +32,11 @@ export interface SizeCase {
   name: string;
   /** A small consumer module, as an app would write it; absent when the peer has no such feature. */
   source?: string;
+  /**
+   * A script that runs the bundled consumer (`./consumer.js` beside it) once on its happy path, against a scripted
+   * `fetch`, and prints `ok`: its V8 block coverage says how much of what loads at once that call runs.
+   */
+  drive?: string;
 }
 
 /** One consumer: ours first, then the same job done with each peer. */
@@ -49,6 +55,8 @@ export interface SizeResult {
   gzipBytes: number;
   /** Chunks split off at `import()`, loaded only when their feature is first used. */
   lazyBytes: number;
+  /** Of `minBytes`, the bytes one happy-path call runs (the case's `drive`), by V8 block coverage. */
+  executedBytes?: number;
   metafile: Metafile;
 }
 
@@ -88,6 +96,22 @@ export const groups: readonly SizeGroup[] = [
           throw error;
         }
       }`,
+      // One successful call: the create answers a pending run, the first poll a completed one, retrieve the same.
+      // Delays under 10 s (the poll interval, a retry's backoff) pass at once; timeouts keep theirs.
+      drive: `
+      const wait = globalThis.setTimeout;
+      globalThis.setTimeout = (callback, ms, ...args) => wait(callback, ms < 10_000 ? 0 : ms, ...args);
+      const run = { run_id: "run_abc123", status: "pending", progress: 0, created_at: 1700000000000 };
+      let calls = 0;
+      globalThis.fetch = async () => {
+        calls += 1;
+        const body = calls === 1 ? run : { ...run, status: "completed", progress: 100, outputs: [] };
+        return new Response(JSON.stringify(body), { status: calls === 1 ? 201 : 200, headers: { "content-type": "application/json" } });
+      };
+      const { run: start } = await import("./consumer.js");
+      const done = await start("tech_1");
+      if (done?.status !== "completed" || calls !== 3) throw new Error("not the happy path: " + JSON.stringify(done) + ", " + calls + " requests");
+      console.log("ok");`,
     },
     peers: [
       {
@@ -287,11 +311,65 @@ export async function measure(sizeCase: SizeCase): Promise<SizeResult> {
       minBytes: code.byteLength,
       gzipBytes: gzipSync(code, { level: 9 }).byteLength,
       lazyBytes,
+      executedBytes:
+        sizeCase.drive === undefined
+          ? undefined
+          : executedBytes(sizeCase.drive, chunks, loadsAtOnce, join(dir, "out"), join(dir, "coverage")),
       metafile: result.metafile,
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Writes the chunks, runs `drive` beside them in a fresh Node with V8 block coverage on, and returns how many bytes of
+ * the chunks in `loadsAtOnce` ran: each function's and block's range says whether it ran, a nested range overriding
+ * the one around it.
+ */
+function executedBytes(
+  drive: string,
+  chunks: ReadonlyArray<{ path: string; contents: Uint8Array }>,
+  loadsAtOnce: ReadonlySet<string>,
+  outDir: string,
+  coverageDir: string,
+): number {
+  mkdirSync(outDir, { recursive: true });
+  for (const chunk of chunks) writeFileSync(chunk.path, chunk.contents);
+  const driver = join(outDir, "drive.mjs");
+  writeFileSync(driver, drive);
+  const ran = spawnSync(process.execPath, [driver], {
+    encoding: "utf8",
+    env: { ...process.env, NODE_V8_COVERAGE: coverageDir, NODE_OPTIONS: "" },
+    timeout: 60_000,
+  });
+  if (ran.status !== 0 || ran.stdout.trim() !== "ok")
+    throw new Error(`the happy-path driver failed (exit ${ran.status}): ${ran.stderr.trim() || ran.stdout.trim()}`);
+  let executed = 0;
+  const counted = new Set<string>();
+  for (const file of readdirSync(coverageDir)) {
+    const { result } = JSON.parse(readFileSync(join(coverageDir, file), "utf8")) as {
+      result: Array<{
+        url: string;
+        functions: Array<{ ranges: Array<{ startOffset: number; endOffset: number; count: number }> }>;
+      }>;
+    };
+    for (const script of result) {
+      const path = script.url.startsWith("file:") ? fileURLToPath(script.url) : script.url;
+      if (!loadsAtOnce.has(path) || counted.has(path)) continue;
+      counted.add(path);
+      const length = readFileSync(path).byteLength;
+      // offsets count UTF-16 units; esbuild's output is ASCII (it escapes the rest), so they are bytes too
+      const runs = new Uint8Array(length);
+      const ranges = script.functions.flatMap((fn) => fn.ranges);
+      ranges.sort((a, b) => b.endOffset - b.startOffset - (a.endOffset - a.startOffset));
+      for (const range of ranges) runs.fill(range.count > 0 ? 1 : 0, range.startOffset, range.endOffset);
+      executed += runs.reduce((sum, bit) => sum + bit, 0);
+    }
+  }
+  if (counted.size === 0)
+    throw new Error("the happy-path driver's coverage holds none of the chunks that load at once");
+  return executed;
 }
 
 /** Measures one consumer: ours and each peer that has the feature. */
@@ -341,6 +419,15 @@ export function goalVerdict(ours: SizeResult, goal: SizeGoal = GOAL, job = group
   return `goal (${job}) ≤ ${kB(goal.minBytes)} min, ≤ ${kB(goal.gzipBytes)} gzip: ${pass ? "PASS" : "MISS"} (${exact(ours.minBytes)} min, ${exact(ours.gzipBytes)} gzip)`;
 }
 
+/**
+ * `happy path (<job>): … of the … kB loaded at once run …`: the floor under any split of this code, since a bundle
+ * that loads less at once defers code that every successful call needs.
+ */
+export function happyPathLine(ours: SizeResult, job = groups[0].job): string {
+  const executed = ours.executedBytes ?? 0;
+  return `happy path (${job}): one successful call runs ${executed} (${exact(executed)}) of the ${ours.minBytes} minified bytes loaded at once (${Math.round((100 * executed) / ours.minBytes)}%); the rest runs only on errors, bad input or other options`;
+}
+
 /** Which outputs of a measured build load at once (entry plus static imports). */
 const initialOutputs = new WeakMap<Metafile, string[]>();
 
@@ -369,6 +456,8 @@ async function main(): Promise<void> {
   console.log();
   for (const { group, ours } of results)
     if (group.goal !== undefined) console.log(goalVerdict(ours, group.goal, group.job));
+  for (const { group, ours } of results)
+    if (ours.executedBytes !== undefined) console.log(happyPathLine(ours, group.job));
   for (const { group, ours } of results) {
     console.log();
     console.log(`largest contributors to ${ours.name} (minified bytes loaded at once):`);

@@ -24,6 +24,14 @@ describe("bench:size", () => {
     const goals = lines.filter((line) => line.startsWith("goal ("));
     expect(goals).toHaveLength(groups.filter((group) => group.goal !== undefined).length);
     for (const goal of goals) expect(goal).toMatch(/: (PASS|MISS) \(\d+\.\d\d kB min, \d+\.\d\d kB gzip\)$/);
+    // what one successful call runs of what loads at once: some of it, never all (the error paths never ran)
+    const happy = lines.filter((line) => line.startsWith("happy path ("));
+    expect(happy).toHaveLength(groups.filter((group) => group.ours.drive !== undefined).length);
+    for (const line of happy) {
+      const [, executed, loaded] = /runs (\d+) \(\d+\.\d\d kB\) of the (\d+) minified bytes/.exec(line) ?? [];
+      expect(Number(executed)).toBeGreaterThan(0);
+      expect(Number(executed)).toBeLessThan(Number(loaded));
+    }
     for (const group of groups)
       expect(result.stdout).toContain(`largest contributors to ${group.ours.name} (minified bytes loaded at once):`);
   }, 180_000);
