@@ -1,13 +1,13 @@
 // Stage 1: read the spec and every file it $refs, once, into Redocly's resolver cache.
-import { existsSync, statSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { relative, resolve } from "node:path";
 import {
   BaseResolver,
+  Source,
   YamlParseError,
   escapePointerFragment,
   getLineColLocation,
   type Document,
-  type Source,
 } from "@redocly/openapi-core";
 import { PipelineError } from "./errors.js";
 
@@ -104,6 +104,24 @@ const JSON_SYNTAX_ERROR = "JSON syntax error: ";
  * Errors are YamlParseErrors so Redocly's no-unresolved-refs rule reports a $ref target's at its file:line:col.
  */
 class StrictResolver extends BaseResolver {
+  /**
+   * A local file read at once: as Redocly reads it (CRLF as LF) but without its `fs.promises` round trips, which on
+   * DigitalOcean's 2,034 files cost ~0.2 s of the load. A URL, and any file that cannot be read (whose error Redocly
+   * words), go to Redocly's own.
+   */
+  override async loadExternalRef(absoluteRef: string): Promise<Source> {
+    if (!/^[a-z][a-z\d+.-]+:\/\//i.test(absoluteRef)) {
+      let body: string | undefined;
+      try {
+        body = statSync(absoluteRef).isFile() ? readFileSync(absoluteRef, "utf8") : undefined;
+      } catch {
+        body = undefined;
+      }
+      if (body !== undefined) return new Source(absoluteRef, body.replace(/\r\n/g, "\n"));
+    }
+    return super.loadExternalRef(absoluteRef);
+  }
+
   override parseDocument(source: Source, isRoot = false): Document {
     const path = source.absoluteRef.replace(/[?#].*$/, "");
     if ((isRoot || /\.(json|ya?ml)$/i.test(path)) && source.body.trim() === "") {
