@@ -127,6 +127,11 @@ describe("APIError.generate", () => {
       fields: undefined,
     });
   });
+  it("builds an error from a status and body alone, as a test double or mock server would", () => {
+    const error = new NotFoundError(404, envelope("run_not_found"));
+    expect(error).toMatchObject({ status: 404, code: "run_not_found", headers: {}, requestId: undefined });
+    expect(error.message).toBe("404 run_not_found: about run_not_found");
+  });
 });
 
 describe("resolveIdempotencyKey", () => {

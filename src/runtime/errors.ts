@@ -118,7 +118,7 @@ export class APIError extends SDKError {
   constructor(
     status: number,
     body: unknown,
-    headers: Record<string, string>,
+    headers: Record<string, string> = {},
     message?: string,
     envelope: ErrorEnvelope = readErrorEnvelope(body),
   ) {
