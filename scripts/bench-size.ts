@@ -3,7 +3,7 @@
 // the same target, so the numbers match what a bundler makes of the installed package.
 import { spawnSync } from "node:child_process";
 import { build, type Metafile } from "esbuild";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -267,7 +267,8 @@ export const cases: readonly SizeCase[] = groups.flatMap((group) => [group.ours,
 /** Bundles a case with code splitting, as Vite, webpack and Rollup do for `import()`, and measures the chunks. */
 export async function measure(sizeCase: SizeCase): Promise<SizeResult> {
   if (sizeCase.source === undefined) throw new Error(`${sizeCase.name} has no consumer to bundle`);
-  const dir = mkdtempSync(join(tmpdir(), "bench-size-"));
+  // the real path: esbuild names entry points by it, so a linked temp folder (macOS's) would match none
+  const dir = mkdtempSync(join(realpathSync(tmpdir()), "bench-size-"));
   try {
     const entry = join(dir, "consumer.js");
     writeFileSync(entry, sizeCase.source);
@@ -302,6 +303,7 @@ export async function measure(sizeCase: SizeCase): Promise<SizeResult> {
     const loadsAtOnce = new Set([...initial].map((path) => resolve(path)));
     const chunks = result.outputFiles.filter((file) => !file.path.endsWith(".map"));
     const code = Buffer.concat(chunks.filter((file) => loadsAtOnce.has(file.path)).map((file) => file.contents));
+    if (code.byteLength === 0) throw new Error(`${sizeCase.name}: no output chunk is the consumer's entry`);
     const lazyBytes = chunks
       .filter((file) => !loadsAtOnce.has(file.path))
       .reduce((sum, file) => sum + file.contents.byteLength, 0);
@@ -343,8 +345,10 @@ function executedBytes(
     env: { ...process.env, NODE_V8_COVERAGE: coverageDir, NODE_OPTIONS: "" },
     timeout: 60_000,
   });
-  if (ran.status !== 0 || ran.stdout.trim() !== "ok")
-    throw new Error(`the happy-path driver failed (exit ${ran.status}): ${ran.stderr.trim() || ran.stdout.trim()}`);
+  if (ran.status !== 0 || ran.stdout.trim() !== "ok") {
+    const how = ran.error ? ran.error.message : ran.signal ? `killed by ${ran.signal}` : `exit ${ran.status}`;
+    throw new Error(`the happy-path driver failed (${how}): ${ran.stderr.trim() || ran.stdout.trim()}`);
+  }
   let executed = 0;
   const counted = new Set<string>();
   for (const file of readdirSync(coverageDir)) {
@@ -367,8 +371,10 @@ function executedBytes(
       executed += runs.reduce((sum, bit) => sum + bit, 0);
     }
   }
-  if (counted.size === 0)
-    throw new Error("the happy-path driver's coverage holds none of the chunks that load at once");
+  if (counted.size !== loadsAtOnce.size)
+    throw new Error(
+      `the happy-path driver's coverage holds ${counted.size} of the ${loadsAtOnce.size} chunks that load at once`,
+    );
   return executed;
 }
 

@@ -1,6 +1,7 @@
 // Specs that broke the front stages with a bare exception or a wrong finding: keys named `hasOwnProperty` (Redocly's
 // lint calls `node.hasOwnProperty(…)` on spec objects) or `__proto__` (example validation missed it), and YAML
 // aliases that make a value contain itself, nest without end or expand past memory.
+import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -325,4 +326,26 @@ describe("YAML aliases", () => {
       /nested-block\.yaml:\d+:\d+ YAML syntax error: nesting exceeded maxDepth \(100\)$/,
     );
   });
+});
+
+describe("files that are not files", () => {
+  it("a $ref to a FIFO, or a FIFO as the spec, is an error naming it, not a read that never ends", async () => {
+    const pipe = join(temp.root, "pipe");
+    execFileSync("mkfifo", [pipe]);
+    const spec = write(
+      "fifo-root.yaml",
+      withOperationKeys(
+        '      requestBody:\n        content:\n          application/json:\n            schema: { $ref: "./pipe" }',
+      ),
+    );
+    const error = await caught(() =>
+      runPipeline({ spec, out: join(temp.root, "fifo-out"), lint: "off", check: false }),
+    );
+    expect(error.details.join("\n")).toMatch(
+      /fifo-root\.yaml:\d+:\d+ error no-unresolved-refs Can't resolve \$ref: Expected a file but received a FIFO at \S+pipe\./,
+    );
+    expect((await caught(() => loadSpec(pipe))).format()).toMatch(
+      /pipe cannot read spec: Expected a file but received a FIFO at \S+pipe\.$/,
+    );
+  }, 20_000);
 });

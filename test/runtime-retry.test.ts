@@ -8,6 +8,7 @@ import {
   IdempotencyError,
   InternalServerError,
   MAX_RETRY_AFTER_MS,
+  MalformedResponseError,
   NotFoundError,
   PaymentRequiredError,
   PermissionDeniedError,
@@ -131,6 +132,9 @@ describe("APIError.generate", () => {
     const error = new NotFoundError(404, envelope("run_not_found"));
     expect(error).toMatchObject({ status: 404, code: "run_not_found", headers: {}, requestId: undefined });
     expect(error.message).toBe("404 run_not_found: about run_not_found");
+    const malformed = new MalformedResponseError(502, undefined, "<html>bad gateway</html>");
+    expect(malformed).toMatchObject({ status: 502, headers: {}, contentType: undefined, requestId: undefined });
+    expect(malformed.message).toBe('502 response body (no content-type) is not valid JSON: "<html>bad gateway</html>"');
   });
 });
 

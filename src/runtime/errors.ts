@@ -83,7 +83,7 @@ export class MalformedResponseError extends SDKError {
   declare readonly requestId: string | undefined;
   declare readonly headers: Record<string, string>;
 
-  constructor(status: number, headers: Record<string, string>, bodyText: string, problem = "is not valid JSON") {
+  constructor(status: number, headers: Record<string, string> = {}, bodyText = "", problem = "is not valid JSON") {
     const contentType = headers["content-type"];
     const bodySnippet = bodyText.slice(0, 200);
     const shown = bodySnippet ? `: ${JSON.stringify(bodySnippet)}` : "";
