@@ -526,6 +526,42 @@ describe("request building", () => {
     expect([...cause.map.values(), ...cause.set]).toEqual(["[redacted]", "[redacted]"]);
   });
 
+  it("redacts through cycles a copy closes late (a hidden cause, Sets) and a header whose name holds the secret", async () => {
+    const secret = "sk_live_0123456789abcdefghij";
+    const { redactError } = await import("../src/runtime/index.js");
+    // a cause (non-enumerable) that leads back to plain data the redaction copies only after passing through it
+    const settings: Record<string, unknown> = { request: undefined, apiKey: secret };
+    settings.request = new Error("upstream failed", { cause: settings });
+    const viaCause = redactError(Object.assign(new Error("failed"), { settings }), [secret]) as Error & {
+      settings: { apiKey: string; request: Error };
+    };
+    expect(viaCause.settings.apiKey).toBe("[redacted]");
+    expect((viaCause.settings.request.cause as typeof viaCause.settings).apiKey).toBe("[redacted]");
+    expect(settings.apiKey).toBe(secret); // the caller's data is as it was
+    // two Sets that hold each other, one with the secret
+    const a = new Set<unknown>();
+    const b = new Set<unknown>([secret, a]);
+    a.add(b);
+    const viaSets = redactError(Object.assign(new Error("failed"), { details: a }), [secret]) as Error & {
+      details: Set<Set<unknown>>;
+    };
+    const [bCopy] = viaSets.details;
+    const aCopy = [...bCopy][1] as Set<Set<unknown>>;
+    expect([...bCopy][0]).toBe("[redacted]");
+    expect([...[...aCopy][0]][0]).toBe("[redacted]");
+    expect([...b][0]).toBe(secret);
+    // a header name with the secret: the copy (which a name "x-[redacted]" would break) names it x-redacted
+    const headers = new Headers({ [`x-${secret}`]: "1", authorization: `Bearer ${secret}` });
+    const viaHeaders = redactError(Object.assign(new Error("failed"), { headers }), [secret]) as Error & {
+      headers: Headers;
+    };
+    expect([...viaHeaders.headers]).toEqual([
+      ["authorization", "Bearer [redacted]"],
+      ["x-redacted", "1"],
+    ]);
+    expect([...(redactError(headers, [secret]) as Headers).keys()]).toEqual(["authorization", "x-redacted"]);
+  });
+
   it("masks a secret that an error's request-id header echoes, before the message cuts it", async () => {
     const secret = "sk_live_0123456789abcdefghij";
     const { runtime } = await runtimeFor(

@@ -129,6 +129,47 @@ export function redactErrorWith<T>(error: T, redact: (text: string) => string): 
   // property names repeat (every item of an array of records has the same): each is redacted once
   const names = new Map<string, string>();
   let copied = false;
+  /** What stands for `value` now: its redacted copy, if one was made. */
+  const standIn = (value: unknown): unknown =>
+    (typeof value === "object" && value !== null && done.get(value)) || value;
+  /** A Map, Set or Headers with these entries: a header name that held a secret is no longer a valid name. */
+  const collection = (like: object, entries: unknown[][]): object => {
+    copied = true;
+    if (like instanceof Map) return new Map(entries as Array<[unknown, unknown]>);
+    if (like instanceof Set) return new Set(entries.map(([item]) => item));
+    const headers = new Headers();
+    for (const [name, value] of entries as string[][])
+      headers.append(/^[!#$%&'*+\-.^_`|~\w]+$/.test(name) ? name : "x-redacted", value);
+    return headers;
+  };
+  /** `target` itself, or (plain data, a frozen SDKError) a writable copy standing for `value` from now on. */
+  const writable = (value: object, target: object): Record<string | symbol, unknown> => {
+    if (target !== value || !copiedWhenChanged(value)) return target as Record<string | symbol, unknown>;
+    const copy = Array.isArray(value) ? Object.assign([], value) : Object.create(Object.getPrototypeOf(value));
+    if (!Array.isArray(value)) for (const own of Reflect.ownKeys(value)) copyProperty(value, copy, own);
+    done.set(value, copy);
+    copied = true;
+    return copy;
+  };
+  /**
+   * Sets a property of `from` mended in place, or of its copy `target` (as an own data property of the same
+   * enumerability); one an assignment cannot set (an accessor without a setter: a DOMException's message) is shadowed.
+   */
+  const put = (target: Record<string | symbol, unknown>, name: string | symbol, value: unknown, from: object) => {
+    if (target === from)
+      try {
+        target[name] = value;
+      } catch {
+        // shadowed below
+      }
+    if (!Object.is(target[name], value))
+      Object.defineProperty(target, name, {
+        value,
+        writable: true,
+        enumerable: Object.getOwnPropertyDescriptor(from, name)?.enumerable ?? false,
+        configurable: true,
+      });
+  };
   const scrub = (value: unknown, depth: number): unknown => {
     if (typeof value === "string") return redact(value);
     if (typeof value !== "object" || value === null) return value;
@@ -141,16 +182,9 @@ export function redactErrorWith<T>(error: T, redact: (text: string) => string): 
       value instanceof Map || value instanceof Set || value instanceof Headers ? [...value.entries()] : undefined;
     if (entries) {
       const scrubbed = entries.map((entry) => entry.map((part) => scrub(part, depth + 1)));
-      const changed = scrubbed.some((entry, i) => entry[0] !== entries[i][0] || entry[1] !== entries[i][1]);
-      if (changed) {
-        const copy =
-          value instanceof Map
-            ? new Map(scrubbed as Array<[unknown, unknown]>)
-            : value instanceof Set
-              ? new Set(scrubbed.map(([item]) => item))
-              : new Headers(scrubbed as Array<[string, string]>);
+      if (scrubbed.some((entry, i) => entry[0] !== entries[i][0] || entry[1] !== entries[i][1])) {
+        const copy = collection(value, scrubbed);
         done.set(value, copy);
-        copied = true;
         return copy;
       }
     }
@@ -170,29 +204,10 @@ export function redactErrorWith<T>(error: T, redact: (text: string) => string): 
         const scrubbed = scrub(current, depth + 1);
         let safeName = name;
         if (typeof name === "string") names.set(name, (safeName = names.get(name) ?? redact(name)));
-        if (scrubbed === current && safeName === name) continue;
-        if (target === record && copiedWhenChanged(value)) {
-          target = Array.isArray(value) ? Object.assign([], value) : Object.create(Object.getPrototypeOf(value));
-          if (!Array.isArray(value)) for (const own of Reflect.ownKeys(value)) copyProperty(value, target, own);
-          done.set(value, target);
-          copied = true;
-        }
+        if (Object.is(scrubbed, current) && safeName === name) continue;
+        target = writable(value, target);
         if (safeName !== name) delete target[name];
-        if (target === record) {
-          try {
-            target[safeName] = scrubbed;
-          } catch {
-            // an accessor without a setter (a DOMException's message): shadowed below
-          }
-        }
-        // a copy's property, or one an assignment could not set: an own data property of the same enumerability
-        if (target[safeName] !== scrubbed)
-          Object.defineProperty(target, safeName, {
-            value: scrubbed,
-            writable: true,
-            enumerable: Object.getOwnPropertyDescriptor(record, name)?.enumerable ?? false,
-            configurable: true,
-          });
+        put(target, safeName, scrubbed, record);
       } catch {
         // a frozen or accessor-only property of an object mended in place: nothing to mend
       }
@@ -201,19 +216,42 @@ export function redactErrorWith<T>(error: T, redact: (text: string) => string): 
   };
   const result = scrub(error, 0);
   // A reference to an object that was copied only after the reference was scrubbed (a cycle through it) still
-  // points at the original: every object reached now points at what stands for it (nothing to do when none was).
-  if (copied)
-    for (const target of new Set(done.values()))
-      for (const name of Object.keys(target)) {
+  // points at the original: every object reached is made to point at what stands for it, own keys of every kind and
+  // a Map's or Set's entries alike, by a copy where the object is plain data or a collection, until nothing changes.
+  while (copied) {
+    copied = false;
+    for (const [value, target] of done) {
+      if (target instanceof Map || target instanceof Set) {
+        const entries = [...target.entries()];
+        const pointed = entries.map((entry) => entry.map(standIn));
+        if (pointed.every((entry, i) => entry[0] === entries[i][0] && entry[1] === entries[i][1])) continue;
+        if (target === value) {
+          // the caller's own collection is never written to: a copy stands for it
+          done.set(value, collection(target, pointed));
+          continue;
+        }
+        // a copy this redaction made, which others already point at: re-pointed in place
+        target.clear();
+        for (const [key, item] of pointed)
+          if (target instanceof Map) target.set(key, item);
+          else target.add(key);
+        continue;
+      }
+      let out = target as Record<string | symbol, unknown>;
+      for (const name of Reflect.ownKeys(target)) {
         try {
-          const value = (target as Record<string, unknown>)[name];
-          const copy = typeof value === "object" && value !== null ? done.get(value) : undefined;
-          if (copy !== undefined && copy !== value) (target as Record<string, unknown>)[name] = copy;
+          const current = out[name];
+          const pointed = standIn(current);
+          if (Object.is(pointed, current)) continue;
+          out = writable(value, out);
+          put(out, name, pointed, target);
         } catch {
           // as above
         }
       }
-  return result as T;
+    }
+  }
+  return standIn(result) as T;
 }
 
 /** Plain data, and an SDKError that is frozen: safe to copy (no internal slots, no private fields), and copied. */
@@ -224,13 +262,17 @@ function copiedWhenChanged(value: object): boolean {
 
 /** Copies one own property, as a writable one (a frozen object's copy can still be mended). */
 function copyProperty(from: object, to: object, key: string | symbol): void {
-  const descriptor = Object.getOwnPropertyDescriptor(from, key);
-  if (descriptor)
-    Object.defineProperty(to, key, {
-      ...descriptor,
-      ...("value" in descriptor ? { writable: true } : {}),
-      configurable: true,
-    });
+  try {
+    const descriptor = Object.getOwnPropertyDescriptor(from, key);
+    if (descriptor)
+      Object.defineProperty(to, key, {
+        ...descriptor,
+        ...("value" in descriptor ? { writable: true } : {}),
+        configurable: true,
+      });
+  } catch {
+    // one that cannot be read (a stack whose error's name cannot be printed) is left out of the copy
+  }
 }
 
 export const silentLogger = Object.fromEntries(METHODS.map((method) => [method, () => undefined])) as unknown as Logger;
