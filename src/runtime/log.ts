@@ -112,10 +112,12 @@ const MAX_REDACT_DEPTH = 32;
  * Redacts every secret from an error and everything reachable from it: message, stack, fields, headers, bodies,
  * snapshots and the `cause` chain, property names included. Plain data (objects whose prototype is Object's or
  * null, plain arrays: the caller's own, such as settings an error carries) is never written to: where something in
- * it must change, a redacted copy stands for it, and so for a frozen SDKError. Everything else (SDK errors, other
- * errors, class instances, whose copies could lose internal slots or private fields) is mended in place, as far
- * as it lets itself be. What lies deeper than 32 levels is replaced, unread. The one gate every error passes before
- * a caller sees it.
+ * it must change, a redacted copy stands for it, and so for a frozen SDKError and for a Map, Set or Headers (whose
+ * entries live in internal slots; a header whose name held a secret is named `x-redacted` in the copy). Everything
+ * else (SDK errors, other errors, class instances, whose copies could lose internal slots or private fields) is
+ * mended in place, as far as it lets itself be: a frozen one keeps what it holds. References through a cycle to an
+ * object copied later are pointed at its copy. What lies deeper than 32 levels is replaced, unread. The one gate
+ * every error passes before a caller sees it; it never throws.
  */
 export function redactError<T>(error: T, secrets: readonly string[]): T {
   if (!secrets.some((secret) => secret !== "")) return error;
