@@ -562,6 +562,88 @@ describe("request building", () => {
     expect([...(redactError(headers, [secret]) as Headers).keys()]).toEqual(["authorization", "x-redacted"]);
   });
 
+  it("never throws, never writes the caller's data or collections, and keeps shapes (a breaker's findings)", async () => {
+    const secret = "sk_live_0123456789abcdefghij";
+    const { redactError, redactSecrets, SDKError } = await import("../src/runtime/index.js");
+    const { runInNewContext } = await import("node:vm");
+    // a Map's own property in a cycle through plain data copied late; the caller's Map keeps its own property
+    const map = new Map([["k", "clean"]]) as Map<string, string> & { extra?: unknown; note?: string };
+    const data = { back: map, s: secret };
+    map.extra = data;
+    map.note = `token ${secret}`;
+    const viaMap = redactError(Object.assign(new Error("x"), { cause: data }), [secret]) as Error & {
+      cause: { s: string; back: typeof map & { extra: { s: string } } };
+    };
+    expect([viaMap.cause.s, viaMap.cause.back.extra.s, viaMap.cause.back.note]).toEqual([
+      "[redacted]",
+      "[redacted]",
+      "token [redacted]",
+    ]);
+    expect([map.note, data.s]).toEqual([`token ${secret}`, secret]);
+    // a renamed key stays enumerable; an array keeps its holes, its length and its index names
+    const renamed = redactError({ [`key-${secret}`]: 1, list: [secret, , "c"] }, [secret, "1"]) as Record<
+      string,
+      unknown
+    >;
+    expect(Object.keys(renamed)).toEqual(["list", "key-[redacted]"]);
+    expect(renamed.list).toEqual(["[redacted]", , "c"]);
+    expect(Object.keys(renamed.list as unknown[])).toEqual(["0", "2"]);
+    // what cannot be read is replaced, never thrown: a revoked proxy, a trap that throws, a Map with its own `entries`
+    const revoked = Proxy.revocable({}, {});
+    revoked.revoke();
+    const odd = Object.assign(new Map([["k", secret]]), { entries: "n/a" });
+    const trap = new Proxy(
+      {},
+      {
+        ownKeys: () => {
+          throw new Error("trap");
+        },
+      },
+    );
+    const survived = redactError(
+      Object.assign(new Error("x"), { revoked: revoked.proxy, trap, odd, body: { s: secret } }),
+      [secret],
+    ) as Error & Record<string, unknown>;
+    expect([survived.revoked, survived.trap, (survived.odd as Map<string, string>).get("k")]).toEqual([
+      "[unreadable]",
+      "[unreadable]",
+      "[redacted]",
+    ]);
+    const whole = redactError(revoked.proxy, [secret]);
+    expect(whole).toBeInstanceOf(SDKError);
+    expect((whole as Error).message).toBe("[unreadable error]");
+    // another realm's plain data is copied, not written; its Map is read
+    const [foreign, foreignMap] = runInNewContext("[{ s: S }, new Map([['k', S]])]", { S: secret }) as [
+      { s: string },
+      Map<string, string>,
+    ];
+    const viaRealm = redactError(Object.assign(new Error("x"), { foreign, foreignMap }), [secret]) as Error & {
+      foreign: { s: string };
+      foreignMap: Map<string, string>;
+    };
+    expect([viaRealm.foreign.s, viaRealm.foreignMap.get("k"), foreign.s]).toEqual(["[redacted]", "[redacted]", secret]);
+    // a URL by its redacted form; bytes that hold it by a marker
+    const viaUrl = redactError(
+      Object.assign(new Error("x"), {
+        url: new URL(`https://api.example.com/v1?api_key=${secret}`),
+        bytes: new TextEncoder().encode(`key=${secret}`),
+      }),
+      [secret],
+    ) as Error & { url: URL; bytes: unknown };
+    expect(viaUrl.url).toBeInstanceOf(URL);
+    expect(viaUrl.url.href).not.toContain(secret);
+    expect(viaUrl.bytes).toBe("[redacted binary]");
+    // a secret spelled with JSON escapes in text that is no longer JSON (cut short, or quoted again) is found; text
+    // without one is left exactly as it was
+    const token = "tok&en-4242";
+    const redactText = (text: string) => redactSecrets(text, [token]);
+    const body = `{"error":{"message":"invalid key tok\\u0026en-4242","trace":"`;
+    expect(redactText(body)).toBe('{"error":{"message":"invalid key [redacted]","trace":"');
+    expect(redactText(JSON.stringify(body))).not.toContain("4242");
+    const exact = '{"id":12345678901234567890,"name":"caf\\u00e9","dup":1,"dup":2}';
+    expect(redactText(exact)).toBe(exact);
+  });
+
   it("masks a secret that an error's request-id header echoes, before the message cuts it", async () => {
     const secret = "sk_live_0123456789abcdefghij";
     const { runtime } = await runtimeFor(

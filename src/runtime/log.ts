@@ -53,7 +53,10 @@ export function redactSecrets(text: string, secrets: readonly string[]): string 
  * of a message; a longer one wherever it appears, case-sensitively. Each form (longest first) is found by plain string search, so a
  * secret of any length works (a regular expression of a megabyte-long token is too large to compile), and
  * replaced by U+E000, a character no form holds, so no later form matches across or inside a replacement;
- * at the end each U+E000 (also one the server sent) becomes `[redacted]`.
+ * at the end each U+E000 (also one the server sent) becomes `[redacted]`. A secret of 4 to 1,000 characters is also
+ * found spelled with JSON escapes, any character of it as `\uXXXX` or a short escape, behind any number of
+ * backslashes (JSON quoted in JSON, or cut short so it no longer parses); text without such a spelling is returned
+ * as it was.
  */
 export function secretRedactor(secrets: readonly string[]): (text: string) => string {
   const forms = secretForms(secrets).sort((a, b) => b.length - a.length);
@@ -65,19 +68,51 @@ export function secretRedactor(secrets: readonly string[]): (text: string) => st
         ),
       text,
     );
+  const escaped = secrets.filter((secret) => secret.length >= 4 && secret.length <= 1_000).map(escapedSpellings);
   return (text) => {
     // most text holds no form and no escape: returned after plain searches, unchanged
-    if (!text.includes("\\u") && !text.includes("\ue000") && !forms.some((form) => text.includes(form))) return text;
+    if (!text.includes("\\") && !text.includes("\ue000") && !forms.some((form) => text.includes(form))) return text;
     let marked = mark(text);
-    // JSON may spell a secret in \u escapes that only parsing undoes: such text is redacted in its plain spelling
-    if (marked.includes("\\u"))
-      try {
-        marked = mark(JSON.stringify(JSON.parse(marked)));
-      } catch {
-        // not JSON
-      }
+    // a spelling with escapes is marked where it stands; the rest of the text is left as it was
+    if (marked.includes("\\"))
+      for (const spelling of escaped)
+        marked = marked.replace(spelling, (found) => (found.includes("\\") ? "\ue000" : found));
     return marked.replaceAll("\ue000", "[redacted]");
   };
+}
+
+/** The letter of JSON's short escape for each character that has one (`\n` for a line feed). */
+const SHORT_ESCAPES: Record<string, string> = {
+  '"': '"',
+  "\\": "\\",
+  "/": "/",
+  "\b": "b",
+  "\f": "f",
+  "\n": "n",
+  "\r": "r",
+  "\t": "t",
+};
+
+/** `text` as a regular expression that matches it literally. */
+const literally = (text: string): string => text.replace(/[\\^$.*+?()[\]{}|/-]/g, "\\$&");
+
+/**
+ * Every spelling of `secret` in which any UTF-16 unit may be written as itself, as `\uXXXX` (either case of hex) or
+ * as its short JSON escape, each escape behind one or more backslashes (JSON inside JSON doubles them).
+ */
+function escapedSpellings(secret: string): RegExp {
+  let pattern = "";
+  for (let i = 0; i < secret.length; i++) {
+    const unit = secret[i];
+    const hex = secret
+      .charCodeAt(i)
+      .toString(16)
+      .padStart(4, "0")
+      .replace(/[a-f]/g, (digit) => `[${digit}${digit.toUpperCase()}]`);
+    const short = SHORT_ESCAPES[unit];
+    pattern += `(?:${literally(unit)}|\\\\+u${hex}${short ? `|\\\\+${literally(short)}` : ""})`;
+  }
+  return new RegExp(pattern, "g");
 }
 
 /**
@@ -107,6 +142,8 @@ function secretForms(secrets: readonly string[]): string[] {
 }
 
 const MAX_REDACT_DEPTH = 32;
+/** Objects one redaction reads at most (a 5 MB JSON error body holds ~240,000). */
+const MAX_REDACT_OBJECTS = 2_000_000;
 
 /**
  * Redacts every secret from an error and everything reachable from it: message, stack, fields, headers, bodies,
@@ -116,48 +153,76 @@ const MAX_REDACT_DEPTH = 32;
  * entries live in internal slots; a header whose name held a secret is named `x-redacted` in the copy). Everything
  * else (SDK errors, other errors, class instances, whose copies could lose internal slots or private fields) is
  * mended in place, as far as it lets itself be: a frozen one keeps what it holds. References through a cycle to an
- * object copied later are pointed at its copy. What lies deeper than 32 levels is replaced, unread. The one gate
- * every error passes before a caller sees it; it never throws.
+ * object copied later are pointed at its copy. What lies deeper than 32 levels, past the 2,000,000th object, or
+ * cannot be read (a revoked proxy) is replaced, unread; bytes, a URL or URLSearchParams holding a secret are replaced
+ * (a URL by its redacted form). The one gate every error passes before a caller sees it; it never throws.
  */
 export function redactError<T>(error: T, secrets: readonly string[]): T {
   if (!secrets.some((secret) => secret !== "")) return error;
   return redactErrorWith(error, secretRedactor(secrets));
 }
 
+/** What stands for an object that cannot be read (a revoked proxy, a trap that throws): nothing of it is kept. */
+const UNREADABLE = "[unreadable]";
+
 /** `redactError` with a redactor built once (a client's), so no error rebuilds its regular expression. */
 export function redactErrorWith<T>(error: T, redact: (text: string) => string): T {
-  // each object met, with what stands for it: itself, or its redacted copy
-  const done = new Map<object, object>();
+  // each object met, with what stands for it: itself, its redacted copy, or a string
+  const done = new Map<object, unknown>();
   // property names repeat (every item of an array of records has the same): each is redacted once
   const names = new Map<string, string>();
   let copied = false;
   /** What stands for `value` now: its redacted copy, if one was made. */
   const standIn = (value: unknown): unknown =>
-    (typeof value === "object" && value !== null && done.get(value)) || value;
-  /** A Map, Set or Headers with these entries: a header name that held a secret is no longer a valid name. */
-  const collection = (like: object, entries: unknown[][]): object => {
-    copied = true;
-    if (like instanceof Map) return new Map(entries as Array<[unknown, unknown]>);
-    if (like instanceof Set) return new Set(entries.map(([item]) => item));
-    const headers = new Headers();
-    for (const [name, value] of entries as string[][])
-      headers.append(/^[!#$%&'*+\-.^_`|~\w]+$/.test(name) ? name : "x-redacted", value);
-    return headers;
-  };
-  /** `target` itself, or (plain data, a frozen SDKError) a writable copy standing for `value` from now on. */
-  const writable = (value: object, target: object): Record<string | symbol, unknown> => {
-    if (target !== value || !copiedWhenChanged(value)) return target as Record<string | symbol, unknown>;
-    const copy = Array.isArray(value) ? Object.assign([], value) : Object.create(Object.getPrototypeOf(value));
-    if (!Array.isArray(value)) for (const own of Reflect.ownKeys(value)) copyProperty(value, copy, own);
+    typeof value === "object" && value !== null && done.has(value) ? done.get(value) : value;
+  /**
+   * A copy of `value` (plain data, a frozen SDKError, a Map, Set or Headers) that stands for it from now on, with its
+   * own properties and `entries` (a collection's); a header whose name held a secret is named `x-redacted` in it.
+   */
+  const copyOf = (value: object, entries?: unknown[][]): Record<string | symbol, unknown> => {
+    const kind = entries && collectionOf(value);
+    let copy: object;
+    if (kind === Map) copy = new Map(entries as Array<[unknown, unknown]>);
+    else if (kind === Set) copy = new Set(entries!.map(([item]) => item));
+    else if (kind) {
+      const headers = new Headers();
+      for (const [name, item] of entries as string[][])
+        headers.append(/^[!#$%&'*+\-.^_`|~\w]+$/.test(name) ? name : "x-redacted", item);
+      copy = headers;
+    } else {
+      copy = Array.isArray(value) ? [] : Object.create(Object.getPrototypeOf(value));
+      // holes and all: a copied array's length is the original's
+      if (Array.isArray(value)) (copy as unknown[]).length = value.length;
+    }
+    for (const own of Reflect.ownKeys(value))
+      if (own !== "length" || !Array.isArray(value)) copyProperty(value, copy, own);
     done.set(value, copy);
     copied = true;
-    return copy;
+    return copy as Record<string | symbol, unknown>;
+  };
+  /** `target` to write to: itself when mended in place, else (the original of plain data or a collection) a copy. */
+  const writable = (value: object, target: object): Record<string | symbol, unknown> => {
+    if (target !== value) return target as Record<string | symbol, unknown>;
+    const entries = entriesOf(value);
+    return entries || copiedWhenChanged(value)
+      ? copyOf(
+          value,
+          entries?.map((entry) => entry.map(standIn)),
+        )
+      : (target as Record<string | symbol, unknown>);
   };
   /**
-   * Sets a property of `from` mended in place, or of its copy `target` (as an own data property of the same
-   * enumerability); one an assignment cannot set (an accessor without a setter: a DOMException's message) is shadowed.
+   * Sets `name` (the redacted spelling of `from`'s `key`) on `target`, `from` itself (mended in place) or its copy, as
+   * an own data property as enumerable as `key` was; one an assignment cannot set (an accessor without a setter: a
+   * DOMException's message) is shadowed.
    */
-  const put = (target: Record<string | symbol, unknown>, name: string | symbol, value: unknown, from: object) => {
+  const put = (
+    target: Record<string | symbol, unknown>,
+    name: string | symbol,
+    value: unknown,
+    from: object,
+    key: string | symbol,
+  ) => {
     if (target === from)
       try {
         target[name] = value;
@@ -168,98 +233,175 @@ export function redactErrorWith<T>(error: T, redact: (text: string) => string): 
       Object.defineProperty(target, name, {
         value,
         writable: true,
-        enumerable: Object.getOwnPropertyDescriptor(from, name)?.enumerable ?? false,
+        enumerable: Object.getOwnPropertyDescriptor(from, key)?.enumerable ?? false,
         configurable: true,
       });
   };
   const scrub = (value: unknown, depth: number): unknown => {
     if (typeof value === "string") return redact(value);
     if (typeof value !== "object" || value === null) return value;
-    const met = done.get(value);
-    if (met) return met;
+    if (done.has(value)) return done.get(value);
     if (depth > MAX_REDACT_DEPTH) return "[nested too deep]";
+    // getters that make fresh objects could make the graph endless: past the budget, objects are replaced unread
+    if (done.size >= MAX_REDACT_OBJECTS) return "[too large]";
     done.set(value, value);
-    // a Map, Set or Headers keeps its entries in internal slots: one with a secret is replaced by a redacted copy
-    const entries =
-      value instanceof Map || value instanceof Set || value instanceof Headers ? [...value.entries()] : undefined;
-    if (entries) {
-      const scrubbed = entries.map((entry) => entry.map((part) => scrub(part, depth + 1)));
-      if (scrubbed.some((entry, i) => entry[0] !== entries[i][0] || entry[1] !== entries[i][1])) {
-        const copy = collection(value, scrubbed);
-        done.set(value, copy);
-        return copy;
+    try {
+      // bytes and URLs keep their text in internal slots: one that holds a secret is replaced
+      const text = textOf(value);
+      if (text !== undefined) {
+        const redacted = redact(text);
+        if (redacted === text) return value;
+        const replaced = replaceText(value, redacted);
+        done.set(value, replaced);
+        copied = true;
+        return replaced;
       }
-    }
-    const record = value as Record<string | symbol, unknown>;
-    let target = record;
-    // every own key (Symbol-keyed and non-enumerable ones too), and an error's message, stack, cause and errors,
-    // which may be inherited accessors (an error from another realm is one too)
-    const keys = new Set(Reflect.ownKeys(record));
-    if (
-      value instanceof Error ||
-      (!Array.isArray(value) && !isPlainObject(value) && Object.prototype.toString.call(value) === "[object Error]")
-    )
-      for (const name of ["message", "stack", "cause", "errors"]) if (name in value) keys.add(name);
-    for (const name of keys) {
-      try {
-        const current = record[name];
-        const scrubbed = scrub(current, depth + 1);
-        let safeName = name;
-        if (typeof name === "string") names.set(name, (safeName = names.get(name) ?? redact(name)));
-        if (Object.is(scrubbed, current) && safeName === name) continue;
-        target = writable(value, target);
-        if (safeName !== name) delete target[name];
-        put(target, safeName, scrubbed, record);
-      } catch {
-        // a frozen or accessor-only property of an object mended in place: nothing to mend
+      // a Map, Set or Headers keeps its entries in internal slots: one with a secret is replaced by a redacted copy
+      const entries = entriesOf(value);
+      let target = value as Record<string | symbol, unknown>;
+      if (entries) {
+        const scrubbed = entries.map((entry) => entry.map((part) => scrub(part, depth + 1)));
+        if (scrubbed.some((entry, i) => entry[0] !== entries[i][0] || entry[1] !== entries[i][1]))
+          target = copyOf(value, scrubbed);
       }
+      // every own key (Symbol-keyed and non-enumerable ones too), and an error's message, stack, cause and errors,
+      // which may be inherited accessors (an error from another realm is one too)
+      const keys = new Set(Reflect.ownKeys(value));
+      const array = Array.isArray(value);
+      if (
+        value instanceof Error ||
+        (!array &&
+          Object.getPrototypeOf(value) !== Object.prototype &&
+          Object.prototype.toString.call(value) === "[object Error]")
+      )
+        for (const name of ["message", "stack", "cause", "errors"]) if (name in value) keys.add(name);
+      for (const key of keys) {
+        try {
+          const current = (value as Record<string | symbol, unknown>)[key];
+          const scrubbed = scrub(current, depth + 1);
+          let name = key;
+          // an array's index is never renamed, whatever its digits
+          if (typeof key === "string" && !(array && /^\d+$/.test(key)))
+            names.set(key, (name = names.get(key) ?? redact(key)));
+          if (Object.is(scrubbed, current) && name === key) continue;
+          target = writable(value, target);
+          if (name !== key) delete target[key];
+          put(target, name, scrubbed, value, key);
+        } catch {
+          // a frozen or accessor-only property of an object mended in place: nothing to mend
+        }
+      }
+      return target;
+    } catch {
+      // unreadable (a revoked proxy, a trap that throws): nothing of it is kept
+      done.set(value, UNREADABLE);
+      copied = true;
+      return UNREADABLE;
     }
-    return target;
   };
   const result = scrub(error, 0);
   // A reference to an object that was copied only after the reference was scrubbed (a cycle through it) still
-  // points at the original: every object reached is made to point at what stands for it, own keys of every kind and
-  // a Map's or Set's entries alike, by a copy where the object is plain data or a collection, until nothing changes.
+  // points at the original: every object reached is made to point at what stands for it, by its own keys of every
+  // kind and a collection's entries, through a copy where it is plain data or a collection, until nothing changes.
   while (copied) {
     copied = false;
     for (const [value, target] of done) {
-      if (target instanceof Map || target instanceof Set) {
-        const entries = [...target.entries()];
-        const pointed = entries.map((entry) => entry.map(standIn));
-        if (pointed.every((entry, i) => entry[0] === entries[i][0] && entry[1] === entries[i][1])) continue;
-        if (target === value) {
-          // the caller's own collection is never written to: a copy stands for it
-          done.set(value, collection(target, pointed));
-          continue;
+      if (typeof target !== "object" || target === null) continue;
+      try {
+        const entries = entriesOf(target);
+        const pointed = entries?.map((entry) => entry.map(standIn));
+        if (entries && pointed!.some((entry, i) => entry[0] !== entries[i][0] || entry[1] !== entries[i][1])) {
+          if (target === value) copyOf(value, pointed);
+          else {
+            // a copy this redaction made, which others already point at: re-pointed in place
+            const collection = target as Map<unknown, unknown> | Set<unknown>;
+            collection.clear();
+            for (const [key, item] of pointed!)
+              if (collection instanceof Map) collection.set(key, item);
+              else collection.add(key);
+          }
         }
-        // a copy this redaction made, which others already point at: re-pointed in place
-        target.clear();
-        for (const [key, item] of pointed)
-          if (target instanceof Map) target.set(key, item);
-          else target.add(key);
-        continue;
-      }
-      let out = target as Record<string | symbol, unknown>;
-      for (const name of Reflect.ownKeys(target)) {
-        try {
-          const current = out[name];
-          const pointed = standIn(current);
-          if (Object.is(pointed, current)) continue;
-          out = writable(value, out);
-          put(out, name, pointed, target);
-        } catch {
-          // as above
+        let out = standIn(value) as Record<string | symbol, unknown>;
+        for (const key of Reflect.ownKeys(out)) {
+          try {
+            const current = out[key];
+            const now = standIn(current);
+            if (Object.is(now, current)) continue;
+            out = writable(value, out);
+            put(out, key, now, out === value ? value : out, key);
+          } catch {
+            // as above
+          }
         }
+      } catch {
+        // as above
       }
     }
   }
-  return standIn(result) as T;
+  const redacted = standIn(result);
+  // an error that cannot be read at all is replaced by one that says so
+  return (redacted === UNREADABLE && result !== error ? new SDKError("[unreadable error]") : redacted) as T;
 }
 
-/** Plain data, and an SDKError that is frozen: safe to copy (no internal slots, no private fields), and copied. */
+/** A Map's, Set's or Headers' entries (from any realm; a shadowed `entries` method does not count); else undefined. */
+function entriesOf(value: object): unknown[][] | undefined {
+  const kind = collectionOf(value);
+  if (!kind) return undefined;
+  try {
+    return [...(kind.prototype.entries as (this: object) => Iterable<unknown[]>).call(value)];
+  } catch {
+    // a look-alike (a Symbol.toStringTag of its own) is an ordinary object
+    return undefined;
+  }
+}
+
+/** The constructor whose instances `value`'s tag names: Map, Set or Headers. */
+function collectionOf(value: object): typeof Map | typeof Set | typeof Headers | undefined {
+  const tag = Object.prototype.toString.call(value);
+  return tag === "[object Map]"
+    ? Map
+    : tag === "[object Set]"
+      ? Set
+      : tag === "[object Headers]" && typeof Headers !== "undefined"
+        ? Headers
+        : undefined;
+}
+
+/** The text of bytes (an ArrayBuffer or a view, as UTF-8) or of a URL or URLSearchParams; else undefined. */
+function textOf(value: object): string | undefined {
+  const tag = Object.prototype.toString.call(value);
+  if (tag === "[object URL]" || tag === "[object URLSearchParams]") return String(value);
+  const view = ArrayBuffer.isView(value)
+    ? new Uint8Array(value.buffer, value.byteOffset, value.byteLength)
+    : tag === "[object ArrayBuffer]"
+      ? new Uint8Array(value as ArrayBuffer)
+      : undefined;
+  return view && new TextDecoder().decode(view);
+}
+
+/** A URL or URLSearchParams of the redacted text (bytes become a marker: their redacted text is no longer them). */
+function replaceText(value: object, redacted: string): unknown {
+  const tag = Object.prototype.toString.call(value);
+  if (tag === "[object URL]")
+    try {
+      return new URL(redacted);
+    } catch {
+      return redacted;
+    }
+  if (tag === "[object URLSearchParams]") return new URLSearchParams(redacted);
+  return "[redacted binary]";
+}
+
+/** Plain data (of any realm), and an SDKError that is frozen: safe to copy (no internal slots, no private fields). */
 function copiedWhenChanged(value: object): boolean {
   if (value instanceof SDKError) return Object.isFrozen(value);
-  return Array.isArray(value) ? Object.getPrototypeOf(value) === Array.prototype : isPlainObject(value);
+  const proto = Object.getPrototypeOf(value);
+  // any realm's Array.prototype is an array; a subclass's prototype is not
+  if (Array.isArray(value)) return Array.isArray(proto);
+  return (
+    proto === null ||
+    (Object.getPrototypeOf(proto) === null && Object.prototype.toString.call(value) === "[object Object]")
+  );
 }
 
 /** Copies one own property, as a writable one (a frozen object's copy can still be mended). */
