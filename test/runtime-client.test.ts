@@ -603,7 +603,7 @@ describe("request building", () => {
     const survived = redactError(
       Object.assign(new Error("x"), { revoked: revoked.proxy, trap, odd, body: { s: secret } }),
       [secret],
-    ) as Error & Record<string, unknown>;
+    ) as unknown as Error & Record<string, unknown>;
     expect([survived.revoked, survived.trap, (survived.odd as Map<string, string>).get("k")]).toEqual([
       "[unreadable]",
       "[unreadable]",
