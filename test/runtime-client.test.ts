@@ -644,6 +644,43 @@ describe("request building", () => {
     expect(redactText(exact)).toBe(exact);
   });
 
+  it("reads runs of backslashes once, and tags, URLs, deep chains and odd secrets as a caller means them (a third breaker's findings)", async () => {
+    const secret = "sk_live_0123456789abcdefghij";
+    const { redactError, redactSecrets } = await import("../src/runtime/index.js");
+    // a long run of backslashes before an escaped spelling, and a key with backslashes in it: each run read once
+    // (a backtracking pattern took seconds, and a key of five backslashes longer than any timeout)
+    const run = "\\".repeat(200_000);
+    expect(redactSecrets(`${run}u0073k_live_0123456789abcdefghij!`, [secret])).toBe("[redacted]!");
+    expect(redactSecrets(`sk_live_${run}!`, ["sk_live_\\\\\\\\\\Q"])).toBe(`sk_live_${run}!`);
+    // plain data with its own Symbol.toStringTag is still the caller's plain data: copied, never written
+    const settings = { [Symbol.toStringTag]: "Config", apiKey: secret };
+    const viaTag = redactError(Object.assign(new Error("x"), { settings }), [secret]) as Error & {
+      settings: { apiKey: string };
+    };
+    expect([viaTag.settings.apiKey, settings.apiKey]).toEqual(["[redacted]", secret]);
+    // a forged tag is an ordinary object; a real URL's own properties are read too
+    const forged = { [Symbol.toStringTag]: "ArrayBuffer", apiKey: secret };
+    const url = Object.assign(new URL("https://api.example.com/v1"), { note: secret });
+    const viaUrl = redactError(Object.assign(new Error("x"), { forged, url }), [secret]) as Error & {
+      forged: { apiKey: string };
+      url: URL & { note: string };
+    };
+    expect([viaUrl.forged.apiKey, viaUrl.url.note, viaUrl.url.href]).toEqual([
+      "[redacted]",
+      "[redacted]",
+      "https://api.example.com/v1",
+    ]);
+    // a chain 41 causes deep with no secret in it is left whole
+    let chain: Error = new Error("root");
+    for (let i = 0; i < 40; i++) chain = new Error(`level ${i}`, { cause: chain });
+    redactError(chain, [secret]);
+    let depth = 0;
+    for (let at: unknown = chain; at instanceof Error; at = at.cause) depth++;
+    expect(depth).toBe(41);
+    // a secret with a lone surrogate (no URL can carry it) is still redacted, without a URIError
+    expect(redactSecrets("key sk\ud800x here", ["sk\ud800x"])).toBe("key [redacted] here");
+  });
+
   it("masks a secret that an error's request-id header echoes, before the message cuts it", async () => {
     const secret = "sk_live_0123456789abcdefghij";
     const { runtime } = await runtimeFor(

@@ -12,6 +12,7 @@ import {
   SDKError,
   ValidationError,
   createClientRuntime,
+  createRuntime,
   redactSecrets,
   type BaseClientOptions,
   type ClientSpec,
@@ -190,6 +191,24 @@ describe("a token provider", () => {
     } finally {
       echo.closeAllConnections();
       await new Promise((resolve) => echo.close(resolve));
+    }
+  });
+
+  it("redacts a client secret that holds a call's own token whole, not around the token", async () => {
+    const server = await startScriptedServer((_req, res) =>
+      sendJson(res, 400, { error: { code: "bad", message: "echo XYZ-tok123-ABC" } }),
+    );
+    try {
+      const runtime = createRuntime({
+        baseUrl: server.url,
+        maxRetries: 0,
+        secrets: ["XYZ-tok123-ABC"],
+        credentialProvider: () => ({ headers: { "x-api-key": "tok123" } }),
+      });
+      const error = (await runtime.getJson(`${server.url}/x`).catch((e: unknown) => e)) as Error;
+      expect(error.message).toBe("400 bad: echo [redacted] (request-id req_test123)");
+    } finally {
+      await server.close();
     }
   });
 

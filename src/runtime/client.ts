@@ -234,14 +234,25 @@ export function createBaseRuntime(options: RuntimeOptions, extras?: RuntimeExtra
   const secrets = (options.secrets ?? []).filter((secret) => secret !== "");
   const attemptHooks = extras?.attemptHooks;
   // a credential provider's module (loaded with the first request) swaps in a redactor as its values arrive
+  let known: readonly string[] = secrets;
   let redactor = secrets.length > 0 ? secretRedactor(secrets) : undefined;
   const redactText = redactor || attemptHooks ? (text: string) => redactor?.(text) ?? text : undefined;
   /**
    * Redacts the client's secrets and those one call obtained (`own`, filled by its attempts): a call's own token
    * stays redacted in its error however many newer calls have pushed it out of the client-wide set.
    */
-  const callRedactor = (own: string[]) =>
-    redactText && ((text: string) => redactText(own.length > 0 ? secretRedactor(own)(text) : text));
+  const callRedactor = (own: string[]) => {
+    if (!redactText) return undefined;
+    // one redactor of all the secrets, longest first (so none is cut by a shorter one inside it), rebuilt only when
+    // the call obtained another or the client's set changed
+    let built: { for: readonly string[]; size: number; redact: (text: string) => string } | undefined;
+    return (text: string) => {
+      if (own.length === 0) return redactText(text);
+      if (built?.for !== known || built.size !== own.length)
+        built = { for: known, size: own.length, redact: secretRedactor([...known, ...own]) };
+      return built.redact(text);
+    };
+  };
   const redactWith = <E>(error: E, redactCall: ((text: string) => string) | undefined): E =>
     redactCall ? redactErrorWith(error, redactCall) : error;
   const redact = <E>(error: E): E => redactWith(error, redactText);
@@ -266,7 +277,10 @@ export function createBaseRuntime(options: RuntimeOptions, extras?: RuntimeExtra
       ? await (hooks ??= attemptHooks(
           credentialOrigins,
           secrets,
-          (all) => (redactor = secretRedactor(all)),
+          (all) => {
+            known = all;
+            redactor = secretRedactor(all);
+          },
           redactText!,
         ))
       : {};

@@ -53,10 +53,10 @@ export function redactSecrets(text: string, secrets: readonly string[]): string 
  * of a message; a longer one wherever it appears, case-sensitively. Each form (longest first) is found by plain string search, so a
  * secret of any length works (a regular expression of a megabyte-long token is too large to compile), and
  * replaced by U+E000, a character no form holds, so no later form matches across or inside a replacement;
- * at the end each U+E000 (also one the server sent) becomes `[redacted]`. A secret of 4 to 1,000 characters is also
+ * at the end each U+E000 (also one the server sent) becomes `[redacted]`. A secret of 4 or more characters is also
  * found spelled with JSON escapes, any character of it as `\uXXXX` or a short escape, behind any number of
- * backslashes (JSON quoted in JSON, or cut short so it no longer parses); text without such a spelling is returned
- * as it was.
+ * backslashes (JSON quoted in JSON, or cut short so it no longer parses), in time linear in the text; text without
+ * such a spelling is returned as it was.
  */
 export function secretRedactor(secrets: readonly string[]): (text: string) => string {
   const forms = secretForms(secrets).sort((a, b) => b.length - a.length);
@@ -68,51 +68,89 @@ export function secretRedactor(secrets: readonly string[]): (text: string) => st
         ),
       text,
     );
-  const escaped = secrets.filter((secret) => secret.length >= 4 && secret.length <= 1_000).map(escapedSpellings);
+  const escaped = secrets.filter((secret) => secret.length >= 4);
   return (text) => {
     // most text holds no form and no escape: returned after plain searches, unchanged
     if (!text.includes("\\") && !text.includes("\ue000") && !forms.some((form) => text.includes(form))) return text;
     let marked = mark(text);
     // a spelling with escapes is marked where it stands; the rest of the text is left as it was
-    if (marked.includes("\\"))
-      for (const spelling of escaped)
-        marked = marked.replace(spelling, (found) => (found.includes("\\") ? "\ue000" : found));
+    if (escaped.length > 0 && marked.includes("\\")) marked = markEscaped(marked, escaped);
     return marked.replaceAll("\ue000", "[redacted]");
   };
 }
 
-/** The letter of JSON's short escape for each character that has one (`\n` for a line feed). */
-const SHORT_ESCAPES: Record<string, string> = {
-  '"': '"',
-  "\\": "\\",
-  "/": "/",
-  "\b": "b",
-  "\f": "f",
-  "\n": "n",
-  "\r": "r",
-  "\t": "t",
-};
-
-/** `text` as a regular expression that matches it literally. */
-const literally = (text: string): string => text.replace(/[\\^$.*+?()[\]{}|/-]/g, "\\$&");
+/** What each short JSON escape's letter stands for (`n`: a line feed). */
+const SHORT_ESCAPES: Record<string, string> = { '"': '"', "/": "/", b: "\b", f: "\f", n: "\n", r: "\r", t: "\t" };
 
 /**
- * Every spelling of `secret` in which any UTF-16 unit may be written as itself, as `\uXXXX` (either case of hex) or
- * as its short JSON escape, each escape behind one or more backslashes (JSON inside JSON doubles them).
+ * `text` as JSON escapes spell it, behind any number of backslashes (JSON inside JSON doubles them): `\uXXXX` and a
+ * short escape are one character each, a run of backslashes before anything else is one backslash. `pieces` maps it
+ * back: per piece, its offset in `decoded`, its offset in `text`, its length in `text`, and whether it is plain text
+ * (as long in both) or one escape (one character of `decoded`).
  */
-function escapedSpellings(secret: string): RegExp {
-  let pattern = "";
-  for (let i = 0; i < secret.length; i++) {
-    const unit = secret[i];
-    const hex = secret
-      .charCodeAt(i)
-      .toString(16)
-      .padStart(4, "0")
-      .replace(/[a-f]/g, (digit) => `[${digit}${digit.toUpperCase()}]`);
-    const short = SHORT_ESCAPES[unit];
-    pattern += `(?:${literally(unit)}|\\\\+u${hex}${short ? `|\\\\+${literally(short)}` : ""})`;
+function decodeEscapes(text: string): { decoded: string; pieces: Array<[number, number, number, boolean]> } {
+  const parts: string[] = [];
+  const pieces: Array<[number, number, number, boolean]> = [];
+  let length = 0;
+  const piece = (decoded: string, at: number, spelled: number, plain: boolean) => {
+    pieces.push([length, at, spelled, plain]);
+    parts.push(decoded);
+    length += decoded.length;
+  };
+  for (let at = 0; at < text.length;) {
+    const slash = text.indexOf("\\", at);
+    const plainEnd = slash === -1 ? text.length : slash;
+    if (plainEnd > at) piece(text.slice(at, plainEnd), at, plainEnd - at, true);
+    if (slash === -1) break;
+    let next = slash;
+    while (text[next] === "\\") next++;
+    const hex = text.slice(next + 1, next + 5);
+    if (text[next] === "u" && /^[\da-fA-F]{4}$/.test(hex)) {
+      piece(String.fromCharCode(parseInt(hex, 16)), slash, next + 5 - slash, false);
+      at = next + 5;
+    } else if (next < text.length && Object.hasOwn(SHORT_ESCAPES, text[next])) {
+      piece(SHORT_ESCAPES[text[next]], slash, next + 1 - slash, false);
+      at = next + 1;
+    } else {
+      piece("\\", slash, next - slash, false);
+      at = next;
+    }
   }
-  return new RegExp(pattern, "g");
+  return { decoded: parts.join(""), pieces };
+}
+
+/**
+ * `text` with every spelling of a secret that uses JSON escapes replaced by U+E000, in time linear in the text (one
+ * walk to decode, plain searches, a lookup per find); text without one is returned as it was.
+ */
+function markEscaped(text: string, secrets: readonly string[]): string {
+  const { decoded, pieces } = decodeEscapes(text);
+  /** Where decoded character `at` is spelled in `text`: [start, end). */
+  const spelling = (at: number): [number, number] => {
+    let low = 0;
+    let high = pieces.length - 1;
+    while (low < high) {
+      const middle = (low + high + 1) >> 1;
+      if (pieces[middle][0] <= at) low = middle;
+      else high = middle - 1;
+    }
+    const [from, start, spelled, plain] = pieces[low];
+    return plain ? [start + at - from, start + at - from + 1] : [start, start + spelled];
+  };
+  const spans: Array<[number, number]> = [];
+  for (const secret of secrets)
+    for (let at = decoded.indexOf(secret); at !== -1; at = decoded.indexOf(secret, at + 1))
+      spans.push([spelling(at)[0], spelling(at + secret.length - 1)[1]]);
+  if (spans.length === 0) return text;
+  spans.sort((a, b) => a[0] - b[0]);
+  let out = "";
+  let done = 0;
+  for (const [start, end] of spans) {
+    if (end <= done) continue;
+    out += `${text.slice(done, Math.max(start, done))}\ue000`;
+    done = end;
+  }
+  return out + text.slice(done);
 }
 
 /**
@@ -125,7 +163,12 @@ function secretForms(secrets: readonly string[]): string[] {
   for (const secret of secrets) {
     if (!secret) continue;
     const escaped = JSON.stringify(secret).slice(1, -1);
-    const percent = encodeURIComponent(secret);
+    let percent = "";
+    try {
+      percent = encodeURIComponent(secret);
+    } catch {
+      // a lone surrogate: no URL can carry it as it is
+    }
     const form = new URLSearchParams({ s: secret }).toString().slice(2);
     for (const variant of [
       secret,
@@ -141,7 +184,7 @@ function secretForms(secrets: readonly string[]): string[] {
   return forms;
 }
 
-const MAX_REDACT_DEPTH = 32;
+const MAX_REDACT_DEPTH = 256;
 /** Objects one redaction reads at most (a 5 MB JSON error body holds ~240,000). */
 const MAX_REDACT_OBJECTS = 2_000_000;
 
@@ -153,7 +196,7 @@ const MAX_REDACT_OBJECTS = 2_000_000;
  * entries live in internal slots; a header whose name held a secret is named `x-redacted` in the copy). Everything
  * else (SDK errors, other errors, class instances, whose copies could lose internal slots or private fields) is
  * mended in place, as far as it lets itself be: a frozen one keeps what it holds. References through a cycle to an
- * object copied later are pointed at its copy. What lies deeper than 32 levels, past the 2,000,000th object, or
+ * object copied later are pointed at its copy. What lies deeper than 256 levels, past the 2,000,000th object, or
  * cannot be read (a revoked proxy) is replaced, unread; bytes, a URL or URLSearchParams holding a secret are replaced
  * (a URL by its redacted form). The one gate every error passes before a caller sees it; it never throws.
  */
@@ -246,12 +289,12 @@ export function redactErrorWith<T>(error: T, redact: (text: string) => string): 
     if (done.size >= MAX_REDACT_OBJECTS) return "[too large]";
     done.set(value, value);
     try {
-      // bytes and URLs keep their text in internal slots: one that holds a secret is replaced
-      const text = textOf(value);
-      if (text !== undefined) {
-        const redacted = redact(text);
-        if (redacted === text) return value;
-        const replaced = replaceText(value, redacted);
+      // bytes and URLs keep their text in internal slots: one that holds a secret is replaced (else its own
+      // properties are read below, as any object's)
+      const slot = slotText(value);
+      const redactedSlot = slot && redact(slot[0]);
+      if (slot && redactedSlot !== slot[0]) {
+        const replaced = slot[1](redactedSlot!);
         done.set(value, replaced);
         copied = true;
         return replaced;
@@ -367,29 +410,34 @@ function collectionOf(value: object): typeof Map | typeof Set | typeof Headers |
         : undefined;
 }
 
-/** The text of bytes (an ArrayBuffer or a view, as UTF-8) or of a URL or URLSearchParams; else undefined. */
-function textOf(value: object): string | undefined {
-  const tag = Object.prototype.toString.call(value);
-  if (tag === "[object URL]" || tag === "[object URLSearchParams]") return String(value);
-  const view = ArrayBuffer.isView(value)
-    ? new Uint8Array(value.buffer, value.byteOffset, value.byteLength)
-    : tag === "[object ArrayBuffer]"
-      ? new Uint8Array(value as ArrayBuffer)
-      : undefined;
-  return view && new TextDecoder().decode(view);
-}
+/** A getter of a built-in's prototype, which throws for anything but that built-in (a brand check). */
+const slotGetter = (proto: object, name: string) => Object.getOwnPropertyDescriptor(proto, name)?.get;
+const URL_HREF = slotGetter(URL.prototype, "href");
+const BUFFER_LENGTH = slotGetter(ArrayBuffer.prototype, "byteLength");
 
-/** A URL or URLSearchParams of the redacted text (bytes become a marker: their redacted text is no longer them). */
-function replaceText(value: object, redacted: string): unknown {
+/**
+ * The text a built-in keeps in internal slots, by brand (a Symbol.toStringTag alone is not enough): a URL's href, a
+ * URLSearchParams' string, an ArrayBuffer's or a view's bytes as UTF-8, with how to stand for a redacted one (a URL
+ * of the redacted text, or a marker for bytes); else undefined.
+ */
+function slotText(value: object): [text: string, replace: (redacted: string) => unknown] | undefined {
   const tag = Object.prototype.toString.call(value);
-  if (tag === "[object URL]")
-    try {
-      return new URL(redacted);
-    } catch {
-      return redacted;
+  const marker = () => "[redacted binary]";
+  try {
+    if (tag === "[object URL]") {
+      const href = Reflect.apply(URL_HREF!, value, []) as string;
+      return [href, (redacted) => (URL.canParse?.(redacted) ? new URL(redacted) : redacted)];
     }
-  if (tag === "[object URLSearchParams]") return new URLSearchParams(redacted);
-  return "[redacted binary]";
+    if (tag === "[object URLSearchParams]")
+      return [URLSearchParams.prototype.toString.call(value), (redacted) => new URLSearchParams(redacted)];
+    if (ArrayBuffer.isView(value))
+      return [new TextDecoder().decode(new Uint8Array(value.buffer, value.byteOffset, value.byteLength)), marker];
+    if (tag === "[object ArrayBuffer]" && Reflect.apply(BUFFER_LENGTH!, value, []) !== undefined)
+      return [new TextDecoder().decode(new Uint8Array(value as ArrayBuffer)), marker];
+  } catch {
+    // a look-alike: an ordinary object
+  }
+  return undefined;
 }
 
 /** Plain data (of any realm), and an SDKError that is frozen: safe to copy (no internal slots, no private fields). */
@@ -398,10 +446,8 @@ function copiedWhenChanged(value: object): boolean {
   const proto = Object.getPrototypeOf(value);
   // any realm's Array.prototype is an array; a subclass's prototype is not
   if (Array.isArray(value)) return Array.isArray(proto);
-  return (
-    proto === null ||
-    (Object.getPrototypeOf(proto) === null && Object.prototype.toString.call(value) === "[object Object]")
-  );
+  // any realm's Object.prototype has no prototype; a Symbol.toStringTag does not make plain data a class instance
+  return proto === null || Object.getPrototypeOf(proto) === null;
 }
 
 /** Copies one own property, as a writable one (a frozen object's copy can still be mended). */
