@@ -198,7 +198,8 @@ const MAX_REDACT_OBJECTS = 2_000_000;
  * mended in place, as far as it lets itself be: a frozen one keeps what it holds. References through a cycle to an
  * object copied later are pointed at its copy. What lies deeper than 256 levels, past the 2,000,000th object, or
  * cannot be read (a revoked proxy) is replaced, unread; bytes, a URL or URLSearchParams holding a secret are replaced
- * (a URL by its redacted form). The one gate every error passes before a caller sees it; it never throws.
+ * (a URL by its redacted form; a view of more than 65,536 elements has its bytes read, not its own properties). The
+ * one gate every error passes before a caller sees it; it never throws.
  */
 export function redactError<T>(error: T, secrets: readonly string[]): T {
   if (!secrets.some((secret) => secret !== "")) return error;
@@ -309,8 +310,17 @@ export function redactErrorWith<T>(error: T, redact: (text: string) => string): 
       }
       // every own key (Symbol-keyed and non-enumerable ones too), and an error's message, stack, cause and errors,
       // which may be inherited accessors (an error from another realm is one too)
-      const keys = new Set(Reflect.ownKeys(value));
       const array = Array.isArray(value);
+      // a view's elements are its bytes, read above: of its own keys only the others are read, and only for a view
+      // of at most 65,536 elements (listing a larger one's keys lists every element)
+      const view = ArrayBuffer.isView(value);
+      const keys = new Set(
+        !view
+          ? Reflect.ownKeys(value)
+          : (value as { length?: number }).length! > 65_536
+            ? []
+            : Reflect.ownKeys(value).filter((key) => typeof key !== "string" || !/^\d+$/.test(key)),
+      );
       if (
         value instanceof Error ||
         (!array &&
@@ -371,7 +381,7 @@ export function redactErrorWith<T>(error: T, redact: (text: string) => string): 
             const now = standIn(current);
             if (Object.is(now, current)) continue;
             out = writable(value, out);
-            put(out, key, now, out === value ? value : out, key);
+            put(out, key, now, out, key);
           } catch {
             // as above
           }
