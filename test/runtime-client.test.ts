@@ -677,6 +677,11 @@ describe("request building", () => {
     let depth = 0;
     for (let at: unknown = chain; at instanceof Error; at = at.cause) depth++;
     expect(depth).toBe(41);
+    // percent-encoded by any encoder, in either case of hex (Python's quote, Go's PathEscape, a URL's path)
+    const base64ish = "abc+d/ef=";
+    expect(redactSecrets("q=abc%2Bd/ef%3D&r=abc%2bd%2fef%3d&s=abc+d%2Fef= 100% sure", [base64ish])).toBe(
+      "q=[redacted]&r=[redacted]&s=[redacted] 100% sure",
+    );
     // a secret with a lone surrogate (no URL can carry it) is still redacted, without a URIError
     expect(redactSecrets("key sk\ud800x here", ["sk\ud800x"])).toBe("key [redacted] here");
   });

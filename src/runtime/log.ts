@@ -55,8 +55,9 @@ export function redactSecrets(text: string, secrets: readonly string[]): string 
  * replaced by U+E000, a character no form holds, so no later form matches across or inside a replacement;
  * at the end each U+E000 (also one the server sent) becomes `[redacted]`. A secret of 4 or more characters is also
  * found spelled with JSON escapes, any character of it as `\uXXXX` or a short escape, behind any number of
- * backslashes (JSON quoted in JSON, or cut short so it no longer parses), in time linear in the text; text without
- * such a spelling is returned as it was.
+ * backslashes (JSON quoted in JSON, or cut short so it no longer parses), and with any ASCII character of it
+ * percent-encoded in either case of hex (any encoder's choice of characters), in time linear in the text; text
+ * without such a spelling is returned as it was.
  */
 export function secretRedactor(secrets: readonly string[]): (text: string) => string {
   const forms = secretForms(secrets).sort((a, b) => b.length - a.length);
@@ -71,10 +72,16 @@ export function secretRedactor(secrets: readonly string[]): (text: string) => st
   const escaped = secrets.filter((secret) => secret.length >= 4);
   return (text) => {
     // most text holds no form and no escape: returned after plain searches, unchanged
-    if (!text.includes("\\") && !text.includes("\ue000") && !forms.some((form) => text.includes(form))) return text;
+    if (
+      !text.includes("\\") &&
+      !text.includes("%") &&
+      !text.includes("\ue000") &&
+      !forms.some((form) => text.includes(form))
+    )
+      return text;
     let marked = mark(text);
     // a spelling with escapes is marked where it stands; the rest of the text is left as it was
-    if (escaped.length > 0 && marked.includes("\\")) marked = markEscaped(marked, escaped);
+    if (escaped.length > 0 && (marked.includes("\\") || marked.includes("%"))) marked = markEscaped(marked, escaped);
     return marked.replaceAll("\ue000", "[redacted]");
   };
 }
@@ -84,7 +91,8 @@ const SHORT_ESCAPES: Record<string, string> = { '"': '"', "/": "/", b: "\b", f: 
 
 /**
  * `text` as JSON escapes spell it, behind any number of backslashes (JSON inside JSON doubles them): `\uXXXX` and a
- * short escape are one character each, a run of backslashes before anything else is one backslash. `pieces` maps it
+ * short escape are one character each, a run of backslashes before anything else is one backslash, and `%XX` of an
+ * ASCII character is that character. `pieces` maps it
  * back: per piece, its offset in `decoded`, its offset in `text`, its length in `text`, and whether it is plain text
  * (as long in both) or one escape (one character of `decoded`).
  */
@@ -97,11 +105,27 @@ function decodeEscapes(text: string): { decoded: string; pieces: Array<[number, 
     parts.push(decoded);
     length += decoded.length;
   };
+  // where the next backslash and the next % are (-1: none left), each searched again only once passed
+  let slashAt = -2;
+  let percentAt = -2;
   for (let at = 0; at < text.length;) {
-    const slash = text.indexOf("\\", at);
-    const plainEnd = slash === -1 ? text.length : slash;
+    if (slashAt !== -1 && slashAt < at) slashAt = text.indexOf("\\", at);
+    if (percentAt !== -1 && percentAt < at) percentAt = text.indexOf("%", at);
+    const special = slashAt === -1 ? percentAt : percentAt === -1 ? slashAt : Math.min(slashAt, percentAt);
+    const plainEnd = special === -1 ? text.length : special;
     if (plainEnd > at) piece(text.slice(at, plainEnd), at, plainEnd - at, true);
-    if (slash === -1) break;
+    if (special === -1) break;
+    if (special === percentAt) {
+      // an ASCII character percent-encoded, in either case of hex, by any encoder (`%2B`, `%2f`)
+      const code = /^[\da-fA-F]{2}$/.test(text.slice(special + 1, special + 3))
+        ? parseInt(text.slice(special + 1, special + 3), 16)
+        : 128;
+      if (code < 128) piece(String.fromCharCode(code), special, 3, false);
+      else piece("%", special, 1, true);
+      at = special + (code < 128 ? 3 : 1);
+      continue;
+    }
+    const slash = special;
     let next = slash;
     while (text[next] === "\\") next++;
     const hex = text.slice(next + 1, next + 5);
@@ -120,7 +144,7 @@ function decodeEscapes(text: string): { decoded: string; pieces: Array<[number, 
 }
 
 /**
- * `text` with every spelling of a secret that uses JSON escapes replaced by U+E000, in time linear in the text (one
+ * `text` with every spelling of a secret that uses JSON or percent escapes replaced by U+E000, in time linear in the text (one
  * walk to decode, plain searches, a lookup per find); text without one is returned as it was.
  */
 function markEscaped(text: string, secrets: readonly string[]): string {
