@@ -316,7 +316,9 @@ export function redactErrorWith<T>(error: T, redact: (text: string) => string): 
     try {
       // bytes and URLs keep their text in internal slots: one that holds a secret is replaced (else its own
       // properties are read below, as any object's)
-      const slot = slotText(value);
+      // read once: the slots, the collections and the error check below each go by it
+      const tag = tagOf(value);
+      const slot = slotText(value, tag);
       const redactedSlot = slot && redact(slot[0]);
       if (slot && redactedSlot !== slot[0]) {
         const replaced = slot[1](redactedSlot!);
@@ -325,7 +327,7 @@ export function redactErrorWith<T>(error: T, redact: (text: string) => string): 
         return replaced;
       }
       // a Map, Set or Headers keeps its entries in internal slots: one with a secret is replaced by a redacted copy
-      const entries = entriesOf(value);
+      const entries = entriesOf(value, tag);
       let target = value as Record<string | symbol, unknown>;
       if (entries) {
         const scrubbed = entries.map((entry) => entry.map((part) => scrub(part, depth + 1)));
@@ -347,9 +349,7 @@ export function redactErrorWith<T>(error: T, redact: (text: string) => string): 
       );
       if (
         value instanceof Error ||
-        (!array &&
-          Object.getPrototypeOf(value) !== Object.prototype &&
-          Object.prototype.toString.call(value) === "[object Error]")
+        (!array && Object.getPrototypeOf(value) !== Object.prototype && tag === "[object Error]")
       )
         for (const name of ["message", "stack", "cause", "errors"]) if (name in value) keys.add(name);
       for (const key of keys) {
@@ -421,8 +421,8 @@ export function redactErrorWith<T>(error: T, redact: (text: string) => string): 
 }
 
 /** A Map's, Set's or Headers' entries (from any realm; a shadowed `entries` method does not count); else undefined. */
-function entriesOf(value: object): unknown[][] | undefined {
-  const kind = collectionOf(value);
+function entriesOf(value: object, tag = tagOf(value)): unknown[][] | undefined {
+  const kind = collectionOf(value, tag);
   if (!kind) return undefined;
   try {
     return [...(kind.prototype.entries as (this: object) => Iterable<unknown[]>).call(value)];
@@ -432,9 +432,11 @@ function entriesOf(value: object): unknown[][] | undefined {
   }
 }
 
+/** `value`'s tag, e.g. `[object Map]` (its own Symbol.toStringTag can forge it: brand checks follow). */
+const tagOf = (value: object): string => Object.prototype.toString.call(value);
+
 /** The constructor whose instances `value`'s tag names: Map, Set or Headers. */
-function collectionOf(value: object): typeof Map | typeof Set | typeof Headers | undefined {
-  const tag = Object.prototype.toString.call(value);
+function collectionOf(value: object, tag = tagOf(value)): typeof Map | typeof Set | typeof Headers | undefined {
   return tag === "[object Map]"
     ? Map
     : tag === "[object Set]"
@@ -448,15 +450,18 @@ function collectionOf(value: object): typeof Map | typeof Set | typeof Headers |
 const slotGetter = (proto: object, name: string) => Object.getOwnPropertyDescriptor(proto, name)?.get;
 const URL_HREF = slotGetter(URL.prototype, "href");
 const BUFFER_LENGTH = slotGetter(ArrayBuffer.prototype, "byteLength");
+/** What stands for bytes that held a secret: their redacted text is no longer them. */
+const marker = () => "[redacted binary]";
 
 /**
  * The text a built-in keeps in internal slots, by brand (a Symbol.toStringTag alone is not enough): a URL's href, a
  * URLSearchParams' string, an ArrayBuffer's or a view's bytes as UTF-8, with how to stand for a redacted one (a URL
  * of the redacted text, or a marker for bytes); else undefined.
  */
-function slotText(value: object): [text: string, replace: (redacted: string) => unknown] | undefined {
-  const tag = Object.prototype.toString.call(value);
-  const marker = () => "[redacted binary]";
+function slotText(
+  value: object,
+  tag = tagOf(value),
+): [text: string, replace: (redacted: string) => unknown] | undefined {
   try {
     if (tag === "[object URL]") {
       const href = Reflect.apply(URL_HREF!, value, []) as string;
