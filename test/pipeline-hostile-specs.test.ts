@@ -344,6 +344,7 @@ describe("files that are not files", () => {
     expect(error.details.join("\n")).toMatch(
       /fifo-root\.yaml:\d+:\d+ error no-unresolved-refs Can't resolve \$ref: Expected a file but received a FIFO at \S+pipe\./,
     );
+    expect(existsSync(join(temp.root, "fifo-out"))).toBe(false);
     expect((await caught(() => loadSpec(pipe))).format()).toMatch(
       /pipe cannot read spec: Expected a file but received a FIFO at \S+pipe\.$/,
     );
