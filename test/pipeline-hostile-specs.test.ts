@@ -2,7 +2,7 @@
 // lint calls `node.hasOwnProperty(…)` on spec objects) or `__proto__` (example validation missed it), and YAML
 // aliases that make a value contain itself, nest without end or expand past memory.
 import { execFileSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { lintConfigFor, lintSpec, type LintMode } from "../scripts/pipeline/lint.js";
@@ -348,5 +348,35 @@ describe("files that are not files", () => {
     expect((await caught(() => loadSpec(pipe))).format()).toMatch(
       /pipe cannot read spec: Expected a file but received a FIFO at \S+pipe\.$/,
     );
+  }, 20_000);
+});
+
+describe("a % in a file's name", () => {
+  const refTo = (file: string) =>
+    withOperationKeys(
+      `      requestBody:\n        content:\n          application/json:\n            schema: { $ref: "./${file}" }`,
+    );
+  const part = "type: object\nproperties:\n  size: { type: integer }\n";
+
+  it("a file named a%20b.yaml becomes the component a%20b, and the types point at it", async () => {
+    // Redocly's bundler pointed at it as `#/components/schemas/a%20b`, which a JSON pointer reads as "a b"
+    writeFiles(temp.root, { "a%20b.yaml": part });
+    const out = join(temp.root, "percent-out");
+    await runPipeline({ spec: write("percent.yaml", refTo("a%20b.yaml")), out, lint: "off", check: false });
+    const types = readFileSync(join(out, "schema.d.ts"), "utf8");
+    expect(types).toMatch(/"a%20b": \{\s+size\?: number;/);
+    expect(types).toContain('"application/json": components["schemas"]["a%20b"];');
+  }, 20_000);
+
+  it('a "%" not followed by two hex digits is an error naming the component, and leaves no output folder', async () => {
+    writeFiles(temp.root, { "100%.yaml": part });
+    const out = join(temp.root, "percent-bad-out");
+    const error = await caught(() =>
+      runPipeline({ spec: write("percent-bad.yaml", refTo("100%.yaml")), out, lint: "off", check: false }),
+    );
+    expect(error.format()).toMatch(
+      /percent-bad\.yaml openapi-typescript cannot type the name "100%" at #\/components\/schemas: .* a "%" not followed by two hex digits .*; rename it$/,
+    );
+    expect(existsSync(out)).toBe(false);
   }, 20_000);
 });

@@ -34,5 +34,51 @@ export async function bundleSpec(spec: LoadedSpec): Promise<OpenAPIDocument> {
       lines,
     );
   }
-  return result.bundle.parsed as OpenAPIDocument;
+  const document = result.bundle.parsed as OpenAPIDocument;
+  escapeBundledRefs(document);
+  return document;
+}
+
+/**
+ * Redocly's bundler names a component after the file it came from and points at it with that name as written:
+ * `$ref: a%20b.yaml` (a file literally named so) becomes `#/components/schemas/a%20b`, which a JSON pointer in a URI
+ * fragment reads as `a b` (RFC 6901 §6), so every later stage found nothing there. Such a ref gets its `%` escaped
+ * (`a%2520b`) when the decoded reading names nothing and the literal one names a component. Only documents with a
+ * `%` in a component's name are walked.
+ */
+function escapeBundledRefs(document: OpenAPIDocument): void {
+  const components = document.components;
+  if (!isRecord(components)) return;
+  if (!Object.values(components).some((map) => isRecord(map) && Object.keys(map).some((name) => name.includes("%"))))
+    return;
+  const names = (segments: string[]) => {
+    let node: unknown = document;
+    for (const key of segments) node = isRecord(node) && Object.hasOwn(node, key) ? node[key] : undefined;
+    return node !== undefined;
+  };
+  const unescape = (segment: string) => segment.replace(/~1/g, "/").replace(/~0/g, "~");
+  const seen = new Set<object>();
+  const visit = (node: unknown): void => {
+    if (typeof node !== "object" || node === null || seen.has(node)) return;
+    seen.add(node);
+    if (Array.isArray(node)) return node.forEach(visit);
+    const ref = (node as Record<string, unknown>).$ref;
+    if (typeof ref === "string" && ref.startsWith("#/components/") && ref.includes("%")) {
+      const raw = ref.slice(2).split("/");
+      let decoded: string[] | undefined;
+      try {
+        decoded = raw.map((segment) => unescape(decodeURIComponent(segment)));
+      } catch {
+        // a malformed escape (`100%.yaml`): only the literal reading is left
+      }
+      if (!(decoded && names(decoded)) && names(raw.map(unescape)))
+        (node as Record<string, unknown>).$ref = `#/${raw.map((segment) => segment.replace(/%/g, "%25")).join("/")}`;
+    }
+    Object.values(node).forEach(visit);
+  };
+  visit(document);
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
