@@ -351,32 +351,63 @@ describe("files that are not files", () => {
   }, 20_000);
 });
 
-describe("a % in a file's name", () => {
-  const refTo = (file: string) =>
-    withOperationKeys(
-      `      requestBody:\n        content:\n          application/json:\n            schema: { $ref: "./${file}" }`,
-    );
-  const part = "type: object\nproperties:\n  size: { type: integer }\n";
+describe("a % or ~ in a file's name", () => {
+  const part = (property: string) => `type: object\nproperties:\n  ${property}: { type: integer }\n`;
+  /** A spec whose request body and responses 200, 201, … are `refs`, in that order; then generates it. */
+  const generate = async (name: string, refs: string[], components = "") => {
+    const [body, ...responses] = refs.map((ref) => `{ $ref: "${ref}" }`);
+    const spec = `openapi: 3.1.0
+info: { title: T, version: "1" }
+paths:
+  /a:
+    post:
+      operationId: postA
+      requestBody: { content: { application/json: { schema: ${body} } } }
+      responses:
+${responses.map((schema, i) => `        "${200 + i}": { description: ok, content: { application/json: { schema: ${schema} } } }`).join("\n")}
+${components}`;
+    const out = join(temp.root, `${name}-out`);
+    await runPipeline({ spec: write(`${name}.yaml`, spec), out, lint: "off", check: false });
+    return readFileSync(join(out, "schema.d.ts"), "utf8");
+  };
+  /** The component each body is typed by: request first, then responses in order. */
+  const targets = (types: string) =>
+    [...types.matchAll(/"application\/json": components\["schemas"\]\["([^"]+)"\];/g)].map((m) => m[1]);
 
-  it("a file named a%20b.yaml becomes the component a%20b, and the types point at it", async () => {
-    // Redocly's bundler pointed at it as `#/components/schemas/a%20b`, which a JSON pointer reads as "a b"
-    writeFiles(temp.root, { "a%20b.yaml": part });
-    const out = join(temp.root, "percent-out");
-    await runPipeline({ spec: write("percent.yaml", refTo("a%20b.yaml")), out, lint: "off", check: false });
-    const types = readFileSync(join(out, "schema.d.ts"), "utf8");
-    expect(types).toMatch(/"a%20b": \{\s+size\?: number;/);
-    expect(types).toContain('"application/json": components["schemas"]["a%20b"];');
+  it("each file's component is the one its ref points at, however its name reads as a URI (a%20b, a b, a%2520b, 100%, a~1b)", async () => {
+    // Redocly's bundler pointed at `a%20b.yaml` as `#/components/schemas/a%20b`, which a JSON pointer reads as "a b":
+    // the other file's component, or nothing; a bare % made openapi-typescript throw URIError
+    writeFiles(temp.root, {
+      "a%20b.yaml": part("percent"),
+      "a b.yaml": part("space"),
+      "a%2520b.yaml": part("twice"),
+      "100%.yaml": part("bare"),
+      "a~1b.yaml": part("tilde"),
+    });
+    const files = ["a%20b", "a b", "a%2520b", "100%", "a~1b"];
+    const types = await generate(
+      "percent",
+      files.map((file) => `./${file}.yaml`),
+    );
+    expect(targets(types)).toEqual(files);
+    for (const [file, property] of [
+      ["a%20b", "percent"],
+      ["a b", "space"],
+      ["a%2520b", "twice"],
+      ["100%", "bare"],
+      ["a~1b", "tilde"],
+    ])
+      expect(types).toMatch(new RegExp(`"${file.replace(/[%~]/g, "\\$&")}": \\{\\s+${property}\\?: number;`));
   }, 20_000);
 
-  it('a "%" not followed by two hex digits is an error naming the component, and leaves no output folder', async () => {
-    writeFiles(temp.root, { "100%.yaml": part });
-    const out = join(temp.root, "percent-bad-out");
-    const error = await caught(() =>
-      runPipeline({ spec: write("percent-bad.yaml", refTo("100%.yaml")), out, lint: "off", check: false }),
+  it("a ref the author wrote keeps its URI reading beside a file's component of the same spelling", async () => {
+    writeFiles(temp.root, { "a%20b.yaml": part("file") });
+    const types = await generate(
+      "authored",
+      ["#/components/schemas/a%20b", "./a%20b.yaml", "#/components/schemas/100%"],
+      "components:\n  schemas:\n    a b: { type: object, properties: { own: { type: string } } }\n    100%: { type: object, properties: { pct: { type: string } } }\n",
     );
-    expect(error.format()).toMatch(
-      /percent-bad\.yaml openapi-typescript cannot type the name "100%" at #\/components\/schemas: .* a "%" not followed by two hex digits .*; rename it$/,
-    );
-    expect(existsSync(out)).toBe(false);
+    // `%20` in the author's pointer is a space; a bare % is read as written
+    expect(targets(types)).toEqual(["a b", "a%20b", "100%"]);
   }, 20_000);
 });

@@ -35,49 +35,74 @@ export async function bundleSpec(spec: LoadedSpec): Promise<OpenAPIDocument> {
     );
   }
   const document = result.bundle.parsed as OpenAPIDocument;
-  escapeBundledRefs(document);
+  escapeBundledRefs(spec, document);
   return document;
 }
 
 /**
- * Redocly's bundler names a component after the file it came from and points at it with that name as written:
- * `$ref: a%20b.yaml` (a file literally named so) becomes `#/components/schemas/a%20b`, which a JSON pointer in a URI
- * fragment reads as `a b` (RFC 6901 §6), so every later stage found nothing there. Such a ref gets its `%` escaped
- * (`a%2520b`) when the decoded reading names nothing and the literal one names a component. Only documents with a
- * `%` in a component's name are walked.
+ * Redocly's bundler names a component after the file (or pointer) it came from, and points at it with that name as
+ * written, unescaped (`#/components/schemas/${name}`). A JSON pointer in a URI fragment is URI-decoded, then `~1` and
+ * `~0` are read (RFC 6901 §6), so a file named `a%20b.yaml` (component `a%20b`) was pointed at as "a b": another
+ * file's component, or none; `a~1b.yaml` as "a/b". Each ref and discriminator mapping the bundler wrote to such a
+ * name is escaped again (`a%2520b`, `a~01b`). What the bundler wrote is told by the root document as parsed before
+ * bundling: a pointer it holds at the same place, with the same text, is the author's and is read as written; so is one
+ * to a component the root document itself defines. Only a spec with a `%`, `~` or `/` in a name the bundler made is
+ * parsed again and walked.
  */
-function escapeBundledRefs(document: OpenAPIDocument): void {
+function escapeBundledRefs(spec: LoadedSpec, document: OpenAPIDocument): void {
   const components = document.components;
   if (!isRecord(components)) return;
-  if (!Object.values(components).some((map) => isRecord(map) && Object.keys(map).some((name) => name.includes("%"))))
+  const special = /[%~/]/;
+  if (!Object.values(components).some((group) => isRecord(group) && Object.keys(group).some((n) => special.test(n))))
     return;
-  const names = (segments: string[]) => {
-    let node: unknown = document;
-    for (const key of segments) node = isRecord(node) && Object.hasOwn(node, key) ? node[key] : undefined;
-    return node !== undefined;
+  // the bundler edits the parsed root in place: parse its text again, as the loader did
+  const original = spec.resolver.parseDocument(spec.document.source, true).parsed as unknown;
+  const authored = new Map<string, string>();
+  const record = (node: unknown, path: string): void => {
+    if (typeof node === "string") {
+      if (node.startsWith("#")) authored.set(path, node);
+    } else if (typeof node === "object" && node !== null) {
+      for (const [key, value] of Object.entries(node)) record(value, `${path}/${escapeKey(key)}`);
+    }
   };
-  const unescape = (segment: string) => segment.replace(/~1/g, "/").replace(/~0/g, "~");
+  record(original, "#");
+  const ownComponents = isRecord(original) && isRecord(original.components) ? original.components : {};
+  // `#/components/<type>/<name as written>` when the bundler wrote it: the properly escaped pointer to that name
+  const escaped = (pointer: string, path: string): string | undefined => {
+    const match = /^#\/components\/([^/]+)\/(.+)$/s.exec(pointer);
+    if (!match || authored.get(path) === pointer) return undefined;
+    const [, type, name] = match;
+    const group = components[type];
+    const own = ownComponents[type];
+    if (!special.test(name) || !isRecord(group) || !Object.hasOwn(group, name)) return undefined;
+    if (isRecord(own) && Object.hasOwn(own, name)) return undefined;
+    return `#/components/${type}/${escapeKey(name).replace(/%/g, "%25")}`;
+  };
   const seen = new Set<object>();
-  const visit = (node: unknown): void => {
+  const visit = (node: unknown, path: string): void => {
     if (typeof node !== "object" || node === null || seen.has(node)) return;
     seen.add(node);
-    if (Array.isArray(node)) return node.forEach(visit);
-    const ref = (node as Record<string, unknown>).$ref;
-    if (typeof ref === "string" && ref.startsWith("#/components/") && ref.includes("%")) {
-      const raw = ref.slice(2).split("/");
-      let decoded: string[] | undefined;
-      try {
-        decoded = raw.map((segment) => unescape(decodeURIComponent(segment)));
-      } catch {
-        // a malformed escape (`100%.yaml`): only the literal reading is left
+    const object = node as Record<string, unknown>;
+    for (const [key, value] of Object.entries(object)) {
+      const at = `${path}/${escapeKey(key)}`;
+      if (key === "$ref" && typeof value === "string") object.$ref = escaped(value, at) ?? value;
+      else if (key === "discriminator" && isRecord(value)) {
+        if (typeof value.defaultMapping === "string")
+          value.defaultMapping = escaped(value.defaultMapping, `${at}/defaultMapping`) ?? value.defaultMapping;
+        const mapping = value.mapping;
+        if (isRecord(mapping))
+          for (const [name, target] of Object.entries(mapping))
+            if (typeof target === "string")
+              mapping[name] = escaped(target, `${at}/mapping/${escapeKey(name)}`) ?? target;
       }
-      if (!(decoded && names(decoded)) && names(raw.map(unescape)))
-        (node as Record<string, unknown>).$ref = `#/${raw.map((segment) => segment.replace(/%/g, "%25")).join("/")}`;
+      visit(value, at);
     }
-    Object.values(node).forEach(visit);
   };
-  visit(document);
+  visit(document, "#");
 }
+
+/** A key as one JSON pointer segment, before any URI escaping: `~` → `~0`, `/` → `~1`. */
+const escapeKey = (key: string): string => key.replace(/~/g, "~0").replace(/\//g, "~1");
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);

@@ -13,6 +13,7 @@ import {
 } from "@redocly/openapi-core";
 import { PipelineError } from "./errors.js";
 import { displayPath, type LoadedSpec } from "./load.js";
+import { decodePointerSegment } from "./model/refs.js";
 import { explainCircularRef } from "./ref-cycles.js";
 
 /**
@@ -346,13 +347,10 @@ async function isCookieStyle(spec: LoadedSpec, problem: NormalizedProblem): Prom
   let node: unknown = file.parsed;
   const keys = where.pointer.replace(/^#\//, "").split("/").slice(0, -1);
   for (const key of keys) {
-    node = isRecord(node) || Array.isArray(node) ? (node as Record<string, unknown>)[unescape(key)] : undefined;
+    node =
+      isRecord(node) || Array.isArray(node) ? (node as Record<string, unknown>)[decodePointerSegment(key)] : undefined;
   }
   return isRecord(node) && node.in === "cookie" && node.style === "cookie";
-}
-
-function unescape(key: string): string {
-  return decodeURIComponent(key).replace(/~1/g, "/").replace(/~0/g, "~");
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -18,6 +18,7 @@
 // 6. a parameter declared with `content` gets its media type's schema as `schema`: openapi-typescript types a
 //    parameter only from `schema`, so it would be `string` whatever the content schema says.
 import type { OpenAPIDocument } from "./bundle.js";
+import { decodePointerSegment } from "./model/refs.js";
 
 type Json = Record<string, unknown>;
 
@@ -97,18 +98,8 @@ function copyJson(value: unknown): unknown {
 
 function decodePointer(ref: string): string[] | undefined {
   if (!ref.startsWith("#/")) return undefined;
-  return ref
-    .slice(2)
-    .split("/")
-    .map((raw) => {
-      let key = raw;
-      try {
-        key = decodeURIComponent(raw);
-      } catch {
-        // A malformed escape is the key as written.
-      }
-      return key.replace(/~1/g, "/").replace(/~0/g, "~");
-    });
+  // a malformed escape is read as written
+  return ref.slice(2).split("/").map(decodePointerSegment);
 }
 
 const encodePointer = (keys: string[]) => "#/" + keys.map((k) => k.replace(/~/g, "~0").replace(/\//g, "~1")).join("/");

@@ -9,7 +9,7 @@ import { PipelineError } from "./errors.js";
 import type { OpenAPIDocument } from "./bundle.js";
 import { ITEM_SCHEMAS_TYPE, itemSchemasSchema } from "./item-types.js";
 import { isFixedMethod, pathItemOperations } from "./model/methods.js";
-import { asObject, isObject, type Json } from "./model/refs.js";
+import { asObject, isObject, lenientDecodeURIComponent, type Json } from "./model/refs.js";
 import { normalizeForTypes } from "./normalize.js";
 // openapiTS() would lint and bundle the document again with its own Redocly core 1.x (about a third of its time on
 // large specs, plus loading that second Redocly). The document is already bundled and linted, so this calls the
@@ -116,7 +116,13 @@ export async function generateTypes(document: OpenAPIDocument): Promise<string> 
     readWriteMarkers: false,
     resolve: ($ref) => resolveRef(schema, $ref, { silent: true }),
   };
+  // openapi-typescript builds a JSON pointer to each node from its keys as written and URI-decodes it again (Redocly
+  // core 1.x's parseRef), so a name such as `100%` (a file named `100%.yaml` gives its component that name) threw
+  // URIError. The lenient decoder stands in for the global only while the transform runs, which is synchronous: no
+  // other code sees it.
+  const strictDecodeURIComponent = globalThis.decodeURIComponent;
   try {
+    globalThis.decodeURIComponent = lenientDecodeURIComponent;
     ctx.discriminators = scanDiscriminators(schema, { silent: true });
     let types = SCHEMA_HEADER + astToString(transformSchema(schema, ctx));
     types += additionalOperationTypes(schema as unknown as Json, ctx, transformOperationObject, astToString);
@@ -126,38 +132,9 @@ export async function generateTypes(document: OpenAPIDocument): Promise<string> 
     const itemTypes = astToString(transformSchemaObject(items as never, { path: `#/${ITEM_SCHEMAS_TYPE}`, ctx }));
     return `${types}${ITEM_SCHEMAS_DOC}export type ${ITEM_SCHEMAS_TYPE} = ${itemTypes.trim()};\n`;
   } catch (error) {
-    const name = error instanceof URIError ? brokenEscape(document) : undefined;
-    if (name) {
-      // openapi-typescript builds a JSON pointer to every node from its keys as written and URI-decodes it again
-      throw new PipelineError(
-        `openapi-typescript cannot type the name ${JSON.stringify(name.key)} at ${name.at}: it reads each name as part of a URI, and this one has a "%" not followed by two hex digits (a file named so gives its component that name); rename it`,
-      );
-    }
     const reason = error instanceof Error ? error.message : String(error);
     throw new PipelineError(`openapi-typescript could not compile the spec: ${reason.split("\n")[0]}`);
+  } finally {
+    globalThis.decodeURIComponent = strictDecodeURIComponent;
   }
-}
-
-/**
- * The first name in the document (depth first) that is not a valid URI component, and the pointer of its parent.
- * Literal values (examples, defaults, enums, extensions) are skipped: openapi-typescript builds no pointer into them.
- */
-function brokenEscape(document: unknown): { key: string; at: string } | undefined {
-  const seen = new Set<object>();
-  const visit = (node: unknown, at: string): { key: string; at: string } | undefined => {
-    if (typeof node !== "object" || node === null || seen.has(node)) return undefined;
-    seen.add(node);
-    for (const [key, value] of Object.entries(node)) {
-      try {
-        decodeURIComponent(key);
-      } catch {
-        return { key, at: at || "#" };
-      }
-      if (/^(example|examples|default|enum|const|x-.*)$/.test(key)) continue;
-      const found = visit(value, `${at || "#"}/${key.replace(/~/g, "~0").replace(/\//g, "~1")}`);
-      if (found) return found;
-    }
-    return undefined;
-  };
-  return visit(document, "");
 }

@@ -45,9 +45,32 @@ export function asObject(document: Json, node: unknown): Json | undefined {
   return isObject(resolved) ? resolved : undefined;
 }
 
-/** One segment of a `$ref`'s JSON pointer as the key it names: URI-decoded, then `~1` → `/` and `~0` → `~` (RFC 6901). */
+/**
+ * One segment of a `$ref`'s JSON pointer as the key it names: URI-decoded, then `~1` → `/` and `~0` → `~` (RFC 6901).
+ * What is not a valid escape (`100%`) is read as written.
+ */
 export function decodePointerSegment(segment: string): string {
-  return decodeURIComponent(segment).replace(/~1/g, "/").replace(/~0/g, "~");
+  return lenientDecodeURIComponent(segment).replace(/~1/g, "/").replace(/~0/g, "~");
+}
+
+const strictDecodeURIComponent = globalThis.decodeURIComponent;
+
+/**
+ * `decodeURIComponent` that reads what it cannot decode as itself, as the WHATWG URL parser leaves it: a "%" not
+ * followed by two hex digits (`100%`), or escapes that are not UTF-8 (`%ff`).
+ */
+export function lenientDecodeURIComponent(text: string): string {
+  try {
+    return strictDecodeURIComponent(text);
+  } catch {
+    return String(text).replace(/(%[\da-f]{2})+/gi, (run) => {
+      try {
+        return strictDecodeURIComponent(run);
+      } catch {
+        return run;
+      }
+    });
+  }
 }
 
 /** Escapes a key for a JSON pointer, for messages. */
