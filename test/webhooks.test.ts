@@ -60,6 +60,12 @@ describe("unwrapWebhook: valid deliveries", () => {
   it("accepts a Headers-like object that is not a global Headers instance (e.g. a polyfill)", async () => {
     const polyfill = { get: (name: string) => (name === "flora-signature" ? header() : null) } as unknown as Headers;
     expect(await unwrapWebhook(BODY, polyfill, SECRET, { now: NOW })).toEqual(EVENT);
+    // a look-alike whose `get` answers the values as an array, or no text at all, is read as text (it threw a TypeError)
+    const values = { get: () => header().split(",") } as unknown as Headers;
+    expect(await unwrapWebhook(BODY, values, SECRET, { now: NOW })).toEqual(EVENT);
+    const number = await rejection(unwrapWebhook(BODY, { get: () => 42 } as unknown as Headers, SECRET, { now: NOW }));
+    expect(number).toBeInstanceOf(WebhookVerificationError);
+    expect(number.message).toBe('Malformed Flora-Signature header: part 1 ("42") is not a key=value pair.');
   });
 
   it("accepts a plain object in any key case", async () => {
@@ -199,9 +205,7 @@ describe("unwrapWebhook: failures", () => {
   it("rejects a timestamp that is not a whole number of up to 15 digits", async () => {
     for (const t of ["abc", "12.5", "-5", "1e9", "", "1234567890123456"]) {
       const error = await rejection(unwrapWebhook(BODY, { "flora-signature": `t=${t},v1=ab` }, SECRET, { now: NOW }));
-      expect(error.message).toBe(
-        `Flora-Signature timestamp is not a whole number of unix seconds of up to 15 digits: "${t}".`,
-      );
+      expect(error.message).toBe(`Flora-Signature timestamp is not a whole number of up to 15 digits: "${t}".`);
     }
   });
 
@@ -227,7 +231,7 @@ describe("unwrapWebhook: failures", () => {
     for (const value of cases) {
       const error = await rejection(unwrapWebhook(BODY, { "flora-signature": value }, SECRET, { now: NOW }));
       expect(error.message).toBe(
-        "No Flora-Signature v1 signature matched the body (1 checked): check the secret, and verify the raw body bytes, not re-serialized JSON.",
+        "No Flora-Signature v1 signature matched the body (1 checked): check the secret, and pass the raw body, not re-serialized JSON.",
       );
     }
   });

@@ -78,12 +78,12 @@ export async function verifyWebhook(
   // Flora's events carry ids and a status, never outputs: a few kB at most
   const limit = checkNumber(options.maxBodyBytes, "maxBodyBytes", { min: 0, max: 2_147_483_647 }) ?? 1_048_576;
   const now =
-    checkNumber(options.now instanceof Date ? +options.now : options.now, "now", { min: 0, max: 8.64e15 }) ??
+    checkNumber(options.now instanceof Date ? options.now.getTime() : options.now, "now", { min: 0, max: 8.64e15 }) ??
     Date.now();
   if (typeof secret !== "string" || secret === "") {
     fail("Missing webhook secret: pass the endpoint's whsec_… signing secret.");
   }
-  const headerValue = readHeader(headers)?.trim();
+  const headerValue = readHeader(headers).trim();
   if (!headerValue) fail(`Missing ${SIGNATURE} header.`);
   const [timestamp, signatures] = parseSignatureHeader(headerValue, [secret, ...alsoMask].filter(Boolean));
 
@@ -109,7 +109,7 @@ export async function verifyWebhook(
   }
   if (!matched) {
     fail(
-      `No ${SIGNATURE} v1 signature matched the body (${signatures.length} checked): check the secret, and verify the raw body bytes, not re-serialized JSON.`,
+      `No ${SIGNATURE} v1 signature matched the body (${signatures.length} checked): check the secret, and pass the raw body, not re-serialized JSON.`,
     );
   }
   return body;
@@ -123,10 +123,10 @@ function fail(message: string): never {
  * The `Flora-Signature` value: headers are found by case-insensitive name, and repeated ones joined with ","
  * as HTTP allows. A string is the raw header block, whose lines without a colon (a request line) are skipped.
  */
-function readHeader(headers: WebhookHeaders): string | null {
-  // Duck-typed so Headers from another realm or a fetch polyfill work too.
-  if (typeof (headers as Headers | null)?.get === "function") return (headers as Headers).get(HEADER);
-  const values: Array<string | string[]> = [];
+function readHeader(headers: WebhookHeaders): string {
+  // Duck-typed so Headers from another realm or a fetch polyfill work too; what its `get` answers is read as text
+  if (typeof (headers as Headers | null)?.get === "function") return `${(headers as Headers).get(HEADER) ?? ""}`;
+  const values: Array<string | string[] | undefined> = [];
   if (typeof headers === "string") {
     for (const line of headers.split("\n")) {
       const colon = line.indexOf(":");
@@ -134,7 +134,8 @@ function readHeader(headers: WebhookHeaders): string | null {
     }
   } else {
     for (const [name, value] of Object.entries(headers ?? {})) {
-      if (value !== undefined && name.toLowerCase() === HEADER) values.push(value);
+      // an undefined value joins as "", a part the parser skips
+      if (name.toLowerCase() === HEADER) values.push(value);
     }
   }
   // "" when absent, which the caller takes for a missing header
@@ -166,7 +167,7 @@ function parseSignatureHeader(value: string, masks: readonly string[]): Signatur
   if (!signatures.length) fail(`${malformed} no v1 signature.`);
   // at most 15 digits: a safe integer (unix seconds have 10 until the year 2286)
   if (!/^\d{1,15}$/.test(rawTimestamp)) {
-    fail(`${TIMESTAMP} is not a whole number of unix seconds of up to 15 digits: ${quote(rawTimestamp, masks)}.`);
+    fail(`${TIMESTAMP} is not a whole number of up to 15 digits: ${quote(rawTimestamp, masks)}.`);
   }
   return [Number(rawTimestamp), signatures];
 }
