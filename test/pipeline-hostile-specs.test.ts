@@ -410,4 +410,16 @@ ${components}`;
     // `%20` in the author's pointer is a space; a bare % is read as written
     expect(targets(types)).toEqual(["a b", "a%20b", "100%"]);
   }, 20_000);
+
+  it("a ref to a file the root's own components entry also refs is the bundler's, and points at that entry", async () => {
+    // the bundler reuses the root's `a%20b` entry for the direct ref, and wrote its name unescaped: "a b"
+    writeFiles(temp.root, { "a%20b.yaml": part("file") });
+    const types = await generate(
+      "reused",
+      ["./a%20b.yaml", "#/components/schemas/a b"],
+      'components:\n  schemas:\n    a%20b: { $ref: "./a%20b.yaml" }\n    a b: { type: object, properties: { own: { type: string } } }\n',
+    );
+    expect(targets(types)).toEqual(["a%20b", "a b"]);
+    expect(types).toMatch(/"a%20b": \{\s+file\?: number;/);
+  }, 20_000);
 });

@@ -45,9 +45,8 @@ export async function bundleSpec(spec: LoadedSpec): Promise<OpenAPIDocument> {
  * `~0` are read (RFC 6901 §6), so a file named `a%20b.yaml` (component `a%20b`) was pointed at as "a b": another
  * file's component, or none; `a~1b.yaml` as "a/b". Each ref and discriminator mapping the bundler wrote to such a
  * name is escaped again (`a%2520b`, `a~01b`). What the bundler wrote is told by the root document as parsed before
- * bundling: a pointer it holds at the same place, with the same text, is the author's and is read as written; so is one
- * to a component the root document itself defines. Only a spec with a `%`, `~` or `/` in a name the bundler made is
- * parsed again and walked.
+ * bundling: a pointer it holds at the same place, with the same text, is the author's and is read as written. Only a
+ * spec with a `%`, `~` or `/` in a component's name is parsed again and walked.
  */
 function escapeBundledRefs(spec: LoadedSpec, document: OpenAPIDocument): void {
   const components = document.components;
@@ -58,24 +57,25 @@ function escapeBundledRefs(spec: LoadedSpec, document: OpenAPIDocument): void {
   // the bundler edits the parsed root in place: parse its text again, as the loader did
   const original = spec.resolver.parseDocument(spec.document.source, true).parsed as unknown;
   const authored = new Map<string, string>();
+  // each object once, as the walk below does: a YAML alias shares a node, and both walks reach it first by one path
+  const recorded = new Set<object>();
   const record = (node: unknown, path: string): void => {
     if (typeof node === "string") {
       if (node.startsWith("#")) authored.set(path, node);
-    } else if (typeof node === "object" && node !== null) {
+    } else if (typeof node === "object" && node !== null && !recorded.has(node)) {
+      recorded.add(node);
       for (const [key, value] of Object.entries(node)) record(value, `${path}/${escapeKey(key)}`);
     }
   };
   record(original, "#");
-  const ownComponents = isRecord(original) && isRecord(original.components) ? original.components : {};
   // `#/components/<type>/<name as written>` when the bundler wrote it: the properly escaped pointer to that name
   const escaped = (pointer: string, path: string): string | undefined => {
     const match = /^#\/components\/([^/]+)\/(.+)$/s.exec(pointer);
     if (!match || authored.get(path) === pointer) return undefined;
     const [, type, name] = match;
     const group = components[type];
-    const own = ownComponents[type];
+    // the bundler's, whether it made the component or reused one the root defines (a root entry that $refs a file)
     if (!special.test(name) || !isRecord(group) || !Object.hasOwn(group, name)) return undefined;
-    if (isRecord(own) && Object.hasOwn(own, name)) return undefined;
     return `#/components/${type}/${escapeKey(name).replace(/%/g, "%25")}`;
   };
   const seen = new Set<object>();

@@ -56,20 +56,14 @@ export function decodePointerSegment(segment: string): string {
 const strictDecodeURIComponent = globalThis.decodeURIComponent;
 
 /**
- * `decodeURIComponent` that reads what it cannot decode as itself, as the WHATWG URL parser leaves it: a "%" not
- * followed by two hex digits (`100%`), or escapes that are not UTF-8 (`%ff`).
+ * `decodeURIComponent`, except that a text it cannot decode (a "%" that starts no escape, as in `100%`, or escapes
+ * that are not UTF-8, as in `%ff`) is read as written, whole, as Redocly's resolver reads such a pointer.
  */
 export function lenientDecodeURIComponent(text: string): string {
   try {
     return strictDecodeURIComponent(text);
   } catch {
-    return String(text).replace(/(%[\da-f]{2})+/gi, (run) => {
-      try {
-        return strictDecodeURIComponent(run);
-      } catch {
-        return run;
-      }
-    });
+    return String(text);
   }
 }
 
