@@ -3,6 +3,7 @@ import { bundleDocument, createConfig, detectSpec, getTypes, type Config } from 
 import { PipelineError } from "./errors.js";
 import { formatProblem } from "./lint.js";
 import type { LoadedSpec } from "./load.js";
+import { isObject, pointerSegment } from "./model/refs.js";
 import { explainCircularRef } from "./ref-cycles.js";
 
 export type OpenAPIDocument = Record<string, unknown> & { openapi: string };
@@ -50,9 +51,9 @@ export async function bundleSpec(spec: LoadedSpec): Promise<OpenAPIDocument> {
  */
 function escapeBundledRefs(spec: LoadedSpec, document: OpenAPIDocument): void {
   const components = document.components;
-  if (!isRecord(components)) return;
+  if (!isObject(components)) return;
   const special = /[%~/]/;
-  if (!Object.values(components).some((group) => isRecord(group) && Object.keys(group).some((n) => special.test(n))))
+  if (!Object.values(components).some((group) => isObject(group) && Object.keys(group).some((n) => special.test(n))))
     return;
   // the bundler edits the parsed root in place: parse its text again, as the loader did
   const original = spec.resolver.parseDocument(spec.document.source, true).parsed as unknown;
@@ -64,7 +65,7 @@ function escapeBundledRefs(spec: LoadedSpec, document: OpenAPIDocument): void {
       if (node.startsWith("#")) authored.set(path, node);
     } else if (typeof node === "object" && node !== null && !recorded.has(node)) {
       recorded.add(node);
-      for (const [key, value] of Object.entries(node)) record(value, `${path}/${escapeKey(key)}`);
+      for (const [key, value] of Object.entries(node)) record(value, `${path}/${pointerSegment(key)}`);
     }
   };
   record(original, "#");
@@ -75,8 +76,8 @@ function escapeBundledRefs(spec: LoadedSpec, document: OpenAPIDocument): void {
     const [, type, name] = match;
     const group = components[type];
     // the bundler's, whether it made the component or reused one the root defines (a root entry that $refs a file)
-    if (!special.test(name) || !isRecord(group) || !Object.hasOwn(group, name)) return undefined;
-    return `#/components/${type}/${escapeKey(name).replace(/%/g, "%25")}`;
+    if (!special.test(name) || !isObject(group) || !Object.hasOwn(group, name)) return undefined;
+    return `#/components/${type}/${pointerSegment(name).replace(/%/g, "%25")}`;
   };
   const seen = new Set<object>();
   const visit = (node: unknown, path: string): void => {
@@ -84,26 +85,19 @@ function escapeBundledRefs(spec: LoadedSpec, document: OpenAPIDocument): void {
     seen.add(node);
     const object = node as Record<string, unknown>;
     for (const [key, value] of Object.entries(object)) {
-      const at = `${path}/${escapeKey(key)}`;
+      const at = `${path}/${pointerSegment(key)}`;
       if (key === "$ref" && typeof value === "string") object.$ref = escaped(value, at) ?? value;
-      else if (key === "discriminator" && isRecord(value)) {
+      else if (key === "discriminator" && isObject(value)) {
         if (typeof value.defaultMapping === "string")
           value.defaultMapping = escaped(value.defaultMapping, `${at}/defaultMapping`) ?? value.defaultMapping;
         const mapping = value.mapping;
-        if (isRecord(mapping))
+        if (isObject(mapping))
           for (const [name, target] of Object.entries(mapping))
             if (typeof target === "string")
-              mapping[name] = escaped(target, `${at}/mapping/${escapeKey(name)}`) ?? target;
+              mapping[name] = escaped(target, `${at}/mapping/${pointerSegment(name)}`) ?? target;
       }
       visit(value, at);
     }
   };
   visit(document, "#");
-}
-
-/** A key as one JSON pointer segment, before any URI escaping: `~` → `~0`, `/` → `~1`. */
-const escapeKey = (key: string): string => key.replace(/~/g, "~0").replace(/\//g, "~1");
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }

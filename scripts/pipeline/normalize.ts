@@ -18,7 +18,7 @@
 // 6. a parameter declared with `content` gets its media type's schema as `schema`: openapi-typescript types a
 //    parameter only from `schema`, so it would be `string` whatever the content schema says.
 import type { OpenAPIDocument } from "./bundle.js";
-import { decodePointerSegment } from "./model/refs.js";
+import { decodePointerSegment, pointer } from "./model/refs.js";
 
 type Json = Record<string, unknown>;
 
@@ -101,8 +101,6 @@ function decodePointer(ref: string): string[] | undefined {
   // a malformed escape is read as written
   return ref.slice(2).split("/").map(decodePointerSegment);
 }
-
-const encodePointer = (keys: string[]) => "#/" + keys.map((k) => k.replace(/~/g, "~0").replace(/\//g, "~1")).join("/");
 
 /**
  * Where a pointer leads: the keys of the node it names, as written in the document. Like Redocly's resolver, a
@@ -238,7 +236,7 @@ function hoistInteriorRefs(doc: Json): void {
   const taken = new Set(Object.keys(schemas));
   const hoisted = new Map<string, string>();
   // Deepest first: a shallower target then carries the ref to the deeper one it contains.
-  const targets = [...new Map([...interior.values()].map((keys) => [encodePointer(keys), keys]))].sort(
+  const targets = [...new Map([...interior.values()].map((keys) => [pointer(...keys), keys]))].sort(
     ([a, x], [b, y]) => y.length - x.length || a.localeCompare(b),
   );
   for (const [pointer, keys] of targets) {
@@ -253,7 +251,7 @@ function hoistInteriorRefs(doc: Json): void {
   }
   eachObject(doc, (node) => {
     const keys = typeof node.$ref === "string" ? interior.get(node.$ref) : undefined;
-    const name = keys && hoisted.get(encodePointer(keys));
+    const name = keys && hoisted.get(pointer(...keys));
     if (name) node.$ref = SCHEMAS + name;
   });
 }

@@ -67,7 +67,10 @@ export function lenientDecodeURIComponent(text: string): string {
   }
 }
 
-/** Escapes a key for a JSON pointer, for messages. */
+/** A key as one JSON pointer segment, before any URI escaping: `~` → `~0`, `/` → `~1` (RFC 6901). */
+export const pointerSegment = (key: string): string => key.replace(/~/g, "~0").replace(/\//g, "~1");
+
+/** The JSON pointer of `keys` from the document's root, not URI-escaped: for messages and lookups. */
 export function pointer(...keys: string[]): string {
-  return "#/" + keys.map((k) => k.replace(/~/g, "~0").replace(/\//g, "~1")).join("/");
+  return "#/" + keys.map(pointerSegment).join("/");
 }
