@@ -215,6 +215,12 @@ ${extra}
           description: ok
 `;
 
+/** `withOperationKeys` with a JSON request body whose schema is `{ $ref: ref }`. */
+const withBodyRef = (ref: string) =>
+  withOperationKeys(
+    `      requestBody:\n        content:\n          application/json:\n            schema: { $ref: "${ref}" }`,
+  );
+
 describe("YAML aliases", () => {
   it("an alias inside the node its anchor names is an error at the alias, raised at load, in every lint mode", async () => {
     const sequence = write("loop.yaml", withOperationKeys("      x-loop: &a [*a]"));
@@ -250,12 +256,7 @@ describe("YAML aliases", () => {
       "loop-part.yaml",
       "type: object\nproperties:\n  self: &s\n    type: object\n    properties:\n      again: *s\n",
     );
-    const spec = write(
-      "loop-root.yaml",
-      withOperationKeys(
-        '      requestBody:\n        content:\n          application/json:\n            schema: { $ref: "./loop-part.yaml" }',
-      ),
-    );
+    const spec = write("loop-root.yaml", withBodyRef("./loop-part.yaml"));
     const error = await caught(() =>
       runPipeline({ spec, out: join(temp.root, "loop-out"), lint: "off", check: false }),
     );
@@ -332,12 +333,7 @@ describe("files that are not files", () => {
   it("a $ref to a FIFO, or a FIFO as the spec, is an error naming it, not a read that never ends", async () => {
     const pipe = join(temp.root, "pipe");
     execFileSync("mkfifo", [pipe]);
-    const spec = write(
-      "fifo-root.yaml",
-      withOperationKeys(
-        '      requestBody:\n        content:\n          application/json:\n            schema: { $ref: "./pipe" }',
-      ),
-    );
+    const spec = write("fifo-root.yaml", withBodyRef("./pipe"));
     const error = await caught(() =>
       runPipeline({ spec, out: join(temp.root, "fifo-out"), lint: "off", check: false }),
     );
